@@ -1,0 +1,166 @@
+"""The codebook (kodebog) as data: channels, types, afslutning and blanket values.
+
+Seeded from ``codebook.toml`` next to this file; a municipality's config may change entries or add
+new ones. Nothing else in the code base lists codes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+from .errors import ConfigError, Refusal
+
+DIRECTIONS = ("ind", "ud")
+CHANNEL_CLASSES = ("selvbetjening", "digital", "analog")
+TYPE_CLASSES = ("transaktion", "information")
+
+
+@dataclass(frozen=True)
+class Channel:
+    code: str
+    name: str
+    direction: str  # "ind" | "ud"
+    klass: str  # one of CHANNEL_CLASSES
+    staff: bool  # False: only arrives through import
+
+    @property
+    def label(self) -> str:
+        arrow = "→ ind" if self.direction == "ind" else "← ud"
+        return f"{self.name} ({arrow})"
+
+
+@dataclass(frozen=True)
+class TaskType:
+    code: str
+    name: str
+    description: str
+    klass: str  # one of TYPE_CLASSES
+
+
+@dataclass(frozen=True)
+class Value:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Codebook:
+    channels: dict[str, Channel] = field(default_factory=dict)
+    types: dict[str, TaskType] = field(default_factory=dict)
+    afslutning: dict[str, Value] = field(default_factory=dict)
+    blanket: dict[str, Value] = field(default_factory=dict)
+
+    def channel(self, code: str, *, staff: bool = True) -> Channel:
+        allowed = [c for c in self.channels.values() if c.staff or not staff]
+        found = self.channels.get(code)
+        if found is None or found not in allowed:
+            why = "må kun komme ind ved import" if found else "er ukendt"
+            raise Refusal(
+                f'Kanalen "{code}" {why}. Tilladte: {", ".join(c.code for c in allowed)}', "kanal"
+            )
+        return found
+
+    def type(self, code: str) -> TaskType:
+        return _lookup(self.types, code, "Typen", "type")
+
+    def check_afslutning(self, code: str) -> str:
+        return _lookup(self.afslutning, code, "Afslutningen", "afslutning").code
+
+    def check_blanket(self, code: str | None) -> str | None:
+        if code is None:
+            return None
+        return _lookup(self.blanket, code, "Blanketværdien", "blanket").code
+
+
+def _lookup(table: dict[str, Any], code: str, what: str, field_name: str) -> Any:
+    try:
+        return table[code]
+    except KeyError:
+        raise Refusal(
+            f'{what} "{code}" er ukendt. Tilladte: {", ".join(table)}', field_name
+        ) from None
+
+
+def load_builtin() -> Codebook:
+    text = resources.files(__package__).joinpath("codebook.toml").read_text("utf-8")
+    return merge(Codebook(), tomllib.loads(text), "codebook.toml (indbygget)")
+
+
+def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
+    """Return ``base`` with the ``kanal``/``type``/``afslutning``/``blanket`` tables in ``data``
+    applied: an entry with a known code changes it, a new code is added."""
+    channels = dict(base.channels)
+    for i, entry in enumerate(_entries(data, "kanal", source)):
+        key = f"kanal[{i}]"
+        code = _code(entry, key, source)
+        old = channels.get(code)
+        channels[code] = Channel(
+            code=code,
+            name=_text(entry, "navn", key, source, old.name if old else None),
+            direction=_choice(entry, "retning", DIRECTIONS, key, source, old.direction if old else None),
+            klass=_choice(entry, "klasse", CHANNEL_CLASSES, key, source, old.klass if old else None),
+            staff=_bool(entry, "personale", key, source, old.staff if old else True),
+        )
+    types = dict(base.types)
+    for i, entry in enumerate(_entries(data, "type", source)):
+        key = f"type[{i}]"
+        code = _code(entry, key, source)
+        old = types.get(code)
+        types[code] = TaskType(
+            code=code,
+            name=_text(entry, "navn", key, source, old.name if old else None),
+            description=_text(entry, "beskrivelse", key, source, old.description if old else ""),
+            klass=_choice(entry, "klasse", TYPE_CLASSES, key, source, old.klass if old else None),
+        )
+    values = {}
+    for table in ("afslutning", "blanket"):
+        current = dict(getattr(base, table))
+        for i, entry in enumerate(_entries(data, table, source)):
+            key = f"{table}[{i}]"
+            code = _code(entry, key, source)
+            old = current.get(code)
+            current[code] = Value(code, _text(entry, "navn", key, source, old.name if old else None))
+        values[table] = current
+    return replace(base, channels=channels, types=types, **values)
+
+
+def _entries(data: dict[str, Any], table: str, source: str) -> list[dict[str, Any]]:
+    entries = data.get(table, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(source, table, f"skal være en liste af tabeller ([[{table}]])")
+    return entries
+
+
+def _code(entry: dict[str, Any], key: str, source: str) -> str:
+    code = entry.get("kode")
+    if not isinstance(code, str) or not code or not code.isascii() or not code.replace("_", "").isalnum():
+        raise ConfigError(source, f"{key}.kode", f"skal være en kode med bogstaver og tal, ikke {code!r}")
+    if code != code.upper():
+        raise ConfigError(source, f"{key}.kode", f"koder skrives med store bogstaver: {code!r}")
+    return code
+
+
+def _text(entry: dict[str, Any], name: str, key: str, source: str, default: str | None) -> str:
+    value = entry.get(name, default)
+    if not isinstance(value, str) or (default is None and not value):
+        raise ConfigError(source, f"{key}.{name}", "mangler eller er ikke tekst")
+    return value
+
+
+def _choice(entry: dict[str, Any], name: str, allowed: Any, key: str, source: str, default: str | None) -> str:
+    value = entry.get(name, default)
+    if value not in allowed:
+        raise ConfigError(
+            source, f"{key}.{name}", f"skal være en af {', '.join(allowed)}, ikke {value!r}"
+        )
+    return value
+
+
+def _bool(entry: dict[str, Any], name: str, key: str, source: str, default: bool) -> bool:
+    value = entry.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(source, f"{key}.{name}", f"skal være true eller false, ikke {value!r}")
+    return value

@@ -1,0 +1,336 @@
+"""The municipality's config (TOML): kommune, time zone, units, task packages, count weeks, prices.
+
+Loaded once into frozen dataclasses and passed in; nothing reads config at import time. Every
+error names the file, the key and the problem, in Danish, because the coordinator edits this file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import codebook as cb
+from . import kle
+from .errors import ConfigError, Refusal
+
+# 1-9 then a-z: the kiosk's task keys, in package order (the old tool's tiles, which staff knew).
+TASK_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Task:
+    kle: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    tasks: tuple[Task, ...]
+
+    def keyed(self) -> list[tuple[str, Task]]:
+        return list(zip(TASK_KEYS, self.tasks))
+
+
+PackageItem = Task | Group
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    package: tuple[PackageItem, ...]
+    channel: str  # pinned default channel
+    channels: tuple[str, ...]  # offered to staff, in menu order
+    questions: tuple[Question, ...] = ()
+    users: tuple[str, ...] = ()
+
+    def keyed(self) -> list[tuple[str, PackageItem]]:
+        return list(zip(TASK_KEYS, self.package))
+
+    def tasks(self) -> list[Task]:
+        """Every task of the package, groups flattened, in package order."""
+        out: list[Task] = []
+        for item in self.package:
+            out.extend(item.tasks if isinstance(item, Group) else (item,))
+        return out
+
+
+@dataclass(frozen=True)
+class CountWeek:
+    name: str
+    first: date
+    last: date
+
+    def contains(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str
+    kommune_nr: str
+    kommune_navn: str
+    zone: ZoneInfo
+    units: dict[str, Unit]
+    weeks: tuple[CountWeek, ...]
+    codebook: cb.Codebook
+    prices: dict[tuple[str, str], float] = field(default_factory=dict)  # (kanal, typeklasse) → DKK
+    database: Path | None = None
+    kle_file: Path | None = None
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id → keys
+    demo: bool = False
+
+    def unit(self, code: str) -> Unit:
+        try:
+            return self.units[code]
+        except KeyError:
+            raise Refusal(
+                f'Enheden "{code}" er ukendt. Kendte enheder: {", ".join(self.units)}', "enhed"
+            ) from None
+
+    def unit_for_user(self, user: str) -> Unit | None:
+        return next((u for u in self.units.values() if user in u.users), None)
+
+    def week_of(self, day: date) -> CountWeek | None:
+        return next((w for w in self.weeks if w.contains(day)), None)
+
+
+def load(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "", "filen findes ikke") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), "", f"filen kan ikke læses: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(path), "", f"ikke gyldig TOML: {error}") from None
+    return parse(data, str(path), base_dir=path.parent)
+
+
+_TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
+             "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket"}
+
+
+def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
+    r = _Reader(source)
+    r.no_unknown(data, _TOP_KEYS, "")
+    nr = data.get("kommunenummer")
+    if not isinstance(nr, int) or isinstance(nr, bool) or not 100 <= nr <= 999:
+        raise ConfigError(source, "kommunenummer", f"skal være kommunens tre-cifrede nummer, ikke {nr!r}")
+    name = r.text(data, "kommunenavn", "")
+    zone_name = data.get("tidszone", "Europe/Copenhagen")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(source, "tidszone", f"ukendt tidszone {zone_name!r} (fx Europe/Copenhagen)") from None
+    codebook = cb.merge(cb.load_builtin(), data, source)
+    units = _units(r, data.get("enhed"), codebook)
+    weeks = _weeks(r, data.get("taelleuge", []))
+    prices = _prices(r, data.get("pris", []), codebook)
+    keymap = data.get("taster", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) and v for v in keymap.values()):
+        raise ConfigError(source, "taster", 'skal være en tabel af binding-id = "tast", fx "register.repeat" = "enter"')
+    return Config(
+        source=source,
+        kommune_nr=str(nr),
+        kommune_navn=name,
+        zone=zone,
+        units=units,
+        weeks=weeks,
+        codebook=codebook,
+        prices=prices,
+        database=r.path(data, "database", base_dir),
+        kle_file=r.path(data, "kle_fil", base_dir),
+        keymap=dict(keymap),
+        demo=demo,
+    )
+
+
+class _Reader:
+    """Small typed getters that raise ConfigError with the full key path."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(self.source, key, problem)
+
+    def no_unknown(self, table: dict[str, Any], known: set[str], prefix: str) -> None:
+        unknown = sorted(set(table) - known)
+        if unknown:
+            where = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
+            raise self.fail(where, f"ukendt nøgle (kendte: {', '.join(sorted(known))})")
+
+    def text(self, table: dict[str, Any], name: str, prefix: str) -> str:
+        value = table.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(_join(prefix, name), "mangler eller er tom")
+        return value.strip()
+
+    def texts(self, table: dict[str, Any], name: str, prefix: str) -> tuple[str, ...]:
+        value = table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(_join(prefix, name), "skal være en liste af tekster")
+        return tuple(v.strip() for v in value)
+
+    def day(self, table: dict[str, Any], name: str, prefix: str) -> date:
+        value = table.get(name)
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        raise self.fail(_join(prefix, name), f"skal være en dato som 2026-10-19, ikke {value!r}")
+
+    def path(self, table: dict[str, Any], name: str, base_dir: Path | None) -> Path | None:
+        value = table.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise self.fail(name, "skal være en filsti")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() or base_dir is None else base_dir / p
+
+    def list_of_tables(self, value: Any, key: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"skal være en liste af tabeller ([[{key}]])")
+        return value
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _units(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[str, Unit]:
+    if raw is None:
+        raise r.fail("enhed", "der skal være mindst én enhed ([[enhed]])")
+    units: dict[str, Unit] = {}
+    for i, entry in enumerate(r.list_of_tables(raw, "enhed")):
+        key = f"enhed[{i}]"
+        r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere"}, key)
+        code = r.text(entry, "kode", key)
+        if code in units:
+            raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
+        if not code.isascii() or " " in code or ";" in code:
+            raise r.fail(f"{key}.kode", f'"{code}" må kun have bogstaver a-z, tal og tegn uden mellemrum og ;')
+        channels = r.texts(entry, "kanaler", key)
+        for j, channel in enumerate(channels):
+            _staff_channel(r, codebook, channel, f"{key}.kanaler[{j}]")
+        pinned = r.text(entry, "kanal", key)
+        _staff_channel(r, codebook, pinned, f"{key}.kanal")
+        if not channels:
+            channels = (pinned,)
+        elif pinned not in channels:
+            raise r.fail(f"{key}.kanal", f'"{pinned}" skal også stå i kanaler ({", ".join(channels)})')
+        units[code] = Unit(
+            code=code,
+            name=r.text(entry, "navn", key),
+            package=_package(r, entry.get("opgaver"), f"{key}.opgaver", nested=False),
+            channel=pinned,
+            channels=channels,
+            questions=_questions(r, entry.get("spoergsmaal", []), f"{key}.spoergsmaal"),
+            users=r.texts(entry, "brugere", key),
+        )
+    seen: dict[str, str] = {}
+    for unit in units.values():
+        for user in unit.users:
+            if user in seen:
+                raise r.fail("enhed.brugere", f'brugeren "{user}" står under både {seen[user]} og {unit.code}')
+            seen[user] = unit.code
+    return units
+
+
+def _staff_channel(r: _Reader, codebook: cb.Codebook, code: str, key: str) -> None:
+    try:
+        codebook.channel(code, staff=True)
+    except Refusal as refusal:
+        raise r.fail(key, str(refusal)) from None
+
+
+def _package(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageItem, ...]:
+    items = r.list_of_tables(raw if raw is not None else [], key)
+    if not items:
+        raise r.fail(key, "opgavepakken er tom: angiv mindst én opgave")
+    if len(items) > len(TASK_KEYS):
+        raise r.fail(key, f"højst {len(TASK_KEYS)} punkter pr. niveau (tasterne 1-9 og a-z); saml resten i grupper")
+    out: list[PackageItem] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        item_key = f"{key}[{i}]"
+        if "gruppe" in item:
+            if nested:
+                raise r.fail(item_key, "en gruppe kan ikke ligge i en gruppe")
+            r.no_unknown(item, {"gruppe", "opgaver"}, item_key)
+            group = Group(r.text(item, "gruppe", item_key),
+                          _package(r, item.get("opgaver"), f"{item_key}.opgaver", nested=True))
+            new = [t.kle for t in group.tasks]
+            out.append(group)
+        else:
+            r.no_unknown(item, {"kle", "navn"}, item_key)
+            try:
+                number = kle.normalise(r.text(item, "kle", item_key))
+            except Refusal as refusal:
+                raise r.fail(f"{item_key}.kle", str(refusal)) from None
+            out.append(Task(number, r.text(item, "navn", item_key)))
+            new = [number]
+        for number in new:
+            if number in seen:
+                raise r.fail(item_key, f"KLE-nummeret {number} står der to gange")
+            seen.add(number)
+    return tuple(out)
+
+
+def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
+    out = []
+    for i, entry in enumerate(r.list_of_tables(raw, key)):
+        item_key = f"{key}[{i}]"
+        r.no_unknown(entry, {"tekst", "svar"}, item_key)
+        text = r.text(entry, "tekst", item_key)
+        if ";" in text:
+            raise r.fail(f"{item_key}.tekst", "må ikke indeholde ; (det er filernes skilletegn)")
+        answers = r.texts(entry, "svar", item_key)
+        if len(answers) < 2:
+            raise r.fail(f"{item_key}.svar", "angiv mindst to faste svarmuligheder (aldrig fritekst)")
+        out.append(Question(text, answers))
+    return tuple(out)
+
+
+def _weeks(r: _Reader, raw: Any) -> tuple[CountWeek, ...]:
+    weeks: list[CountWeek] = []
+    for i, entry in enumerate(r.list_of_tables(raw, "taelleuge")):
+        key = f"taelleuge[{i}]"
+        r.no_unknown(entry, {"navn", "fra", "til"}, key)
+        week = CountWeek(r.text(entry, "navn", key), r.day(entry, "fra", key), r.day(entry, "til", key))
+        if week.last < week.first:
+            raise r.fail(f"{key}.til", f"slutter ({week.last}) før den starter ({week.first})")
+        for other in weeks:
+            if week.first <= other.last and other.first <= week.last:
+                raise r.fail(key, f'overlapper tælleugen "{other.name}"')
+        weeks.append(week)
+    return tuple(sorted(weeks, key=lambda w: w.first))
+
+
+def _prices(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[tuple[str, str], float]:
+    prices: dict[tuple[str, str], float] = {}
+    for i, entry in enumerate(r.list_of_tables(raw, "pris")):
+        key = f"pris[{i}]"
+        r.no_unknown(entry, {"kanal", *cb.TYPE_CLASSES}, key)
+        channel = r.text(entry, "kanal", key)
+        if channel not in codebook.channels:
+            raise r.fail(f"{key}.kanal", f'ukendt kanal "{channel}"')
+        for klass in cb.TYPE_CLASSES:
+            if klass in entry:
+                value = entry[klass]
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    raise r.fail(f"{key}.{klass}", f"skal være et beløb i kr. (≥ 0), ikke {value!r}")
+                prices[(channel, klass)] = float(value)
+    return prices

@@ -1,0 +1,28 @@
+"""Errors that carry a message meant for a person, not a traceback."""
+
+from __future__ import annotations
+
+
+class TaelleugeError(Exception):
+    """Base class: ``str(error)`` is the whole message to show."""
+
+
+class ConfigError(TaelleugeError):
+    """A config file is wrong. Names the file, the key and the problem."""
+
+    def __init__(self, source: str, key: str, problem: str):
+        self.source, self.key, self.problem = source, key, problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"Fejl i konfigurationen {where}: {problem}")
+
+
+class Refusal(TaelleugeError):
+    """A registration or correction was refused; nothing was written."""
+
+    def __init__(self, message: str, field: str = ""):
+        self.field = field
+        super().__init__(message)
+
+
+class NotInitialised(TaelleugeError):
+    """The database file is missing or has pending migrations and may not be changed here."""

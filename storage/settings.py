@@ -1,0 +1,51 @@
+"""Which config and which database file: flags, then environment, then defaults.
+
+Order: ``--config`` / ``TAELLEUGE_CONFIG`` / ``/etc/taelleuge/config.toml`` / the built-in demo;
+``--db`` / ``TAELLEUGE_DB`` / the config's ``database`` / the user's data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from . import config as cfg
+from .timeutil import iso_week_days
+
+SYSTEM_CONFIG = Path("/etc/taelleuge/config.toml")
+
+
+def data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "taelleuge"
+
+
+def demo_config(today: date) -> cfg.Config:
+    text = resources.files(__package__).joinpath("demo.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    year, week, _ = today.isocalendar()
+    first, last = iso_week_days(year, week)
+    data["taelleuge"] = [{"navn": f"Demo-tælleuge {year}-W{week:02d}", "fra": first, "til": last}]
+    return cfg.parse(data, "indbygget demo-konfiguration", demo=True)
+
+
+def load_config(flag: str | None, today: date) -> cfg.Config:
+    path = flag or os.environ.get("TAELLEUGE_CONFIG")
+    if path:
+        return cfg.load(path)
+    if SYSTEM_CONFIG.exists():
+        return cfg.load(SYSTEM_CONFIG)
+    return demo_config(today)
+
+
+def database_path(flag: str | None, config: cfg.Config) -> Path:
+    if flag:
+        return Path(flag).expanduser()
+    if os.environ.get("TAELLEUGE_DB"):
+        return Path(os.environ["TAELLEUGE_DB"]).expanduser()
+    if config.database:
+        return config.database
+    return data_dir() / ("demo.db" if config.demo else "taelleuge.db")

@@ -1,0 +1,284 @@
+"""The append-only registration store.
+
+One connection per process, shared by the TUI's worker threads under a lock. Writes are durable
+(``BEGIN IMMEDIATE … COMMIT`` with ``synchronous=FULL``) and never update or delete: undo writes a
+void row (the schema's triggers refuse UPDATE and DELETE outright).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import db as dbmod
+from .errors import NotInitialised, Refusal
+from .registration import VOID_REASONS, Entry, Registration
+from .schema import MIGRATION_NAMES, MIGRATION_SET
+from .timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+
+_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
+
+_INSERT = (
+    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
+    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
+    "trial, batch_id, replaces, created_utc) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO NOTHING"
+)
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    applied: list[str]
+    pending: list[str]
+
+    @property
+    def version(self) -> int:
+        return len(self.applied)
+
+
+def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
+    """Read which migrations are applied, without importing sqlite-utils."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    applied = [
+        name for (name,) in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            (MIGRATION_SET,),
+        )
+    ] if has_table else []
+    return SchemaStatus(applied, [n for n in MIGRATION_NAMES if n not in applied])
+
+
+class Store:
+    """Registrations for one process: ``station`` and ``operator`` go on every row it writes."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        station: str,
+        operator: str,
+        clock: Clock = system_clock,
+        migrate: bool = True,
+    ):
+        self.path = Path(path)
+        self.station = station
+        self.operator = operator
+        self.clock = clock
+        self._lock = threading.Lock()
+        if not migrate and not self.path.exists():
+            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = dbmod.connect(self.path)
+        self.migrated: list[str] = []  # migrations this process applied (for `init`'s report)
+        status = schema_status(self.conn)
+        if status.pending:
+            if not migrate:
+                self.conn.close()
+                raise NotInitialised(
+                    f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
+                    "Kør: taelleuge init"
+                )
+            self.migrate()
+
+    def migrate(self) -> None:
+        from . import migrations  # sqlite-utils only here: keeps pandas off the kiosk path
+
+        with self._lock:
+            self.migrated = migrations.apply(self.conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def record(self, entry: Entry) -> list[str]:
+        """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
+        created = to_stored(self.clock())
+        start = to_stored(entry.start) if entry.start else None
+        end = to_stored(entry.end)
+        answers = entry.answers_json()
+        rows = [
+            (rid, entry.kommune_nr, entry.kommune_navn, entry.enhed, entry.opgave, entry.kanal,
+             entry.type, entry.afslutning, entry.blanket, start, end, int(entry.date_only),
+             entry.datakilde, self.station, self.operator, answers, int(entry.trial),
+             entry.batch_id, None, created)
+            for rid in entry.ids
+        ]
+        with self._lock, dbmod.write_txn(self.conn):
+            self.conn.executemany(_INSERT, rows)
+        return list(entry.ids)
+
+    def undo_last(
+        self, *, station: str | None = None, enhed: str | None = None, reason: str = "FORTRUDT"
+    ) -> list[Registration]:
+        """Void the latest live registration of a station or unit (a whole batch at once).
+
+        Returns the voided rows; an empty list when there is nothing left to undo.
+        """
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        where, arg = ("station = ?", station) if station is not None else ("enhed = ?", enhed)
+        with self._lock, dbmod.write_txn(self.conn):
+            latest = self.conn.execute(
+                f"SELECT {Registration.COLUMNS} FROM registrations r "
+                f"WHERE {where} AND {_NOT_VOIDED} ORDER BY rowid DESC LIMIT 1",
+                (arg,),
+            ).fetchone()
+            if latest is None:
+                return []
+            first = Registration.from_row(latest)
+            rows = [first]
+            if first.batch_id:
+                rows = [
+                    Registration.from_row(row) for row in self.conn.execute(
+                        f"SELECT {Registration.COLUMNS} FROM registrations r "
+                        f"WHERE batch_id = ? AND {_NOT_VOIDED} ORDER BY rowid",
+                        (first.batch_id,),
+                    )
+                ]
+            self._write_voids([r.id for r in rows], reason)
+        return rows
+
+    def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
+        """Void the given registrations (all or none). Refuses unknown or already voided ids."""
+        with self._lock, dbmod.write_txn(self.conn):
+            found = self._fetch(ids)
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise Refusal(f"Registreringen {missing[0]} findes ikke", "id")
+            already = [i for i in ids if found[i].voided]
+            if already:
+                raise Refusal(f"Registreringen {already[0]} er allerede annulleret", "id")
+            self._write_voids(list(ids), reason)
+        return [found[i] for i in ids]
+
+    def restore(self, ids: Sequence[str]) -> list[str]:
+        """Bring voided registrations back as new rows (same fields, new ids, ``replaces`` set).
+
+        The way back from an undo, without touching the void: the audit trail keeps both.
+        """
+        created = to_stored(self.clock())
+        new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
+        with self._lock, dbmod.write_txn(self.conn):
+            found = self._fetch(ids)
+            for rid in ids:
+                if rid not in found or not found[rid].voided:
+                    raise Refusal(f"Registreringen {rid} er ikke annulleret og kan ikke genskabes", "id")
+            new_ids = []
+            for rid in ids:
+                new_id = str(uuid.uuid4())
+                self.conn.execute(
+                    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                    "type, afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, "
+                    "operator, answers, trial, batch_id, replaces, created_utc) "
+                    "SELECT ?, kommune_nr, kommune_navn, enhed, opgave, kanal, type, afslutning, "
+                    "blanket, start_utc, end_utc, date_only, datakilde, ?, ?, answers, trial, ?, id, ? "
+                    "FROM registrations WHERE id = ?",
+                    (new_id, self.station, self.operator, new_batch, created, rid),
+                )
+                new_ids.append(new_id)
+        return new_ids
+
+    def _write_voids(self, ids: Sequence[str], reason: str) -> None:
+        if reason not in VOID_REASONS:
+            raise Refusal(f'Ukendt årsag "{reason}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
+        created = to_stored(self.clock())
+        self.conn.executemany(
+            "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(str(uuid.uuid4()), rid, reason, self.station, self.operator, created) for rid in ids],
+        )
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _fetch(self, ids: Sequence[str]) -> dict[str, Registration]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
+            f"WHERE id IN ({marks})",
+            list(ids),
+        ).fetchall()
+        return {row[0]: Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows}
+
+    def get(self, rid: str) -> Registration | None:
+        with self._lock:
+            return self._fetch([rid]).get(rid)
+
+    def count_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> int:
+        start, end = local_day_bounds(day, zone)
+        return self._count(enhed, start, end, trial)
+
+    def count_range(self, enhed: str, first: date, last: date, zone, *, trial: bool = False) -> int:
+        start, end = local_range_bounds(first, last, zone)
+        return self._count(enhed, start, end, trial)
+
+    def _count(self, enhed: str, start: str, end: str, trial: bool) -> int:
+        with self._lock:
+            return self.conn.execute(
+                f"SELECT count(*) FROM registrations r WHERE enhed = ? AND trial = ? "
+                f"AND end_utc >= ? AND end_utc < ? AND {_NOT_VOIDED}",
+                (enhed, int(trial), start, end),
+            ).fetchone()[0]
+
+    def matrix(
+        self, enhed: str, first: date, last: date, zone, *, trial: bool = False
+    ) -> dict[tuple[str | None, str], int]:
+        """Live registrations of a unit in [first, last] by (type, kanal)."""
+        start, end = local_range_bounds(first, last, zone)
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT type, kanal, count(*) FROM registrations r WHERE enhed = ? AND trial = ? "
+                f"AND end_utc >= ? AND end_utc < ? AND {_NOT_VOIDED} GROUP BY type, kanal",
+                (enhed, int(trial), start, end),
+            ).fetchall()
+        return {(t, k): n for t, k, n in rows}
+
+    def latest(
+        self, *, station: str | None = None, enhed: str | None = None, limit: int = 10
+    ) -> list[Registration]:
+        """The newest rows of a station or unit, voided ones included and marked."""
+        where, arg = ("station = ?", station) if station is not None else ("enhed = ?", enhed)
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
+                f"WHERE {where} ORDER BY rowid DESC LIMIT ?",
+                (arg, limit),
+            ).fetchall()
+        return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
+
+    def totals(self) -> dict[str, int]:
+        """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
+        with self._lock:
+            live, trial, voided, voids = self.conn.execute(
+                f"""
+                SELECT
+                  (SELECT count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED}),
+                  (SELECT count(*) FROM registrations r WHERE trial = 1 AND {_NOT_VOIDED}),
+                  (SELECT count(*) FROM registrations r WHERE NOT {_NOT_VOIDED}),
+                  (SELECT count(*) FROM voids)
+                """
+            ).fetchone()
+        return {"registreringer": live, "prøve": trial, "annullerede": voided, "annulleringer": voids}
+
+    def totals_by_unit(self) -> dict[str, int]:
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT enhed, count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED} "
+                "GROUP BY enhed ORDER BY enhed"
+            ).fetchall()
+        return dict(rows)
