@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+:
+#   make run    create .venv, install, open the kiosk on the built-in demo config and demo DB
+#   make test   create .venv with the test dependencies, run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Debian packages the end-to-end and deployment tests drive for real.
+TEST_DEBS := tmux sqlite3
+
+.PHONY: run test lint bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/taelleuge init
+	$(BIN)/taelleuge kiosk
+
+# Installs missing Debian packages when run as root (CI); otherwise says what is missing, and the
+# tests that need them are skipped with that reason.
+system-deps:
+	@missing=""; for p in $(TEST_DEBS); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages (their tests will be skipped):$$missing"; fi; \
+	fi
+
+test: $(VENV)/.test-installed system-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/lint-imports
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/commit_latency.py
+	$(BIN)/python bench/concurrent_writers.py
+	$(BIN)/python bench/totals.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache snapshot_report.html

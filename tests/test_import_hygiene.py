@@ -1,0 +1,49 @@
+"""storage/ and exports/ never import textual, and the kiosk path never loads pandas."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from support import REPO
+
+PROBE = (
+    "import sys, json, importlib\n"
+    "for name in {modules!r}:\n"
+    "    importlib.import_module(name)\n"
+    "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
+)
+
+
+def loaded_after_import(*modules: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(modules=list(modules))],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    ).stdout
+    return set(json.loads(out))
+
+
+def test_storage_and_exports_do_not_import_textual():
+    loaded = loaded_after_import(
+        "storage", "storage.store", "storage.config", "storage.doctor", "storage.migrations",
+        "exports",
+    )
+    assert "storage" in loaded and "exports" in loaded
+    assert "textual" not in loaded
+    assert "tui" not in loaded
+
+
+def test_registration_path_does_not_load_sqlite_utils_or_pandas():
+    loaded = loaded_after_import("storage", "storage.store", "storage.registration", "tui.cli_store")
+    assert "sqlite_utils" not in loaded
+    assert "pandas" not in loaded and "numpy" not in loaded
+
+
+def test_import_linter_contracts_hold():
+    result = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
