@@ -28,8 +28,8 @@ class Channel:
 
     @property
     def label(self) -> str:
-        arrow = "→ ind" if self.direction == "ind" else "← ud"
-        return f"{self.name} ({arrow})"
+        # Plain words, no arrows: Linux console fonts may lack the glyphs.
+        return f"{self.name}, {self.direction}"
 
 
 @dataclass(frozen=True)

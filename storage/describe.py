@@ -27,7 +27,7 @@ def task_name(config: Config, enhed: str, opgave: str) -> str:
 
 
 def describe(config: Config, item: _Registrationish, count: int = 1, when: datetime | None = None) -> str:
-    """``3 × 23.05.10 Flytning · PRSNLG Personligt fremmøde (→ ind) · OPRET · STRAKS · blanket NEJ``."""
+    """``3 × 23.05.10 Flytning · PRSNLG Personligt fremmøde, ind · OPRET · STRAKS · blanket NEJ``."""
     channel = config.codebook.channels.get(item.kanal)
     parts = [
         f"{count} × {item.opgave} {task_name(config, item.enhed, item.opgave)}".rstrip(),

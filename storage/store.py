@@ -261,6 +261,21 @@ class Store:
             ).fetchall()
         return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
 
+    def latest_entries(self, *, station: str, limit: int = 10) -> list[tuple[Registration, int]]:
+        """The station's newest entries, a batch shown once with its size."""
+        entries: list[tuple[Registration, int]] = []
+        for row in self.latest(station=station, limit=limit):
+            if row.batch_id and entries and entries[-1][0].batch_id == row.batch_id:
+                continue
+            entries.append((row, 1))
+        with self._lock:
+            return [
+                (row, self.conn.execute(
+                    "SELECT count(*) FROM registrations WHERE batch_id = ?", (row.batch_id,)
+                ).fetchone()[0] if row.batch_id else 1)
+                for row, _ in entries
+            ]
+
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
         with self._lock:

@@ -1,29 +1,126 @@
-"""Placeholder registration screen until the kiosk lands: shows the unit and today's count."""
+"""The Tælleuge app: wiring, theme, console mode, signals. Screens live in ``tui.screens``."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Static
+import asyncio
+import os
+import signal
+
+from textual.app import App
+from textual.binding import Binding
+from textual.theme import Theme
 
 from storage.config import Config
 from storage.store import Store
+from storage.timeutil import Clock
+
+# Only the 8 base colours: bright variants look like the normal ones on the framebuffer console
+# (textual#5907), and the built-in ansi-dark theme uses them for cursor and selection.
+CONSOLE_THEME = Theme(
+    name="taelleuge-console",
+    ansi=True,
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    accent="ansi_yellow",
+    foreground="ansi_white",
+    background="ansi_black",
+    surface="ansi_black",
+    panel="ansi_blue",
+    boost="ansi_black",
+    dark=True,
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_white",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-selection-background": "ansi_blue",
+        "footer-key-foreground": "ansi_yellow",
+        "footer-background": "ansi_blue",
+        "footer-foreground": "ansi_white",
+        "footer-description-foreground": "ansi_white",
+    },
+)
 
 
-class TaelleApp(App[None]):
-    BINDINGS = [("ctrl+q", "quit", "Afslut")]
+def console_wanted(flag: bool | None) -> bool:
+    """Console mode: the flag, else ``TAELLEUGE_CONSOLE=1``, else automatic for ``TERM=linux``."""
+    if flag is not None:
+        return flag
+    if os.environ.get("TAELLEUGE_CONSOLE"):
+        return os.environ["TAELLEUGE_CONSOLE"] not in {"0", "nej", "no", "false"}
+    return os.environ.get("TERM") == "linux"
 
-    def __init__(self, config: Config, store: Store, clock, enhed: str | None, operator: str):
+
+class TaelleApp(App[None], inherit_bindings=False):
+    """One unit's registration desk. Store, config and clock are injected (tests use the same)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Tælleuge"
+    # A kiosk has no use for the palette's Screenshot (writes files) or Theme commands.
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Afslut", id="app.quit", priority=True, show=False),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        clock: Clock,
+        enhed: str | None = None,
+        console: bool = False,
+    ):
         super().__init__()
-        self.config, self.store, self.clock = config, store, clock
-        self.enhed = enhed or next(iter(config.units))
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.enhed = enhed
+        self.console_mode = console
 
-    def compose(self) -> ComposeResult:
-        unit = self.config.unit(self.enhed)
-        today = self.clock().astimezone(self.config.zone).date()
-        count = self.store.count_day(unit.code, today, self.config.zone)
-        yield Static(f"Tælleuge · {self.config.kommune_navn} · {unit.name}\n\nI dag: {count} registreringer")
-        yield Footer()
+    def on_mount(self) -> None:
+        self._install_signal_handlers()
+        if self.console_mode:
+            self.register_theme(CONSOLE_THEME)
+            self.theme = CONSOLE_THEME.name
+            self.add_class("-console")
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        from .screens.dialogs import UnitPicker
+
+        if self.enhed:
+            self.open_unit(self.enhed)
+        else:
+            self.push_screen(UnitPicker(self.config), self.open_unit)
+
+    def open_unit(self, enhed: str | None) -> None:
+        if enhed is None:
+            self.exit()
+            return
+        from .screens.register import RegisterScreen
+
+        self.enhed = enhed
+        self.push_screen(RegisterScreen(self.config.unit(enhed)))
+
+    def _install_signal_handlers(self) -> None:
+        # systemctl stop and an SSH disconnect must restore the terminal, not leave the alternate
+        # screen behind; Textual's driver itself only handles SIGTSTP/SIGCONT.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self.exit)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
 
 
-def make_app(config: Config, store: Store, *, clock, enhed: str | None, operator: str) -> TaelleApp:
-    return TaelleApp(config, store, clock, enhed, operator)
+def make_app(config: Config, store: Store, *, clock: Clock, enhed: str | None = None,
+             console: bool = False) -> TaelleApp:
+    return TaelleApp(config, store, clock=clock, enhed=enhed, console=console)

@@ -1,0 +1,111 @@
+"""The real app in a real terminal: tmux with TERM=linux, keys typed, the row found in the DB."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from support import REPO
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make system-deps)"),
+]
+
+
+class Tmux:
+    def __init__(self, tmp_path):
+        self.socket = f"taelleuge-test-{uuid.uuid4().hex[:8]}"
+        self.tmp = tmp_path
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def start(self, command: str, env: dict[str, str]) -> None:
+        exports = " ".join(f"{k}={v!s}" for k, v in env.items())
+        self.run("new-session", "-d", "-x", "80", "-y", "24",
+                 f"env {exports} {command}; echo EXIT=$? > {self.tmp / 'exit'}; sleep 60")
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.run("send-keys", key)
+            time.sleep(0.15)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
+
+    def app_pid(self) -> int:
+        shell = self.run("display-message", "-p", "#{pane_pid}").strip()
+        out = subprocess.run(["pgrep", "-f", "-P", shell, "tui kiosk"], capture_output=True, text=True)
+        return int(out.stdout.split()[0])
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    session = Tmux(tmp_path)
+    yield session
+    session.kill()
+
+
+def kiosk_env(tmp_path) -> dict[str, str]:
+    return {
+        "TERM": "linux",
+        "TAELLEUGE_DB": str(tmp_path / "kiosk.db"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TAELLEUGE_STATION": "tty-test",
+        "TAELLEUGE_OPERATOR": "kiosk",
+        "TEXTUAL_ANIMATIONS": "none",
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def wait_for_exit(tmp_path, timeout: float = 15) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (tmp_path / "exit").exists():
+            return (tmp_path / "exit").read_text().strip()
+        time.sleep(0.2)
+    raise AssertionError("the app did not exit")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_console_kiosk_registers_in_two_keys_and_exits_cleanly_on_signal(tmux, tmp_path, sig):
+    command = f"{sys.executable} -m tui kiosk --enhed 999borgerservice"
+    tmux.start(command, kiosk_env(tmp_path))
+    tmux.wait_for("Trin 1")
+    tmux.keys("2", "3")  # 23.09.02 Pas, INFO
+    screen = tmux.wait_for("Gemt kl.")
+    assert "23.09.02 Pas" in screen and "INFO" in screen
+
+    conn = sqlite3.connect(tmp_path / "kiosk.db")
+    rows = conn.execute(
+        "SELECT enhed, opgave, kanal, type, station, operator, trial FROM registrations"
+    ).fetchall()
+    conn.close()
+    assert rows == [("999borgerservice", "23.09.02", "PRSNLG", "INFO", "tty-test", "kiosk", 0)]
+
+    os.kill(tmux.app_pid(), sig)
+    assert wait_for_exit(tmp_path) == "EXIT=0"
+    # The alternate screen is gone: the shell's own line is visible again, not the kiosk.
+    assert "Trin 1" not in tmux.screen()

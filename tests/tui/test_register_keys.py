@@ -1,0 +1,379 @@
+"""Every key of the registration contract, asserted on the database and on the screen."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+
+from storage.config import parse
+from tui.screens.dialogs import ChannelPicker, Confirm, Help, TaskSearch, UnitPicker
+from tui.screens.register import RegisterScreen
+
+from support import screen_text, settle
+
+SIZE = (80, 24)
+
+
+def rows(store, where: str = "1", params=()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(store.path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(
+            f"SELECT * FROM registrations r WHERE {where} AND NOT EXISTS "
+            "(SELECT 1 FROM voids v WHERE v.registration_id = r.id) ORDER BY rowid",
+            params,
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+async def test_task_key_then_type_key_saves_and_says_so(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "1")
+        saved = rows(store)
+        assert len(saved) == 1
+        row = saved[0]
+        assert (row["enhed"], row["opgave"], row["kanal"], row["type"]) == (
+            "999borgerservice", "23.05.10", "PRSNLG", "OPRET")
+        assert (row["afslutning"], row["blanket"], row["trial"]) == ("STRAKS", "NEJ", 0)
+        assert row["station"] == "test-station" and row["operator"] == "tester"
+        message = screen_text(app, "#message")
+        assert "Gemt" in message and "23.05.10 Flytning" in message and "OPRET" in message
+        assert "PRSNLG" in message and "STRAKS" in message and "blanket NEJ" in message
+
+
+@pytest.mark.parametrize(
+    "key, code", [("1", "OPRET"), ("2", "STATUS"), ("3", "INFO"), ("4", "VEJL"), ("5", "SLVBTJN"), ("6", "FEJL")]
+)
+async def test_type_keys_follow_codebook_order(kiosk, store, key, code):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "2", key)
+        assert [(r["opgave"], r["type"]) for r in rows(store)] == [("23.09.02", code)]
+        assert code in screen_text(app, "#message")
+
+
+async def test_letter_keys_follow_the_digits(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "c", "4")  # 12th item: 07.18.00 Affald
+        assert [r["opgave"] for r in rows(store)] == ["07.18.00"]
+
+
+async def test_group_opens_its_sub_tasks_with_the_same_keys(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        assert "Sundhedskort og læge" in screen_text(app, "#choices")
+        assert "29.03.99 EU-sygesikringskort" in screen_text(app, "#choices")
+        await press(app, pilot, "2", "3")
+        assert [(r["opgave"], r["type"]) for r in rows(store)] == [("29.03.99", "INFO")]
+
+
+async def test_unknown_task_key_warns_and_saves_nothing(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "z")
+        assert "ingen opgave" in screen_text(app, "#message")
+        assert rows(store) == []
+
+
+async def test_h_and_b_toggle_hold_and_blanket_for_one_entry(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "h", "b")
+        assert "HOLD" in screen_text(app, "#entry") and "blanket JA" in screen_text(app, "#entry")
+        await press(app, pilot, "2")
+        await press(app, pilot, "1", "1")  # the next entry is back to STRAKS / NEJ
+        assert [(r["afslutning"], r["blanket"]) for r in rows(store)] == [("HOLD", "JA"), ("STRAKS", "NEJ")]
+
+
+async def test_b_in_step_one_is_a_task_key(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "b", "1")  # 11th item: 09.13.00 Skadedyr
+        assert [(r["opgave"], r["blanket"]) for r in rows(store)] == [("09.13.00", "NEJ")]
+
+
+async def test_search_by_name_and_by_number(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, TaskSearch)
+        await pilot.press(*"kørekort")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+        assert "23.09.04 Kørekort" in screen_text(app, "#choices")
+        await press(app, pilot, "2")
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"29.03", "down", "enter")
+        await pilot.pause()
+        await press(app, pilot, "1")
+        assert [(r["opgave"], r["type"]) for r in rows(store)] == [("23.09.04", "STATUS"), ("29.03.99", "OPRET")]
+
+
+async def test_enter_repeats_the_last_registration(kiosk, store, clock):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "h", "4")
+        clock.advance(seconds=5)
+        await press(app, pilot, "enter")
+        saved = rows(store)
+        assert len(saved) == 2
+        assert {(r["opgave"], r["type"], r["afslutning"]) for r in saved} == {("23.05.10", "VEJL", "HOLD")}
+        assert saved[0]["id"] != saved[1]["id"]
+        assert "Gemt" in screen_text(app, "#message")
+
+
+async def test_enter_with_nothing_to_repeat_says_so(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert "ingen registrering at gentage" in screen_text(app, "#message")
+        assert rows(store) == []
+
+
+@pytest.mark.parametrize("answer, expected", [("j", 2), ("n", 1)])
+async def test_same_registration_within_1_5_s_asks_first(kiosk, store, clock, answer, expected):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "1")
+        clock.advance(seconds=1)
+        await press(app, pilot, "1", "1")
+        assert isinstance(app.screen, Confirm)
+        await press(app, pilot, answer)
+        assert isinstance(app.screen, RegisterScreen)
+        assert len(rows(store)) == expected
+
+
+async def test_same_registration_after_1_5_s_is_not_questioned(kiosk, store, clock):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "1")
+        clock.advance(seconds=2)
+        await press(app, pilot, "1", "1")
+        assert isinstance(app.screen, RegisterScreen)
+        assert len(rows(store)) == 2
+
+
+async def test_f2_changes_the_pinned_channel_until_changed_again(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, ChannelPicker)
+        picker_text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "TLFIND" in picker_text and ", ind" in picker_text and ", ud" in picker_text
+        await pilot.press("2")  # second channel of the unit: TLFIND
+        await pilot.pause()
+        assert "TLFIND Telefon" in screen_text(app, "#entry")
+        await press(app, pilot, "1", "1")
+        await press(app, pilot, "2", "2")
+        assert [r["kanal"] for r in rows(store)] == ["TLFIND", "TLFIND"]
+
+
+async def test_plus_number_registers_the_next_entry_as_one_batch(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("plus", "1", "2", "enter")
+        assert "12 stk." in screen_text(app, "#entry")
+        await press(app, pilot, "3", "3")
+        saved = rows(store)
+        assert len(saved) == 12
+        assert len({r["batch_id"] for r in saved}) == 1 and saved[0]["batch_id"]
+        assert "12 × 23.09.04" in screen_text(app, "#message")
+        await press(app, pilot, "1", "1")  # the batch count was for one entry only
+        assert len(rows(store)) == 13
+
+
+async def test_escape_cancels_a_half_made_entry(kiosk, store):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "1", "h")
+        assert "Trin 2" in screen_text(app, "#choices")
+        await press(app, pilot, "escape", "escape", "escape")
+        assert "Trin 1 · Vælg opgave" in screen_text(app, "#choices")
+        assert "STRAKS" in screen_text(app, "#entry")
+        assert rows(store) == []
+
+
+async def test_ctrl_u_shows_then_voids_and_ctrl_r_brings_it_back(kiosk, store, clock):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "1")
+        clock.advance(seconds=3)
+        await press(app, pilot, "2", "2")
+        await press(app, pilot, "ctrl+u")
+        assert isinstance(app.screen, Confirm)
+        question = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "23.09.02 Pas" in question and "STATUS" in question
+        await press(app, pilot, "escape")  # the way back before anything is written
+        assert len(rows(store)) == 2
+        await press(app, pilot, "ctrl+u")
+        await press(app, pilot, "enter")
+        assert [r["opgave"] for r in rows(store)] == ["23.05.10"]
+        conn = sqlite3.connect(store.path)
+        voids = conn.execute("SELECT reason, station, operator FROM voids").fetchall()
+        conn.close()
+        assert voids == [("FORTRUDT", "test-station", "tester")]
+        assert "Annulleret" in screen_text(app, "#message")
+        await press(app, pilot, "ctrl+r")
+        assert sorted(r["opgave"] for r in rows(store)) == ["23.05.10", "23.09.02"]
+        assert "Genskabt" in screen_text(app, "#message")
+
+
+@pytest.mark.parametrize("key", ["question_mark", "f1"])
+async def test_help_explains_task_types_and_counting_rules(kiosk, key):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2", key)
+        await pilot.pause()
+        assert isinstance(app.screen, Help)
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "23.09.02 Pas" in text
+        assert "FEJL" in text and "anden myndighed" in text
+        assert "to sager er to registreringer" in text
+        assert "blanket" in text.lower()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegisterScreen)
+
+
+async def test_failed_write_is_shown_kept_and_retried_without_double_counting(kiosk, store, db_path):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        await press(app, pilot, "1", "1")
+        message = screen_text(app, "#message")
+        assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv igen" in message
+        assert "optaget" in message
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await press(app, pilot, "enter")
+        assert "Gemt" in screen_text(app, "#message")
+        assert len(rows(store)) == 1
+
+
+async def test_escape_gives_up_a_failed_write_and_says_it_was_not_saved(kiosk, store, db_path):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        await press(app, pilot, "1", "1")
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await press(app, pilot, "escape")
+        assert "IKKE gemt" in screen_text(app, "#message")
+        await press(app, pilot, "enter")  # nothing to retry any more: repeat has nothing either
+        assert rows(store) == []
+
+
+async def test_start_is_the_first_key_and_end_is_the_commit(kiosk, store, clock):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first_key = clock()
+        await pilot.press("1")
+        clock.advance(seconds=7)
+        await press(app, pilot, "1")
+        row = rows(store)[0]
+        assert row["start_utc"] == first_key.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        assert row["end_utc"] == clock().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def test_live_panel_counts_today_week_matrix_and_latest(kiosk, store, clock):
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "I dag: 0" in screen_text(app, "#panel")
+        await press(app, pilot, "1", "1")
+        clock.advance(seconds=2)
+        await press(app, pilot, "2", "4")
+        panel = screen_text(app, "#panel")
+        assert "I dag: 2" in panel and "Ugen: 2" in panel
+        matrix_line = next(line for line in panel.splitlines() if line.startswith("PRSNLG"))
+        assert matrix_line.split()[1:] == ["1", "·", "·", "1", "·", "·"]
+        assert "23.09.02 VEJL" in panel and "23.05.10 OPRET" in panel
+
+
+async def test_outside_the_count_week_only_trial_is_possible_and_marked(config, store, clock):
+    from tui.app import make_app
+
+    clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # weeks after the demo week
+    app = make_app(config, store, clock=clock, enhed="999borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "PRØVE" in screen_text(app, "#header")
+        await press(app, pilot, "1", "1")
+        assert [r["trial"] for r in rows(store)] == [1]
+        assert "PRØVE" in screen_text(app, "#message")
+        assert "Prøve i dag: 1" in screen_text(app, "#panel")
+
+
+async def test_unit_picker_when_no_unit_is_given(kiosk, store):
+    app = kiosk(enhed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnitPicker)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegisterScreen)
+        assert app.screen.unit.code == "999telefon"
+        await press(app, pilot, "1", "1")
+        assert [(r["enhed"], r["kanal"]) for r in rows(store)] == [("999telefon", "TLFIND")]
+
+
+async def test_keys_are_remappable_by_binding_id(store, clock):
+    from tui.app import make_app
+
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("storage").joinpath("demo.toml").read_text("utf-8"))
+    data["taelleuge"] = [{"navn": "Uge", "fra": clock().date(), "til": clock().date()}]
+    data["taster"] = {"register.repeat": "f5", "register.channel": "f3"}
+    cfg = parse(data, "test")
+    app = make_app(cfg, store, clock=clock, enhed="999borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "1", "1")
+        clock.advance(seconds=3)
+        await press(app, pilot, "f5")
+        assert len(rows(store)) == 2
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, ChannelPicker)
+

@@ -1,0 +1,186 @@
+"""Modal dialogs: unit picker, channel picker, confirm, task search and help. Keyboard only."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storage.config import Config, Task, Unit
+from storage.kle import load_catalogue
+
+from ..render import type_keys
+
+NUMBER_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+class _Numbered(ModalScreen[str | None]):
+    """A numbered list: press the item's key, or Escape to leave it as it was."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Tilbage", id="dialog.cancel")]
+
+    def __init__(self, title: str, items: list[tuple[str, str]], note: str = ""):
+        super().__init__()
+        self.title_text, self.items, self.note = title, items, note
+        self.keys = dict(zip(NUMBER_KEYS, (value for value, _ in items)))
+
+    def compose(self) -> ComposeResult:
+        lines = [f" {key}  {label}" for key, (_, label) in zip(NUMBER_KEYS, self.items)]
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static("\n".join(lines))
+            yield Static(self.note or "Tryk tallet ud for dit valg. Esc = tilbage.", classes="dialog-note")
+
+    def on_key(self, event) -> None:
+        if event.character and event.character in self.keys:
+            event.stop()
+            self.dismiss(self.keys[event.character])
+
+
+class UnitPicker(_Numbered):
+    def __init__(self, config: Config):
+        super().__init__(
+            "Hvilken enhed registrerer du for?",
+            [(u.code, f"{u.name} ({u.code})") for u in config.units.values()],
+            "Tryk tallet for din enhed. Esc = afslut.",
+        )
+
+
+class ChannelPicker(_Numbered):
+    def __init__(self, config: Config, unit: Unit, current: str):
+        items = []
+        for code in unit.channels:
+            channel = config.codebook.channels[code]
+            mark = "  (nu)" if code == current else ""
+            items.append((code, f"{code:<9} {channel.label}{mark}"))
+        super().__init__("Skift kanal (bliver, til du skifter igen)", items)
+
+
+class Confirm(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("enter,j,y", "dismiss(True)", "Ja", id="confirm.yes"),
+        Binding("escape,n", "dismiss(False)", "Nej", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej"):
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            yield Static(f"Enter / j = {self.yes}     Esc / n = {self.no}", classes="dialog-note")
+
+
+class TaskSearch(ModalScreen[Task | None]):
+    """Find a task by KLE number or name: the unit's package first, then the KLE file if set."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Tilbage", id="search.cancel"),
+        Binding("down", "move(1)", "Ned", show=False),
+        Binding("up", "move(-1)", "Op", show=False),
+    ]
+
+    def __init__(self, config: Config, unit: Unit):
+        super().__init__()
+        self.config, self.unit = config, unit
+        self.catalogue = None
+        if config.kle_file:
+            try:
+                self.catalogue = load_catalogue(config.kle_file)
+            except Exception:  # noqa: BLE001 - search still works on the package
+                self.catalogue = None
+        self.hits: list[Task] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Søg opgave: skriv KLE-nummer eller navn", classes="dialog-title")
+            yield Input(placeholder="fx 23.05 eller flyt", id="query")
+            yield OptionList(id="hits")
+            yield Static("Pil op/ned vælger · Enter = brug opgaven · Esc = tilbage", classes="dialog-note")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).cursor_blink = False
+        self.update_hits("")
+
+    @on(Input.Changed)
+    def changed(self, event: Input.Changed) -> None:
+        self.update_hits(event.value)
+
+    def update_hits(self, text: str) -> None:
+        needle = text.strip().casefold()
+        tasks = self.unit.tasks()
+        hits = [t for t in tasks if not needle or t.kle.startswith(needle) or needle in t.name.casefold()]
+        if self.catalogue and needle:
+            known = {t.kle for t in hits}
+            hits += [Task(e.number, e.title) for e in self.catalogue.search(needle)
+                     if e.number.count(".") == 2 and e.number not in known and not e.retired]
+        self.hits = hits[:30]
+        options = self.query_one("#hits", OptionList)
+        options.clear_options()
+        options.add_options([Option(f"{t.kle}  {t.name}") for t in self.hits])
+        if self.hits:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#hits", OptionList)
+        if self.hits:
+            options.highlighted = max(0, min(len(self.hits) - 1, (options.highlighted or 0) + step))
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        index = self.query_one("#hits", OptionList).highlighted
+        if self.hits and index is not None:
+            self.dismiss(self.hits[index])
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hits[event.option_index])
+
+
+RULES = """\
+Sådan tæller vi
+- Én registrering pr. opgave: en henvendelse om to sager er to registreringer.
+- Den, der afslutter henvendelsen, registrerer den. Et viderestillet opkald
+  registreres ikke også af omstillingen.
+- En telefonbesked er én indgående; når du ringer tilbage, er det én udgående.
+- En blanket er aldrig en henvendelse for sig: den er "blanket JA" på den
+  henvendelse, den kom med (tryk b før typen).
+- Interne henvendelser, private opkald, spam og nyhedsbreve tælles ikke.
+- FEJL er kun sager, der hører til en anden myndighed eller kommune. En anden
+  afdeling i kommunen er ikke FEJL.
+- Mange ens henvendelser (fx et udsendt brev) kan gemmes som ét parti: + antal.
+- HOLD (tast h) betyder, at sagen skal behandles videre; ellers er den STRAKS."""
+
+
+class Help(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss(None)", "Luk", id="help.close")]
+
+    def __init__(self, config: Config, task: Task | None):
+        super().__init__()
+        self.config, self.chosen = config, task
+
+    def compose(self) -> ComposeResult:
+        lines = []
+        if self.chosen:
+            lines.append(f"Valgt opgave: {self.chosen.kle} {self.chosen.name}")
+            if self.config.kle_file:
+                try:
+                    title = load_catalogue(self.config.kle_file).title(self.chosen.kle)
+                except Exception:  # noqa: BLE001
+                    title = None
+                if title:
+                    lines.append(f"KLE: {title}")
+            lines.append("")
+        lines.append("Typer (tast 1-6 i trin 2)")
+        for key, code in type_keys(self.config):
+            task_type = self.config.codebook.types[code]
+            lines.append(f" {key} {code:<8}{task_type.description}")
+        lines += ["", RULES]
+        with VerticalScroll(classes="dialog help"):
+            yield Static("\n".join(lines))
+        yield Static("Esc, ? eller F1 lukker hjælpen · pil op/ned ruller", classes="dialog-note help-note")

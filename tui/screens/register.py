@@ -1,0 +1,433 @@
+"""The registration screen: a task key, then a type key, and the contact is saved.
+
+All database work runs in thread workers that never touch widgets; they post messages, and the
+handlers here own every widget update. A failed write keeps its entry (same UUIDs, so a retry can
+never double-count) until it is saved or the user gives it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from storage.config import TASK_KEYS, Group, Task, Unit
+from storage.describe import describe
+from storage.errors import Refusal
+from storage.registration import Entry, Registration, new_entry
+
+from .. import render
+from ..entry_state import EntryState
+from ..panel_data import PanelData, load_panel
+
+DOUBLE_PRESS = timedelta(seconds=1.5)
+
+
+class Saved(Message):
+    def __init__(self, entry: Entry, when: datetime, panel: PanelData):
+        super().__init__()
+        self.entry, self.when, self.panel = entry, when, panel
+
+
+class WriteFailed(Message):
+    def __init__(self, entry: Entry, error: str):
+        super().__init__()
+        self.entry, self.error = entry, error
+
+
+class PanelLoaded(Message):
+    def __init__(self, panel: PanelData):
+        super().__init__()
+        self.panel = panel
+
+
+class UndoCandidate(Message):
+    def __init__(self, row: Registration | None, count: int):
+        super().__init__()
+        self.row, self.count = row, count
+
+
+class Undone(Message):
+    def __init__(self, rows: list[Registration], panel: PanelData):
+        super().__init__()
+        self.rows, self.panel = rows, panel
+
+
+class Restored(Message):
+    def __init__(self, count: int, panel: PanelData):
+        super().__init__()
+        self.count, self.panel = count, panel
+
+
+class StoreFailed(Message):
+    def __init__(self, what: str, error: str):
+        super().__init__()
+        self.what, self.error = what, error
+
+
+@dataclass
+class LastSaved:
+    entry: Entry
+    when: datetime
+
+    def same_as(self, entry: Entry) -> bool:
+        fields = ("enhed", "opgave", "kanal", "type", "afslutning", "blanket", "count", "trial")
+        return all(getattr(self.entry, f) == getattr(entry, f) for f in fields)
+
+
+class Choices(Static):
+    """Step 1's task list or step 2's types, laid out for the height it actually has."""
+
+    def __init__(self, screen: RegisterScreen, **kwargs):
+        super().__init__(**kwargs)
+        self.owner = screen
+
+    def render(self):
+        size = self.content_size
+        return render.choices(self.owner.config, self.owner.state, size.height, size.width)
+
+
+class RegisterScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "repeat", "Gentag", id="register.repeat", key_display="Enter"),
+        Binding("f2", "channel", "Kanal", id="register.channel", key_display="F2"),
+        Binding("plus", "batch", "Antal", id="register.batch"),
+        Binding("escape", "cancel", "Tilbage", id="register.cancel", key_display="Esc"),
+        Binding("ctrl+u", "undo", "Annullér", id="register.undo", key_display="^U"),
+        Binding("ctrl+r", "restore", "Genskab", id="register.restore", show=False),
+        Binding("question_mark,f1", "help", "Hjælp", id="register.help"),
+        Binding("slash", "search", "Søg", id="register.search"),
+        Binding("h", "toggle_hold", "HOLD", id="register.hold", show=False),
+        Binding("b", "toggle_blanket", "Blanket", id="register.blanket", show=False),
+    ]
+
+    def __init__(self, unit: Unit):
+        super().__init__()
+        self.unit = unit
+        self.state = EntryState(unit, unit.channel)
+        self.panel: PanelData | None = None
+        self.failed: Entry | None = None  # a write that failed and waits for a retry
+        self.last: LastSaved | None = None
+        self.voided: list[Registration] = []  # the latest undo, for ctrl+r
+
+    @property
+    def config(self):
+        return self.app.config
+
+    @property
+    def store(self):
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        yield Static(id="entry")
+        with Horizontal(id="main"):
+            yield Choices(self, id="choices")
+            yield Static(id="panel")
+        yield Static("Vælg opgave med 1-9 / a-z, eller / for at søge.", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.refresh_panel()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        self.query_one("#header", Static).update(render.header(self.config, self.unit, self.panel))
+        self.query_one("#entry", Static).update(render.entry_line(self.config, self.state))
+        self.query_one("#choices", Choices).refresh()
+        self.query_one("#panel", Static).update(render.panel(self.config, self.unit, self.panel))
+        self.set_class(self.panel is not None and self.panel.trial, "-trial")
+
+    def say(self, text: str, kind: str = "info") -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        for state in ("info", "ok", "error", "warning"):
+            message.set_class(state == kind, f"-{state}")
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle_hold", "toggle_blanket"):
+            # In step 1 "h" and "b" are task keys: disabled here, they fall through to on_key.
+            return self.state.step == 2 and self.state.batch_typing is None
+        return True
+
+    def on_key(self, event) -> None:
+        char = event.character or ""
+        state = self.state
+        if state.batch_typing is not None:
+            if char.isdigit() and len(state.batch_typing) < 5:
+                state.batch_typing += char
+                event.stop()
+                self.redraw()
+            return
+        if len(char) != 1:
+            return
+        if state.step == 1 and char in TASK_KEYS:
+            event.stop()
+            self.pick_task(char)
+        elif state.step == 2 and char in dict(render.type_keys(self.config)):
+            event.stop()
+            self.commit(dict(render.type_keys(self.config))[char])
+
+    def pick_task(self, key: str) -> None:
+        self.state.touch(self.app.clock())
+        item = self.state.pick(key)
+        if item is None:
+            self.say(f"Tasten {key} har ingen opgave her. Se listen til venstre.", "warning")
+        elif isinstance(item, Group):
+            self.say(f"{item.name}: vælg en af opgaverne.")
+        else:
+            self.say(f"{item.kle} {item.name}: vælg type 1-6 (h = HOLD, b = blanket).")
+        self.redraw()
+
+    def choose_task(self, task: Task | None) -> None:
+        if task is None:
+            return
+        self.state.touch(self.app.clock())
+        self.state.choose(task)
+        self.say(f"{task.kle} {task.name}: vælg type 1-6 (h = HOLD, b = blanket).")
+        self.redraw()
+
+    def action_toggle_hold(self) -> None:
+        self.state.hold = not self.state.hold
+        self.redraw()
+
+    def action_toggle_blanket(self) -> None:
+        self.state.blanket = not self.state.blanket
+        self.redraw()
+
+    def action_cancel(self) -> None:
+        if self.state.back():
+            self.say("Fortrudt: intet er gemt for denne.")
+        elif self.failed is not None:
+            self.say(f"Opgivet, IKKE gemt: {render.short(self.config, self.failed)}", "warning")
+            self.failed = None
+        self.redraw()
+
+    def action_batch(self) -> None:
+        self.state.batch_typing = ""
+        self.say("Skriv antal og tryk Enter: den næste registrering gemmes så mange gange.")
+        self.redraw()
+
+    def action_repeat(self) -> None:
+        state = self.state
+        if state.batch_typing is not None:
+            count = int(state.batch_typing or "1")
+            state.batch_typing = None
+            if not 1 <= count <= 10_000:
+                self.say("Antal skal være fra 1 til 10000.", "error")
+            else:
+                state.batch = count
+                self.say(f"Næste registrering gemmes {count} gange. Vælg opgave.")
+            self.redraw()
+        elif self.failed is not None:
+            self.write(self.failed)
+        elif state.step == 1 and state.group is None:
+            self.repeat_last()
+
+    def repeat_last(self) -> None:
+        if self.last is None:
+            self.say("Der er ingen registrering at gentage endnu.", "warning")
+            return
+        now = self.app.clock()
+        previous = self.last.entry
+        self.submit(
+            previous.opgave, previous.type, afslutning=previous.afslutning, blanket=previous.blanket,
+            kanal=previous.kanal, count=previous.count, start=now, end=now,
+        )
+
+    def commit(self, type_code: str) -> None:
+        state = self.state
+        now = self.app.clock()
+        self.submit(
+            state.task.kle, type_code, afslutning="HOLD" if state.hold else "STRAKS",
+            blanket="JA" if state.blanket else "NEJ", kanal=state.channel, count=state.batch,
+            start=state.started or now, end=now,
+        )
+
+    def submit(self, opgave: str, type_code: str, *, afslutning: str, blanket: str, kanal: str,
+               count: int, start: datetime, end: datetime) -> None:
+        config = self.config
+        trial = config.week_of(end.astimezone(config.zone).date()) is None
+        try:
+            entry = new_entry(
+                config, enhed=self.unit.code, opgave=opgave, kanal=kanal, type=type_code,
+                afslutning=afslutning, blanket=blanket, start=start, end=end, trial=trial,
+                count=count,
+            )
+        except Refusal as refusal:
+            self.say(f"Ikke gemt: {refusal}", "error")
+            return
+        self.state.reset()
+        self.redraw()
+        if self.last and self.last.same_as(entry) and end - self.last.when < DOUBLE_PRESS:
+            from .dialogs import Confirm
+
+            question = (f"Den samme registrering blev gemt for lidt siden.\n\n"
+                        f"{describe(config, entry, entry.count)}\n\nGem den igen?")
+            self.app.push_screen(Confirm(question, "Ja, gem igen", "Nej"),
+                                 lambda yes: self.write(entry) if yes else self.say("Ikke gemt igen."))
+            return
+        self.write(entry)
+
+    # -- writes and reads in workers ------------------------------------------------------------
+
+    def write(self, entry: Entry) -> None:
+        self.failed = None
+        self.say(f"Gemmer {render.short(self.config, entry)} …")
+        self._write(entry)
+
+    @work(thread=True, group="db-write", exit_on_error=False)
+    def _write(self, entry: Entry) -> None:
+        try:
+            self.store.record(entry)
+            now = self.app.clock()
+            panel = load_panel(self.store, self.config, self.unit.code, now)
+        except Exception as error:  # noqa: BLE001 - every failure must reach the screen
+            self.post_message(WriteFailed(entry, _plain(error)))
+        else:
+            self.post_message(Saved(entry, now, panel))
+
+    @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
+    def refresh_panel(self) -> None:
+        try:
+            self.post_message(PanelLoaded(load_panel(self.store, self.config, self.unit.code,
+                                                     self.app.clock())))
+        except Exception as error:  # noqa: BLE001
+            self.post_message(StoreFailed("Tallene kunne ikke hentes", _plain(error)))
+
+    @on(Saved)
+    def on_saved(self, message: Saved) -> None:
+        self.last = LastSaved(message.entry, message.when)
+        self.panel = message.panel
+        self.say(render.saved(self.config, message.entry, message.when), "ok")
+        self.redraw()
+
+    @on(WriteFailed)
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self.failed = message.entry
+        self.say(render.failed(self.config, message.entry, message.error), "error")
+
+    @on(PanelLoaded)
+    def on_panel_loaded(self, message: PanelLoaded) -> None:
+        self.panel = message.panel
+        self.redraw()
+
+    @on(StoreFailed)
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.say(f"{message.what}: {message.error}", "error")
+
+    # -- undo and restore ---------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._find_undo_candidate()
+
+    @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
+    def _find_undo_candidate(self) -> None:
+        try:
+            live = [(r, n) for r, n in self.store.latest_entries(station=self.store.station, limit=50)
+                    if not r.voided]
+        except Exception as error:  # noqa: BLE001
+            self.post_message(StoreFailed("Kunne ikke finde seneste registrering", _plain(error)))
+            return
+        self.post_message(UndoCandidate(*(live[0] if live else (None, 0))))
+
+    @on(UndoCandidate)
+    def on_undo_candidate(self, message: UndoCandidate) -> None:
+        if message.row is None:
+            self.say("Der er ingen registrering fra denne station at annullere.", "warning")
+            return
+        from .dialogs import Confirm
+
+        text = describe(self.config, message.row, message.count)
+        self.app.push_screen(
+            Confirm(f"Annullér den seneste registrering herfra?\n\n{text}", "Ja, annullér", "Nej, behold"),
+            lambda yes: self._undo() if yes else self.say("Intet annulleret."),
+        )
+
+    @work(thread=True, group="db-write", exit_on_error=False)
+    def _undo(self) -> None:
+        try:
+            rows = self.store.undo_last(station=self.store.station, reason="FORTRUDT")
+            panel = load_panel(self.store, self.config, self.unit.code, self.app.clock())
+        except Exception as error:  # noqa: BLE001
+            self.post_message(StoreFailed("Annulleringen blev IKKE gemt", _plain(error)))
+        else:
+            self.post_message(Undone(rows, panel))
+
+    @on(Undone)
+    def on_undone(self, message: Undone) -> None:
+        self.voided = message.rows
+        self.panel = message.panel
+        if message.rows:
+            text = describe(self.config, message.rows[0], len(message.rows))
+            self.say(f"Annulleret: {text}. Fortryd med ctrl+r.", "warning")
+        self.redraw()
+
+    def action_restore(self) -> None:
+        if not self.voided:
+            self.say("Der er ingen annullering at fortryde.", "warning")
+            return
+        ids, self.voided = [r.id for r in self.voided], []
+        self._restore(ids)
+
+    @work(thread=True, group="db-write", exit_on_error=False)
+    def _restore(self, ids: list[str]) -> None:
+        try:
+            self.store.restore(ids)
+            panel = load_panel(self.store, self.config, self.unit.code, self.app.clock())
+        except Exception as error:  # noqa: BLE001
+            self.post_message(StoreFailed("Genskabelsen blev IKKE gemt", _plain(error)))
+        else:
+            self.post_message(Restored(len(ids), panel))
+
+    @on(Restored)
+    def on_restored(self, message: Restored) -> None:
+        self.panel = message.panel
+        self.say(f"Genskabt: {message.count} registrering(er) tæller igen.", "ok")
+        self.redraw()
+
+    # -- dialogs ------------------------------------------------------------------------------
+
+    def action_channel(self) -> None:
+        from .dialogs import ChannelPicker
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self.state.channel = code
+                channel = self.config.codebook.channels[code]
+                self.say(f"Kanal nu {code} {channel.label}. Den bliver, til du skifter igen.")
+                self.redraw()
+
+        self.app.push_screen(ChannelPicker(self.config, self.unit, self.state.channel), chosen)
+
+    def action_search(self) -> None:
+        from .dialogs import TaskSearch
+
+        self.app.push_screen(TaskSearch(self.config, self.unit), self.choose_task)
+
+    def action_help(self) -> None:
+        from .dialogs import Help
+
+        self.app.push_screen(Help(self.config, self.state.task))
+
+
+def _plain(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    if "locked" in text or "busy" in text:
+        return "databasen er optaget af en anden lige nu"
+    if "readonly" in text or "read-only" in text:
+        return "databasen kan ikke skrives (skrivebeskyttet)"
+    if "disk" in text and ("full" in text or "I/O" in text):
+        return "disken er fuld eller utilgængelig"
+    return text
