@@ -241,10 +241,10 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[str, Unit]:
             users=r.texts(entry, "brugere", key),
         )
     seen: dict[str, str] = {}
-    for unit in units.values():
+    for i, unit in enumerate(units.values()):
         for user in unit.users:
             if user in seen:
-                raise r.fail("enhed.brugere", f'brugeren "{user}" står under både {seen[user]} og {unit.code}')
+                raise r.fail(f"enhed[{i}].brugere", f'brugeren "{user}" står under både {seen[user]} og {unit.code}')
             seen[user] = unit.code
     return units
 

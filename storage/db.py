@@ -65,6 +65,8 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         _set_journal_mode(conn, journal_choice().mode)
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Without it INSERT OR REPLACE deletes the old row without firing the append-only trigger.
+    conn.execute("PRAGMA recursive_triggers = ON")
     return conn
 
 

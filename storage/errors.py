@@ -24,5 +24,9 @@ class Refusal(TaelleugeError):
         super().__init__(message)
 
 
+class InputError(TaelleugeError, ValueError):
+    """A date, week or time typed in a form the app does not read (message says the right form)."""
+
+
 class NotInitialised(TaelleugeError):
     """The database file is missing or has pending migrations and may not be changed here."""

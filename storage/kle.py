@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import ConfigError, Refusal
 
-_KLE = re.compile(r"^(\d{2})\.(\d{2})(?:\.(\d{2}))?$")
+_KLE = re.compile(r"^([0-9]{2})\.([0-9]{2})(?:\.([0-9]{2}))?$")  # not \d: no full-width digits
 
 
 def normalise(number: str) -> str:

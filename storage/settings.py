@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import config as cfg
 from .timeutil import iso_week_days
 
 SYSTEM_CONFIG = Path("/etc/taelleuge/config.toml")
+DEMO_ZONE = "Europe/Copenhagen"  # as in demo.toml
 
 
 def data_dir() -> Path:
@@ -32,13 +34,14 @@ def demo_config(today: date) -> cfg.Config:
     return cfg.parse(data, "indbygget demo-konfiguration", demo=True)
 
 
-def load_config(flag: str | None, today: date) -> cfg.Config:
+def load_config(flag: str | None, now: datetime) -> cfg.Config:
     path = flag or os.environ.get("TAELLEUGE_CONFIG")
     if path:
         return cfg.load(path)
     if SYSTEM_CONFIG.exists():
         return cfg.load(SYSTEM_CONFIG)
-    return demo_config(today)
+    # The demo's week is the local one: at 00:30 on a Monday in Copenhagen it is still Sunday in UTC.
+    return demo_config(now.astimezone(ZoneInfo(DEMO_ZONE)).date())
 
 
 def database_path(flag: str | None, config: cfg.Config) -> Path:

@@ -67,13 +67,15 @@ class Store:
         operator: str,
         clock: Clock = system_clock,
         migrate: bool = True,
+        create: bool = True,
     ):
         self.path = Path(path)
         self.station = station
         self.operator = operator
         self.clock = clock
         self._lock = threading.Lock()
-        if not migrate and not self.path.exists():
+        # A mistyped path must not quietly start a second, empty database.
+        if not (migrate and create) and not self.path.exists():
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = dbmod.connect(self.path)
@@ -156,6 +158,7 @@ class Store:
 
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
+        ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
         with self._lock, dbmod.write_txn(self.conn):
             found = self._fetch(ids)
             missing = [i for i in ids if i not in found]
@@ -172,6 +175,7 @@ class Store:
 
         The way back from an undo, without touching the void: the audit trail keeps both.
         """
+        ids = list(dict.fromkeys(ids))
         created = to_stored(self.clock())
         new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
         with self._lock, dbmod.write_txn(self.conn):
@@ -179,6 +183,8 @@ class Store:
             for rid in ids:
                 if rid not in found or not found[rid].voided:
                     raise Refusal(f"Registreringen {rid} er ikke annulleret og kan ikke genskabes", "id")
+                if self.conn.execute("SELECT 1 FROM registrations WHERE replaces = ?", (rid,)).fetchone():
+                    raise Refusal(f"Registreringen {rid} er allerede genskabt", "id")
             new_ids = []
             for rid in ids:
                 new_id = str(uuid.uuid4())

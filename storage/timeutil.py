@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from .errors import InputError
+
 Clock = Callable[[], datetime]
 
 STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -52,7 +54,7 @@ def parse_iso_week(text: str) -> tuple[date, date]:
         year_text, week_text = text.strip().upper().split("-W")
         return iso_week_days(int(year_text), int(week_text))
     except ValueError:
-        raise ValueError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
+        raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
 
 
 def parse_day(text: str) -> date:
@@ -63,7 +65,7 @@ def parse_day(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    raise ValueError(f'Datoen "{text}" skal skrives som dd-mm-åååå eller åååå-mm-dd')
+    raise InputError(f'Datoen "{text}" skal skrives som dd-mm-åååå eller åååå-mm-dd')
 
 
 def parse_local_moment(text: str, zone: ZoneInfo) -> datetime:
@@ -75,4 +77,4 @@ def parse_local_moment(text: str, zone: ZoneInfo) -> datetime:
             return datetime.strptime(text, fmt).replace(tzinfo=zone)
         except ValueError:
             pass
-    raise ValueError(f'Tidspunktet "{text}" skal skrives som dd-mm-åååå TT:MM, fx 19-10-2026 09:30')
+    raise InputError(f'Tidspunktet "{text}" skal skrives som dd-mm-åååå TT:MM, fx 19-10-2026 09:30')

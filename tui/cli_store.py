@@ -19,18 +19,19 @@ from storage.timeutil import from_stored, parse_local_moment, system_clock
 
 
 def load(args: argparse.Namespace) -> tuple[Config, Path]:
-    config = settings.load_config(getattr(args, "config", None), system_clock().date())
+    config = settings.load_config(getattr(args, "config", None), system_clock())
     return config, settings.database_path(getattr(args, "db", None), config)
 
 
-def open_store(path: Path, *, migrate: bool = True) -> Store:
-    return Store(path, station=identity.station(), operator=identity.operator(), migrate=migrate)
+def open_store(path: Path, *, create: bool = False) -> Store:
+    """Everything but ``init`` needs an existing database; pending migrations are applied."""
+    return Store(path, station=identity.station(), operator=identity.operator(), create=create)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
     existed = path.exists()
-    with open_store(path) as store:
+    with open_store(path, create=True) as store:
         status = schema_status(store.conn)
         mode = journal_mode(store.conn)
         applied = store.migrated
@@ -67,7 +68,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         trial=args.proeve, count=args.antal, answers=answers,
     )
     if config.kle_file:
-        warning = load_catalogue(config.kle_file).warning(entry.opgave, end.date())
+        warning = load_catalogue(config.kle_file).warning(entry.opgave, end.astimezone(config.zone).date())
         if warning:
             print(f"advarsel: {warning}", file=sys.stderr)
     with open_store(path) as store:

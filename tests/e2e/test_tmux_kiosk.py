@@ -91,8 +91,10 @@ def wait_for_exit(tmp_path, timeout: float = 15) -> str:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_console_kiosk_registers_in_two_keys_and_exits_cleanly_on_signal(tmux, tmp_path, sig):
-    command = f"{sys.executable} -m tui kiosk --enhed 999borgerservice"
-    tmux.start(command, kiosk_env(tmp_path))
+    env = kiosk_env(tmp_path)
+    subprocess.run([sys.executable, "-m", "tui", "init"], env={**os.environ, **env}, cwd=REPO,
+                   check=True, capture_output=True)
+    tmux.start(f"{sys.executable} -m tui kiosk --enhed 999borgerservice", env)
     tmux.wait_for("Trin 1")
     tmux.keys("2", "3")  # 23.09.02 Pas, INFO
     screen = tmux.wait_for("Gemt kl.")

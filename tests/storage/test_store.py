@@ -1,0 +1,555 @@
+"""The append-only registration store: record, refusals, counts, undo/void/restore, concurrency."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+import uuid
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from storage import DATAKILDE, VOID_REASONS, Refusal, Store, new_entry
+from storage.registration import MAX_BATCH
+
+CPH = ZoneInfo("Europe/Copenhagen")
+UNIT = "999borgerservice"
+QUESTION = "Taler borgeren dansk?"
+
+
+def local(y, m, d, hh=10, mm=30, fold=0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=CPH, fold=fold)
+
+
+def make(config, **overrides):
+    fields = dict(enhed=UNIT, opgave="23.05.10", kanal="PRSNLG", type="OPRET", end=local(2026, 10, 21))
+    fields.update(overrides)
+    return new_entry(config, **fields)
+
+
+def rows(path, table="registrations", where="1", args=()):
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY rowid", args)]
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------------------------
+# record
+
+
+def test_record_writes_every_field(store, config, db_path):
+    entry = make(
+        config, opgave="15.20", kanal="TLFIND", type="STATUS", afslutning="HOLD", blanket="JA",
+        start=local(2026, 10, 21, 10, 25), end=local(2026, 10, 21, 10, 30), answers={QUESTION: "Nej"},
+    )
+    ids = store.record(entry)
+    assert ids == list(entry.ids) and len(ids) == 1
+    [row] = rows(db_path)
+    expected = {
+        "id": ids[0],
+        "kommune_nr": "999",
+        "kommune_navn": "Eksempelby (demo)",
+        "enhed": UNIT,
+        "opgave": "15.20.00",
+        "kanal": "TLFIND",
+        "type": "STATUS",
+        "afslutning": "HOLD",
+        "blanket": "JA",
+        "start_utc": "2026-10-21T08:25:00.000000Z",  # CEST = UTC+2
+        "end_utc": "2026-10-21T08:30:00.000000Z",
+        "date_only": 0,
+        "datakilde": "Taelleuge",
+        "station": "test-station",
+        "operator": "tester",
+        "answers": json.dumps({QUESTION: "Nej"}, ensure_ascii=False),
+        "trial": 0,
+        "batch_id": None,
+        "replaces": None,
+        "created_utc": "2026-10-21T08:30:00.000000Z",  # the frozen clock
+    }
+    assert {k: row.get(k, "missing") for k in expected} == expected
+    # Columns added by later migrations (e.g. an import reference) stay empty on a staff registration.
+    assert all(row[k] is None for k in set(row) - set(expected))
+    assert DATAKILDE == "Taelleuge"
+    assert json.loads(row["answers"]) == {QUESTION: "Nej"}
+    uuid.UUID(row["id"])  # a real UUID
+
+
+def test_record_defaults(store, config, db_path):
+    store.record(make(config))
+    [row] = rows(db_path)
+    assert (row["afslutning"], row["blanket"], row["start_utc"], row["answers"]) == ("STRAKS", "NEJ", None, "{}")
+
+
+@pytest.mark.parametrize(
+    "end, stored",
+    [
+        (local(2026, 10, 25, 2, 30, fold=0), "2026-10-25T00:30:00.000000Z"),  # first 02:30, still CEST
+        (local(2026, 10, 25, 2, 30, fold=1), "2026-10-25T01:30:00.000000Z"),  # after the clocks go back
+        (local(2026, 10, 25, 3, 30), "2026-10-25T02:30:00.000000Z"),  # CET = UTC+1
+        (local(2026, 10, 24, 23, 59), "2026-10-24T21:59:00.000000Z"),
+        (datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc), "2026-10-21T08:30:00.000000Z"),
+    ],
+    ids=["dst-before", "dst-after", "cet", "cest", "utc-given"],
+)
+def test_end_stored_as_utc_across_dst(store, config, db_path, end, stored):
+    store.record(make(config, end=end))
+    assert [r["end_utc"] for r in rows(db_path)] == [stored]
+
+
+def test_ambiguous_hour_rows_are_an_hour_apart_and_sort_in_time_order(store, config, db_path):
+    store.record(make(config, end=local(2026, 10, 25, 2, 30, fold=1)))
+    store.record(make(config, end=local(2026, 10, 25, 2, 30, fold=0)))
+    ends = [r["end_utc"] for r in rows(db_path)]
+    assert sorted(ends) == ["2026-10-25T00:30:00.000000Z", "2026-10-25T01:30:00.000000Z"]
+    assert store.count_day(UNIT, date(2026, 10, 25), CPH) == 2
+
+
+def test_batch_writes_rows_sharing_one_batch_id(store, config, db_path):
+    entry = make(config, count=3)
+    ids = store.record(entry)
+    assert len(ids) == len(set(ids)) == 3
+    written = rows(db_path)
+    assert [r["id"] for r in written] == ids
+    assert {r["batch_id"] for r in written} == {entry.batch_id}
+    assert entry.batch_id is not None
+    single = make(config)
+    assert single.batch_id is None
+
+
+def test_retrying_the_same_entry_is_a_no_op(store, config, db_path, count_rows):
+    entry = make(config, count=2)
+    first = store.record(entry)
+    second = store.record(entry)
+    assert first == second
+    assert count_rows(db_path) == 2
+
+
+def test_two_entries_with_the_same_fields_are_two_rows(store, config, db_path, count_rows):
+    store.record(make(config))
+    store.record(make(config))
+    assert count_rows(db_path) == 2
+
+
+def test_trial_flag_stored(store, config, db_path):
+    store.record(make(config, trial=True, end=local(2026, 11, 3)))
+    [row] = rows(db_path)
+    assert row["trial"] == 1
+    assert row["end_utc"] == "2026-11-03T09:30:00.000000Z"
+
+
+# --------------------------------------------------------------------------------------------
+# Refusals: nothing is written
+
+REFUSALS = {
+    "unknown unit": (dict(enhed="999skranke"), ["999skranke", "999borgerservice", "999telefon"], "enhed"),
+    "malformed KLE": (dict(opgave="23.5"), ['"23.5"', "NN.NN.NN"], "opgave"),
+    "unknown channel": (dict(kanal="FAXIND"), ['"FAXIND"', "er ukendt", "PRSNLG", "PPRUD"], "kanal"),
+    "import-only channel": (dict(kanal="SLVBTJN"), ['"SLVBTJN"', "import", "PRSNLG"], "kanal"),
+    "channel not offered by the unit": (dict(kanal="SMSIND"), ['"SMSIND"', f"bruges ikke i {UNIT}", "PRSNLG"], "kanal"),
+    "unknown type": (dict(type="OPRETTE"), ['"OPRETTE"', "OPRET", "STATUS", "FEJL"], "type"),
+    "bad afslutning": (dict(afslutning="SENERE"), ['"SENERE"', "STRAKS", "HOLD"], "afslutning"),
+    "bad blanket": (dict(blanket="MÅSKE"), ['"MÅSKE"', "JA", "NEJ"], "blanket"),
+    "count 0": (dict(count=0), ["ikke 0", "1 til 10000"], "antal"),
+    "count 10001": (dict(count=MAX_BATCH + 1), ["ikke 10001", "1 til 10000"], "antal"),
+    "unknown local question": (dict(answers={"Over 65?": "Ja"}), ['"Over 65?"', QUESTION], "svar"),
+    "answer not allowed": (dict(answers={QUESTION: "Måske"}), ['"Måske"', "Ja, Nej"], "svar"),
+    "start after end": (dict(start=local(2026, 10, 21, 10, 31)), ["Starttidspunktet", "efter"], "start"),
+    "outside every count week": (dict(end=local(2026, 10, 26, 9, 0)), ["26-10-2026", "19-10-2026", "25-10-2026"], "tid"),
+    "outside the week by the local day": (
+        dict(end=datetime(2026, 10, 25, 23, 30, tzinfo=timezone.utc)), ["26-10-2026", "uden for"], "tid"),
+}
+
+
+@pytest.mark.parametrize("overrides, fragments, field", list(REFUSALS.values()), ids=list(REFUSALS))
+def test_refusals_name_the_bad_value_and_write_nothing(store, config, db_path, count_rows, overrides, fragments, field):
+    store.record(make(config))  # one good row, so "nothing written" is a real comparison
+    with pytest.raises(Refusal) as refused:
+        entry = make(config, **overrides)
+        store.record(entry)
+    message = str(refused.value)
+    for fragment in fragments:
+        assert fragment in message
+    assert refused.value.field == field
+    assert count_rows(db_path) == 1
+
+
+def test_max_batch_is_accepted(config):
+    assert make(config, count=MAX_BATCH).count == MAX_BATCH
+
+
+def test_trial_outside_the_week_is_accepted(store, config, db_path):
+    ids = store.record(make(config, end=local(2026, 12, 1), trial=True))
+    [row] = rows(db_path)
+    assert row["id"] == ids[0] and row["trial"] == 1
+    assert store.count_day(UNIT, date(2026, 12, 1), CPH) == 0
+    assert store.count_day(UNIT, date(2026, 12, 1), CPH, trial=True) == 1
+
+
+def test_week_edges_are_inclusive_in_local_time(config):
+    assert make(config, end=local(2026, 10, 19, 0, 0)).end == local(2026, 10, 19, 0, 0)
+    assert make(config, end=local(2026, 10, 25, 23, 59)).kanal == "PRSNLG"
+    with pytest.raises(Refusal):
+        make(config, end=local(2026, 10, 18, 23, 59))
+
+
+def test_non_ascii_digits_are_refused_before_the_write(store, config, db_path, count_rows):
+    with pytest.raises(Refusal):
+        store.record(make(config, opgave="２３.０５.１０"))
+    assert count_rows(db_path) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Counts
+
+
+def test_counts_exclude_voided_and_trial_rows(store, config):
+    day = date(2026, 10, 21)
+    store.record(make(config, type="OPRET"))
+    store.record(make(config, type="OPRET", kanal="TLFIND"))
+    store.record(make(config, type="VEJL", count=3))
+    voided = store.record(make(config, type="STATUS"))
+    store.void(voided, "DUBLET")
+    store.record(make(config, type="INFO", trial=True))
+    store.record(make(config, type="INFO", trial=True, kanal="TLFIND"))
+    store.record(make(config, enhed="999telefon", kanal="TLFIND"))  # other unit
+
+    assert store.count_day(UNIT, day, CPH) == 5
+    assert store.count_day(UNIT, day, CPH, trial=True) == 2
+    assert store.count_day("999telefon", day, CPH) == 1
+    assert store.count_day(UNIT, date(2026, 10, 22), CPH) == 0
+    assert store.count_range(UNIT, date(2026, 10, 19), date(2026, 10, 25), CPH) == 5
+    assert store.count_range(UNIT, date(2026, 10, 19), date(2026, 10, 25), CPH, trial=True) == 2
+    assert store.count_range(UNIT, date(2026, 10, 22), date(2026, 10, 25), CPH) == 0
+    assert store.matrix(UNIT, date(2026, 10, 19), date(2026, 10, 25), CPH) == {
+        ("OPRET", "PRSNLG"): 1, ("OPRET", "TLFIND"): 1, ("VEJL", "PRSNLG"): 3,
+    }
+    assert store.matrix(UNIT, date(2026, 10, 19), date(2026, 10, 25), CPH, trial=True) == {
+        ("INFO", "PRSNLG"): 1, ("INFO", "TLFIND"): 1,
+    }
+    assert store.totals() == {"registreringer": 6, "prøve": 2, "annullerede": 1, "annulleringer": 1}
+    assert store.totals_by_unit() == {UNIT: 5, "999telefon": 1}
+
+
+def test_counts_use_local_day_bounds(store, config, db_path):
+    late = local(2026, 10, 21, 23, 30)  # 21:30Z, same UTC day
+    early_next = local(2026, 10, 22, 0, 30)  # 22:30Z on the 21st in UTC
+    store.record(make(config, end=late))
+    store.record(make(config, end=early_next))
+    ends = [r["end_utc"] for r in rows(db_path)]
+    assert ends == ["2026-10-21T21:30:00.000000Z", "2026-10-21T22:30:00.000000Z"]
+    assert store.count_day(UNIT, date(2026, 10, 21), CPH) == 1
+    assert store.count_day(UNIT, date(2026, 10, 22), CPH) == 1
+    assert store.count_range(UNIT, date(2026, 10, 21), date(2026, 10, 21), CPH) == 1
+    assert store.count_range(UNIT, date(2026, 10, 22), date(2026, 10, 22), CPH) == 1
+    assert store.matrix(UNIT, date(2026, 10, 22), date(2026, 10, 22), CPH) == {("OPRET", "PRSNLG"): 1}
+    # In UTC both would be the 21st: the zone matters.
+    assert store.count_day(UNIT, date(2026, 10, 21), timezone.utc) == 2
+
+
+def test_the_25_hour_day(store, config):
+    # 25 October 2026 has 25 hours in Copenhagen: 00:30 CEST and 23:30 CET both belong to it.
+    store.record(make(config, end=local(2026, 10, 25, 0, 30)))  # 24th 22:30Z
+    store.record(make(config, end=local(2026, 10, 25, 23, 30)))  # 25th 22:30Z
+    store.record(make(config, end=local(2026, 10, 24, 23, 59)))
+    assert store.count_day(UNIT, date(2026, 10, 25), CPH) == 2
+    assert store.count_day(UNIT, date(2026, 10, 24), CPH) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Undo, void, restore
+
+
+def test_undo_last_writes_a_void_and_keeps_the_row(store, config, db_path, clock):
+    [older] = store.record(make(config, opgave="23.09.02"))
+    [newer] = store.record(make(config))
+    before = rows(db_path)
+    clock.advance(minutes=2)
+    undone = store.undo_last(station="test-station")
+    assert [r.id for r in undone] == [newer]
+    assert undone[0].opgave == "23.05.10"
+    assert rows(db_path) == before  # the registration itself is untouched
+    [void] = rows(db_path, "voids")
+    assert void["registration_id"] == newer
+    assert void["reason"] == "FORTRUDT"
+    assert (void["station"], void["operator"]) == ("test-station", "tester")
+    assert void["created_utc"] == "2026-10-21T08:32:00.000000Z"
+    assert store.get(newer).voided and not store.get(older).voided
+
+    again = store.undo_last(station="test-station")
+    assert [r.id for r in again] == [older]
+    assert store.undo_last(station="test-station") == []
+    assert len(rows(db_path, "voids")) == 2
+    assert store.count_day(UNIT, date(2026, 10, 21), CPH) == 0
+
+
+def test_undo_last_voids_a_batch_as_a_whole(store, config, db_path):
+    [single] = store.record(make(config))
+    batch = store.record(make(config, count=4))
+    undone = store.undo_last(station="test-station")
+    assert sorted(r.id for r in undone) == sorted(batch)
+    assert {r["registration_id"] for r in rows(db_path, "voids")} == set(batch)
+    assert [r.id for r in store.undo_last(station="test-station")] == [single]
+
+
+def test_undo_last_only_touches_its_own_station(store, config, db_path, clock):
+    [mine] = store.record(make(config))
+    with Store(db_path, station="other-station", operator="other", clock=clock) as other:
+        [theirs] = other.record(make(config))
+        assert [r.id for r in store.undo_last(station="test-station")] == [mine]
+        assert store.undo_last(station="test-station") == []
+        assert not other.get(theirs).voided
+
+
+def test_undo_last_by_unit(store, config, clock, db_path):
+    [a] = store.record(make(config))
+    [t] = store.record(make(config, enhed="999telefon", kanal="TLFIND"))
+    with Store(db_path, station="other-station", operator="other", clock=clock) as other:
+        [b] = other.record(make(config))
+    assert [r.id for r in store.undo_last(enhed=UNIT)] == [b]
+    assert [r.id for r in store.undo_last(enhed=UNIT)] == [a]
+    assert store.undo_last(enhed=UNIT) == []
+    assert not store.get(t).voided
+
+
+def test_undo_with_nothing_to_undo(store):
+    assert store.undo_last(station="test-station") == []
+    assert store.undo_last(enhed=UNIT) == []
+
+
+def test_undo_needs_exactly_one_of_station_and_unit(store):
+    with pytest.raises(ValueError):
+        store.undo_last()
+    with pytest.raises(ValueError):
+        store.undo_last(station="a", enhed="b")
+
+
+def test_undo_with_unknown_reason_writes_nothing(store, config, db_path, count_rows):
+    [rid] = store.record(make(config))
+    with pytest.raises(Refusal) as refused:
+        store.undo_last(station="test-station", reason="BORGEREN ÆRGEDE SIG")
+    assert "BORGEREN ÆRGEDE SIG" in str(refused.value)
+    assert all(code in str(refused.value) for code in VOID_REASONS)
+    assert count_rows(db_path, "voids") == 0
+    assert not store.get(rid).voided
+    assert not store.conn.in_transaction
+
+
+def test_void_by_ids(store, config, db_path):
+    a = store.record(make(config, count=2))
+    [b] = store.record(make(config))
+    voided = store.void(a, "RETTELSE")
+    assert [r.id for r in voided] == a
+    assert {r["registration_id"]: r["reason"] for r in rows(db_path, "voids")} == {a[0]: "RETTELSE", a[1]: "RETTELSE"}
+    assert not store.get(b).voided
+
+
+def test_void_refuses_unknown_ids_and_writes_nothing(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    with pytest.raises(Refusal) as refused:
+        store.void([a, "no-such-id"], "DUBLET")
+    assert "no-such-id" in str(refused.value) and "findes ikke" in str(refused.value)
+    assert count_rows(db_path, "voids") == 0
+
+
+def test_void_refuses_already_voided_and_writes_nothing(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    [b] = store.record(make(config))
+    store.void([a], "DUBLET")
+    with pytest.raises(Refusal) as refused:
+        store.void([b, a], "DUBLET")
+    assert a in str(refused.value) and "allerede annulleret" in str(refused.value)
+    assert count_rows(db_path, "voids") == 1
+    assert not store.get(b).voided
+
+
+def test_void_refuses_a_free_text_reason(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    with pytest.raises(Refusal):
+        store.void([a], "borgeren hedder Hansen")
+    assert count_rows(db_path, "voids") == 0
+
+
+def test_void_with_a_repeated_id_is_refused_cleanly(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    try:
+        store.void([a, a], "DUBLET")
+    except Refusal:
+        pass
+    assert count_rows(db_path, "voids") <= 1
+
+
+def test_restore_brings_the_count_back(store, config, db_path, clock):
+    day = date(2026, 10, 21)
+    batch = store.record(make(config, count=2, type="VEJL"))
+    store.undo_last(station="test-station")
+    assert store.count_day(UNIT, day, CPH) == 0
+    clock.advance(hours=1)
+    with Store(db_path, station="coordinator", operator="tovholder", clock=clock) as coordinator:
+        new_ids = coordinator.restore(batch)
+    assert len(new_ids) == 2 and not set(new_ids) & set(batch)
+    assert store.count_day(UNIT, day, CPH) == 2
+    assert store.matrix(UNIT, day, day, CPH) == {("VEJL", "PRSNLG"): 2}
+    restored = {r["id"]: r for r in rows(db_path) if r["replaces"]}
+    assert set(restored) == set(new_ids)
+    originals = {r["id"]: r for r in rows(db_path) if not r["replaces"]}
+    for new in restored.values():
+        old = originals[new["replaces"]]
+        same = ("kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning", "blanket", "end_utc",
+                "datakilde", "answers", "trial")
+        assert {k: new[k] for k in same} == {k: old[k] for k in same}
+        assert (new["station"], new["operator"]) == ("coordinator", "tovholder")
+        assert new["created_utc"] == "2026-10-21T09:30:00.000000Z"
+    assert len({r["batch_id"] for r in restored.values()}) == 1
+    # The audit trail keeps both: the voids stay.
+    assert len(rows(db_path, "voids")) == 2
+    assert all(store.get(rid).voided for rid in batch)
+
+
+def test_restore_of_a_live_row_is_refused(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    with pytest.raises(Refusal) as refused:
+        store.restore([a])
+    assert a in str(refused.value) and "ikke annulleret" in str(refused.value)
+    with pytest.raises(Refusal):
+        store.restore(["no-such-id"])
+    assert count_rows(db_path) == 1
+
+
+def test_restore_all_or_nothing(store, config, db_path, count_rows):
+    [a] = store.record(make(config))
+    [b] = store.record(make(config))
+    store.void([a], "DUBLET")
+    with pytest.raises(Refusal):
+        store.restore([a, b])
+    assert count_rows(db_path) == 2
+
+
+def test_restoring_twice_does_not_double_count(store, config, db_path):
+    [a] = store.record(make(config))
+    store.void([a], "FEJLTASTNING")
+    store.restore([a])
+    try:
+        store.restore([a])
+    except Refusal:
+        pass
+    assert store.count_day(UNIT, date(2026, 10, 21), CPH) == 1
+
+
+def test_latest_newest_first_with_voided_marked(store, config, db_path):
+    [a] = store.record(make(config, opgave="23.09.02"))
+    [b] = store.record(make(config, opgave="23.09.04"))
+    [c] = store.record(make(config))
+    store.void([b], "DUBLET")
+    latest = store.latest(station="test-station")
+    assert [r.id for r in latest] == [c, b, a]
+    assert [r.voided for r in latest] == [False, True, False]
+    assert [r.opgave for r in latest] == ["23.05.10", "23.09.04", "23.09.02"]
+    assert latest[0].answers == {} and latest[0].trial is False and latest[0].date_only is False
+    assert [r.id for r in store.latest(enhed=UNIT, limit=2)] == [c, b]
+    assert store.latest(station="elsewhere") == []
+
+
+def test_get_unknown_id(store):
+    assert store.get("no-such-id") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Concurrent writers
+
+WRITES = 200
+UNDO_EVERY = 20
+
+
+def _writer(path, station, barrier, errors):
+    from storage import settings
+
+    try:
+        config = settings.demo_config(date(2026, 10, 21))
+        with Store(path, station=station, operator=station) as store:
+            barrier.wait(timeout=60)
+            for i in range(1, WRITES + 1):
+                store.record(new_entry(config, enhed=UNIT, opgave="23.05.10", kanal="PRSNLG", type="OPRET",
+                                       end=local(2026, 10, 21, 10, 30)))
+                if i % UNDO_EVERY == 0:
+                    [undone] = store.undo_last(station=station)
+                    assert undone.station == station
+    except BaseException as error:
+        errors.put(f"{station}: {error!r}")
+        raise
+
+
+@pytest.mark.slow
+def test_concurrent_writers(db_path, config):
+    with Store(db_path, station="setup", operator="setup"):
+        pass
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(4)
+    errors = ctx.Queue()
+    stations = [f"kiosk{n}" for n in range(4)]
+    procs = [ctx.Process(target=_writer, args=(db_path, s, barrier, errors)) for s in stations]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    problems = []
+    while not errors.empty():
+        problems.append(errors.get())
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0], problems
+    conn = sqlite3.connect(db_path)
+    try:
+        per_station = dict(conn.execute("SELECT station, count(*) FROM registrations GROUP BY station"))
+        voids = dict(conn.execute(
+            "SELECT v.station, count(*) FROM voids v JOIN registrations r ON r.id = v.registration_id "
+            "WHERE r.station = v.station GROUP BY v.station"
+        ))
+        total_voids = conn.execute("SELECT count(*) FROM voids").fetchone()[0]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert per_station == {s: WRITES for s in stations}
+    assert voids == {s: WRITES // UNDO_EVERY for s in stations}
+    assert total_voids == 4 * WRITES // UNDO_EVERY
+    with Store(db_path, station="check", operator="check") as store:
+        assert store.count_day(UNIT, date(2026, 10, 21), CPH) == 4 * (WRITES - WRITES // UNDO_EVERY)
+
+
+# --------------------------------------------------------------------------------------------
+# Privacy
+
+
+def test_registrations_have_no_free_text_column_for_citizens(store):
+    columns = [row[1] for row in store.conn.execute("PRAGMA table_info(registrations)")]
+    # Every column is a code, a number, a time, an id or the fixed-answer JSON. A new column must be
+    # reviewed for privacy and added here.
+    assert set(columns) <= {
+        "id", "kommune_nr", "kommune_navn", "enhed", "opgave", "kanal", "type", "afslutning", "blanket",
+        "start_utc", "end_utc", "date_only", "datakilde", "station", "operator", "answers", "trial",
+        "batch_id", "replaces", "created_utc",
+        "import_id",  # m002: reference to the imported file
+    }
+    void_columns = [row[1] for row in store.conn.execute("PRAGMA table_info(voids)")]
+    assert set(void_columns) == {"id", "registration_id", "reason", "station", "operator", "created_utc"}
+    for name in columns + void_columns:
+        assert not any(word in name for word in ("cpr", "cvr", "note", "tekst", "comment", "kommentar", "borger"))
+
+
+def test_void_reasons_are_a_closed_list():
+    assert set(VOID_REASONS) == {"FORTRUDT", "RETTELSE", "DUBLET", "FEJLTASTNING"}
+    assert all(code.isupper() and code.isalpha() for code in VOID_REASONS)
+    assert all(VOID_REASONS.values())
+
+
+def test_answers_only_hold_fixed_choices(store, config, db_path):
+    store.record(make(config, answers={QUESTION: "Ja"}))
+    with pytest.raises(Refusal):
+        make(config, answers={QUESTION: "Hun hedder Jensen og bor på Strandvejen"})
+    assert [json.loads(r["answers"]) for r in rows(db_path)] == [{QUESTION: "Ja"}]

@@ -1,0 +1,435 @@
+"""The real command line in a subprocess: init, doctor, registrer/register, fortryd/undo."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from storage import config as cfg
+from storage import settings
+from storage.db import journal_choice
+from storage.codebook import load_builtin
+from storage.registration import new_entry
+from storage.schema import MIGRATION_NAMES
+from storage.store import Store
+from storage.timeutil import system_clock
+
+REPO = Path(__file__).resolve().parent.parent
+UNIT = "259borgerservice"
+
+CONFIG = """
+kommunenummer = 259
+kommunenavn = "Køge"
+tidszone = "Europe/Copenhagen"
+
+[[enhed]]
+kode = "259borgerservice"
+navn = "Borgerservice"
+kanal = "PRSNLG"
+kanaler = ["PRSNLG", "TLFIND", "PPRIND"]
+opgaver = [
+  { kle = "23.05.10", navn = "Flytning" },
+  { kle = "23.09.02", navn = "Pas" },
+  { gruppe = "Sundhed", opgaver = [{ kle = "29.03.04", navn = "Sundhedskort" }] },
+]
+
+[[enhed.spoergsmaal]]
+tekst = "Over 65"
+svar = ["Ja", "Nej"]
+
+[[enhed]]
+kode = "259telefon"
+navn = "Telefonen"
+kanal = "TLFIND"
+opgaver = [{ kle = "29.03.04", navn = "Sundhedskort" }]
+
+[[taelleuge]]
+navn = "Uge 43 2025"
+fra = 2025-10-20
+til = 2025-10-26
+"""
+
+IN_WEEK = "22-10-2025 10:15"  # CEST: 08:15Z
+OUTSIDE = "03-11-2025 10:15"
+
+
+def label(code: str) -> str:
+    """The channel's label as the codebook words it (e.g. "Papirbrev, ind")."""
+    return load_builtin().channels[code].label
+
+
+REGISTER = ["registrer", "--enhed", UNIT, "--opgave", "23.05.10", "--kanal", "PRSNLG", "--type", "OPRET"]
+
+
+class Cli:
+    def __init__(self, tmp_path: Path):
+        self.tmp = tmp_path
+        self.db = tmp_path / "cli.db"
+        self.config = tmp_path / "config.toml"
+        self.config.write_text(CONFIG, encoding="utf-8")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TAELLEUGE_")}
+        self.env.update(
+            HOME=str(tmp_path / "home"),
+            XDG_DATA_HOME=str(tmp_path / "xdg"),
+            TAELLEUGE_DB=str(self.db),
+            TAELLEUGE_CONFIG=str(self.config),
+            TAELLEUGE_OPERATOR="cli-tester",
+            TAELLEUGE_STATION="cli-station",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+
+    def __call__(self, *args: str, env: dict | None = None, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+        environment = {**self.env, **(env or {})}
+        for name in drop:
+            environment.pop(name, None)
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args], cwd=REPO, env=environment,
+            capture_output=True, text=True, timeout=60,
+        )
+
+    def init(self, db: Path | None = None) -> None:
+        """``taelleuge init``: every other command refuses a database that does not exist."""
+        args = ("init",) if db is None else ("init", "--db", str(db))
+        result = self(*args)
+        assert result.returncode == 0, result.stderr
+
+    def count(self, table: str = "registrations", db: Path | None = None) -> int:
+        conn = sqlite3.connect(db or self.db)
+        try:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            conn.close()
+
+    def rows(self, table: str = "registrations", db: Path | None = None) -> list[dict]:
+        conn = sqlite3.connect(db or self.db)
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+        finally:
+            conn.close()
+
+    def seed(self, n: int = 1) -> None:
+        """Write ``n`` registrations in-process (faster than a subprocess each)."""
+        config = cfg.load(self.config)
+        with Store(self.db, station="seed", operator="seed") as store:
+            for _ in range(n):
+                store.record(new_entry(config, enhed=UNIT, opgave="23.09.02", kanal="TLFIND", type="VEJL",
+                                       end=datetime(2025, 10, 21, 9, 0, tzinfo=timezone.utc)))
+
+
+@pytest.fixture
+def cli(tmp_path) -> Cli:
+    return Cli(tmp_path)
+
+
+def assert_refused(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("taelleuge: ")
+    for fragment in fragments:
+        assert fragment in result.stderr
+    assert "Gemt" not in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# init and doctor
+
+
+def test_init_twice(cli):
+    first = cli("init")
+    assert first.returncode == 0, first.stderr
+    assert f"Database: {cli.db} (oprettet)" in first.stdout
+    assert f"Skema: version {len(MIGRATION_NAMES)} (anvendt nu: {', '.join(MIGRATION_NAMES)})" in first.stdout
+    assert f"Journal: {journal_choice().mode}" in first.stdout
+    assert f"Konfiguration: {cli.config} (2 enheder, 1 tælleuger)" in first.stdout
+    assert cli.db.exists()
+
+    second = cli("init")
+    assert second.returncode == 0, second.stderr
+    assert "(fandtes)" in second.stdout
+    assert f"Skema: version {len(MIGRATION_NAMES)} (var allerede opdateret)" in second.stdout
+    assert cli.count("_sqlite_migrations") == len(MIGRATION_NAMES)
+
+
+def test_doctor(cli):
+    cli.seed(2)
+    result = cli("doctor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    choice = journal_choice()
+    assert f"SQLite        {sqlite3.sqlite_version}" in out
+    assert f"Journal       {choice.mode} ({choice.reason})" in out
+    assert f"Skema         version {len(MIGRATION_NAMES)} ({', '.join(MIGRATION_NAMES)})" in out
+    assert "Integritet    ok" in out
+    assert "Rækker        registreringer 2, prøve 0, annullerede 0" in out
+    assert f"  {UNIT}: 2" in out
+    assert "Kommune       259 Køge" in out
+    assert "Tidszone      Europe/Copenhagen" in out
+    assert f"{UNIT}  Borgerservice" in out
+    assert "fast kanal PRSNLG; kanaler PRSNLG TLFIND PPRIND" in out
+    assert "[1] 23.05.10 Flytning" in out
+    assert "[2] 23.09.02 Pas" in out
+    assert "[3] Sundhed (gruppe)" in out
+    assert "[1] 29.03.04 Sundhedskort" in out
+    assert "spørgsmål: Over 65 (Ja / Nej)" in out
+    assert "Uge 43 2025  20-10-2025 – 26-10-2025  (afsluttet)" in out
+    assert result.stderr == ""
+
+
+def test_doctor_on_a_missing_database(cli):
+    result = cli("doctor")
+    assert result.returncode == 1
+    assert f"PROBLEM: Databasen {cli.db} findes ikke. Kør: taelleuge init" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Enheder" in result.stdout  # the rest of the report is still shown
+    assert not cli.db.exists()
+
+
+def test_doctor_warns_about_retired_kle_numbers(cli, tmp_path):
+    samples = REPO.parent / "shared" / "samples" / "kle-emneplan-sample.xml"
+    config = tmp_path / "with-kle.toml"
+    config.write_text(
+        f'kle_fil = "{samples}"\n' + CONFIG.replace('{ kle = "23.09.02", navn = "Pas" }',
+                                                      '{ kle = "99.01.04", navn = "Udgået" }'),
+        encoding="utf-8",
+    )
+    cli.seed(0)
+    result = cli("doctor", "--config", str(config))
+    assert "KLE-fil" in result.stdout and "udgivet 2026-08-01" in result.stdout
+    assert "99.01.04" in result.stdout and "udgået 01-11-2025" in result.stdout
+    assert "23.05.10 findes ikke i KLE-filen" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# registrer
+
+
+def test_register(cli):
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--afslutning", "hold", "--blanket", "ja", "--svar", "Over 65=Nej")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Gemt: 1 × 23.05.10 Flytning · PRSNLG {label('PRSNLG')} · OPRET · ")
+    assert "HOLD" in result.stdout and "blanket JA" in result.stdout
+    assert UNIT in result.stdout and "22-10-2025 10:15" in result.stdout
+    [row] = cli.rows()
+    assert {k: row[k] for k in ("kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning", "blanket",
+                                "end_utc", "station", "operator", "datakilde", "trial", "batch_id")} == {
+        "kommune_nr": "259", "enhed": UNIT, "opgave": "23.05.10", "kanal": "PRSNLG", "type": "OPRET",
+        "afslutning": "HOLD", "blanket": "JA", "end_utc": "2025-10-22T08:15:00.000000Z",
+        "station": "cli-station", "operator": "cli-tester", "datakilde": "Taelleuge", "trial": 0,
+        "batch_id": None,
+    }
+    assert row["answers"] == '{"Over 65": "Nej"}'
+
+
+def test_register_lower_case_codes_are_accepted(cli):
+    cli.init()
+    result = cli("registrer", "--enhed", UNIT, "--opgave", "23.05", "--kanal", "tlfind", "--type", "vejl",
+                 "--tid", IN_WEEK)
+    assert result.returncode == 0, result.stderr
+    [row] = cli.rows()
+    assert (row["opgave"], row["kanal"], row["type"]) == ("23.05.00", "TLFIND", "VEJL")
+
+
+def test_register_batch(cli):
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--antal", "5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Gemt: 5 × 23.05.10")
+    rows = cli.rows()
+    assert len(rows) == 5
+    batch = {r["batch_id"] for r in rows}
+    assert len(batch) == 1 and None not in batch
+
+
+def test_register_trial_outside_the_week(cli):
+    cli.init()
+    result = cli(*REGISTER, "--tid", OUTSIDE, "--proeve")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Gemt: PRØVE · 1 × 23.05.10")
+    [row] = cli.rows()
+    assert row["trial"] == 1 and row["end_utc"] == "2025-11-03T09:15:00.000000Z"  # CET: UTC+1
+    alias = cli(*REGISTER, "--tid", OUTSIDE, "--trial")
+    assert alias.returncode == 0, alias.stderr
+    assert cli.count() == 2
+
+
+REFUSED = {
+    "unknown channel": (["--kanal", "FAXIND", "--tid", IN_WEEK], ['Kanalen "FAXIND" er ukendt', "PRSNLG"]),
+    "import-only channel": (["--kanal", "SLVBTJN", "--tid", IN_WEEK], ['Kanalen "SLVBTJN"', "import"]),
+    "unknown type": (["--type", "OPRETTE", "--tid", IN_WEEK], ['Typen "OPRETTE" er ukendt', "STATUS"]),
+    "bad afslutning": (["--afslutning", "senere", "--tid", IN_WEEK], ['"SENERE"', "STRAKS, HOLD"]),
+    "malformed KLE": (["--opgave", "23.5", "--tid", IN_WEEK], ['KLE-nummeret "23.5" har forkert form']),
+    "unknown unit": (["--enhed", "259skranke", "--tid", IN_WEEK], ['Enheden "259skranke" er ukendt', UNIT]),
+    "outside the week": (["--tid", OUTSIDE], ["03-11-2025 ligger uden for tælleugerne", "Uge 43 2025"]),
+    "answer not allowed": (["--tid", IN_WEEK, "--svar", "Over 65=Måske"], ['Svaret "Måske"', "Ja, Nej"]),
+    "malformed answer": (["--tid", IN_WEEK, "--svar", "Over 65"], ['--svar skal skrives som SPØRGSMÅL=SVAR']),
+    "count 0": (["--tid", IN_WEEK, "--antal", "0"], ["ikke 0"]),
+}
+
+
+@pytest.mark.parametrize("extra, fragments", list(REFUSED.values()), ids=list(REFUSED))
+def test_register_refusals(cli, extra, fragments):
+    cli.seed(1)
+    args = list(REGISTER)
+    for flag, value in zip(extra[::2], extra[1::2]):
+        if flag in args:
+            args[args.index(flag) + 1] = value
+        else:
+            args += [flag, value]
+    result = cli(*args)
+    assert_refused(result, *fragments)
+    assert cli.count() == 1
+
+
+def test_register_with_a_bad_config_file(cli, tmp_path):
+    cli.seed(1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(CONFIG.replace("kommunenummer = 259", "kommunenummer = 25"), encoding="utf-8")
+    result = cli(*REGISTER, "--tid", IN_WEEK, env={"TAELLEUGE_CONFIG": str(bad)})
+    assert_refused(result, "Fejl i konfigurationen", str(bad), "kommunenummer", "ikke 25")
+    missing = cli(*REGISTER, "--tid", IN_WEEK, env={"TAELLEUGE_CONFIG": str(tmp_path / "nope.toml")})
+    assert_refused(missing, str(tmp_path / "nope.toml"), "findes ikke")
+    assert cli.count() == 1
+
+
+def test_bad_usage_exits_2(cli):
+    result = cli("registrer", "--enhed", UNIT)
+    assert result.returncode == 2
+    assert "--opgave" in result.stderr
+    assert not cli.db.exists()
+
+
+def test_register_with_a_malformed_time(cli):
+    cli.seed(1)
+    result = cli(*REGISTER, "--tid", "i morgen kl 10")
+    assert_refused(result, 'Tidspunktet "i morgen kl 10"', "dd-mm-åååå")
+    assert cli.count() == 1
+
+
+# --------------------------------------------------------------------------------------------
+# fortryd / undo
+
+
+def test_undo(cli):
+    cli.seed(1)
+    assert cli(*REGISTER, "--tid", IN_WEEK, "--antal", "2").returncode == 0
+    result = cli("fortryd", "--enhed", UNIT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Annulleret: 2 × 23.05.10 Flytning · PRSNLG")
+    assert "22-10-2025 10:15" in result.stdout
+    voids = cli.rows("voids")
+    assert len(voids) == 2
+    assert {(v["reason"], v["operator"], v["station"]) for v in voids} == {("FORTRUDT", "cli-tester", "cli-station")}
+    assert cli.count() == 3  # nothing deleted
+
+    second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
+    assert cli.rows("voids")[-1]["reason"] == "DUBLET"
+
+    nothing = cli("fortryd", "--enhed", UNIT)
+    assert_refused(nothing, f"{UNIT} har ingen registreringer at fortryde")
+    assert cli.count("voids") == 3
+
+
+def test_undo_refusals(cli):
+    cli.seed(1)
+    assert_refused(cli("fortryd", "--enhed", UNIT, "--grund", "fordi"), 'Ukendt grund "fordi"', "FORTRUDT")
+    assert_refused(cli("fortryd", "--enhed", "259skranke"), 'Enheden "259skranke" er ukendt')
+    assert cli.count("voids") == 0
+
+
+def test_english_aliases(cli):
+    cli.init()
+    result = cli("register", "--enhed", UNIT, "--opgave", "23.09.02", "--kanal", "PPRIND", "--type", "STATUS",
+                 "--tid", IN_WEEK)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Gemt: 1 × 23.09.02 Pas · PPRIND {label('PPRIND')} · STATUS · ")
+    undo = cli("undo", "--enhed", UNIT)
+    assert undo.returncode == 0, undo.stderr
+    assert undo.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
+    assert cli.count() == 1 and cli.count("voids") == 1
+
+
+def test_db_flag_after_the_subcommand(cli, tmp_path):
+    other = tmp_path / "other.db"
+    cli.init(db=other)
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--db", str(other))
+    assert result.returncode == 0, result.stderr
+    assert cli.count(db=other) == 1
+    assert not cli.db.exists()  # TAELLEUGE_DB was not used
+    before = cli("--db", str(other), *REGISTER, "--tid", IN_WEEK)
+    assert before.returncode == 0, before.stderr
+    assert cli.count(db=other) == 2
+    assert not cli.db.exists()
+    undo = cli("fortryd", "--enhed", UNIT, "--db", str(other))
+    assert undo.returncode == 0, undo.stderr
+    assert cli.count("voids", db=other) == 1
+
+
+def test_config_flag_after_the_subcommand(cli, tmp_path):
+    cli.init()
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG.replace("kommunenummer = 259", "kommunenummer = 147"), encoding="utf-8")
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--config", str(other))
+    assert result.returncode == 0, result.stderr
+    assert cli.rows()[0]["kommune_nr"] == "147"
+
+
+# --------------------------------------------------------------------------------------------
+# The built-in demo
+
+
+@pytest.mark.skipif(settings.SYSTEM_CONFIG.exists(), reason="a system config would replace the demo")
+def test_demo_config(cli, tmp_path):
+    drop = ("TAELLEUGE_CONFIG", "TAELLEUGE_DB")
+    init = cli("init", drop=drop)
+    assert init.returncode == 0, init.stderr
+    demo_db = tmp_path / "xdg" / "taelleuge" / "demo.db"
+    assert f"Database: {demo_db} (oprettet)" in init.stdout
+    assert "indbygget demo-konfiguration (3 enheder, 1 tælleuger)" in init.stdout
+    assert demo_db.exists()
+
+    result = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
+                 "--type", "OPRET", "--svar", "Taler borgeren dansk?=Ja", drop=drop)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Gemt: 1 × 23.05.10 Flytning")
+    assert cli.count(db=demo_db) == 1
+    [row] = cli.rows(db=demo_db)
+    assert row["kommune_nr"] == "999" and row["trial"] == 0
+
+
+@pytest.fixture
+def restore_umask():
+    old = os.umask(0o022)
+    os.umask(old)
+    yield
+    os.umask(old)
+
+
+def test_demo_week_follows_the_local_day(monkeypatch, restore_umask, capsys):
+    from tui import cli as cli_main
+    from tui import cli_store
+
+    monday_0030_local = datetime(2026, 10, 25, 23, 30, tzinfo=timezone.utc)  # Mon 26 Oct 00:30 CET
+    monkeypatch.setattr(cli_store, "system_clock", lambda: monday_0030_local)
+    assert cli_main.main(["init"]) == 0
+    code = cli_main.main(["registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10",
+                          "--kanal", "PRSNLG", "--type", "OPRET"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Gemt:" in captured.out
+
+
+def test_commands_other_than_init_refuse_a_missing_database(cli):
+    for args in (REGISTER + ["--tid", IN_WEEK], ["fortryd", "--enhed", UNIT]):
+        result = cli(*args)
+        assert_refused(result, "findes ikke", "taelleuge init")
+    assert not cli.db.exists()
