@@ -65,7 +65,86 @@ def build_parser() -> argparse.ArgumentParser:
                           help="annullér enhedens seneste registrering (skriver en annullering)")
     undo.add_argument("--enhed", required=True)
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
+
+    _export_parsers(sub, common)
+    from .cli_report import add_report_parser  # argparse only; exports load in the handler
+
+    add_report_parser(sub, common)
     return parser
+
+
+EXPORT_EPILOG = """\
+Dage: --uge 2026-W43 (ISO-uge, mandag-søndag), eller --fra og --til som dd-mm-åååå eller åååå-mm-dd.
+Tider i filen er lokal tid i konfigurationens tidszone. Annullerede rækker og prøverækker kommer
+aldrig med. Filen skrives først som en midlertidig fil i samme mappe og får sit navn til sidst; en
+eksisterende fil overskrives kun med --overskriv. Et blokerende problem i kontrollen giver exit 1
+og ingen fil.
+"""
+
+
+def _export_parsers(sub, common: argparse.ArgumentParser) -> None:
+    """``eksport landkort``, ``eksport excel`` and ``import``: the coordinator's end of the week."""
+    chosen = argparse.ArgumentParser(add_help=False)
+    days = chosen.add_argument_group("udvalg")
+    days.add_argument("--uge", help="ISO-uge, fx 2026-W43")
+    days.add_argument("--fra", help="første dag, dd-mm-åååå eller åååå-mm-dd")
+    days.add_argument("--til", help="sidste dag (med), dd-mm-åååå eller åååå-mm-dd")
+    days.add_argument("--enhed", nargs="+", action="extend", metavar="E",
+                      help="kun disse enheder (kan gentages; standard: alle)")
+    days.add_argument("--datakilde", nargs="+", action="extend", metavar="K",
+                      help="kun rækker med denne Datakilde, fx Taelleuge (standard: alle)")
+    chosen.add_argument("--ud", metavar="FIL", help="filen, der skal skrives")
+    chosen.add_argument("--overskriv", action="store_true", help="erstat en eksisterende fil")
+    chosen.add_argument("--stille", action="store_true",
+                        help="ingen statuslinje; kun linjer af formen 'Nøgle: værdi' (også uden terminal)")
+
+    exp = sub.add_parser(
+        "eksport", aliases=["export"], parents=[common],
+        help="aflevér ugen: fil til Det Digitale Landkort eller Excel",
+        description="Eksportér registreringerne: landkort (fil til KL's Det Digitale Landkort) eller excel.",
+    )
+    formats = exp.add_subparsers(dest="eksport_format", metavar="FORMAT", required=True)
+    landkort = formats.add_parser(
+        "landkort", parents=[common, chosen],
+        help="fil til Det Digitale Landkort (upload- eller rådataformat) med kontrolrapport",
+        description=(
+            "Skriv ugens registreringer i Det Digitale Landkorts format: ; efter hvert felt, CRLF, "
+            "ISO-8859-1. Kontrolrapporten vises og gemmes som FIL.kontrol.txt."
+        ),
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    landkort.add_argument("--format", choices=("upload", "raadata"), default="upload",
+                          help="upload: uploadskabelonen med NULL (standard); raadata: rådataudtrækkets format")
+    landkort.add_argument("--tegnsaet", choices=("iso-8859-1", "utf-8"), default="iso-8859-1",
+                          help="tegnsæt (standard iso-8859-1; et tegn, der ikke kan skrives, er en fejl)")
+    landkort.add_argument("--kontroller", action="store_true",
+                          help="skriv intet; vis kun kontrolrapporten")
+    excel = formats.add_parser(
+        "excel", parents=[common, chosen],
+        help="Excel-fil: arkene Registreringer og Opsummering",
+        description="Skriv registreringerne til en Excel-fil (.xlsx) med arkene Registreringer, "
+                    "Opsummering og Om udtrækket.",
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    del excel  # no options beyond the shared ones
+
+    imp = sub.add_parser(
+        "import", parents=[common],
+        help="indlæs et tidligere udtræk (rådata- eller uploadformat), alt eller intet",
+        description=(
+            "Indlæs et udtræk fra Det Digitale Landkort (rådata) eller en uploadfil. Hver linje "
+            "kontrolleres først; én fejl, og intet importeres (fejlen nævner linje og felt). Samme fil "
+            "to gange importeres ikke."
+        ),
+    )
+    imp.add_argument("fil", metavar="FIL", help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
+    imp.add_argument("--datakilde", metavar="NAVN",
+                     help="Datakilde for rækker, der ingen har (uploadformatet); standard: Import")
+    imp.add_argument("--kontroller", action="store_true", help="kontrollér kun filen; importér intet")
+    imp.add_argument("--stille", action="store_true",
+                     help="ingen statuslinje; kun linjer af formen 'Nøgle: værdi' (også uden terminal)")
 
 
 COMMANDS = {
@@ -75,6 +154,12 @@ COMMANDS = {
     "register": "cmd_register",
     "fortryd": "cmd_undo",
     "undo": "cmd_undo",
+}
+# Handled by tui.cli_exports, which imports exports lazily.
+EXPORT_COMMANDS = {
+    "eksport": "cmd_export",
+    "export": "cmd_export",
+    "import": "cmd_import",
 }
 
 
@@ -87,6 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .kiosk_main import run_kiosk
 
             code = run_kiosk(args)
+        elif command in ("rapport", "report"):
+            from .cli_report import cmd_report
+
+            code = cmd_report(args)
+        elif command in EXPORT_COMMANDS:
+            from . import cli_exports
+
+            code = getattr(cli_exports, EXPORT_COMMANDS[command])(args)
         else:
             from . import cli_store
 

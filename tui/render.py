@@ -24,7 +24,8 @@ def type_keys(config: Config) -> list[tuple[str, str]]:
 
 
 def header(config: Config, unit: Unit, panel: PanelData | None) -> Text:
-    text = Text(f" {config.kommune_navn} · {unit.name}", style="bold")
+    text = Text()
+    text.append(f" {config.kommune_navn} · {unit.name}", style="bold")
     if panel is None:
         return text
     if panel.trial:
@@ -52,7 +53,8 @@ def entry_line(config: Config, state: EntryState) -> Text:
 def choices(config: Config, state: EntryState, height: int, width: int = 38) -> Text:
     """Step 1: the unit's tasks (or an open group's); step 2: the type keys."""
     if state.task is not None:
-        text = Text(f"Trin 2 · {state.task.kle} {state.task.name}\n", style="bold")
+        text = Text()
+        text.append(f"Trin 2 · {state.task.kle} {state.task.name}\n", style="bold")
         text.append("Vælg type, så gemmes det:\n\n")
         for key, code in type_keys(config):
             task_type = config.codebook.types[code]
@@ -61,12 +63,13 @@ def choices(config: Config, state: EntryState, height: int, width: int = 38) -> 
         text.append("\n h ", style="bold reverse")
         text.append(" HOLD til/fra   ")
         text.append(" b ", style="bold reverse")
-        text.append(" blanket til/fra   ")
+        text.append(" blanket til/fra\n")
         text.append(" Esc ", style="bold reverse")
         text.append(" tilbage")
         return text
     title = f"Trin 1 · {state.group.name}" if state.group else "Trin 1 · Vælg opgave"
-    text = Text(title + "\n", style="bold")
+    text = Text()
+    text.append(title + "\n", style="bold")
     lines = []
     for key, item in state.items():
         label = f"» {item.name}" if isinstance(item, Group) else f"{item.kle} {item.name}"
@@ -92,7 +95,8 @@ def panel(config: Config, unit: Unit, data: PanelData | None) -> Text:
     if data is None:
         return Text("Henter tal …")
     label = "Prøve i dag" if data.trial else "I dag"
-    text = Text(f"{label}: ", style="bold")
+    text = Text()
+    text.append(f"{label}: ", style="bold")
     text.append(f"{data.today}", style="bold reverse")
     text.append(f"   {'Prøve' if data.trial else 'Ugen'}: {data.week_total}\n")
     types = list(config.codebook.types)

@@ -26,14 +26,18 @@ from storage.registration import Entry, Registration, new_entry
 from .. import render
 from ..entry_state import EntryState
 from ..panel_data import PanelData, load_panel
+from ..widgets.text_lines import TextLines
 
 DOUBLE_PRESS = timedelta(seconds=1.5)
+WAITING_AFTER = 0.3  # seconds before a slow write shows "venter"
+# Other stations of the unit write too: re-read the panel's totals this often (seconds).
+PANEL_REFRESH = 20
 
 
 class Saved(Message):
-    def __init__(self, entry: Entry, when: datetime, panel: PanelData):
+    def __init__(self, entry: Entry, when: datetime, latest: list[tuple[Registration, int]]):
         super().__init__()
-        self.entry, self.when, self.panel = entry, when, panel
+        self.entry, self.when, self.latest = entry, when, latest
 
 
 class WriteFailed(Message):
@@ -43,9 +47,9 @@ class WriteFailed(Message):
 
 
 class PanelLoaded(Message):
-    def __init__(self, panel: PanelData):
+    def __init__(self, panel: PanelData, seq: int):
         super().__init__()
-        self.panel = panel
+        self.panel, self.seq = panel, seq
 
 
 class UndoCandidate(Message):
@@ -82,18 +86,6 @@ class LastSaved:
         return all(getattr(self.entry, f) == getattr(entry, f) for f in fields)
 
 
-class Choices(Static):
-    """Step 1's task list or step 2's types, laid out for the height it actually has."""
-
-    def __init__(self, screen: RegisterScreen, **kwargs):
-        super().__init__(**kwargs)
-        self.owner = screen
-
-    def render(self):
-        size = self.content_size
-        return render.choices(self.owner.config, self.owner.state, size.height, size.width)
-
-
 class RegisterScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "repeat", "Gentag", id="register.repeat", key_display="Enter"),
@@ -116,6 +108,9 @@ class RegisterScreen(Screen[None]):
         self.failed: Entry | None = None  # a write that failed and waits for a retry
         self.last: LastSaved | None = None
         self.voided: list[Registration] = []  # the latest undo, for ctrl+r
+        self.saves = 0  # own commits so far: a panel read older than the latest one is stale
+        self.pending: list[Entry] = []  # sent to the database, no answer yet
+        self._shown: dict[str, object] = {}
 
     @property
     def config(self):
@@ -129,27 +124,41 @@ class RegisterScreen(Screen[None]):
         yield Static(id="header")
         yield Static(id="entry")
         with Horizontal(id="main"):
-            yield Choices(self, id="choices")
-            yield Static(id="panel")
+            yield TextLines(id="choices")
+            yield TextLines(id="panel")
         yield Static("Vælg opgave med 1-9 / a-z, eller / for at søge.", id="message")
         yield Footer()
 
     def on_mount(self) -> None:
         self.redraw()
         self.refresh_panel()
+        self.set_interval(PANEL_REFRESH, self.refresh_panel)
 
     # -- drawing ------------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        self.query_one("#header", Static).update(render.header(self.config, self.unit, self.panel))
-        self.query_one("#entry", Static).update(render.entry_line(self.config, self.state))
-        self.query_one("#choices", Choices).refresh()
-        self.query_one("#panel", Static).update(render.panel(self.config, self.unit, self.panel))
+        self._show("#header", render.header(self.config, self.unit, self.panel))
+        self._show("#entry", render.entry_line(self.config, self.state))
+        choices = self.query_one("#choices", TextLines)
+        size = choices.content_size
+        choices.set_text(render.choices(self.config, self.state, size.height or 18, size.width or 38))
+        self.query_one("#panel", TextLines).set_text(render.panel(self.config, self.unit, self.panel))
         self.set_class(self.panel is not None and self.panel.trial, "-trial")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.redraw)
+
+    def _show(self, selector: str, text) -> None:
+        # Fixed-size widgets: skip unchanged text and the layout pass, which is most of a
+        # frame's cost and sits between the commit and the screen saying "Gemt".
+        widget = self.query_one(selector, Static)
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            widget.update(text, layout=False)
 
     def say(self, text: str, kind: str = "info") -> None:
         message = self.query_one("#message", Static)
-        message.update(text)
+        message.update(text, layout=False)
         for state in ("info", "ok", "error", "warning"):
             message.set_class(state == kind, f"-{state}")
 
@@ -268,11 +277,12 @@ class RegisterScreen(Screen[None]):
         except Refusal as refusal:
             self.say(f"Ikke gemt: {refusal}", "error")
             return
+        # No redraw yet: the Saved handler draws once, so the commit is not queued behind a frame.
         self.state.reset()
-        self.redraw()
         if self.last and self.last.same_as(entry) and end - self.last.when < DOUBLE_PRESS:
             from .dialogs import Confirm
 
+            self.redraw()
             question = (f"Den samme registrering blev gemt for lidt siden.\n\n"
                         f"{describe(config, entry, entry.count)}\n\nGem den igen?")
             self.app.push_screen(Confirm(question, "Ja, gem igen", "Nej"),
@@ -284,42 +294,67 @@ class RegisterScreen(Screen[None]):
 
     def write(self, entry: Entry) -> None:
         self.failed = None
-        self.say(f"Gemmer {render.short(self.config, entry)} …")
         self._write(entry)
+        # Normally saved within milliseconds; if the database is busy, say that we are waiting.
+        self.pending.append(entry)
+        self.set_timer(WAITING_AFTER, lambda: self._show_waiting(entry))
+
+    def _show_waiting(self, entry: Entry) -> None:
+        if entry in self.pending:
+            self.say(f"Gemmer {render.short(self.config, entry)} … venter på databasen", "warning")
 
     @work(thread=True, group="db-write", exit_on_error=False)
     def _write(self, entry: Entry) -> None:
         try:
             self.store.record(entry)
             now = self.app.clock()
-            panel = load_panel(self.store, self.config, self.unit.code, now)
+            latest = self.store.latest_entries(station=self.store.station)
         except Exception as error:  # noqa: BLE001 - every failure must reach the screen
             self.post_message(WriteFailed(entry, _plain(error)))
         else:
-            self.post_message(Saved(entry, now, panel))
+            self.post_message(Saved(entry, now, latest))
+
+    def refresh_panel(self) -> None:
+        self._read_panel(self.saves)
 
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
-    def refresh_panel(self) -> None:
+    def _read_panel(self, seq: int) -> None:
         try:
             self.post_message(PanelLoaded(load_panel(self.store, self.config, self.unit.code,
-                                                     self.app.clock())))
+                                                     self.app.clock()), seq))
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Tallene kunne ikke hentes", _plain(error)))
 
     @on(Saved)
     def on_saved(self, message: Saved) -> None:
         self.last = LastSaved(message.entry, message.when)
-        self.panel = message.panel
+        self.saves += 1
+        self._settled(message.entry)
+        day = message.when.astimezone(self.config.zone).date()
+        updated = self.panel.plus(message.entry, day, message.latest) if self.panel else None
+        if updated is None:
+            self.refresh_panel()
+        else:
+            self.panel = updated
         self.say(render.saved(self.config, message.entry, message.when), "ok")
         self.redraw()
 
+    def _settled(self, entry: Entry) -> None:
+        if entry in self.pending:
+            self.pending.remove(entry)
+
     @on(WriteFailed)
     def on_write_failed(self, message: WriteFailed) -> None:
+        self._settled(message.entry)
         self.failed = message.entry
+        self.redraw()
         self.say(render.failed(self.config, message.entry, message.error), "error")
 
     @on(PanelLoaded)
     def on_panel_loaded(self, message: PanelLoaded) -> None:
+        if message.seq != self.saves:  # read before our latest commit: it would undo the update
+            self.refresh_panel()
+            return
         self.panel = message.panel
         self.redraw()
 

@@ -1,0 +1,177 @@
+"""Handlers for the coordinator's end-of-week commands: eksport landkort, eksport excel, import.
+
+``exports`` is imported inside the handlers only, so neither the kiosk nor the other commands load
+it. No textual here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from storage.config import Config
+from storage.errors import Refusal
+from storage.timeutil import local_range_bounds, parse_day, parse_iso_week, system_clock
+
+from .cli_store import load, open_store
+
+
+def _selection(args: argparse.Namespace) -> tuple[date, date, str]:
+    if args.uge and (args.fra or args.til):
+        raise Refusal("Angiv enten --uge eller --fra og --til, ikke begge dele.", "uge")
+    if args.uge:
+        try:
+            first, last = parse_iso_week(args.uge)
+        except ValueError as error:
+            raise Refusal(str(error), "uge") from None
+        year, week, _ = first.isocalendar()
+        return first, last, f"uge {year}-W{week:02d} ({first:%d-%m-%Y} – {last:%d-%m-%Y})"
+    if not (args.fra and args.til):
+        raise Refusal("Angiv hvilke dage: --uge 2026-W43, eller --fra 19-10-2026 --til 23-10-2026.", "uge")
+    try:
+        first, last = parse_day(args.fra), parse_day(args.til)
+    except ValueError as error:
+        raise Refusal(str(error), "fra") from None
+    if last < first:
+        raise Refusal(f"--til ({last:%d-%m-%Y}) ligger før --fra ({first:%d-%m-%Y}).", "til")
+    if (last - first).days > 366:
+        raise Refusal("Perioden må højst være et år.", "til")
+    return first, last, f"{first:%d-%m-%Y} – {last:%d-%m-%Y}"
+
+
+def _check_units(config: Config, store, units: tuple[str, ...]) -> None:
+    from storage.extract import Selection, snapshot
+
+    unknown = [u for u in units if u not in config.units]
+    if not unknown:
+        return
+    with snapshot(store, Selection("", "")) as snap:
+        seen = set(snap.units_seen())
+    missing = [u for u in unknown if u not in seen]
+    if missing:
+        raise Refusal(
+            f'Enheden "{missing[0]}" findes hverken i konfigurationen eller i databasen. '
+            f"Kendte enheder: {', '.join(config.units)}",
+            "enhed",
+        )
+
+
+def _progress(args: argparse.Namespace):
+    from exports.progress import choose
+
+    return choose(args.stille)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    return {"landkort": _export_landkort, "excel": _export_excel}[args.eksport_format](args)
+
+
+def _export_landkort(args: argparse.Namespace) -> int:
+    from exports import check, landkort, layouts
+    from exports.safe_write import SafeFile, check_target, write_bytes
+    from storage.extract import Selection, snapshot
+
+    config, db_path = load(args)
+    first, last, label = _selection(args)
+    units = tuple(dict.fromkeys(args.enhed or ()))
+    sources = tuple(dict.fromkeys(args.datakilde or ()))
+    checking = args.kontroller
+    if args.ud is None and not checking:
+        raise Refusal("Angiv filen med --ud FIL (eller brug --kontroller for kun at kontrollere).", "ud")
+    target = Path(args.ud).expanduser() if args.ud else None
+    report_path = target.with_name(target.name + ".kontrol.txt") if target else None
+    if not checking:
+        check_target(target, overwrite=args.overskriv)
+        check_target(report_path, overwrite=args.overskriv)
+    start_utc, end_utc = local_range_bounds(first, last, config.zone)
+    selection = Selection(start_utc, end_utc, units, sources)
+    out = None
+    try:
+        with open_store(db_path) as store:
+            _check_units(config, store, units)
+            out = None if checking else SafeFile(target, overwrite=args.overskriv)
+            with snapshot(store, selection) as snap, _progress(args) as progress:
+                left = snap.left_out()
+                written = landkort.write(
+                    snap, config, args.format, args.tegnsaet, out.write if out else None,
+                    progress, total=left.live,
+                )
+        report = check.build(
+            config=config, written=written, left=left, first=first, last=last,
+            selection_label=label, units=units, sources=sources, target=target,
+            checking=checking, now=system_clock(),
+        )
+        if checking or report.blocking:
+            print(report.text(), end="")
+            if report.blocking:
+                raise Refusal(
+                    f"Kontrollen fandt {len(report.blocking)} blokerende problem(er); "
+                    + ("" if checking else "ingen fil er skrevet. ")
+                    + "; ".join(report.blocking),
+                    "kontrol",
+                )
+            return 0
+        out.commit()
+        write_bytes(report_path, report.text().encode("utf-8"), overwrite=args.overskriv)
+    finally:
+        if out is not None and not out.done:
+            out.abort()
+    if not args.stille and sys.stdout.isatty():
+        print(report.text())
+    layout = layouts.LAYOUTS[args.format]
+    print(f"Fil: {target}")
+    print(f"Format: {layout.title}, {args.tegnsaet.upper()}, CRLF")
+    print(f"Rækker: {written.rows}")
+    print(f"SHA-256: {written.sha256}")
+    print(f"Kontrolrapport: {report_path}")
+    print(f"Advarsler: {len(report.warnings)}")
+    for warning in report.warnings:
+        print(f"Advarsel: {warning}", file=sys.stderr)
+    return 0
+
+
+def _export_excel(args: argparse.Namespace) -> int:
+    from exports import excel
+    from exports.safe_write import SafeFile
+    from storage.extract import Selection, snapshot
+
+    config, db_path = load(args)
+    first, last, label = _selection(args)
+    units = tuple(dict.fromkeys(args.enhed or ()))
+    sources = tuple(dict.fromkeys(args.datakilde or ()))
+    if args.ud is None:
+        raise Refusal("Angiv filen med --ud FIL.xlsx", "ud")
+    target = Path(args.ud).expanduser()
+    if target.suffix.lower() != ".xlsx":
+        raise Refusal(f"Excel-filen skal hedde noget med .xlsx, ikke {target.name}", "ud")
+    start_utc, end_utc = local_range_bounds(first, last, config.zone)
+    with SafeFile(target, overwrite=args.overskriv) as out:
+        with open_store(db_path) as store:
+            _check_units(config, store, units)
+            with snapshot(store, Selection(start_utc, end_utc, units, sources)) as snap, \
+                    _progress(args) as progress:
+                left = snap.left_out()
+                result = excel.write(snap, config, left, out.file, selection_label=label,
+                                     now=system_clock(), progress=progress)
+        out.commit()
+    print(f"Fil: {target}")
+    print(f"Rækker: {result.rows}")
+    print(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
+    print(f"Annullerede udeladt: {left.voided}")
+    print(f"Prøverækker udeladt: {left.trial}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from exports import importer
+
+    config, db_path = load(args)
+    path = Path(args.fil).expanduser()
+    with open_store(db_path) as store, _progress(args) as progress:
+        outcome = importer.run(store, config, path, datakilde=args.datakilde,
+                               check_only=args.kontroller, progress=progress)
+    for line in importer.summary(outcome, config):
+        print(line)
+    return 0
