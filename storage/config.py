@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import codebook as cb
 from . import kle
 from .errors import ConfigError, Refusal
+from .privacy import looks_like_cpr, strings
 
 # 1-9 then a-z: the kiosk's task keys, in package order (the old tool's tiles, which staff knew).
 TASK_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -89,6 +90,8 @@ class Config:
     database: Path | None = None
     kle_file: Path | None = None
     keymap: dict[str, str] = field(default_factory=dict)  # binding id → keys
+    coordinator_group: str | None = None  # OS group allowed to export, import, report, correct
+    pin_hash: str | None = None  # leaves the locked kiosk; see storage.pin
     demo: bool = False
 
     def unit(self, code: str) -> Unit:
@@ -120,12 +123,15 @@ def load(path: str | Path) -> Config:
 
 
 _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
-             "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket"}
+             "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator"}
 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
     r = _Reader(source)
     r.no_unknown(data, _TOP_KEYS, "")
+    for key, text in strings(data):
+        if key != "koordinator.pin" and looks_like_cpr(text):
+            raise ConfigError(source, key, "ligner et CPR-nummer; konfigurationen må aldrig rumme personoplysninger")
     nr = data.get("kommunenummer")
     if not isinstance(nr, int) or isinstance(nr, bool) or not 100 <= nr <= 999:
         raise ConfigError(source, "kommunenummer", f"skal være kommunens tre-cifrede nummer, ikke {nr!r}")
@@ -142,8 +148,19 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     keymap = data.get("taster", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) and v for v in keymap.values()):
         raise ConfigError(source, "taster", 'skal være en tabel af binding-id = "tast", fx "register.repeat" = "enter"')
+    coordinator = data.get("koordinator", {})
+    if not isinstance(coordinator, dict):
+        raise ConfigError(source, "koordinator", "skal være en tabel ([koordinator])")
+    r.no_unknown(coordinator, {"gruppe", "pin"}, "koordinator")
+    group = r.text(coordinator, "gruppe", "koordinator") if "gruppe" in coordinator else None
+    pin_hash = r.text(coordinator, "pin", "koordinator") if "pin" in coordinator else None
+    if pin_hash is not None and not pin_hash.startswith("pbkdf2_sha256$"):
+        raise ConfigError(source, "koordinator.pin",
+                          "skal være en hash fra 'taelleuge pin', aldrig selve PIN-koden")
     return Config(
         source=source,
+        coordinator_group=group,
+        pin_hash=pin_hash,
         kommune_nr=str(nr),
         kommune_navn=name,
         zone=zone,
@@ -300,6 +317,9 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
         answers = r.texts(entry, "svar", item_key)
         if len(answers) < 2:
             raise r.fail(f"{item_key}.svar", "angiv mindst to faste svarmuligheder (aldrig fritekst)")
+        for j, answer in enumerate(answers):
+            if ";" in answer:
+                raise r.fail(f"{item_key}.svar[{j}]", "må ikke indeholde ; (det er filernes skilletegn)")
         out.append(Question(text, answers))
     return tuple(out)
 

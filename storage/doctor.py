@@ -10,6 +10,7 @@ from . import db as dbmod
 from .config import Config, Group
 from .errors import TaelleugeError
 from .kle import load_catalogue
+from .placement import network_warning
 from .store import Store, schema_status
 
 
@@ -27,6 +28,9 @@ def doctor(config: Config, db_path, today: date) -> Report:
     report.add("Konfiguration", config.source)
     report.add("Kommune", f"{config.kommune_nr} {config.kommune_navn}")
     report.add("Tidszone", str(config.zone.key))
+    report.add("Tovholder", f"gruppe {config.coordinator_group}" if config.coordinator_group
+               else "ingen gruppe sat op: alle må eksportere og rette")
+    report.add("Kiosk-PIN", "sat (som hash)" if config.pin_hash else "ikke sat: kiosken stoppes kun med systemctl")
     _database(report, db_path)
     _kle(report, config, today)
     _units(report, config)
@@ -41,7 +45,15 @@ def _database(report: Report, db_path) -> None:
         report.problems.append(f"Databasen {db_path} findes ikke. Kør: taelleuge init")
         return
     report.add("Størrelse", f"{db_path.stat().st_size / 1_048_576:.1f} MB")
-    conn = dbmod.connect(db_path)
+    warning = network_warning(db_path)
+    if warning:
+        report.problems.append(warning)
+    try:
+        conn = dbmod.connect_checked(db_path)
+        schema_status(conn)  # reads the header: a damaged file fails here, not half-way below
+    except (TaelleugeError, sqlite3.DatabaseError) as error:
+        report.problems.append(str(error))
+        return
     try:
         choice = dbmod.journal_choice()
         mode = dbmod.journal_mode(conn)
@@ -58,11 +70,15 @@ def _database(report: Report, db_path) -> None:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         report.add("Integritet", ", ".join(result))
         if result != ["ok"]:
-            report.problems.append("integrity_check fandt fejl i databasefilen")
+            report.problems.append("integrity_check fandt fejl i databasefilen: læg en "
+                                   "sikkerhedskopi tilbage, før der registreres videre")
+    except sqlite3.DatabaseError as error:
+        result = [str(error)]
+        report.problems.append(f"Databasefilen er beskadiget ({error})")
     finally:
         conn.close()
-    if status.pending:
-        return
+    if result != ["ok"] or status.pending:
+        return  # counting rows in a damaged file would only fail again
     with Store(db_path, station="doctor", operator="doctor", migrate=False) as store:
         totals = store.totals()
         by_unit = store.totals_by_unit()

@@ -7,6 +7,7 @@ void row (the schema's triggers refuse UPDATE and DELETE outright).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -56,6 +57,34 @@ def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
     return SchemaStatus(applied, [n for n in MIGRATION_NAMES if n not in applied])
 
 
+def _read_only_filesystem(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _checked_status(conn: sqlite3.Connection, path: Path) -> SchemaStatus:
+    """Refuse a file that is not ours, without writing to it: never "repair" someone else's data."""
+    try:
+        status = schema_status(conn)
+        tables = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise NotInitialised(
+            f"{path} er ikke en Tælleuge-database, eller filen er beskadiget ({error}). Filen er "
+            "ikke ændret. Brug den rigtige fil, eller læg en sikkerhedskopi tilbage."
+        ) from None
+    if not status.applied and tables - {"_sqlite_migrations"}:
+        conn.close()
+        raise NotInitialised(
+            f"{path} er en anden SQLite-database (tabeller: {', '.join(sorted(tables)[:5])}). "
+            "Tælleuge skriver ikke i den. Angiv en ny fil med --db eller TAELLEUGE_DB."
+        )
+    return status
+
+
 class Store:
     """Registrations for one process: ``station`` and ``operator`` go on every row it writes."""
 
@@ -77,10 +106,20 @@ class Store:
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create) and not self.path.exists():
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+        if self.path.exists() and _read_only_filesystem(self.path):
+            raise NotInitialised(
+                f"Databasen {self.path} ligger på et skrivebeskyttet filsystem, så intet kan gemmes. "
+                "Det sker typisk efter diskfejl: kontakt IT, før der registreres videre."
+            )
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            raise NotInitialised(
+                f"Databasen {self.path} kan ikke skrives af brugeren {self.operator}. Tjek, at "
+                "brugeren er i gruppen taelleuge, og at filen har gruppe-skriveret (chmod g+rw)."
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = dbmod.connect(self.path)
+        self.conn = dbmod.connect_checked(self.path)
         self.migrated: list[str] = []  # migrations this process applied (for `init`'s report)
-        status = schema_status(self.conn)
+        status = _checked_status(self.conn, self.path)
         if status.pending:
             if not migrate:
                 self.conn.close()
@@ -134,7 +173,10 @@ class Store:
         """
         if (station is None) == (enhed is None):
             raise ValueError("give exactly one of station or enhed")
-        where, arg = ("station = ?", station) if station is not None else ("enhed = ?", enhed)
+        # By unit: never an imported row (an import is not "the latest registration" anyone made).
+        where, arg = (
+            ("station = ?", station) if station is not None else ("enhed = ? AND import_id IS NULL", enhed)
+        )
         with self._lock, dbmod.write_txn(self.conn):
             latest = self.conn.execute(
                 f"SELECT {Registration.COLUMNS} FROM registrations r "
@@ -191,10 +233,10 @@ class Store:
                 self.conn.execute(
                     "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
                     "type, afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, "
-                    "operator, answers, trial, batch_id, replaces, created_utc) "
+                    "operator, answers, trial, batch_id, replaces, created_utc, import_id) "
                     "SELECT ?, kommune_nr, kommune_navn, enhed, opgave, kanal, type, afslutning, "
-                    "blanket, start_utc, end_utc, date_only, datakilde, ?, ?, answers, trial, ?, id, ? "
-                    "FROM registrations WHERE id = ?",
+                    "blanket, start_utc, end_utc, date_only, datakilde, ?, ?, answers, trial, ?, id, ?, "
+                    "import_id FROM registrations WHERE id = ?",
                     (new_id, self.station, self.operator, new_batch, created, rid),
                 )
                 new_ids.append(new_id)
@@ -205,9 +247,11 @@ class Store:
             raise Refusal(f'Ukendt årsag "{reason}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
         created = to_stored(self.clock())
         self.conn.executemany(
-            "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(str(uuid.uuid4()), rid, reason, self.station, self.operator, created) for rid in ids],
+            "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
+            "enhed, trial, end_utc, type, kanal) "
+            "SELECT ?, id, ?, ?, ?, ?, enhed, trial, end_utc, type, kanal "
+            "FROM registrations WHERE id = ?",
+            [(str(uuid.uuid4()), reason, self.station, self.operator, created, rid) for rid in ids],
         )
 
     # -- reads --------------------------------------------------------------------------------
@@ -233,12 +277,16 @@ class Store:
         start, end = local_range_bounds(first, last, zone)
         return self._count(enhed, start, end, trial)
 
+    # Live = registered minus voided: two range counts on covering indexes (see m003).
+    _RANGE = "WHERE enhed = ? AND trial = ? AND end_utc >= ? AND end_utc < ?"
+
     def _count(self, enhed: str, start: str, end: str, trial: bool) -> int:
+        args = (enhed, int(trial), start, end)
         with self._lock:
             return self.conn.execute(
-                f"SELECT count(*) FROM registrations r WHERE enhed = ? AND trial = ? "
-                f"AND end_utc >= ? AND end_utc < ? AND {_NOT_VOIDED}",
-                (enhed, int(trial), start, end),
+                f"SELECT (SELECT count(*) FROM registrations {self._RANGE}) "
+                f"- (SELECT count(*) FROM voids {self._RANGE})",
+                args + args,
             ).fetchone()[0]
 
     def matrix(
@@ -246,13 +294,15 @@ class Store:
     ) -> dict[tuple[str | None, str], int]:
         """Live registrations of a unit in [first, last] by (type, kanal)."""
         start, end = local_range_bounds(first, last, zone)
+        args = (enhed, int(trial), start, end)
+        counts: dict[tuple[str | None, str], int] = {}
         with self._lock:
-            rows = self.conn.execute(
-                f"SELECT type, kanal, count(*) FROM registrations r WHERE enhed = ? AND trial = ? "
-                f"AND end_utc >= ? AND end_utc < ? AND {_NOT_VOIDED} GROUP BY type, kanal",
-                (enhed, int(trial), start, end),
-            ).fetchall()
-        return {(t, k): n for t, k, n in rows}
+            for table, sign in (("registrations", 1), ("voids", -1)):
+                for t, k, n in self.conn.execute(
+                    f"SELECT type, kanal, count(*) FROM {table} {self._RANGE} GROUP BY type, kanal", args
+                ):
+                    counts[(t, k)] = counts.get((t, k), 0) + sign * n
+        return {key: n for key, n in counts.items() if n}
 
     def latest(
         self, *, station: str | None = None, enhed: str | None = None, limit: int = 10

@@ -47,6 +47,12 @@ EXPECTED_VOID_COLUMNS = {
     "station": ("TEXT", 1, 0),
     "operator": ("TEXT", 1, 0),
     "created_utc": ("TEXT", 1, 0),
+    # m003: the voided row's counted facts, copied so totals are index counts
+    "enhed": ("TEXT", 0, 0),
+    "trial": ("INTEGER", 0, 0),
+    "end_utc": ("TEXT", 0, 0),
+    "type": ("TEXT", 0, 0),
+    "kanal": ("TEXT", 0, 0),
 }
 
 
@@ -180,15 +186,15 @@ def test_schema_status_of_a_blank_connection(tmp_path):
     assert status.version == 0 and status.applied == [] and status.pending == MIGRATION_NAMES
 
 
-def test_pending_migrations_with_migrate_false(tmp_path):
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE something_else (a)")
     conn.commit()
     conn.close()
     with pytest.raises(NotInitialised) as raised:
-        Store(path, station="s", operator="o", migrate=False)
-    assert str(path) in str(raised.value) and "taelleuge init" in str(raised.value)
+        Store(path, station="s", operator="o")
+    assert str(path) in str(raised.value) and "anden SQLite-database" in str(raised.value)
     conn = sqlite3.connect(path)
     try:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -440,3 +446,50 @@ def test_insert_or_replace_cannot_rewrite_a_row(one_row):
     finally:
         conn.close()
     assert _snapshot(path) == before
+
+
+def test_a_void_must_copy_the_facts_of_its_registration(store, config, clock):
+    """The totals subtract voids by their copied facts; a void that lies about them is refused."""
+    from storage.registration import new_entry
+
+    [rid] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10",
+                                   kanal="PRSNLG", type="OPRET", end=clock()))
+    with pytest.raises(sqlite3.IntegrityError, match="counted facts"):
+        store.conn.execute(
+            "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
+            "enhed, trial, end_utc, type, kanal) VALUES ('v', ?, 'FORTRUDT', 's', 'o', 'x', "
+            "'999telefon', 0, 'x', 'OPRET', 'PRSNLG')", (rid,))
+    store.undo_last(station="test-station")
+    row = store.conn.execute("SELECT enhed, trial, type, kanal FROM voids").fetchone()
+    assert row == ("999borgerservice", 0, "OPRET", "PRSNLG")
+
+
+def test_m003_fills_the_facts_of_voids_made_before_it(db_path, config, clock):
+    """A file voided under m001/m002 gets its voids' facts copied when it is migrated."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from storage import db as dbmod
+    from storage.registration import new_entry
+    from storage.schema import MIGRATIONS, MIGRATION_SET
+
+    conn = dbmod.connect(db_path)
+    old = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS[:2]:
+        old()(fn)
+    old.apply(sqlite_utils.Database(conn))
+    entry = new_entry(config, enhed="999telefon", opgave="23.05.10", kanal="TLFIND", type="VEJL",
+                      end=clock())
+    conn.execute(
+        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
+        "afslutning, blanket, end_utc, datakilde, station, operator, created_utc) "
+        "VALUES (?, '999', 'x', 'unit', '23.05.10', 'TLFIND', 'VEJL', 'STRAKS', 'NEJ', "
+        "'2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')", (entry.ids[0],))
+    conn.execute("INSERT INTO voids (id, registration_id, reason, station, operator, created_utc) "
+                 "VALUES ('v1', ?, 'FORTRUDT', 's', 'o', 'c')", (entry.ids[0],))
+    conn.close()
+    with Store(db_path, station="s", operator="o", clock=clock) as store:
+        assert store.migrated == MIGRATION_NAMES[2:]
+        facts = store.conn.execute("SELECT enhed, trial, end_utc, type, kanal FROM voids").fetchone()
+        assert facts == ("unit", 0, "2026-10-21T08:30:00.000000Z", "VEJL", "TLFIND")
+        assert store.count_day("unit", clock().date(), config.zone) == 0

@@ -537,7 +537,9 @@ def test_registrations_have_no_free_text_column_for_citizens(store):
         "import_id",  # m002: reference to the imported file
     }
     void_columns = [row[1] for row in store.conn.execute("PRAGMA table_info(voids)")]
-    assert set(void_columns) == {"id", "registration_id", "reason", "station", "operator", "created_utc"}
+    assert set(void_columns) == {"id", "registration_id", "reason", "station", "operator", "created_utc",
+                                 # m003: copies of the voided row's codes and time, for fast totals
+                                 "enhed", "trial", "end_utc", "type", "kanal"}
     for name in columns + void_columns:
         assert not any(word in name for word in ("cpr", "cvr", "note", "tekst", "comment", "kommentar", "borger"))
 
@@ -553,3 +555,23 @@ def test_answers_only_hold_fixed_choices(store, config, db_path):
     with pytest.raises(Refusal):
         make(config, answers={QUESTION: "Hun hedder Jensen og bor på Strandvejen"})
     assert [json.loads(r["answers"]) for r in rows(db_path)] == [{QUESTION: "Ja"}]
+
+
+def test_restore_keeps_the_link_to_an_imported_file(store, config, clock):
+    """A restored imported row still says where it came from (import_id is copied)."""
+    [rid] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10", kanal="PRSNLG",
+                                   type="OPRET", end=clock()))
+    store.conn.execute(
+        "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, row_count, "
+        "datakilde, station, operator, created_utc) VALUES ('imp1', 'a', 'b', 'f.csv', 'raadata', "
+        "'iso-8859-1', 1, 'Import', 's', 'o', 'c')")
+    store.conn.execute(
+        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, end_utc, "
+        "datakilde, station, operator, created_utc, import_id) SELECT 'imported-1', kommune_nr, "
+        "kommune_navn, enhed, opgave, kanal, type, end_utc, 'DetDigitaleLandkort', 'import', 'o', "
+        "created_utc, 'imp1' FROM registrations WHERE id = ?", (rid,))
+    store.void(["imported-1"], "DUBLET")
+    [new_id] = store.restore(["imported-1"])
+    row = store.conn.execute("SELECT import_id, datakilde, replaces FROM registrations WHERE id = ?",
+                             (new_id,)).fetchone()
+    assert row == ("imp1", "DetDigitaleLandkort", "imported-1")
