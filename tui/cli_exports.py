@@ -70,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _export_landkort(args: argparse.Namespace) -> int:
     from exports import check, landkort, layouts
-    from exports.safe_write import SafeFile, check_target, write_bytes
+    from exports.safe_write import SafeFile, check_target
     from storage.extract import Selection, snapshot
 
     config, db_path = load(args)
@@ -96,7 +96,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
                 left = snap.left_out()
                 written = landkort.write(
                     snap, config, args.format, args.tegnsaet, out.write if out else None,
-                    progress, total=left.live,
+                    progress, total=left.live, reset=out.reset if out else None,
                 )
         report = check.build(
             config=config, written=written, left=left, first=first, last=last,
@@ -113,8 +113,18 @@ def _export_landkort(args: argparse.Namespace) -> int:
                     "kontrol",
                 )
             return 0
-        out.commit()
-        write_bytes(report_path, report.text().encode("utf-8"), overwrite=args.overskriv)
+        # Both files, or neither: the report is ready in its own temporary file before the data
+        # file takes its name, and a data file just made is removed again if the report cannot
+        # take its name (only possible if someone created it in the meantime).
+        with SafeFile(report_path, overwrite=args.overskriv) as report_out:
+            report_out.write(report.text().encode("utf-8"))
+            out.commit()
+            try:
+                report_out.commit()
+            except BaseException:
+                if not args.overskriv:
+                    target.unlink(missing_ok=True)
+                raise
     finally:
         if out is not None and not out.done:
             out.abort()

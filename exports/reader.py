@@ -1,0 +1,607 @@
+"""Read an earlier extract (raw-data or upload layout) and check every line of it.
+
+Two passes over the file, neither of which holds it in memory:
+
+1. :func:`scan` reads the bytes: SHA-256 (a second import of the same file is refused before any
+   work), line count (for the progress bar), and the encoding: UTF-8 when the bytes are valid
+   UTF-8, else ISO-8859-1.
+2. :meth:`Reader.rows` decodes, splits and checks each line and yields the rows for
+   ``storage.bulk`` to stage. Problems are collected as Danish messages naming the line and the
+   field; the caller imports nothing unless there are none.
+
+The header decides which column is which: columns may come in any order, names are matched without
+regard to case, and in the raw-data layout every column that is not a known one is a local
+question, kept with its answers. Group-level KLE numbers ``NN.NN`` are read as ``NN.NN.00``; rows
+at ``00:00:00`` are kept as date-only rows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage import kle
+from storage.config import Config
+from storage.errors import Refusal
+from storage.privacy import looks_like_cpr
+from storage.registration import DATAKILDE
+
+from . import layouts
+from .localtime import SECONDS, LocalToUtc
+from .progress import Quiet
+
+MAX_ERRORS = 20
+MAX_TEXT = 100  # longest Kommune, Enhed, Datakilde, question or answer accepted
+MAX_ANSWERS = 20  # distinct answers to a question the config does not know: more looks like free text
+DEFAULT_SOURCE = "Import"
+_KOMMUNE_NR = re.compile(r"^\d{3}$")
+# Control characters have no place in a value; C1 codes (0x80-0x9F) in an ISO-8859-1 file mean it is
+# really Windows-1252. ``bytes.translate`` with everything else deleted finds them at memory speed.
+_BAD = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+_NOT_BAD = bytes(b for b in range(256) if b not in _BAD)
+_NOT_C1 = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CHUNK = 1 << 20
+
+# Column names (lower case) → role, per layout.
+RAADATA_ROLES = {
+    "kommune": "kommune", "id": "id", "enhed": "enhed", "opgave": "opgave", "kanal": "kanal",
+    "type": "type", "afslutning": "afslutning", "blanket": "blanket", "dato": "dato",
+    "starttidspunkt": "start", "sluttidspunkt": "slut", "datakilde": "datakilde",
+}
+UPLOAD_ROLES = {
+    "kommuneid": "id", "enhed": "enhed", "kle opgave kode": "opgave", "henvendelses kanal": "kanal",
+    "henvendelses type": "type", "afslutning": "afslutning", "blanket": "blanket", "dato": "dato",
+}
+REQUIRED = {
+    layouts.RAADATA: ("id", "opgave", "kanal"),
+    layouts.UPLOAD: ("id", "opgave", "kanal", "dato"),
+}
+
+_MISSING = object()
+MIDNIGHT = ("00:00:00", "00:00")  # a row at this time, with no other start, is date-only
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: Path
+    size: int
+    mtime_ns: int
+    sha256: str
+    encoding: str  # Python codec: "utf-8", "utf-8-sig" or "iso-8859-1"
+    lines: int
+    suspicious_bytes: bool  # control characters (or C1 codes in ISO-8859-1): check line by line
+
+    @property
+    def encoding_label(self) -> str:
+        return "UTF-8" if self.encoding.startswith("utf-8") else "ISO-8859-1"
+
+
+def scan(path: Path) -> FileFacts:
+    """Pass 1: hash, count lines and decide the encoding, reading 1 MB at a time."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise Refusal(f"Filen {path} findes ikke.", "fil") from None
+    except IsADirectoryError:
+        raise Refusal(f"{path} er en mappe, ikke en fil.", "fil") from None
+    except OSError as error:
+        raise Refusal(f"Filen {path} kan ikke læses: {error.strerror}", "fil") from None
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    ascii_only = True
+    lines = 0
+    bad = False
+    c1 = False
+    first = b""
+    last = b""
+    with handle:
+        while chunk := handle.read(_CHUNK):
+            if not first:
+                first = chunk[:3]
+            last = chunk
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+            if ascii_only and not chunk.isascii():
+                ascii_only = False
+            if utf8 and not ascii_only:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            bad = bad or bool(chunk.translate(None, _NOT_BAD))
+            c1 = c1 or (not ascii_only and bool(chunk.translate(None, _NOT_C1)))
+    if utf8 and not ascii_only:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    if first == codecs.BOM_UTF8 and utf8:
+        encoding = "utf-8-sig"
+    elif utf8 and not ascii_only:
+        encoding = "utf-8"
+    else:
+        encoding = "iso-8859-1"
+    return FileFacts(
+        path=path, size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=digest.hexdigest(),
+        encoding=encoding, lines=lines,
+        suspicious_bytes=bad or (encoding == "iso-8859-1" and c1),
+    )
+
+
+@dataclass
+class Parsed:
+    """What pass 2 found: the layout, the rows' facts for the summary, and the problems."""
+
+    layout: str = ""
+    columns: list[str] = field(default_factory=list)
+    questions: tuple[str, ...] = ()
+    rows: int = 0
+    content_sha256: str = ""
+    errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+    stopped_early: bool = False
+    # (enhed, local day "dd-mm-yyyy", datakilde, kommune_nr, kommune_navn) → rows
+    tally: Counter = field(default_factory=Counter)
+    group_level: Counter = field(default_factory=Counter)  # "15.20" → rows
+    date_only: int = 0
+    own_source_rows: int = 0  # rows whose Datakilde says this app made them
+
+
+class Reader:
+    """Pass 2 over a file :func:`scan` has looked at. Iterate :meth:`rows`, then read ``parsed``."""
+
+    def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None):
+        self.facts = facts
+        self.config = config
+        self.default_source = check_source_name(datakilde) if datakilde else DEFAULT_SOURCE
+        self.progress = progress or Quiet()
+        self.parsed = Parsed()
+        self.book = config.codebook
+        self.conv = LocalToUtc(config.zone)
+        self.known_questions = {q.text: q for unit in config.units.values() for q in unit.questions}
+        self._unknown_answers: dict[str, dict[str, int]] = {}
+
+    # -- problems -------------------------------------------------------------------------------
+
+    def _error(self, lineno: int, column: str, problem: str) -> bool:
+        """Record a problem; True when enough have been found to stop reading."""
+        parsed = self.parsed
+        parsed.error_count += 1
+        if len(parsed.errors) < MAX_ERRORS:
+            where = (f"Linje {lineno}" if lineno else "Filen") + (f', felt "{column}"' if column else "")
+            parsed.errors.append(f"{where}: {problem}")
+        if parsed.error_count >= MAX_ERRORS:
+            parsed.stopped_early = True
+            return True
+        return False
+
+    # -- header --------------------------------------------------------------------------------
+
+    def _header(self, line: str) -> tuple[str, dict[str, int], list[int], bool] | None:
+        if line.startswith("\u00ef\u00bb\u00bf"):  # a UTF-8 BOM in a file read as ISO-8859-1
+            line = line[3:]
+        trailing = line.endswith(layouts.SEP)
+        names = line.split(layouts.SEP)
+        if trailing:
+            names.pop()
+        names = [n.strip() for n in names]
+        lower = [n.lower() for n in names]
+        if len(names) < 3:
+            sep = next((s for s in (",", "\t", "|") if s in line), None)
+            hint = f' (filen bruger "{sep}" som skilletegn; Det Digitale Landkort bruger ";")' if sep else ""
+            self._error(1, "", f"overskriftslinjen har ikke kolonnerne adskilt af ;{hint}")
+            return None
+        if "kle opgave kode" in lower or "kommuneid" in lower:
+            layout, roles = layouts.UPLOAD, UPLOAD_ROLES
+        elif "opgave" in lower and "kanal" in lower:
+            layout, roles = layouts.RAADATA, RAADATA_ROLES
+        else:
+            self._error(
+                1, "",
+                "overskriftslinjen passer hverken til rådata-formatet (Kommune;ID;Enhed;Opgave;"
+                "Kanal;…) eller upload-formatet (KommuneID;Enhed;KLE Opgave kode;…)",
+            )
+            return None
+        self.parsed.layout = layout
+        self.parsed.columns = names
+        index: dict[str, int] = {}
+        questions: list[int] = []
+        ok = True
+        for i, (name, low) in enumerate(zip(names, lower)):
+            role = roles.get(low)
+            if not name:
+                self._error(1, "", f"kolonne {i + 1} har ingen overskrift")
+                ok = False
+            elif role is None and layout == layouts.UPLOAD:
+                self._error(1, name, "kendes ikke i upload-formatet (der har ingen lokale spørgsmål)")
+                ok = False
+            elif role is None:
+                problem = _text_problem(name)
+                if problem:
+                    self._error(1, name, f"overskriften {problem}")
+                    ok = False
+                elif any(names[q] == name for q in questions):
+                    self._error(1, name, "står to gange")
+                    ok = False
+                questions.append(i)
+            elif role in index:
+                self._error(1, name, "står to gange")
+                ok = False
+            else:
+                index[role] = i
+        for role in REQUIRED[layout]:
+            if role not in index:
+                wanted = next(k for k, v in roles.items() if v == role)
+                self._error(1, "", f'kolonnen "{_title(wanted, layout)}" mangler')
+                ok = False
+        if "dato" not in index and "slut" not in index:
+            self._error(1, "", 'kolonnen "Dato" mangler')
+            ok = False
+        if not ok:
+            return None
+        self.parsed.questions = tuple(names[i] for i in questions)
+        return layout, index, questions, trailing
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    def rows(self) -> Iterator[tuple]:
+        """Checked rows as ``storage.bulk.STAGING_COLUMNS`` tuples. Stops after MAX_ERRORS problems."""
+        facts = self.facts
+        parsed = self.parsed
+        content = hashlib.sha256()
+        try:
+            handle = facts.path.open("r", encoding=facts.encoding, newline="")
+        except OSError as error:
+            raise Refusal(f"Filen {facts.path} kan ikke læses: {error.strerror}", "fil") from None
+        with handle:
+            header_line = ""
+            lineno = 0
+            for raw in handle:
+                lineno += 1
+                header_line = raw.rstrip("\r\n")
+                if header_line.strip():
+                    break
+            if not header_line.strip():
+                self._error(1, "", "filen er tom")
+                return
+            content.update(header_line.encode("utf-8") + b"\n")
+            if facts.suspicious_bytes and self._bad_chars(lineno, header_line, []):
+                return
+            header = self._header(header_line)
+            if header is None:
+                return
+            yield from self._body(handle, header, lineno, content)
+        parsed.content_sha256 = content.hexdigest()
+        stat = facts.path.stat()
+        if (stat.st_size, stat.st_mtime_ns) != (facts.size, facts.mtime_ns):
+            self._error(0, "", "filen blev ændret, mens den blev læst. Prøv igen, når den er færdig.")
+
+    def _body(self, handle, header, lineno: int, content) -> Iterator[tuple]:
+        layout, index, q_index, trailing = header
+        parsed = self.parsed
+        config = self.config
+        book = self.book
+        columns = parsed.columns
+        n = len(columns)
+        width = n + 1 if trailing else n
+        blank_col = n  # every row gets an empty field at position n: missing columns point there
+        i_id = index["id"]
+        i_navn = index.get("kommune", blank_col)
+        i_enhed = index.get("enhed", blank_col)
+        i_opgave = index["opgave"]
+        i_kanal = index["kanal"]
+        i_type = index.get("type", blank_col)
+        i_afsl = index.get("afslutning", blank_col)
+        i_blk = index.get("blanket", blank_col)
+        i_dato = index.get("dato", index.get("slut", blank_col))
+        i_start = index.get("start", blank_col)
+        i_slut = index.get("slut", blank_col) if "dato" in index else blank_col
+        i_kilde = index.get("datakilde", blank_col)
+        check_chars = self.facts.suspicious_bytes
+        null_ok = layout == layouts.UPLOAD
+
+        # Caches: raw text → checked value. A miss goes through the slow path once per value.
+        nr_ok: dict[str, str] = {}
+        text_ok: dict[str, str] = {}
+        kle_ok: dict[str, str] = {}
+        staff_channels = {c for c, ch in book.channels.items() if ch.staff}
+        kanal_ok = {c: c for c in book.channels}
+        empty = {"": None, layouts.NULL: None} if null_ok else {"": None}
+        type_ok = {**{c: c for c in book.types}, **empty}
+        afsl_ok = {**{c: c for c in book.afslutning}, **empty}
+        blk_ok = {**{c: c for c in book.blanket}, **empty}
+        answers_ok: dict = {}
+        conv = self.conv
+        conv_cache = conv.cache
+
+        nq = len(q_index)
+        q_first = q_index[0] if nq else blank_col
+        tally = parsed.tally
+        group_level = parsed.group_level
+        kommune_nr = config.kommune_nr
+        kommune_navn = config.kommune_navn
+        default_source = self.default_source
+        progress = self.progress
+        progress.start("Import", max(self.facts.lines - lineno, 0))
+        buffer: list[str] = []
+        date_only_count = 0
+        rows = 0
+        for raw in handle:
+            lineno += 1
+            line = raw.rstrip("\r\n")
+            if not line:
+                continue
+            buffer.append(line)
+            if len(buffer) == 8192:
+                content.update(("\n".join(buffer) + "\n").encode("utf-8"))
+                buffer.clear()
+                progress.advance(8192)
+            if check_chars and self._bad_chars(lineno, line, columns):
+                if parsed.stopped_early:
+                    break
+                continue
+            fields = line.split(";")
+            if len(fields) != width or (trailing and fields[n]):
+                if self._field_count(lineno, fields, n, trailing):
+                    break
+                continue
+            if not trailing:
+                fields.append("")
+
+            nr = fields[i_id]
+            if nr not in nr_ok:
+                if not _KOMMUNE_NR.match(nr.strip()):
+                    if self._error(lineno, columns[i_id], f'"{nr}" er ikke et kommunenummer (tre cifre, fx 259)'):
+                        break
+                    continue
+                nr_ok[nr] = nr.strip()
+            nr = nr_ok[nr]
+            navn = fields[i_navn] if i_navn != blank_col else (kommune_navn if nr == kommune_nr else "")
+            enhed = fields[i_enhed]
+            if null_ok and enhed == layouts.NULL:
+                enhed = ""
+            kilde = fields[i_kilde] or default_source
+            if navn not in text_ok or enhed not in text_ok or kilde not in text_ok:
+                if not self._texts(text_ok, lineno, ((navn, i_navn, "Kommune"), (enhed, i_enhed, "Enhed"),
+                                                     (kilde, i_kilde, "Datakilde")), columns):
+                    if parsed.stopped_early:
+                        break
+                    continue
+
+            raw_kle = fields[i_opgave]
+            opgave = kle_ok.get(raw_kle)
+            if opgave is None:
+                try:
+                    opgave = kle_ok[raw_kle] = kle.normalise(raw_kle)
+                except Refusal as refusal:
+                    if self._error(lineno, columns[i_opgave], str(refusal)):
+                        break
+                    continue
+            if len(raw_kle) != 8:
+                group_level[raw_kle.strip()] += 1
+
+            kanal = kanal_ok.get(fields[i_kanal])
+            if kanal is None:
+                kanal = self._code(kanal_ok, fields[i_kanal], book.channels, "Kanalen", lineno, columns[i_kanal])
+                if kanal is _MISSING:
+                    if parsed.stopped_early:
+                        break
+                    continue
+            if not enhed and kanal in staff_channels:
+                if self._error(
+                    lineno, _column(columns, i_enhed, "Enhed"),
+                    f"enheden mangler; kun selvbetjeningskanaler ({', '.join(c for c in kanal_ok if c not in staff_channels)}) "
+                    f"må være uden enhed, ikke {kanal}",
+                ):
+                    break
+                continue
+            typ = type_ok.get(fields[i_type], _MISSING)
+            if typ is _MISSING:
+                typ = self._code(type_ok, fields[i_type], book.types, "Typen", lineno, columns[i_type])
+                if typ is _MISSING:
+                    if parsed.stopped_early:
+                        break
+                    continue
+            afsl = afsl_ok.get(fields[i_afsl], _MISSING)
+            if afsl is _MISSING:
+                afsl = self._code(afsl_ok, fields[i_afsl], book.afslutning, "Afslutningen", lineno, columns[i_afsl])
+                if afsl is _MISSING:
+                    if parsed.stopped_early:
+                        break
+                    continue
+            blk = blk_ok.get(fields[i_blk], _MISSING)
+            if blk is _MISSING:
+                blk = self._code(blk_ok, fields[i_blk], book.blanket, "Blanketværdien", lineno, columns[i_blk])
+                if blk is _MISSING:
+                    if parsed.stopped_early:
+                        break
+                    continue
+
+            dato = fields[i_dato]
+            head = conv_cache.get(dato[:16])
+            tail = SECONDS.get(dato[16:])
+            if head is None or tail is None:
+                end = conv.stored(dato)
+                if end is None:
+                    if self._error(lineno, columns[i_dato], conv.problem(dato)):
+                        break
+                    continue
+            else:
+                end = head + tail
+            slut = fields[i_slut]
+            if slut and slut != dato:
+                if self._error(lineno, columns[i_slut], f'"{slut}" skal være det samme som Dato ("{dato}")'):
+                    break
+                continue
+            start_text = fields[i_start]
+            if not start_text or start_text == dato:
+                start = None
+                date_only = dato[11:] in MIDNIGHT
+            else:
+                date_only = False
+                head = conv_cache.get(start_text[:16])
+                tail = SECONDS.get(start_text[16:])
+                if head is None or tail is None:
+                    start = conv.stored(start_text)
+                    if start is None:
+                        if self._error(lineno, columns[i_start], conv.problem(start_text)):
+                            break
+                        continue
+                else:
+                    start = head + tail
+                if start > end:
+                    if self._error(lineno, columns[i_start], f'"{start_text}" ligger efter Dato ("{dato}")'):
+                        break
+                    continue
+
+            if nq:
+                key = fields[q_first] if nq == 1 else tuple(fields[i] for i in q_index)
+                answers = answers_ok.get(key)
+                if answers is None:
+                    answers = self._answers(key, q_index, lineno)
+                    if answers is None:
+                        if parsed.stopped_early:
+                            break
+                        continue
+                    answers_ok[key] = answers
+            else:
+                answers = "{}"
+
+            date_only_count += date_only
+            combo = (enhed, dato[:10], kilde, nr, navn)
+            tally[combo] = tally.get(combo, 0) + 1
+            rows += 1
+            yield (nr, navn, enhed, opgave, kanal, typ, afsl, blk, start, end, int(date_only), kilde, answers)
+        if buffer:
+            content.update(("\n".join(buffer) + "\n").encode("utf-8"))
+            progress.advance(len(buffer))
+        progress.stop()
+        parsed.rows = rows
+        parsed.date_only = date_only_count
+        parsed.own_source_rows = sum(n for combo, n in tally.items() if combo[2] == DATAKILDE)
+        self._answer_variety()
+
+    def _texts(self, ok: dict[str, str], lineno: int, values, columns: list[str]) -> bool:
+        for value, index, name in values:
+            if value in ok:
+                continue
+            problem = _text_problem(value)
+            if problem:
+                self._error(lineno, _column(columns, index, name), f'"{value}" {problem}')
+                return False
+            ok[value] = value
+        return True
+
+    def _code(self, cache: dict, raw: str, table: dict, what: str, lineno: int, column: str):
+        """Slow path for a code: tolerate spaces and lower case; refuse anything else."""
+        tidy = raw.strip().upper()
+        if tidy in cache:
+            cache[raw] = cache[tidy]
+            return cache[tidy]
+        allowed = ", ".join(table)
+        self._error(lineno, column, f'{what} "{raw}" er ukendt. Tilladte: {allowed}')
+        return _MISSING
+
+    def _answers(self, key, q_index: list[int], lineno: int) -> str | None:
+        values = (key,) if isinstance(key, str) else key
+        answers: dict[str, str] = {}
+        for i, value in zip(q_index, values):
+            question = self.parsed.columns[i]
+            known = self.known_questions.get(question)
+            if known is not None:
+                if value and value not in known.answers:
+                    self._error(
+                        lineno, question,
+                        f'svaret "{value}" er ikke en mulighed. Tilladte: {", ".join(known.answers)} '
+                        "(eller tomt)",
+                    )
+                    return None
+            else:
+                problem = _text_problem(value)
+                if problem:
+                    self._error(lineno, question, f'svaret "{value}" {problem}')
+                    return None
+                seen = self._unknown_answers.setdefault(question, {})
+                seen.setdefault(value, lineno)
+            answers[question] = value
+        return json.dumps(answers, ensure_ascii=False, sort_keys=True)
+
+    def _answer_variety(self) -> None:
+        """A local question with many different answers is free text, which is never imported."""
+        for question, answers in self._unknown_answers.items():
+            if len(answers) > MAX_ANSWERS:
+                lineno = sorted(answers.values())[MAX_ANSWERS]
+                self._error(
+                    lineno, question,
+                    f"spørgsmålet har over {MAX_ANSWERS} forskellige svar. Lokale spørgsmål skal have "
+                    "faste svarmuligheder; fritekst kan indeholde personoplysninger og importeres ikke",
+                )
+
+    def _field_count(self, lineno: int, fields: list[str], n: int, trailing: bool) -> bool:
+        got = len(fields) - 1 if trailing and fields[-1] == "" else len(fields)
+        if trailing and got == n:
+            return self._error(lineno, "", "linjen skal slutte med ; ligesom overskriften")
+        return self._error(
+            lineno, "",
+            f"linjen har {got} felter, men overskriften har {n} kolonner "
+            "(er der et ; for meget eller for lidt, fx inde i en værdi?)",
+        )
+
+    def _bad_chars(self, lineno: int, line: str, columns: list[str]) -> bool:
+        """Control characters, or C1 codes that say the file is really Windows-1252."""
+        match = _BAD_CHARS.search(line)
+        if not match:
+            return False
+        char = match.group()
+        position = line.count(layouts.SEP, 0, match.start())
+        column = columns[position] if position < len(columns) else ""
+        if "\x80" <= char <= "\x9f":
+            problem = (f"tegnet med kode 0x{ord(char):02X} er ikke et ISO-8859-1-tegn "
+                       "(filen er måske gemt som Windows-1252; gem den som ISO-8859-1 eller UTF-8)")
+        else:
+            problem = f"kontroltegnet 0x{ord(char):02X} hører ikke hjemme i en værdi"
+        self._error(lineno, column, problem)
+        return True
+
+
+def _column(columns: list[str], index: int, fallback: str) -> str:
+    return columns[index] if index < len(columns) else fallback
+
+
+def _title(lower: str, layout: str) -> str:
+    source = layouts.RAADATA_COLUMNS if layout == layouts.RAADATA else layouts.UPLOAD_COLUMNS
+    return next((c for c in source if c.lower() == lower), lower)
+
+
+def _text_problem(value: str) -> str | None:
+    """Free text in a file is only accepted when it cannot be about a citizen."""
+    if len(value) > MAX_TEXT:
+        return f"er for lang (højst {MAX_TEXT} tegn)"
+    if looks_like_cpr(value):
+        return "ligner et CPR-nummer. Personoplysninger importeres aldrig"
+    return None
+
+
+def check_source_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 40 or layouts.SEP in name or _BAD_CHARS.search(name):
+        raise Refusal(
+            f'--datakilde skal være et navn på 1-40 tegn uden ; (fx "Selvbetjening2025"), ikke "{name}"',
+            "datakilde",
+        )
+    if looks_like_cpr(name):
+        raise Refusal("--datakilde må ikke ligne et CPR-nummer", "datakilde")
+    return name
+

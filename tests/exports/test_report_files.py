@@ -1,0 +1,138 @@
+"""The report's files on disk: the workbook read back with openpyxl, the PNG decoded, and the
+folder rules (all or nothing, never a silent overwrite)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from exports.analysis import TABLE1_COLUMNS, build_report
+from exports.analysis_data import open_readonly, weeks_selection
+from exports.definitions import DEFINITIONS
+from exports.quadrant_plot import SIZE_PX, png_size, render_png
+from exports.report_files import FILE_NAMES, table1_csv, write_report
+from report_fixtures import EXPECTED_CSV, build
+from storage.errors import Refusal
+
+
+@pytest.fixture
+def plain_report(tmp_path):
+    _, config, db = build(tmp_path)
+    conn = open_readonly(db)
+    try:
+        yield build_report(conn, config, weeks_selection("2026-W43,2026-W44"))
+    finally:
+        conn.close()
+
+
+def test_three_files_with_the_right_content(plain_report, tmp_path):
+    out = tmp_path / "rapport"
+    write_report(plain_report, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILE_NAMES)
+    assert (out / "tabel1.csv").read_bytes() == table1_csv(plain_report.table1)
+    assert (out / "tabel1.csv").read_text("utf-8-sig").splitlines() == EXPECTED_CSV
+
+    wb = load_workbook(out / "rapport.xlsx")
+    assert wb.sheetnames == ["Tabel 1", "Kanalvalg", "Papir", "Information", "Omkostninger",
+                             "Definitioner"]
+    rows = list(wb["Tabel 1"].iter_rows(values_only=True))
+    assert list(rows[0]) == TABLE1_COLUMNS
+    pas = next(r for r in rows if r[0] == "23.09.02")
+    assert pas == ("23.09.02", "Pas", datetime(2026, 10, 22), datetime(2026, 10, 25), 2, 52, 15,
+                   780, 1, 52, 1, 52, 6.3, "D")
+    no_tx = next(r for r in rows if r[0] == "23.01.00")
+    assert no_tx[1] is None and no_tx[12] is None and no_tx[13] is None  # empty cells
+    assert wb["Tabel 1"]["C2"].number_format == "dd-mm-yyyy"
+    assert wb["Tabel 1"]["M2"].number_format == "0.0"
+
+    headers = {name: [c.value for c in wb[name][1]] for name in wb.sheetnames}
+    assert headers["Kanalvalg"] == ["KLE", "Opgave", "Type", "Kanal", "Kanalnavn", "Kanalklasse",
+                                    "Antal", "Årligt antal", "Andel (%)"]
+    assert headers["Papir"] == ["KLE", "Opgave", "Transaktioner", "Informationshenvendelser",
+                                "Antal i alt", "Faktor", "Årligt antal", "Pris transaktion (kr.)",
+                                "Pris information (kr.)", "Årlig omkostning (kr.)"]
+    assert headers["Information"] == ["KLE", "Opgave", "Kanal", "Kanalnavn", "VEJL",
+                                      "VEJL årligt", "SLVBTJN", "SLVBTJN årligt", "I alt",
+                                      "I alt årligt", "Andel af opgavens (%)"]
+    assert headers["Omkostninger"] == ["Kanal", "Kanalnavn", "Kanalklasse", "Typeklasse", "Antal",
+                                       "Årligt antal", "Pris (kr.)", "Årlig omkostning (kr.)"]
+    assert headers["Definitioner"] == ["Begreb", "Forklaring"]
+    costs = list(wb["Omkostninger"].iter_rows(values_only=True))
+    assert costs[-1][0] == "I alt" and costs[-1][4:6] == (49, 1950) and costs[-1][7] == 115310
+    choice = list(wb["Kanalvalg"].iter_rows(min_row=2, values_only=True))
+    assert choice[0][:3] == ("23.05.10", "Flytning", "OPRET") and choice[0][8] == 57.1
+
+    terms = [r[0] for r in wb["Definitioner"].iter_rows(min_row=2, values_only=True)]
+    assert [t for t, _ in DEFINITIONS] == terms[:len(DEFINITIONS)]
+    about = {r[0]: r[1] for r in wb["Definitioner"].iter_rows(values_only=True) if r[0]}
+    assert about["Udvalg"].startswith("2026-W43+2026-W44 (19-10-2026–01-11-2026)")
+    assert "volumen 260,00" in about["Tærskler"]
+    assert about["Sammenligning"] == "-"
+
+    data = (out / "kvadrant.png").read_bytes()
+    assert png_size(data) == SIZE_PX == (1200, 800)
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+        assert image.format == "PNG" and image.size == SIZE_PX
+
+
+def test_comparison_sheet_when_asked(tmp_path):
+    _, config, db = build(tmp_path)
+    conn = open_readonly(db)
+    report = build_report(conn, config, weeks_selection("2026-W44"),
+                          compare=weeks_selection("2026-W43"))
+    conn.close()
+    write_report(report, tmp_path / "ud")
+    wb = load_workbook(tmp_path / "ud" / "rapport.xlsx")
+    assert wb.sheetnames[-2:] == ["Sammenligning", "Definitioner"]
+    head = [c.value for c in wb["Sammenligning"][1]]
+    assert head[:5] == ["KLE", "Opgave", "Årlige analoge transaktioner (2026-W44)",
+                        "Årlige analoge transaktioner (2026-W43)",
+                        "Årlige analoge transaktioner, ændring"]
+    assert head[-3:] == ["Kvadrant (2026-W44)", "Kvadrant (2026-W43)", "Kvadrant, ændring"]
+
+
+def test_existing_files_are_never_overwritten_silently(plain_report, tmp_path):
+    out = tmp_path / "ud"
+    out.mkdir()
+    (out / "tabel1.csv").write_text("mine", "utf-8")
+    with pytest.raises(Refusal, match="tabel1.csv findes allerede.*--overskriv"):
+        write_report(plain_report, out)
+    assert sorted(p.name for p in out.iterdir()) == ["tabel1.csv"]  # nothing else written
+    assert (out / "tabel1.csv").read_text("utf-8") == "mine"
+    write_report(plain_report, out, overwrite=True)
+    assert (out / "tabel1.csv").read_bytes() == table1_csv(plain_report.table1)
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILE_NAMES)  # no temporary files left
+
+
+def test_bad_folders_are_refused(plain_report, tmp_path):
+    with pytest.raises(Refusal, match="findes ikke"):
+        write_report(plain_report, tmp_path / "mangler" / "ud")
+    (tmp_path / "fil").write_text("x", "utf-8")
+    with pytest.raises(Refusal, match="er en fil"):
+        write_report(plain_report, tmp_path / "fil")
+    assert not (tmp_path / "mangler").exists()
+
+
+def test_a_failure_while_rendering_leaves_nothing(plain_report, tmp_path, monkeypatch):
+    import exports.report_files as files
+
+    def broken(report):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(files, "quadrant_png", broken)
+    with pytest.raises(RuntimeError):
+        write_report(plain_report, tmp_path / "ud")
+    assert not (tmp_path / "ud").exists()
+
+
+def test_plot_switches_to_log_scale_for_a_wide_spread_and_handles_no_tasks(plain_report):
+    t1 = plain_report.table1.copy()
+    t1.loc[t1["KLE"] == "23.09.02", "Årlige transaktioner"] = 1_000_000
+    wide = render_png(t1, plain_report.thresholds, "bred")
+    empty = render_png(t1.iloc[0:0], plain_report.thresholds, "tom")
+    assert png_size(wide) == png_size(empty) == SIZE_PX
