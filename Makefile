@@ -4,8 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Debian packages the end-to-end and deployment tests drive for real.
-TEST_DEBS := tmux sqlite3
+# Debian packages the end-to-end and deployment tests drive for real (package:command).
+TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-client:ssh
 
 .PHONY: run test lint bench system-deps clean
 
@@ -20,14 +20,15 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
+# The registration screen on the demo (unlocked; `taelleuge kiosk` is the locked kiosk mode).
 run: $(VENV)/.run-installed
 	$(BIN)/taelleuge init
-	$(BIN)/taelleuge kiosk
+	$(BIN)/taelleuge
 
 # Installs missing Debian packages when run as root (CI); otherwise says what is missing, and the
 # tests that need them are skipped with that reason.
 system-deps:
-	@missing=""; for p in $(TEST_DEBS); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for pc in $(TEST_DEBS); do command -v $${pc#*:} >/dev/null 2>&1 || missing="$$missing $${pc%%:*}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing:$$missing"; \

@@ -64,8 +64,10 @@ class TaelleApp(App[None], inherit_bindings=False):
     TITLE = "Tælleuge"
     # A kiosk has no use for the palette's Screenshot (writes files) or Theme commands.
     ENABLE_COMMAND_PALETTE = False
+    # No ctrl+c / ctrl+z / ctrl+\\ bindings at all (inherit_bindings=False): in Textual's raw mode
+    # they are plain keys, so they cannot leave the app. ctrl+q leaves, or asks for the PIN.
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Afslut", id="app.quit", priority=True, show=False),
+        Binding("ctrl+q", "leave", "Afslut", id="app.quit", priority=True, show=False),
     ]
 
     def __init__(
@@ -76,6 +78,8 @@ class TaelleApp(App[None], inherit_bindings=False):
         clock: Clock,
         enhed: str | None = None,
         console: bool = False,
+        locked: bool = False,
+        warning: str | None = None,
     ):
         super().__init__()
         self.config = config
@@ -83,6 +87,8 @@ class TaelleApp(App[None], inherit_bindings=False):
         self.clock = clock
         self.enhed = enhed
         self.console_mode = console
+        self.locked = locked
+        self.warning = warning  # shown once on the screen (e.g. the DB on a network drive)
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
@@ -99,9 +105,24 @@ class TaelleApp(App[None], inherit_bindings=False):
         else:
             self.push_screen(UnitPicker(self.config), self.open_unit)
 
+    def action_leave(self) -> None:
+        if not self.locked:
+            self.exit()
+            return
+        from .screens.dialogs import PinPrompt
+
+        if isinstance(self.screen, PinPrompt):
+            return
+        self.push_screen(PinPrompt(self.config.pin_hash), lambda ok: self.exit() if ok else None)
+
     def open_unit(self, enhed: str | None) -> None:
         if enhed is None:
-            self.exit()
+            if self.locked:  # a locked kiosk cannot be left through the picker's Esc
+                from .screens.dialogs import UnitPicker
+
+                self.push_screen(UnitPicker(self.config), self.open_unit)
+            else:
+                self.exit()
             return
         from .screens.register import RegisterScreen
 
@@ -122,5 +143,6 @@ class TaelleApp(App[None], inherit_bindings=False):
 
 
 def make_app(config: Config, store: Store, *, clock: Clock, enhed: str | None = None,
-             console: bool = False) -> TaelleApp:
-    return TaelleApp(config, store, clock=clock, enhed=enhed, console=console)
+             console: bool = False, locked: bool = False, warning: str | None = None) -> TaelleApp:
+    return TaelleApp(config, store, clock=clock, enhed=enhed, console=console, locked=locked,
+                     warning=warning)

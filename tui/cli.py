@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
-    kiosk = sub.add_parser("kiosk", parents=[common], help="registreringsskærmen (standard)")
+    kiosk = sub.add_parser("kiosk", parents=[common],
+                           help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
     kiosk.add_argument("--enhed", help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
     kiosk.add_argument("--console-mode", action="store_true", default=None,
                        help="8 farver og enkle rammer (automatisk ved TERM=linux)")
@@ -65,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="annullér enhedens seneste registrering (skriver en annullering)")
     undo.add_argument("--enhed", required=True)
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
+
+    sub.add_parser("ssh", parents=[common],
+                   help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
+    sub.add_parser("pin", help="lav hash-linjen til koordinatorens PIN (til [koordinator] pin)")
 
     _export_parsers(sub, common)
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
@@ -163,15 +169,27 @@ EXPORT_COMMANDS = {
 }
 
 
+# Export, import, reports and corrections: root or the config's coordinator group only.
+COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o007)  # the DB and its journal are shared by the group taelleuge
     args = build_parser().parse_args(argv)
-    command = args.command or "kiosk"
+    command = args.command or "skaerm"
     try:
-        if command == "kiosk":
-            from .kiosk_main import run_kiosk
+        if command in COORDINATOR_ONLY:
+            from .cli_store import require_coordinator_for
 
-            code = run_kiosk(args)
+            require_coordinator_for(args, command)
+        if command in ("kiosk", "skaerm", "ssh"):
+            from .kiosk_main import run_kiosk, run_ssh
+
+            code = run_ssh(args) if command == "ssh" else run_kiosk(args, locked=command == "kiosk")
+        elif command == "pin":
+            from .cli_store import cmd_pin
+
+            code = cmd_pin(args)
         elif command in ("rapport", "report"):
             from .cli_report import cmd_report
 
@@ -186,6 +204,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = getattr(cli_store, COMMANDS[command])(args)
     except TaelleugeError as error:
         print(f"taelleuge: {error}", file=sys.stderr)
+        code = 1
+    except sqlite3.DatabaseError as error:
+        # A page damaged after the header passed the start checks: say so, never a traceback.
+        print(f"taelleuge: Databasefilen kan ikke bruges ({error}). Intet er gemt. Kør "
+              "taelleuge doctor, og læg en sikkerhedskopi tilbage, hvis filen er beskadiget.",
+              file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

@@ -87,10 +87,13 @@ def _number(text: str | None, option: str, low: float, high: float | None) -> fl
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from exports.analysis import build_report
-    from exports.analysis_data import days_selection, open_readonly, weeks_selection
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    # pandas-free: the checks below refuse bad input before anything heavy loads.
+    from exports.analysis_data import days_selection, open_readonly, read_selections, weeks_selection
     from exports.definitions import DEFAULT_RATE_THRESHOLD
-    from exports.report_files import check_folder, write_report
+    from exports.report_folder import FILE_NAMES, check_folder
 
     from .cli_store import load
 
@@ -109,31 +112,41 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise Refusal("--sammenlign er det samme udvalg som rapportens; vælg andre uger", "sammenlign")
     rate = _number(args.taerskel_grad, "--taerskel-grad", 0, 100)
     volume = _number(args.taerskel_volumen, "--taerskel-volumen", 0, None)
-    if args.ud is not None:
-        check_folder(args.ud, overwrite=args.overskriv)  # refuse before any work
+    folder = Path(args.ud).expanduser() if args.ud is not None else None
+    if folder is not None:
+        check_folder(folder, overwrite=args.overskriv)  # refuse before any work
     conn = open_readonly(path)
     try:
-        report = build_report(
-            conn, config, selection, compare=compare,
-            rate_threshold=DEFAULT_RATE_THRESHOLD if rate is None else rate,
-            volume_threshold=volume,
-        )
+        # SQLite counts in a worker thread (the sqlite3 module releases the GIL while it works)
+        # while this thread loads pandas, openpyxl and matplotlib: on a 2-core host that hides
+        # most of the import time. Still one connection and one read transaction.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(read_selections, conn, config.zone, selection, compare)
+            from exports.analysis import report_from_rows
+
+            if folder is not None:
+                import exports.quadrant_plot  # noqa: F401  (matplotlib)
+                import openpyxl  # noqa: F401
+            rows, compare_rows = pending.result()
     finally:
         conn.close()
-    if args.ud is not None:
-        from pathlib import Path
-
-        folder = Path(args.ud).expanduser()
-        write_report(report, folder, overwrite=args.overskriv)
-        for name in ("tabel1.csv", "rapport.xlsx", "kvadrant.png"):
-            print(f"Skrevet: {folder / name}")
-        print(f"Udvalg: {selection.describe()}")
-        print(f"Opgaver: {_quadrant_counts(report)}")
-        print(f"Tærskler: {report.thresholds.describe()}")
-        for note in report.notes:
-            print(f"Note: {note}")
+    report = report_from_rows(
+        config, selection, rows, compare=compare, compare_rows=compare_rows,
+        rate_threshold=DEFAULT_RATE_THRESHOLD if rate is None else rate, volume_threshold=volume,
+    )
+    if folder is None:
+        _print_report(report)
         return 0
-    _print_report(report)
+    from exports.report_files import write_report
+
+    write_report(report, folder, overwrite=args.overskriv)
+    for name in FILE_NAMES:
+        print(f"Skrevet: {folder / name}")
+    print(f"Udvalg: {selection.describe()}")
+    print(f"Opgaver: {_quadrant_counts(report)}")
+    print(f"Tærskler: {report.thresholds.describe()}")
+    for note in report.notes:
+        print(f"Note: {note}")
     return 0
 
 
@@ -155,6 +168,7 @@ def _fmt(value, places: int) -> str:
 def _print_report(report) -> None:
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from exports.analysis import QUADRANTS, YEARLY_TRANSACTIONS, quadrant_lists, rounded_table1
@@ -163,19 +177,24 @@ def _print_report(report) -> None:
     if not console.is_terminal:
         console = Console(width=max(console.width, 200))
     shown = rounded_table1(report.table1)
-    table = Table(title=f"Tabel 1 · {report.kommune} · {report.selection.describe()}",
+    table = Table(title=escape(f"Tabel 1 · {report.kommune} · {report.selection.describe()}"),
                   box=box.SIMPLE_HEAD, title_justify="left")
     heads = [("KLE", "left"), ("Opgave", "left"), ("Start", "left"), ("Slut", "left"),
-             ("Dage", "right"), ("Faktor", "right"), ("Analoge trans.", "right"),
-             ("Årlige analoge", "right"), ("Digitale trans.", "right"), ("Årlige digitale", "right"),
-             ("Information", "right"), ("Årlig information", "right"), ("Selvbetj.grad %", "right"),
+             ("Dage", "right"), ("Faktor", "right"), ("Analoge\ntrans.", "right"),
+             ("Årlige\nanaloge", "right"), ("Digitale\ntrans.", "right"),
+             ("Årlige\ndigitale", "right"), ("Infor-\nmation", "right"),
+             ("Årlig\ninformation", "right"), ("Selvbetj.-\ngrad %", "right"),
              ("Kvadrant", "center")]
     for head, justify in heads:
-        table.add_column(head, justify=justify, overflow="fold")
+        # Names wrap between words; numbers fold rather than lose digits to an ellipsis.
+        if head == "Opgave":
+            table.add_column(head, justify=justify, min_width=12)
+        else:
+            table.add_column(head, justify=justify, overflow="fold")
     for row in shown.itertuples(index=False):  # one row per task
         values = dict(zip(shown.columns, row))
         table.add_row(
-            values["KLE"], values["Opgave"], f"{values['Startdato']:%d-%m-%Y}",
+            values["KLE"], escape(values["Opgave"]), f"{values['Startdato']:%d-%m-%Y}",
             f"{values['Slutdato']:%d-%m-%Y}", str(values["Antal dage"]), _fmt(values["Faktor"], 2),
             str(values["Analoge transaktioner"]), _fmt(values["Årlige analoge transaktioner"], 2),
             str(values["Digitale transaktioner"]), _fmt(values["Årlige digitale transaktioner"], 2),
@@ -184,20 +203,20 @@ def _print_report(report) -> None:
             _fmt(values["Selvbetjeningsgrad"], 1), values["Kvadrant"],
         )
     console.print(table)
-    console.print(f"Tærskler: {report.thresholds.describe()}")
+    console.print(f"Tærskler: {report.thresholds.describe()}", markup=False, highlight=False)
     console.print()
     for q, frame in quadrant_lists(report.table1).items():
-        console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({len(frame)} opgaver)")
+        console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({len(frame)} opgaver)", highlight=False)
         for kle, name, yearly, rate in frame.itertuples(index=False):
-            console.print(f"  {kle} {name}: {_fmt(yearly, 2)} årlige transaktioner, "
-                          f"{_fmt(rate, 1)} %", highlight=False)
+            console.print(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
+                          f"{_fmt(rate, 1)} %", markup=False, highlight=False)
     if report.comparison is not None:
         console.print()
         _print_comparison(console, report, YEARLY_TRANSACTIONS)
     if report.notes:
         console.print()
         for note in report.notes:
-            console.print(f"Note: {note}", highlight=False)
+            console.print(f"Note: {note}", markup=False, highlight=False)
     console.print()
     console.print("Gem tabel1.csv, rapport.xlsx (med alle ark) og kvadrant.png med --ud MAPPE.",
                   highlight=False)
@@ -205,6 +224,7 @@ def _print_report(report) -> None:
 
 def _print_comparison(console, report, yearly: str) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     a, b = report.selection.label, report.compare_selection.label
@@ -217,7 +237,7 @@ def _print_comparison(console, report, yearly: str) -> None:
                          overflow="fold")
     for _, row in frame.iterrows():  # one row per task
         table.add_row(
-            row["KLE"], row["Opgave"], _fmt(row[f"{yearly} ({a})"], 2),
+            row["KLE"], escape(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),
             _fmt(row[f"{yearly} ({b})"], 2), _fmt(row[f"{yearly}, ændring"], 2),
             _fmt(row[f"Selvbetjeningsgrad ({a})"], 1), _fmt(row[f"Selvbetjeningsgrad ({b})"], 1),
             _fmt(row["Selvbetjeningsgrad, ændring (procentpoint)"], 1),

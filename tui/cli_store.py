@@ -14,6 +14,7 @@ from storage.doctor import doctor
 from storage.errors import Refusal
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
+from storage.roles import require_coordinator
 from storage.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
@@ -89,4 +90,29 @@ def cmd_undo(args: argparse.Namespace) -> int:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
     first = voided[0]
     print(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
+    return 0
+
+
+COMMAND_NAMES = {"init": "Opsætning af databasen", "fortryd": "Fortryd fra kommandolinjen",
+                 "undo": "Fortryd fra kommandolinjen", "eksport": "Eksport", "export": "Eksport",
+                 "import": "Import", "rapport": "Rapporten", "report": "Rapporten"}
+
+
+def require_coordinator_for(args: argparse.Namespace, command: str) -> None:
+    config, _ = load(args)
+    require_coordinator(config, COMMAND_NAMES.get(command, command))
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from storage.pin import hash_pin
+
+    first = getpass.getpass("Ny PIN (mindst 6 tegn): ")
+    if len(first) < 6:
+        raise Refusal("PIN-koden skal have mindst 6 tegn", "pin")
+    if getpass.getpass("Samme PIN igen: ") != first:
+        raise Refusal("De to PIN-koder er ikke ens; intet er lavet", "pin")
+    print("Sæt denne linje under [koordinator] i konfigurationen:")
+    print(f'pin = "{hash_pin(first)}"')
     return 0

@@ -1,13 +1,22 @@
-"""Start the registration screen: resolve config, database and unit, then run the Textual app."""
+"""Start the registration screen: resolve config, database and unit, then run the Textual app.
+
+Three ways in: ``taelleuge`` (the screen; leaving is allowed), ``taelleuge kiosk`` (locked: only
+the coordinator's PIN or systemctl ends it, console mode on) and ``taelleuge ssh`` (sshd's
+ForceCommand: the unit comes from the OS user's mapping in the config).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from storage import identity
+from storage.errors import Refusal
+from storage.placement import network_warning
 from storage.timeutil import system_clock
 
+from . import logs
 from .cli_store import load, open_store
 
 
@@ -25,16 +34,48 @@ def choose_unit(flag: str | None, config) -> str | None:
     return next(iter(config.units)) if len(config.units) == 1 else None
 
 
-def run_kiosk(args: argparse.Namespace) -> int:
+def run_kiosk(args: argparse.Namespace, *, locked: bool = False) -> int:
     config, path = load(args)
     enhed = choose_unit(getattr(args, "enhed", None), config)
+    return _run(config, path, enhed, locked=locked, console_flag=getattr(args, "console_mode", None))
+
+
+def run_ssh(args: argparse.Namespace) -> int:
+    """sshd's ForceCommand: one app process per login, for the unit the OS user belongs to."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        print("Tælleuge skal bruges i en terminal: log ind med ssh -t, uden en kommando.",
+              file=sys.stderr)
+        return 1
+    os.environ.pop("SSH_ORIGINAL_COMMAND", None)  # ignored on purpose: no commands over SSH
+    config, path = load(args)
+    user = identity.operator()
+    unit = config.unit_for_user(user)
+    if unit is None:
+        raise Refusal(f"Brugeren {user} er ikke knyttet til en enhed. Bed tovholderen om at sætte "
+                      "dig på en enhed (brugere = [...] i konfigurationen).", "enhed")
+    client = (os.environ.get("SSH_CONNECTION") or "ukendt").split()[0]
+    try:
+        tty = os.ttyname(0).removeprefix("/dev/").replace("/", "")
+    except OSError:
+        tty = str(os.getpid())
+    # One station per login, so ctrl+u never voids another session's registration.
+    os.environ["TAELLEUGE_STATION"] = f"ssh:{client}:{tty}"
+    return _run(config, path, unit.code, locked=False, console_flag=None)
+
+
+def _run(config, path, enhed: str | None, *, locked: bool, console_flag: bool | None) -> int:
+    log = logs.setup()
     store = open_store(path)
     from .app import console_wanted, make_app  # textual is imported here and only here
 
-    console = console_wanted(getattr(args, "console_mode", None))
-    app = make_app(config, store, clock=system_clock, enhed=enhed, console=console)
+    console = True if locked and console_flag is None else console_wanted(console_flag)
+    app = make_app(config, store, clock=system_clock, enhed=enhed, console=console, locked=locked,
+                   warning=network_warning(path))
+    log.info("start: enhed=%s station=%s bruger=%s låst=%s db=%s", enhed, store.station,
+             store.operator, locked, path)
     try:
         app.run(mouse=not console)
     finally:
         store.close()
+        log.info("stop: station=%s kode=%s", store.station, app.return_code)
     return app.return_code or 0

@@ -130,6 +130,6 @@ def saved(config: Config, entry, when) -> str:
     return f"{prefix} kl. {when.astimezone(config.zone):%H:%M:%S}: {short(config, entry)}"
 
 
-def failed(config: Config, entry, error: str) -> str:
-    return (f"IKKE GEMT: {short(config, entry)}\nÅrsag: {error}.\n"
-            "Enter = prøv igen · Esc = opgiv")
+def failed(config: Config, entry, error: str, retrying: bool = False) -> str:
+    again = "venter og prøver igen selv · Enter = prøv nu" if retrying else "Enter = prøv igen"
+    return f"IKKE GEMT: {short(config, entry)}\nÅrsag: {error}.\n{again} · Esc = opgiv"

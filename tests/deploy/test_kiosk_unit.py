@@ -23,7 +23,9 @@ def test_unit_runs_the_kiosk_on_a_tty_as_non_root():
     assert service["Restart"] == "always"
     assert service["User"] not in {"", "root"}
     assert service["UMask"] == "0007"
-    assert "taelleuge kiosk" in service["ExecStart"]
+    assert "taelleuge kiosk --enhed" in service["ExecStart"]
+    assert service["Group"] == "taelleuge"
+    assert "/var/lib/taelleuge" in service["ReadWritePaths"]
     assert "getty@tty1.service" in unit["Unit"]["Conflicts"]
     assert unit["Unit"]["StartLimitIntervalSec"] == "0"
     assert "PrivateDevices" not in service

@@ -276,7 +276,7 @@ async def test_failed_write_is_shown_kept_and_retried_without_double_counting(ki
         blocker.execute("BEGIN EXCLUSIVE")
         await press(app, pilot, "1", "1")
         message = screen_text(app, "#message")
-        assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv igen" in message
+        assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv" in message
         assert "optaget" in message
         blocker.execute("ROLLBACK")
         blocker.close()

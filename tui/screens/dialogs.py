@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from storage.config import Config, Task, Unit
 from storage.kle import load_catalogue
+from storage.pin import check_pin
 
 from ..render import type_keys
 
@@ -31,9 +32,10 @@ class _Numbered(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         lines = [f" {key}  {label}" for key, (_, label) in zip(NUMBER_KEYS, self.items)]
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static("\n".join(lines))
-            yield Static(self.note or "Tryk tallet ud for dit valg. Esc = tilbage.", classes="dialog-note")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static("\n".join(lines), markup=False)
+            yield Static(self.note or "Tryk tallet ud for dit valg. Esc = tilbage.", classes="dialog-note",
+                         markup=False)
 
     def on_key(self, event) -> None:
         if event.character and event.character in self.keys:
@@ -72,8 +74,9 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question)
-            yield Static(f"Enter / j = {self.yes}     Esc / n = {self.no}", classes="dialog-note")
+            yield Static(self.question, markup=False)
+            yield Static(f"Enter / j = {self.yes}     Esc / n = {self.no}", classes="dialog-note",
+                         markup=False)
 
 
 class TaskSearch(ModalScreen[Task | None]):
@@ -182,5 +185,42 @@ class Help(ModalScreen[None]):
             lines.append(f" {key} {code:<8}{task_type.description}")
         lines += ["", RULES]
         with VerticalScroll(classes="dialog help"):
-            yield Static("\n".join(lines))
+            yield Static("\n".join(lines), markup=False)
         yield Static("Esc, ? eller F1 lukker hjælpen · pil op/ned ruller", classes="dialog-note help-note")
+
+
+class PinPrompt(ModalScreen[bool]):
+    """Leaving the locked kiosk: the coordinator's PIN, checked against the config's hash."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Tilbage", id="pin.cancel")]
+
+    def __init__(self, pin_hash: str | None):
+        super().__init__()
+        self.pin_hash = pin_hash
+        self.tries = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Afslut kiosken: tovholderens PIN", classes="dialog-title")
+            if self.pin_hash:
+                yield Input(password=True, id="pin")
+                yield Static("Enter = afslut · Esc = tilbage til registreringen", id="pin-note",
+                             classes="dialog-note")
+            else:
+                yield Static("Der er ingen PIN i konfigurationen ([koordinator] pin), så kiosken "
+                             "kan kun stoppes med systemctl. Esc = tilbage.", classes="dialog-note",
+                             markup=False)
+
+    def on_mount(self) -> None:
+        if self.pin_hash:
+            self.query_one("#pin", Input).cursor_blink = False
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if check_pin(event.value, self.pin_hash):
+            self.dismiss(True)
+            return
+        self.tries += 1
+        event.input.value = ""
+        self.query_one("#pin-note", Static).update(
+            f"Forkert PIN ({self.tries}). Enter = prøv igen · Esc = tilbage")

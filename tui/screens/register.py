@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,20 +31,21 @@ from ..widgets.text_lines import TextLines
 
 DOUBLE_PRESS = timedelta(seconds=1.5)
 WAITING_AFTER = 0.3  # seconds before a slow write shows "venter"
+RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays locked
 # Other stations of the unit write too: re-read the panel's totals this often (seconds).
 PANEL_REFRESH = 20
 
 
 class Saved(Message):
-    def __init__(self, entry: Entry, when: datetime, latest: list[tuple[Registration, int]]):
+    def __init__(self, entry: Entry, when: datetime, latest: list[tuple[Registration, int]] | None):
         super().__init__()
         self.entry, self.when, self.latest = entry, when, latest
 
 
 class WriteFailed(Message):
-    def __init__(self, entry: Entry, error: str):
+    def __init__(self, entry: Entry, error: str, busy: bool = False):
         super().__init__()
-        self.entry, self.error = entry, error
+        self.entry, self.error, self.busy = entry, error, busy
 
 
 class PanelLoaded(Message):
@@ -68,6 +70,14 @@ class Restored(Message):
     def __init__(self, count: int, panel: PanelData):
         super().__init__()
         self.count, self.panel = count, panel
+
+
+class PanelFailed(Message):
+    """The panel's numbers could not be read: said in the panel, so a "Gemt" line stays."""
+
+    def __init__(self, error: str):
+        super().__init__()
+        self.error = error
 
 
 class StoreFailed(Message):
@@ -121,18 +131,21 @@ class RegisterScreen(Screen[None]):
         return self.app.store
 
     def compose(self) -> ComposeResult:
-        yield Static(id="header")
-        yield Static(id="entry")
+        yield Static(id="header", markup=False)
+        yield Static(id="entry", markup=False)
         with Horizontal(id="main"):
             yield TextLines(id="choices")
             yield TextLines(id="panel")
-        yield Static("Vælg opgave med 1-9 / a-z, eller / for at søge.", id="message")
+        # markup=False: error texts may hold "[...]", which must be shown, not parsed as style.
+        yield Static("Vælg opgave med 1-9 / a-z, eller / for at søge.", id="message", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.redraw()
         self.refresh_panel()
         self.set_interval(PANEL_REFRESH, self.refresh_panel)
+        if self.app.warning:
+            self.say(self.app.warning, "warning")
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -307,12 +320,16 @@ class RegisterScreen(Screen[None]):
     def _write(self, entry: Entry) -> None:
         try:
             self.store.record(entry)
-            now = self.app.clock()
-            latest = self.store.latest_entries(station=self.store.station)
         except Exception as error:  # noqa: BLE001 - every failure must reach the screen
-            self.post_message(WriteFailed(entry, _plain(error)))
-        else:
-            self.post_message(Saved(entry, now, latest))
+            busy = "locked" in str(error) or "busy" in str(error)
+            self.post_message(WriteFailed(entry, _plain(error), busy))
+            return
+        now = self.app.clock()
+        try:
+            latest = self.store.latest_entries(station=self.store.station)
+        except Exception:  # noqa: BLE001 - the row IS saved; the panel catches up on its next read
+            latest = None
+        self.post_message(Saved(entry, now, latest))
 
     def refresh_panel(self) -> None:
         self._read_panel(self.saves)
@@ -323,7 +340,7 @@ class RegisterScreen(Screen[None]):
             self.post_message(PanelLoaded(load_panel(self.store, self.config, self.unit.code,
                                                      self.app.clock()), seq))
         except Exception as error:  # noqa: BLE001
-            self.post_message(StoreFailed("Tallene kunne ikke hentes", _plain(error)))
+            self.post_message(PanelFailed(_plain(error)))
 
     @on(Saved)
     def on_saved(self, message: Saved) -> None:
@@ -331,7 +348,8 @@ class RegisterScreen(Screen[None]):
         self.saves += 1
         self._settled(message.entry)
         day = message.when.astimezone(self.config.zone).date()
-        updated = self.panel.plus(message.entry, day, message.latest) if self.panel else None
+        updated = (self.panel.plus(message.entry, day, message.latest)
+                   if self.panel and message.latest is not None else None)
         if updated is None:
             self.refresh_panel()
         else:
@@ -348,7 +366,16 @@ class RegisterScreen(Screen[None]):
         self._settled(message.entry)
         self.failed = message.entry
         self.redraw()
-        self.say(render.failed(self.config, message.entry, message.error), "error")
+        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy),
+                 "error")
+        if message.busy:
+            # Another process held the database past the timeout: keep trying on our own while
+            # the screen says so; Enter retries at once, Esc gives the entry up.
+            self.set_timer(RETRY_AFTER, lambda: self._retry(message.entry))
+
+    def _retry(self, entry: Entry) -> None:
+        if self.failed is entry:
+            self.write(entry)
 
     @on(PanelLoaded)
     def on_panel_loaded(self, message: PanelLoaded) -> None:
@@ -357,6 +384,13 @@ class RegisterScreen(Screen[None]):
             return
         self.panel = message.panel
         self.redraw()
+
+    @on(PanelFailed)
+    def on_panel_failed(self, message: PanelFailed) -> None:
+        self.query_one("#panel", TextLines).set_text(
+            Text(f"Tallene kunne ikke hentes lige nu:\n{message.error}.\n"
+                 f"De hentes igen inden for {PANEL_REFRESH} sekunder.\n"
+                 "Registreringer gemmes stadig."))
 
     @on(StoreFailed)
     def on_store_failed(self, message: StoreFailed) -> None:
@@ -465,4 +499,6 @@ def _plain(error: Exception) -> str:
         return "databasen kan ikke skrives (skrivebeskyttet)"
     if "disk" in text and ("full" in text or "I/O" in text):
         return "disken er fuld eller utilgængelig"
+    if "malformed" in text or "not a database" in text:
+        return "databasefilen er beskadiget: kontakt tovholderen"
     return text

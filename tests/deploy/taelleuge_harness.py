@@ -1,0 +1,263 @@
+"""Shared by the deployment, load and end-to-end tests: a real config file whose count week covers
+today, the environment for real CLI subprocesses, direct SQLite reads, and a tmux driver.
+
+Not a test module (no ``test_`` prefix). The load and e2e tests import it by path, because each
+test folder is its own import root (``tests/`` holds no ``__init__.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+ZONE = ZoneInfo("Europe/Copenhagen")
+UNIT = "999borgerservice"
+
+
+def local_today() -> date:
+    return datetime.now(ZONE).date()
+
+
+def count_week(today: date | None = None) -> tuple[date, date]:
+    """The ISO week of today's local date (Monday-Sunday); on a Sunday it runs one day longer, so a
+    test that starts at 23:59:59 does not fall out of the week half way."""
+    today = today or local_today()
+    monday = today - timedelta(days=today.weekday())
+    last = monday + timedelta(days=6)
+    if today == last:
+        last += timedelta(days=1)
+    return monday, last
+
+
+def config_text(*, users: tuple[str, ...] = (), pin_hash: str | None = None,
+                group: str | None = None) -> str:
+    """The built-in demo config as a file, with a count week covering today, ``users`` mapped to
+    999borgerservice, and an optional ``[koordinator]`` table."""
+    text = (REPO / "storage" / "demo.toml").read_text("utf-8")
+    anchor = f'kode = "{UNIT}"\n'
+    assert text.count(anchor) == 1, "demo.toml changed: the harness cannot place brugere"
+    if users:
+        listed = ", ".join(f'"{u}"' for u in users)
+        text = text.replace(anchor, f"{anchor}brugere = [{listed}]\n", 1)
+    first, last = count_week()
+    text += f'\n[[taelleuge]]\nnavn = "Testuge"\nfra = {first.isoformat()}\ntil = {last.isoformat()}\n'
+    if pin_hash or group:
+        text += "\n[koordinator]\n"
+        if group:
+            text += f'gruppe = "{group}"\n'
+        if pin_hash:
+            text += f'pin = "{pin_hash}"\n'
+    return text
+
+
+def write_config(path: Path, **kwargs) -> Path:
+    path.write_text(config_text(**kwargs), "utf-8")
+    return path
+
+
+def cli_env(config: Path, db: Path, **extra: str) -> dict[str, str]:
+    """A clean environment for ``python -m tui``: only our config and DB, the repo on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAELLEUGE_")}
+    env.update(
+        TAELLEUGE_CONFIG=str(config),
+        TAELLEUGE_DB=str(db),
+        PYTHONPATH=str(REPO),
+        PYTHONUTF8="1",
+        TEXTUAL_ANIMATIONS="none",
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], *, timeout: float = 60,
+            prefix: list[str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*(prefix or []), PYTHON, "-m", "tui", *args], env=env, cwd="/",
+                          capture_output=True, text=True, timeout=timeout)
+
+
+REGISTER = ["registrer", "--enhed", UNIT, "--opgave", "23.05.10", "--kanal", "PRSNLG", "--type", "OPRET"]
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    """Read through a separate connection (never the one under test)."""
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def count_rows(db: Path) -> int:
+    return query(db, "SELECT count(*) FROM registrations")[0][0]
+
+
+def integrity(db: Path) -> str:
+    return query(db, "PRAGMA integrity_check")[0][0]
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purposes
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Tmux:
+    """One private tmux server (``-L`` socket) per test; every window is an 80×24 terminal."""
+
+    def __init__(self, tmp_path: Path):
+        self.socket = f"taelleuge-{uuid.uuid4().hex[:10]}"
+        self.tmp = tmp_path
+        self.started = False
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True,
+                              text=True, timeout=20).stdout
+
+    def start(self, name: str, command: str, env: dict[str, str] | None = None) -> None:
+        """Run ``command`` in a new session; its exit code lands in ``tmp/<name>.exit``."""
+        exports = " ".join(f"{k}='{v}'" for k, v in (env or {}).items())
+        shell = f"env {exports} {command}; echo EXIT=$? > {self.tmp / (name + '.exit')}; sleep 600"
+        self.run("new-session", "-d", "-s", name, "-x", "80", "-y", "24", shell)
+        self.started = True
+
+    def screen(self, name: str) -> str:
+        return self.run("capture-pane", "-p", "-t", name)
+
+    def keys(self, name: str, *keys: str, literal: bool = False, gap: float = 0.1) -> None:
+        for key in keys:
+            self.run("send-keys", "-t", name, *(["-l"] if literal else []), key)
+            time.sleep(gap)
+
+    def wait_for(self, name: str, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen(name)
+            if text in screen:
+                return screen
+            time.sleep(0.15)
+        raise AssertionError(f"{text!r} never appeared in {name}; screen was:\n{screen}")
+
+    def exit_code(self, name: str, timeout: float = 20) -> str:
+        path = self.tmp / f"{name}.exit"
+        wait_until(path.exists, timeout, f"{name} to exit")
+        wait_until(lambda: path.read_text().strip(), 5, f"{name}'s exit code")
+        return path.read_text().strip()
+
+    def exited(self, name: str) -> bool:
+        return (self.tmp / f"{name}.exit").exists()
+
+    def pane_pid(self, name: str) -> int:
+        return int(self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip())
+
+    def kill(self) -> None:
+        if self.started:
+            subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=20)
+
+
+def descendants(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, list[int]] = {}
+    for line in out.split("\n"):
+        if line.strip():
+            p, pp = map(int, line.split())
+            children.setdefault(pp, []).append(p)
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_all(pids) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+# -- running as an unprivileged user ------------------------------------------------------------
+
+NOBODY = 65534
+
+
+def can_drop_to_nobody() -> str | None:
+    """None when the tests can run commands as uid/gid 65534, else the reason they cannot."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return "needs root to switch to uid 65534 (CI runs as root)"
+    if shutil.which("setpriv") is None:
+        return "setpriv is missing (Debian package util-linux)"
+    return None
+
+
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+
+def nobody_python() -> str | None:
+    """An interpreter uid 65534 can run: the venv's own (when its base is not under /root, as
+    with pyenv), else the system's python3 of the same minor version (the venv's site-packages
+    are then put on PYTHONPATH by ``nobody_env``)."""
+    import shutil
+
+    for candidate in (PYTHON, shutil.which("python3") or "/usr/bin/python3"):
+        probe = subprocess.run([*AS_NOBODY, candidate, "-c", "import sys; print(sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
+        if probe.returncode == 0 and probe.stdout.strip() == str(tuple(sys.version_info[:2])):
+            return candidate
+    return None
+
+
+def nobody_env(config: Path, db: Path) -> dict[str, str]:
+    """No USER/LOGNAME/TAELLEUGE_OPERATOR: the operator must come from the uid itself."""
+    import site
+
+    env = cli_env(config, db, HOME="/nonexistent", XDG_DATA_HOME="/nonexistent")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *site.getsitepackages()])
+    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        env.pop(name, None)
+    return env
+
+
+def run_as_nobody(python: str, args: list[str], env: dict[str, str],
+                  timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([*AS_NOBODY, python, "-m", "tui", *args], env=env, cwd="/",
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def shared_dir(prefix: str) -> Path:
+    """A fresh 0777 directory under /tmp (pytest's tmp_path is 0700: nobody could not enter it)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o777)
+    return path
