@@ -61,7 +61,7 @@ async def measure(path: Path, samples: int) -> tuple[list[float], list[float]]:
             app.call_after_refresh(lambda: (times.__setitem__("refresh", time.perf_counter()),
                                             refreshed.set()))
 
-    store = Store(path, station="bench-kiosk", operator="bench", migrate=False)
+    store = Store(path, station="bench-kiosk", operator="bench")  # migrates an older cached copy
     app = make_app(config, store, clock=system_clock, enhed=c.UNIT)
     full, to_handler = [], []
     tasks, types = "12356789abc", "123456"
