@@ -19,7 +19,7 @@ import pandas as pd
 
 from .analysis import TABLE1_COLUMNS, Report, rounded_table1
 from .definitions import DEFINITIONS
-from .report_folder import (  # FILE_NAMES and check_folder re-exported for callers
+from .report_folder import (  # noqa: F401 - FILE_NAMES and check_folder re-exported for callers
     CSV_NAME, FILE_NAMES, PNG_NAME, XLSX_NAME, check_folder,
 )
 from .safe_write import SafeFile

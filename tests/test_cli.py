@@ -18,7 +18,6 @@ from storage.codebook import load_builtin
 from storage.registration import new_entry
 from storage.schema import MIGRATION_NAMES
 from storage.store import Store
-from storage.timeutil import system_clock
 
 REPO = Path(__file__).resolve().parent.parent
 UNIT = "259borgerservice"

@@ -109,7 +109,7 @@ def test_export_needs_an_existing_database(cli, lk_db, tmp_path):
     assert not lk_db.exists() and not (tmp_path / "x.csv").exists()
 
 
-def test_help_texts(cli):
+def test_help_texts_in_a_subprocess(cli):
     for args in (["eksport", "--help"], ["eksport", "landkort", "--help"], ["eksport", "excel", "--help"],
                  ["import", "--help"]):
         result = cli(*args)
