@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import socket
 import sys
 
@@ -13,9 +13,15 @@ def operator() -> str:
     explicit = os.environ.get("TAELLEUGE_OPERATOR")
     if explicit:
         return explicit
+    return account()
+
+
+def account() -> str:
+    """The real account of this process, from the password database (not $USER/$LOGNAME,
+    which anyone can set)."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
         return f"uid{os.getuid()}"
 
 

@@ -317,6 +317,26 @@ class Store:
             ).fetchall()
         return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
 
+    def latest_live(self, *, station: str) -> Registration | None:
+        """The station's newest registration that is not voided."""
+        with self._lock:
+            row = self.conn.execute(
+                f"SELECT {Registration.COLUMNS} FROM registrations r "
+                f"WHERE station = ? AND {_NOT_VOIDED} ORDER BY rowid DESC LIMIT 1",
+                (station,),
+            ).fetchone()
+        return Registration.from_row(row) if row else None
+
+    def live_ids_of_entry(self, row: Registration) -> list[str]:
+        """The ids of the entry ``row`` belongs to: its whole batch, or just itself."""
+        if not row.batch_id:
+            return [row.id]
+        with self._lock:
+            return [rid for (rid,) in self.conn.execute(
+                f"SELECT id FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} ORDER BY rowid",
+                (row.batch_id,),
+            )]
+
     def latest_entries(self, *, station: str, limit: int = 10) -> list[tuple[Registration, int]]:
         """The station's newest entries, a batch shown once with its size."""
         entries: list[tuple[Registration, int]] = []

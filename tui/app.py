@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 
@@ -107,13 +108,28 @@ class TaelleApp(App[None], inherit_bindings=False):
 
     def action_leave(self) -> None:
         if not self.locked:
-            self.exit()
+            unsaved = self._unsaved()
+            if not unsaved:
+                self.exit()
+                return
+            from .screens.dialogs import Confirm
+
+            self.push_screen(
+                Confirm(f"{unsaved} henvendelse(r) er IKKE gemt endnu og går tabt, hvis du "
+                        "afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
+                lambda yes: self.exit() if yes else None,
+            )
             return
         from .screens.dialogs import PinPrompt
 
         if isinstance(self.screen, PinPrompt):
             return
         self.push_screen(PinPrompt(self.config.pin_hash), lambda ok: self.exit() if ok else None)
+
+    def _unsaved(self) -> int:
+        from .screens.register import RegisterScreen
+
+        return sum(screen.unsaved() for screen in self.screen_stack if isinstance(screen, RegisterScreen))
 
     def open_unit(self, enhed: str | None) -> None:
         if enhed is None:
@@ -134,7 +150,15 @@ class TaelleApp(App[None], inherit_bindings=False):
         # screen behind; Textual's driver itself only handles SIGTSTP/SIGCONT.
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, self.exit)
+            loop.add_signal_handler(sig, self._stop_on_signal, sig)
+
+    def _stop_on_signal(self, sig: signal.Signals) -> None:
+        unsaved = self._unsaved()
+        if unsaved:  # no one to ask: at least the journal says what was not saved
+            logging.getLogger("taelleuge").warning(
+                "%s: %d henvendelse(r) ikke gemt ved afslutning (station %s)",
+                signal.Signals(sig).name, unsaved, self.store.station)
+        self.exit()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()

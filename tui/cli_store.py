@@ -100,6 +100,12 @@ COMMAND_NAMES = {"init": "Opsætning af databasen", "fortryd": "Fortryd fra komm
 
 def require_coordinator_for(args: argparse.Namespace, command: str) -> None:
     config, _ = load(args)
+    # The host's own config decides who the coordinators are: otherwise a staff user could name
+    # a config of their own (--config) without a [koordinator] gruppe and pass.
+    if settings.SYSTEM_CONFIG.exists():
+        system = settings.load_config(str(settings.SYSTEM_CONFIG), system_clock())
+        if system.coordinator_group:
+            config = system
     require_coordinator(config, COMMAND_NAMES.get(command, command))
 
 

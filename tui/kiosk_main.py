@@ -48,7 +48,9 @@ def run_ssh(args: argparse.Namespace) -> int:
         return 1
     os.environ.pop("SSH_ORIGINAL_COMMAND", None)  # ignored on purpose: no commands over SSH
     config, path = load(args)
-    user = identity.operator()
+    # The login's real account decides the unit and the audit trail, whatever the environment says.
+    user = identity.account()
+    os.environ["TAELLEUGE_OPERATOR"] = user
     unit = config.unit_for_user(user)
     if unit is None:
         raise Refusal(f"Brugeren {user} er ikke knyttet til en enhed. Bed tovholderen om at sætte "

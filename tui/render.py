@@ -130,6 +130,7 @@ def saved(config: Config, entry, when) -> str:
     return f"{prefix} kl. {when.astimezone(config.zone):%H:%M:%S}: {short(config, entry)}"
 
 
-def failed(config: Config, entry, error: str, retrying: bool = False) -> str:
+def failed(config: Config, entry, error: str, retrying: bool = False, waiting: int = 1) -> str:
     again = "venter og prøver igen selv · Enter = prøv nu" if retrying else "Enter = prøv igen"
-    return f"IKKE GEMT: {short(config, entry)}\nÅrsag: {error}.\n{again} · Esc = opgiv"
+    more = f" ({waiting} venter)" if waiting > 1 else ""
+    return f"IKKE GEMT{more}: {short(config, entry)}\nÅrsag: {error}.\n{again} · Esc = opgiv"

@@ -90,3 +90,26 @@ def test_cpr_like_text_is_recognised(text):
                                   "320190-1234"])  # 32 January is no day
 def test_ordinary_text_is_not_taken_for_a_cpr_number(text):
     assert not looks_like_cpr(text)
+
+
+def test_a_staff_users_own_config_cannot_make_them_coordinator(tmp_path, monkeypatch):
+    """The host's /etc/taelleuge/config.toml names the coordinator group; --config does not."""
+    import argparse
+    from importlib import resources
+
+    from storage import roles, settings
+    from storage.roles import NotCoordinator
+    from tui.cli_store import require_coordinator_for
+
+    demo = resources.files("storage").joinpath("demo.toml").read_text("utf-8")
+    system = tmp_path / "system.toml"
+    system.write_text(demo + '\n[koordinator]\ngruppe = "taelleuge-tovholder-findes-ikke"\n', "utf-8")
+    own = tmp_path / "own.toml"
+    own.write_text(demo, "utf-8")  # no [koordinator]: would let everyone pass
+    monkeypatch.setattr(settings, "SYSTEM_CONFIG", system)
+    monkeypatch.setattr(roles.os, "geteuid", lambda: 65534)  # a staff user, not root
+    args = argparse.Namespace(config=str(own), db=str(tmp_path / "x.db"))
+    with pytest.raises(NotCoordinator, match="forbeholdt tovholderen"):
+        require_coordinator_for(args, "eksport")
+    system.write_text(demo, "utf-8")  # a host without a coordinator group: nobody is singled out
+    require_coordinator_for(args, "eksport")

@@ -55,19 +55,19 @@ class PanelLoaded(Message):
 
 
 class UndoCandidate(Message):
-    def __init__(self, row: Registration | None, count: int):
+    def __init__(self, row: Registration | None, ids: list[str]):
         super().__init__()
-        self.row, self.count = row, count
+        self.row, self.ids = row, ids
 
 
 class Undone(Message):
-    def __init__(self, rows: list[Registration], panel: PanelData):
+    def __init__(self, rows: list[Registration], panel: PanelData | None):
         super().__init__()
         self.rows, self.panel = rows, panel
 
 
 class Restored(Message):
-    def __init__(self, count: int, panel: PanelData):
+    def __init__(self, count: int, panel: PanelData | None):
         super().__init__()
         self.count, self.panel = count, panel
 
@@ -115,7 +115,7 @@ class RegisterScreen(Screen[None]):
         self.unit = unit
         self.state = EntryState(unit, unit.channel)
         self.panel: PanelData | None = None
-        self.failed: Entry | None = None  # a write that failed and waits for a retry
+        self.failed: list[Entry] = []  # writes that failed and wait for a retry, oldest first
         self.last: LastSaved | None = None
         self.voided: list[Registration] = []  # the latest undo, for ctrl+r
         self.saves = 0  # own commits so far: a panel read older than the latest one is stale
@@ -231,9 +231,10 @@ class RegisterScreen(Screen[None]):
     def action_cancel(self) -> None:
         if self.state.back():
             self.say("Fortrudt: intet er gemt for denne.")
-        elif self.failed is not None:
-            self.say(f"Opgivet, IKKE gemt: {render.short(self.config, self.failed)}", "warning")
-            self.failed = None
+        elif self.failed:
+            given_up = self.failed.pop()
+            left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
+            self.say(f"Opgivet, IKKE gemt: {render.short(self.config, given_up)}{left}", "warning")
         self.redraw()
 
     def action_batch(self) -> None:
@@ -252,8 +253,9 @@ class RegisterScreen(Screen[None]):
                 state.batch = count
                 self.say(f"Næste registrering gemmes {count} gange. Vælg opgave.")
             self.redraw()
-        elif self.failed is not None:
-            self.write(self.failed)
+        elif self.failed:
+            for entry in list(self.failed):
+                self.write(entry)
         elif state.step == 1 and state.group is None:
             self.repeat_last()
 
@@ -292,7 +294,10 @@ class RegisterScreen(Screen[None]):
             return
         # No redraw yet: the Saved handler draws once, so the commit is not queued behind a frame.
         self.state.reset()
-        if self.last and self.last.same_as(entry) and end - self.last.when < DOUBLE_PRESS:
+        # Compared with the last entry *sent*, saved or still waiting: a second press while the
+        # database is busy is exactly when a double count would happen.
+        previous, self.last = self.last, LastSaved(entry, end)
+        if previous and previous.same_as(entry) and end - previous.when < DOUBLE_PRESS:
             from .dialogs import Confirm
 
             self.redraw()
@@ -306,7 +311,8 @@ class RegisterScreen(Screen[None]):
     # -- writes and reads in workers ------------------------------------------------------------
 
     def write(self, entry: Entry) -> None:
-        self.failed = None
+        if entry in self.failed:
+            self.failed.remove(entry)  # only this one: other failed entries keep waiting
         self._write(entry)
         # Normally saved within milliseconds; if the database is busy, say that we are waiting.
         self.pending.append(entry)
@@ -344,7 +350,6 @@ class RegisterScreen(Screen[None]):
 
     @on(Saved)
     def on_saved(self, message: Saved) -> None:
-        self.last = LastSaved(message.entry, message.when)
         self.saves += 1
         self._settled(message.entry)
         day = message.when.astimezone(self.config.zone).date()
@@ -364,18 +369,23 @@ class RegisterScreen(Screen[None]):
     @on(WriteFailed)
     def on_write_failed(self, message: WriteFailed) -> None:
         self._settled(message.entry)
-        self.failed = message.entry
+        if message.entry not in self.failed:
+            self.failed.append(message.entry)
         self.redraw()
-        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy),
-                 "error")
+        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy,
+                               waiting=len(self.failed)), "error")
         if message.busy:
             # Another process held the database past the timeout: keep trying on our own while
             # the screen says so; Enter retries at once, Esc gives the entry up.
             self.set_timer(RETRY_AFTER, lambda: self._retry(message.entry))
 
     def _retry(self, entry: Entry) -> None:
-        if self.failed is entry:
+        if entry in self.failed:
             self.write(entry)
+
+    def unsaved(self) -> int:
+        """Henvendelser on this screen that are not (yet) on disk."""
+        return sum(e.count for e in self.failed + self.pending)
 
     @on(PanelLoaded)
     def on_panel_loaded(self, message: PanelLoaded) -> None:
@@ -404,12 +414,12 @@ class RegisterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
     def _find_undo_candidate(self) -> None:
         try:
-            live = [(r, n) for r, n in self.store.latest_entries(station=self.store.station, limit=50)
-                    if not r.voided]
+            row = self.store.latest_live(station=self.store.station)
+            ids = self.store.live_ids_of_entry(row) if row else []
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Kunne ikke finde seneste registrering", _plain(error)))
             return
-        self.post_message(UndoCandidate(*(live[0] if live else (None, 0))))
+        self.post_message(UndoCandidate(row, ids))
 
     @on(UndoCandidate)
     def on_undo_candidate(self, message: UndoCandidate) -> None:
@@ -418,26 +428,41 @@ class RegisterScreen(Screen[None]):
             return
         from .dialogs import Confirm
 
-        text = describe(self.config, message.row, message.count)
+        text = describe(self.config, message.row, len(message.ids))
+        ids = message.ids
         self.app.push_screen(
             Confirm(f"Annullér den seneste registrering herfra?\n\n{text}", "Ja, annullér", "Nej, behold"),
-            lambda yes: self._undo() if yes else self.say("Intet annulleret."),
+            lambda yes: self._undo(ids) if yes else self.say("Intet annulleret."),
         )
 
     @work(thread=True, group="db-write", exit_on_error=False)
-    def _undo(self) -> None:
+    def _undo(self, ids: list[str]) -> None:
+        # Exactly the rows the user saw and confirmed, never "whatever is newest by now".
         try:
-            rows = self.store.undo_last(station=self.store.station, reason="FORTRUDT")
-            panel = load_panel(self.store, self.config, self.unit.code, self.app.clock())
+            rows = self.store.void(ids, "FORTRUDT")
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Annulleringen blev IKKE gemt", _plain(error)))
+            return
+        self.post_message(Undone(rows, self._panel_or_none()))
+
+    def _panel_or_none(self) -> PanelData | None:
+        """A fresh panel after a write that succeeded; None (read again later) if the read fails,
+        so a failed read is never reported as a failed write."""
+        try:
+            return load_panel(self.store, self.config, self.unit.code, self.app.clock())
+        except Exception:  # noqa: BLE001
+            return None
+
+    def _take_panel(self, panel: PanelData | None) -> None:
+        if panel is None:
+            self.refresh_panel()
         else:
-            self.post_message(Undone(rows, panel))
+            self.panel = panel
 
     @on(Undone)
     def on_undone(self, message: Undone) -> None:
         self.voided = message.rows
-        self.panel = message.panel
+        self._take_panel(message.panel)
         if message.rows:
             text = describe(self.config, message.rows[0], len(message.rows))
             self.say(f"Annulleret: {text}. Fortryd med ctrl+r.", "warning")
@@ -454,15 +479,14 @@ class RegisterScreen(Screen[None]):
     def _restore(self, ids: list[str]) -> None:
         try:
             self.store.restore(ids)
-            panel = load_panel(self.store, self.config, self.unit.code, self.app.clock())
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Genskabelsen blev IKKE gemt", _plain(error)))
-        else:
-            self.post_message(Restored(len(ids), panel))
+            return
+        self.post_message(Restored(len(ids), self._panel_or_none()))
 
     @on(Restored)
     def on_restored(self, message: Restored) -> None:
-        self.panel = message.panel
+        self._take_panel(message.panel)
         self.say(f"Genskabt: {message.count} registrering(er) tæller igen.", "ok")
         self.redraw()
 
