@@ -10,99 +10,43 @@ Every writer also reports how long its ``record`` calls took; together with the 
 commit time (measured first, same file, same pragmas) this shows how much of the wall time the write
 lock was actually busy and how much it sat free while waiters slept in SQLite's busy handler.
 
-``--mode`` runs diagnostic variants (the benchmark itself is ``store``):
+The Store queues its writers on a kernel file lock (``storage.db.write_txn``); this benchmark
+found the starvation that led to it (SQLite's busy handler let waiters sleep up to 100 ms while the
+holder retook the lock). Its earlier ``--mode spin|flock`` diagnostics are in bench/RESULTS.md.
 
-* ``store``       the Store exactly as shipped.
-* ``spin``        the same Store, but (bench-only monkeypatch of ``storage.db.write_txn`` in
-                  the writer) ``BEGIN IMMEDIATE`` is tried with ``busy_timeout = 0`` and retried
-                  in Python every ~0.2 ms instead of SQLite's growing back-off sleeps (up to
-                  100 ms); COMMIT keeps the 10 s timeout. Shows what the back-off costs.
-* ``flock``       the same Store, but each ``record`` call is wrapped in a blocking
-                  ``fcntl.flock(LOCK_EX)`` on a side file ``<db>.writelock`` (bench-only): the
-                  kernel queues the writers and wakes the next one on release, so nobody polls.
-
-    .venv/bin/python bench/concurrent_writers.py [--procs 50] [--rows 1000] [--mode store]
+    .venv/bin/python bench/concurrent_writers.py [--procs 50] [--rows 1000]
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
-import os
 import multiprocessing as mp
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import _common as c
-from storage import db as dbmod
 from storage.store import Store
 
 TARGET_RATE = 1000.0
 
 
-@contextmanager
-def spin_write_txn(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``storage.db.write_txn`` with BEGIN IMMEDIATE polled from Python (bench-only)."""
-    conn.execute("PRAGMA busy_timeout = 0")
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            break
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(0.0002)
-    conn.execute(f"PRAGMA busy_timeout = {dbmod.BUSY_TIMEOUT_MS}")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        try:
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-
-def record_flock(fd: int):
-    def write(store: Store, entry) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            store.record(entry)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    return write
-
-
-def writer(i: int, path: str, rows: int, mode: str, barrier, results) -> None:
+def writer(i: int, path: str, rows: int, barrier, results) -> None:
     out = {"i": i, "ok": 0, "errors": [], "lat": [], "t0": 0.0, "t1": 0.0}
     try:
         cfg = c.config()
         store = Store(path, station=f"bench{i}", operator="bench")
-        if mode == "spin":
-            dbmod.write_txn = spin_write_txn  # this child process only
         entries = [c.entry(cfg) for _ in range(rows)]
-        write = Store.record
-        if mode == "flock":
-            write = record_flock(os.open(path + ".writelock", os.O_RDWR | os.O_CREAT, 0o600))
         barrier.wait()
         out["t0"] = time.perf_counter()
         for e in entries:
             t = time.perf_counter()
             try:
-                write(store, e)
+                store.record(e)
             except Exception as exc:  # counted, not retried: the benchmark is about errors
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
                 where = f"{Path(frame.filename).name}:{frame.lineno} {frame.line or ''}".strip()
@@ -134,10 +78,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--procs", type=int, default=50)
     ap.add_argument("--rows", type=int, default=1000, help="registrations per process")
-    ap.add_argument("--mode", choices=("store", "spin", "flock"), default="store")
     args = ap.parse_args()
 
-    c.header(f"concurrent_writers: {args.procs} processes x {args.rows} registrations, mode={args.mode}")
+    c.header(f"concurrent_writers: {args.procs} processes x {args.rows} registrations")
     tmp = Path(tempfile.mkdtemp(prefix="taelleuge-bench-writers-"))
     procs: list = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup below on kill
@@ -150,7 +93,7 @@ def main() -> None:
         barrier = ctx.Barrier(args.procs + 1)
         results = ctx.Queue()
         procs = [
-            ctx.Process(target=writer, args=(i, str(path), args.rows, args.mode, barrier, results))
+            ctx.Process(target=writer, args=(i, str(path), args.rows, barrier, results))
             for i in range(args.procs)
         ]
         for p in procs:

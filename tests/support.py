@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,3 +32,17 @@ async def settle(app, pilot) -> None:
 
 def screen_text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
+
+
+@contextmanager
+def database_locked(store, db_path) -> Iterator[None]:
+    """Another process holds the database (a real EXCLUSIVE lock) while the block runs; the
+    store gives up after 50 ms instead of its 10 s, so a write fails quickly and for real."""
+    store.conn.execute("PRAGMA busy_timeout = 50")
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()

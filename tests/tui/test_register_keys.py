@@ -11,7 +11,7 @@ from storage.config import parse
 from tui.screens.dialogs import ChannelPicker, Confirm, Help, TaskSearch, UnitPicker
 from tui.screens.register import RegisterScreen
 
-from support import screen_text, settle
+from support import database_locked, screen_text, settle
 
 SIZE = (80, 24)
 
@@ -271,15 +271,11 @@ async def test_failed_write_is_shown_kept_and_retried_without_double_counting(ki
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        store.conn.execute("PRAGMA busy_timeout = 50")
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
-        await press(app, pilot, "1", "1")
-        message = screen_text(app, "#message")
-        assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv" in message
-        assert "optaget" in message
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        with database_locked(store, db_path):
+            await press(app, pilot, "1", "1")
+            message = screen_text(app, "#message")
+            assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv" in message
+            assert "optaget" in message
         await press(app, pilot, "enter")
         assert "Gemt" in screen_text(app, "#message")
         assert len(rows(store)) == 1
@@ -289,12 +285,8 @@ async def test_escape_gives_up_a_failed_write_and_says_it_was_not_saved(kiosk, s
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        store.conn.execute("PRAGMA busy_timeout = 50")
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
-        await press(app, pilot, "1", "1")
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        with database_locked(store, db_path):
+            await press(app, pilot, "1", "1")
         await press(app, pilot, "escape")
         assert "IKKE gemt" in screen_text(app, "#message")
         await press(app, pilot, "enter")  # nothing to retry any more: repeat has nothing either

@@ -8,7 +8,7 @@ from storage.registration import new_entry
 from tui.screens.dialogs import Confirm
 from tui.screens.register import RETRY_AFTER, RegisterScreen
 
-from support import settle
+from support import database_locked, settle
 
 SIZE = (80, 24)
 
@@ -23,23 +23,14 @@ def live_tasks(db_path) -> list[str]:
         conn.close()
 
 
-def lock(db_path, store) -> sqlite3.Connection:
-    store.conn.execute("PRAGMA busy_timeout = 50")
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    return blocker
-
-
 async def test_a_failed_entry_is_not_dropped_by_the_next_registration(kiosk, store, db_path, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        blocker = lock(db_path, store)
-        await pilot.press("1", "1")
-        await settle(app, pilot)
-        assert "IKKE GEMT" in str(app.screen.query_one("#message").render())
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        with database_locked(store, db_path):
+            await pilot.press("1", "1")
+            await settle(app, pilot)
+            assert "IKKE GEMT" in str(app.screen.query_one("#message").render())
         clock.advance(seconds=3)
         await pilot.press("2", "3")  # the next contact, while the first waits for its retry
         await settle(app, pilot)
@@ -53,15 +44,13 @@ async def test_the_double_press_guard_also_holds_while_the_first_is_still_waitin
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        blocker = lock(db_path, store)
-        await pilot.press("1", "1")
-        clock.advance(seconds=0.5)
-        await pilot.press("1", "1")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        await pilot.press("n")
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        with database_locked(store, db_path):
+            await pilot.press("1", "1")
+            clock.advance(seconds=0.5)
+            await pilot.press("1", "1")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm)
+            await pilot.press("n")
         await pilot.pause()
         await pilot.press("enter")  # retry the first one
         await settle(app, pilot)
@@ -90,15 +79,13 @@ async def test_leaving_with_an_unsaved_entry_asks_first(kiosk, store, db_path):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        blocker = lock(db_path, store)
-        await pilot.press("1", "1")
-        await settle(app, pilot)
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-        assert isinstance(app.screen, Confirm)
-        assert "IKKE gemt" in "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, RegisterScreen) and app.is_running
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        with database_locked(store, db_path):
+            await pilot.press("1", "1")
+            await settle(app, pilot)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm)
+            assert "IKKE gemt" in "\n".join(str(w.render()) for w in app.screen.query("Static"))
+            await pilot.press("n")
+            await pilot.pause()
+            assert isinstance(app.screen, RegisterScreen) and app.is_running

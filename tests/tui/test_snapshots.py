@@ -6,11 +6,9 @@ Update only after reading snapshot_report.html: pytest --snapshot-update.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from support import settle
+from support import database_locked, settle
 
 SIZE = (80, 24)
 
@@ -71,14 +69,8 @@ def test_write_error(snap_compare, kiosk, store, db_path, console):
 
     async def run_before(pilot):
         await settle(app, pilot)
-        store.conn.execute("PRAGMA busy_timeout = 50")
-        blocker = sqlite3.connect(db_path, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
-        try:
+        with database_locked(store, db_path):
             await pilot.press("1", "1")
             await settle(app, pilot)
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
