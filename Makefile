@@ -9,8 +9,13 @@ TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-cli
 
 .PHONY: run test lint bench system-deps clean
 
+# Debian's own python3 ships without venv (package python3-venv): install it when root, else say so.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+	    && $(PYTHON) -m venv $(VENV); \
+	  else echo "Python's venv module is missing: install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
