@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +14,25 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.config import Config, Task, Unit
-from storage.kle import load_catalogue
+from storage.kle import KleCatalogue, load_catalogue
 from storage.pin import check_pin
 
 from ..render import type_keys
 
 NUMBER_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=1)
+def _catalogue(path: Path | None) -> KleCatalogue | None:
+    """The KLE file, parsed once per process: search and help open many times a day, and the
+    parse runs on the UI thread. None when no file is set or it cannot be read (both dialogs
+    then work on the unit's own package)."""
+    if path is None:
+        return None
+    try:
+        return load_catalogue(path)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 class _Numbered(ModalScreen[str | None]):
@@ -91,12 +107,7 @@ class TaskSearch(ModalScreen[Task | None]):
     def __init__(self, config: Config, unit: Unit):
         super().__init__()
         self.config, self.unit = config, unit
-        self.catalogue = None
-        if config.kle_file:
-            try:
-                self.catalogue = load_catalogue(config.kle_file)
-            except Exception:  # noqa: BLE001 - search still works on the package
-                self.catalogue = None
+        self.catalogue = _catalogue(config.kle_file)
         self.hits: list[Task] = []
 
     def compose(self) -> ComposeResult:
@@ -171,13 +182,10 @@ class Help(ModalScreen[None]):
         lines = []
         if self.chosen:
             lines.append(f"Valgt opgave: {self.chosen.kle} {self.chosen.name}")
-            if self.config.kle_file:
-                try:
-                    title = load_catalogue(self.config.kle_file).title(self.chosen.kle)
-                except Exception:  # noqa: BLE001
-                    title = None
-                if title:
-                    lines.append(f"KLE: {title}")
+            catalogue = _catalogue(self.config.kle_file)
+            title = catalogue.title(self.chosen.kle) if catalogue else None
+            if title:
+                lines.append(f"KLE: {title}")
             lines.append("")
         lines.append("Typer (tast 1-6 i trin 2)")
         for key, code in type_keys(self.config):

@@ -87,7 +87,10 @@ class StoreFailed(Message):
 
 
 @dataclass
-class LastSaved:
+class LastSent:
+    """The last entry sent to the database (saved or still waiting), for the double-press guard
+    and Enter's repeat."""
+
     entry: Entry
     when: datetime
 
@@ -116,7 +119,7 @@ class RegisterScreen(Screen[None]):
         self.state = EntryState(unit, unit.channel)
         self.panel: PanelData | None = None
         self.failed: list[Entry] = []  # writes that failed and wait for a retry, oldest first
-        self.last: LastSaved | None = None
+        self.last: LastSent | None = None
         self.voided: list[Registration] = []  # the latest undo, for ctrl+r
         self.saves = 0  # own commits so far: a panel read older than the latest one is stale
         self.pending: list[Entry] = []  # sent to the database, no answer yet
@@ -197,9 +200,9 @@ class RegisterScreen(Screen[None]):
         if state.step == 1 and char in TASK_KEYS:
             event.stop()
             self.pick_task(char)
-        elif state.step == 2 and char in dict(render.type_keys(self.config)):
+        elif state.step == 2 and (code := dict(render.type_keys(self.config)).get(char)):
             event.stop()
-            self.commit(dict(render.type_keys(self.config))[char])
+            self.commit(code)
 
     def pick_task(self, key: str) -> None:
         self.state.touch(self.app.clock())
@@ -296,7 +299,7 @@ class RegisterScreen(Screen[None]):
         self.state.reset()
         # Compared with the last entry *sent*, saved or still waiting: a second press while the
         # database is busy is exactly when a double count would happen.
-        previous, self.last = self.last, LastSaved(entry, end)
+        previous, self.last = self.last, LastSent(entry, end)
         if previous and previous.same_as(entry) and end - previous.when < DOUBLE_PRESS:
             from .dialogs import Confirm
 
