@@ -14,7 +14,7 @@ from storage import settings
 from storage.config import Config
 from storage.store import Store
 
-from support import REPO, SAMPLES, SHARED  # noqa: F401  (re-exported for older imports)
+from support import REPO, SAMPLES  # noqa: F401  (re-exported for older imports)
 
 # Wednesday of the demo count week used in tests: 2026-W43 (19-25 October 2026).
 FROZEN_UTC = datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc)

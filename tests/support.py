@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-SAMPLES = SHARED / "samples"
+# The synthetic samples (a Landkort raw-data extract, a KLE-Emneplan XML): inside the repository, so
+# a bare clone tests itself.
+SAMPLES = REPO / "tests" / "fixtures"
 
 
 async def settle(app, pilot) -> None:

@@ -19,7 +19,7 @@ from storage.registration import new_entry
 from storage.schema import MIGRATION_NAMES
 from storage.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
+from support import REPO, SAMPLES
 UNIT = "259borgerservice"
 
 CONFIG = """
@@ -191,7 +191,7 @@ def test_doctor_on_a_missing_database(cli):
 
 
 def test_doctor_warns_about_retired_kle_numbers(cli, tmp_path):
-    samples = REPO.parent / "shared" / "samples" / "kle-emneplan-sample.xml"
+    samples = SAMPLES / "kle-emneplan-sample.xml"
     config = tmp_path / "with-kle.toml"
     config.write_text(
         f'kle_fil = "{samples}"\n' + CONFIG.replace('{ kle = "23.09.02", navn = "Pas" }',

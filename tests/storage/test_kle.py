@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from storage import kle
 from storage.errors import ConfigError, Refusal
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+from support import SAMPLES
+
 SAMPLE_XML = SAMPLES / "kle-emneplan-sample.xml"
 
 
