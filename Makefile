@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the end-to-end and deployment tests drive for real (package:command).
-TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-client:ssh
+# python3: an interpreter other users may run, for the tests that run the app as them (a pyenv
+# Python under /root is out of their reach).
+TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-client:ssh python3:/usr/bin/python3
 
 .PHONY: run test lint bench system-deps clean
 

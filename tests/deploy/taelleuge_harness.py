@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -221,43 +222,86 @@ def can_drop_to_nobody() -> str | None:
 
 
 AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def nobody_python() -> str | None:
-    """An interpreter uid 65534 can run: the venv's own (when its base is not under /root, as
-    with pyenv), else the system's python3 of the same minor version (the venv's site-packages
-    are then put on PYTHONPATH by ``nobody_env``)."""
+class CannotInstall(Exception):
+    """No Python here that other users may run: the tests that need one say so in their skip."""
+
+
+@dataclass(frozen=True)
+class Installation:
+    """The app installed from a wheel into a venv that every user may read and run, as a host
+    gets it (README, "Installing on a host"). The checkout itself may sit where other users
+    cannot read (a clone under /root, a 0700 temporary folder), so they never run it from there."""
+
+    venv: Path
+
+    @property
+    def taelleuge(self) -> Path:
+        return self.venv / "bin" / "taelleuge"
+
+
+def python_for_everyone() -> str:
+    """A Python 3.11+ interpreter with ``venv`` that uid 65534 may run: this venv's base
+    interpreter, else the system's (a pyenv build under /root is out of other users' reach)."""
     import shutil
 
-    for candidate in (PYTHON, shutil.which("python3") or "/usr/bin/python3"):
-        probe = subprocess.run([*AS_NOBODY, candidate, "-c", "import sys; print(sys.version_info[:2])"],
-                               capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
-        if probe.returncode == 0 and probe.stdout.strip() == str(tuple(sys.version_info[:2])):
+    candidates = [getattr(sys, "_base_executable", "") or PYTHON]
+    candidates += [shutil.which(name, path=SYSTEM_PATH) or "" for name in ("python3", "python3.11")]
+    probe = "import sys, venv; print(sys.version_info >= (3, 11))"
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        # Through a shell: setpriv keeps root's capabilities until its own execve, so it can start
+        # a binary under /root that nobody else could (which then runs without its stdlib).
+        done = subprocess.run([*AS_NOBODY, "/bin/sh", "-c", 'exec "$0" -c "$1"', candidate, probe],
+                              capture_output=True, text=True, timeout=30, env={"PATH": SYSTEM_PATH},
+                              cwd="/")
+        if done.returncode == 0 and done.stdout.strip() == "True":
             return candidate
-    return None
+    raise CannotInstall("no Python 3.11+ with venv that other users may run (tried "
+                        f"{', '.join(c for c in candidates if c)}): install Debian's python3")
+
+
+def install_for_everyone(where: Path) -> Installation:
+    """Build the wheel from this checkout and install it with its dependencies into
+    ``where/venv`` (``where`` must be readable by everyone). This test venv's pip does the
+    installing (``pip --python``), so the interpreter needs no ensurepip of its own. umask 022:
+    an in-process CLI test may have left this process at the CLI's 007."""
+    python = python_for_everyone()
+    venv = where / "venv"
+    for command in (
+        [PYTHON, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(where / "dist"), str(REPO)],
+        [python, "-m", "venv", "--without-pip", str(venv)],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, umask=0o022)
+        assert done.returncode == 0, f"{command}: {done.stderr[-3000:]}"
+    [wheel] = (where / "dist").glob("taelleuge-*.whl")
+    command = [PYTHON, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+               "--no-input", str(wheel)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, umask=0o022)
+    assert done.returncode == 0, f"{command}: {done.stderr[-3000:]}"
+    return Installation(venv)
 
 
 def nobody_env(config: Path, db: Path) -> dict[str, str]:
-    """No USER/LOGNAME/TAELLEUGE_OPERATOR: the operator must come from the uid itself."""
-    import site
-
+    """No USER/LOGNAME/TAELLEUGE_OPERATOR: the operator must come from the uid itself. No
+    PYTHONPATH: the installed app runs, never the checkout."""
     env = cli_env(config, db, HOME="/nonexistent", XDG_DATA_HOME="/nonexistent")
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *site.getsitepackages()])
-    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+    for name in ("PYTHONPATH", "USER", "LOGNAME", "LNAME", "USERNAME"):
         env.pop(name, None)
     return env
 
 
-def run_as_nobody(python: str, args: list[str], env: dict[str, str],
+def run_as_nobody(installed: Installation, args: list[str], env: dict[str, str],
                   timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([*AS_NOBODY, python, "-m", "tui", *args], env=env, cwd="/",
+    return subprocess.run([*AS_NOBODY, str(installed.taelleuge), *args], env=env, cwd="/",
                           capture_output=True, text=True, timeout=timeout)
 
 
-def shared_dir(prefix: str) -> Path:
-    """A fresh 0777 directory under /tmp (pytest's tmp_path is 0700: nobody could not enter it)."""
+def shared_dir(prefix: str, mode: int = 0o777) -> Path:
+    """A fresh directory under /tmp that other users may enter (pytest's tmp_path is 0700)."""
     import tempfile
 
     path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
-    path.chmod(0o777)
+    path.chmod(mode)
     return path

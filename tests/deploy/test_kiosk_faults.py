@@ -23,8 +23,8 @@ from tui.app import make_app
 from tui.screens.dialogs import Confirm
 
 from taelleuge_harness import (
-    REGISTER, UNIT, can_drop_to_nobody, cli_env, integrity, nobody_env, nobody_python, query,
-    run_as_nobody, run_cli, shared_dir, write_config,
+    REGISTER, UNIT, can_drop_to_nobody, cli_env, integrity, nobody_env, query, run_as_nobody,
+    run_cli, shared_dir, write_config,
 )
 
 SIZE = (80, 24)
@@ -213,10 +213,7 @@ def test_cli_on_a_read_only_filesystem_exits_1_in_danish_and_changes_nothing(rea
 
 
 @pytest.mark.skipif(can_drop_to_nobody() is not None, reason=can_drop_to_nobody() or "")
-def test_cli_as_a_staff_user_on_a_read_only_file_exits_1_in_danish_and_changes_nothing(tmp_path):
-    python = nobody_python()
-    if python is None:
-        pytest.skip("no Python interpreter that uid 65534 may run")
+def test_cli_as_a_staff_user_on_a_read_only_file_exits_1_in_danish_and_changes_nothing(installed):
     where = shared_dir("taelleuge-ro-")
     try:
         config = write_config(where / "config.toml")
@@ -227,7 +224,7 @@ def test_cli_as_a_staff_user_on_a_read_only_file_exits_1_in_danish_and_changes_n
         assert run_cli(REGISTER, cli_env(config, db)).returncode == 0
         db.chmod(0o644)  # root's file; the staff user may read it but not write
         before = digest(db)
-        done = run_as_nobody(python, REGISTER, nobody_env(config, db))
+        done = run_as_nobody(installed, REGISTER, nobody_env(config, db))
         assert done.returncode == 1
         assert "kan ikke skrives af brugeren nobody" in done.stderr
         assert "Traceback" not in done.stderr

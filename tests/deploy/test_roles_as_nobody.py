@@ -13,8 +13,8 @@ import shutil
 import pytest
 
 from taelleuge_harness import (
-    REGISTER, UNIT, can_drop_to_nobody, cli_env, nobody_env, nobody_python, query, run_as_nobody,
-    run_cli, shared_dir, write_config,
+    REGISTER, UNIT, can_drop_to_nobody, cli_env, nobody_env, query, run_as_nobody, run_cli,
+    shared_dir, write_config,
 )
 
 REASON = can_drop_to_nobody()
@@ -38,10 +38,7 @@ def digest(path) -> str:
 
 
 @pytest.fixture(scope="module")
-def shared():
-    python = nobody_python()
-    if python is None:
-        pytest.skip("no Python interpreter that uid 65534 may run (the venv's base is private)")
+def shared(installed):
     where = shared_dir("taelleuge-roles-")
     try:
         config = write_config(where / "config.toml", group=GROUP)
@@ -54,14 +51,14 @@ def shared():
                 path.chmod(0o666)
         (where / "fil.csv").write_text("")
         (where / "fil.csv").chmod(0o644)
-        yield python, where, config, db
+        yield installed, where, config, db
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
 
 def test_nobody_can_register_and_the_row_names_nobody(shared):
-    python, where, config, db = shared
-    done = run_as_nobody(python, REGISTER, nobody_env(config, db))
+    installed, where, config, db = shared
+    done = run_as_nobody(installed, REGISTER, nobody_env(config, db))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Gemt:")
     rows = query(db, "SELECT operator, enhed FROM registrations ORDER BY rowid DESC LIMIT 1")
@@ -70,10 +67,10 @@ def test_nobody_can_register_and_the_row_names_nobody(shared):
 
 @pytest.mark.parametrize("command", sorted(COORDINATOR_COMMANDS))
 def test_coordinator_commands_are_refused_for_nobody_in_danish_and_change_nothing(shared, command):
-    python, where, config, db = shared
+    installed, where, config, db = shared
     before = digest(db)
     args = [a.format(dir=where) for a in COORDINATOR_COMMANDS[command]]
-    done = run_as_nobody(python, args, nobody_env(config, db))
+    done = run_as_nobody(installed, args, nobody_env(config, db))
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert done.stderr.startswith("taelleuge: ")
     assert f"{EXPECTED_NAME[command]} er forbeholdt tovholderen (gruppen {GROUP})" in done.stderr
@@ -84,7 +81,7 @@ def test_coordinator_commands_are_refused_for_nobody_in_danish_and_change_nothin
 
 def test_root_is_the_coordinator_for_the_same_commands(shared):
     """The control: the refusal above is about the user, not about a broken command line."""
-    python, where, config, db = shared
+    installed, where, config, db = shared
     assert run_cli(REGISTER, cli_env(config, db)).returncode == 0
     done = run_cli(["fortryd", "--enhed", UNIT], cli_env(config, db))
     assert done.returncode == 0, done.stderr
