@@ -41,7 +41,13 @@ def doctor(config: Config, db_path, today: date) -> Report:
 def _database(report: Report, db_path) -> None:
     report.add("Database", db_path)
     report.add("SQLite", sqlite3.sqlite_version)
-    if not db_path.exists():
+    try:
+        exists = db_path.exists()
+    except PermissionError:  # a folder on the way (2770) is closed to this user
+        report.problems.append(f"Databasen {db_path} kan ikke nås: en mappe på vejen er lukket for "
+                               "brugeren. Tjek, at brugeren er i gruppen taelleuge.")
+        return
+    if not exists:
         report.problems.append(f"Databasen {db_path} findes ikke. Kør: taelleuge init")
         return
     report.add("Størrelse", f"{db_path.stat().st_size / 1_048_576:.1f} MB")

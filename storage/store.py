@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import db as dbmod
 from .errors import NotInitialised, Refusal
+from .group_file import create_group_writable
 from .registration import VOID_REASONS, Entry, Registration
 from .schema import MIGRATION_NAMES, MIGRATION_SET
 from .timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
@@ -103,20 +104,30 @@ class Store:
         self.operator = operator
         self.clock = clock
         self._lock = threading.Lock()
+        try:
+            exists = self.path.exists()
+        except PermissionError:  # a folder on the way (2770) is closed to this user
+            raise NotInitialised(
+                f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
+                "er lukket for den. Tjek, at brugeren er i gruppen taelleuge."
+            ) from None
         # A mistyped path must not quietly start a second, empty database.
-        if not (migrate and create) and not self.path.exists():
+        if not (migrate and create) and not exists:
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
-        if self.path.exists() and _read_only_filesystem(self.path):
+        if exists and _read_only_filesystem(self.path):
             raise NotInitialised(
                 f"Databasen {self.path} ligger på et skrivebeskyttet filsystem, så intet kan gemmes. "
                 "Det sker typisk efter diskfejl: kontakt IT, før der registreres videre."
             )
-        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+        if exists and not os.access(self.path, os.R_OK | os.W_OK):
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke skrives af brugeren {self.operator}. Tjek, at "
                 "brugeren er i gruppen taelleuge, og at filen har gruppe-skriveret (chmod g+rw)."
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.created = not exists  # for init's report
+        if not exists:
+            create_group_writable(self.path)  # SQLite itself would make it 0640 at best
         self.conn = dbmod.connect_checked(self.path)
         self.migrated: list[str] = []  # migrations this process applied (for `init`'s report)
         status = _checked_status(self.conn, self.path)

@@ -31,12 +31,11 @@ def open_store(path: Path, *, create: bool = False) -> Store:
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
-    existed = path.exists()
     with open_store(path, create=True) as store:
         status = schema_status(store.conn)
         mode = journal_mode(store.conn)
         applied = store.migrated
-    print(f"Database: {path} ({'fandtes' if existed else 'oprettet'})")
+    print(f"Database: {path} ({'oprettet' if store.created else 'fandtes'})")
     news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
     print(f"Skema: version {status.version} ({news})")
     print(f"Journal: {mode} ({journal_choice().reason})")
