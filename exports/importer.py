@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from storage import identity
 from storage.bulk import ImportBatch, ImportRecord, duplicate_message
 from storage.config import Config
 from storage.errors import Refusal
@@ -63,8 +62,8 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         record = batch.commit(
             sha256=facts.sha256, content_sha256=parsed.content_sha256, file_name=facts.path.name,
             layout=parsed.layout, encoding=facts.encoding_label.lower(),
-            datakilde=reader.default_source, station=identity.station(),
-            operator=identity.operator(), zone=config.zone,
+            datakilde=reader.default_source, station=store.station,
+            operator=store.operator, zone=config.zone,
         )
         progress.stop()
     return Outcome(facts, parsed, record, warnings)
