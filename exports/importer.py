@@ -24,7 +24,7 @@ from storage.timeutil import local_range_bounds
 from . import layouts
 from .localtime import day_of
 from .progress import Quiet
-from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, scan
+from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, count_cpr, scan
 
 NO_UNIT = "(uden enhed)"
 
@@ -48,6 +48,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         batch.add(reader.rows())
         parsed = reader.parsed
         if parsed.errors:
+            parsed.cpr_values, parsed.cpr_lines = count_cpr(facts)
             raise Refusal(_errors_message(facts, parsed), "fil")
         if parsed.rows == 0:
             raise Refusal(f"Filen {facts.path.name} har ingen rækker under overskriften. Intet er importeret.", "fil")
@@ -74,6 +75,11 @@ def _errors_message(facts: FileFacts, parsed: Parsed) -> str:
              f"{parsed.error_count} fejl" + (" (læsningen stoppede her; der kan være flere):"
                                               if parsed.stopped_early else ":")]
     lines += [f"  {message}" for message in parsed.errors[:MAX_ERRORS]]
+    if parsed.cpr_values:
+        where = ", ".join(str(n) for n in parsed.cpr_lines)
+        more = " …" if parsed.cpr_values > len(parsed.cpr_lines) else ""
+        lines.append(f"I alt ligner {parsed.cpr_values} værdier i filen et CPR-nummer (linje {where}{more}). "
+                     "Personoplysninger importeres aldrig: fjern dem, og find ud af, hvor de kom fra.")
     return "\n".join(lines)
 
 

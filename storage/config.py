@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import codebook as cb
 from . import config_guard, kle, pin
 from .errors import ConfigError, Refusal
+from .timeutil import year_problem
 
 # A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
 FORMULA_LEADS = "=+-@"
@@ -198,6 +199,8 @@ class _Reader:
     def day(self, table: dict[str, Any], name: str, prefix: str) -> date:
         value = table.get(name)
         if isinstance(value, date) and not hasattr(value, "hour"):
+            if year_problem(value.year):
+                raise self.fail(_join(prefix, name), year_problem(value.year))
             return value
         raise self.fail(_join(prefix, name), f"skal være en dato som 2026-10-19, ikke {value!r}")
 

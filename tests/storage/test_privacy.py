@@ -3,9 +3,15 @@ are not CPR numbers and must pass (KLE numbers, dates, times, phone numbers, imp
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
-from storage.privacy import looks_like_cpr, normalise, shown
+from storage import hostile
+from storage.privacy import count_cpr_like, looks_like_cpr, normalise, shown
+
+DASHES = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Pd"]
+SPACES = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"]
 
 FULLWIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -109,3 +115,21 @@ def test_a_cpr_like_value_is_never_quoted_back():
     assert "1234" not in shown("010190\u20131234")
     assert shown("Pas\x1b[2J") == "Pas\\x1b[2J"
     assert shown("Flytning") == "Flytning"
+
+
+@pytest.mark.parametrize("separator", DASHES + SPACES, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_dash_and_space_between_the_halves_is_caught(separator):
+    assert looks_like_cpr(f"010190{separator}1234")
+
+
+def test_cpr_hits_are_counted():
+    assert count_cpr_like("010190-1234 og 020290 1234, ikke 23.05.10") == 2
+
+
+def test_the_unsafe_set_holds_every_control_format_and_separator_character():
+    """storage.hostile writes its set out as ranges; this Python's Unicode data is the check."""
+    missing = [f"U+{c:04X}" for c in range(0x110000)
+               if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp")
+               and not hostile.UNSAFE.fullmatch(chr(c))]
+    assert missing == []
+    assert not hostile.UNSAFE.search("Køge Borgerservice: Pas & kørekort (EU) 23.05.10 – 50 % é ü ß €")
