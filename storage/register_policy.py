@@ -30,11 +30,15 @@ def check_unit(config: Config, enhed: str, user: str, *, coordinator: bool) -> U
     return unit
 
 
+def check_not_future(config: Config, end: datetime, now: datetime) -> None:
+    if end > now:
+        raise Refusal(f"Tidspunktet {end.astimezone(config.zone):%d-%m-%Y %H:%M} ligger i fremtiden. "
+                      "Registrér, når henvendelsen har fundet sted.", "tid")
+
+
 def check_time(config: Config, end: datetime, now: datetime, *, coordinator: bool) -> None:
     zone = config.zone
-    if end > now:
-        raise Refusal(f"Tidspunktet {end.astimezone(zone):%d-%m-%Y %H:%M} ligger i fremtiden. "
-                      "Registrér, når henvendelsen har fundet sted.", "tid")
+    check_not_future(config, end, now)
     if end >= now - timedelta(days=STAFF_DAYS_BACK):
         return
     day = end.astimezone(zone).date()

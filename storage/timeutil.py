@@ -61,13 +61,16 @@ def parse_iso_week(text: str) -> tuple[date, date]:
     """``2026-W43`` → (Monday, Sunday). Raises ValueError with a Danish message."""
     try:
         year_text, week_text = text.strip().upper().split("-W")
-        days = iso_week_days(int(year_text), int(week_text))
+        year, week = int(year_text), int(week_text)
     except ValueError:
         raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
-    problem = year_problem(days[0].year)
+    problem = year_problem(year)
     if problem:
         raise InputError(f'Ugen "{text}": {problem}')
-    return days
+    try:
+        return iso_week_days(year, week)
+    except ValueError:
+        raise InputError(f'Ugen "{text}" findes ikke (uge 1-52, i nogle år 53)') from None
 
 
 def parse_day(text: str) -> date:

@@ -69,6 +69,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     coordinator = _caller_is_coordinator(args, config)
     unit = register_policy.check_unit(config, args.enhed, user, coordinator=coordinator)
     end = parse_local_moment(args.tid, config.zone) if args.tid else now
+    register_policy.check_not_future(config, end, now)
     answers = _answers(args.svar)
     entry = new_entry(
         config,
@@ -130,6 +131,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
         first = voided[0] if voided else None
         exported = export_log.covering(store.conn, first.end_utc, first.enhed, first.datakilde) \
             if first and not first.trial else None
+        if exported and exported.created_utc < first.created_utc:
+            exported = None  # registered after that export: the delivered file never held it
     if not voided:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
     print(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
