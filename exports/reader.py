@@ -406,7 +406,10 @@ class Reader:
                 content.update(("\n".join(buffer) + "\n").encode("utf-8"))
                 buffer.clear()
                 progress.advance(8192)
-            if (check_chars or not line.isascii()) and self._bad_chars(lineno, line, columns):
+            # isprintable() is False for every control, format and separator character (C-fast);
+            # only then is the line searched. The few invisible letters are caught per value.
+            if ((check_chars or not (line.isascii() or line.isprintable()))
+                    and self._bad_chars(lineno, line, columns)):
                 if parsed.stopped_early:
                     break
                 continue
@@ -651,6 +654,9 @@ def _text_problem(value: str) -> str | None:
     """Free text in a file is only accepted when it cannot be about a citizen."""
     if len(value) > MAX_TEXT:
         return f"er for lang (højst {MAX_TEXT} tegn)"
+    problem = hostile.unsafe_problem(value)
+    if problem:
+        return problem
     if looks_like_cpr(value):
         return "ligner et CPR-nummer. Personoplysninger importeres aldrig"
     return None

@@ -185,3 +185,18 @@ def test_doctor_shows_the_pin_hash_iterations(cli):
     cli.init()
     result = cli("doctor")
     assert "Kiosk-PIN     sat som hash (pbkdf2_sha256, 200000 gentagelser)" in result.stdout
+
+
+def test_names_that_look_like_markup_are_printed_as_they_are(cli):
+    """Rich (the report's terminal table) reads "[...]" as markup: a task name must come out
+    literally and never crash the command."""
+    cli.config.write_text(cli.config.read_text("utf-8")
+                          .replace('navn = "Flytning"', 'navn = "Pas [ophævet] [/]"')
+                          .replace('navn = "Pas"', 'navn = "Sundhedskort [EU] [bold]x"'), "utf-8")
+    cli.init()
+    assert cli(*REGISTER, "--tid", IN_WEEK).returncode == 0
+    assert cli(*task("23.09.02"), "--tid", IN_WEEK).returncode == 0
+    result = cli("rapport", "--uge", WEEK)
+    assert result.returncode == 0, result.stderr
+    flat = " ".join(result.stdout.split())
+    assert "Pas [ophævet] [/]" in flat and "Sundhedskort [EU] [bold]x" in flat

@@ -224,3 +224,10 @@ def test_the_column_limit_is_not_hit_by_a_normal_file(lk_store, lk_config, lk_db
                       + GOOD.rstrip("\r\n") + "Ja;" * (MAX_COLUMNS - 13) + "\r\n").encode("utf-8"))
     run(lk_store, lk_config, path)
     assert count(lk_db) == 1
+
+
+def test_an_invisible_letter_in_a_text_value_is_refused(lk_store, lk_config, lk_db, tmp_path):
+    path = tmp_path / "filler.csv"
+    path.write_bytes((HEADER + GOOD.replace("Tracetool", "Trace\u3164tool")).encode("utf-8"))
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert 'Linje 2, felt "Datakilde": "Trace\\u3164tool" indeholder tegnet U+3164 (HANGUL FILLER)' in message
