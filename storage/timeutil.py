@@ -70,7 +70,7 @@ def parse_iso_week(text: str) -> tuple[date, date]:
     try:
         return iso_week_days(year, week)
     except ValueError:
-        raise InputError(f'Ugen "{text}" findes ikke (uge 1-52, i nogle år 53)') from None
+        raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
 
 
 def parse_day(text: str) -> date:
