@@ -72,7 +72,10 @@ def build(
     target: Path | None,
     checking: bool,
     now: datetime,
+    changes=None,
 ) -> Report:
+    """``changes``: ``storage.export_log.Changes`` for the selection (rows registered or voided
+    after an earlier export of the same days), or None."""
     report = Report()
     layout = layouts.LAYOUTS[written.layout]
     add = report.lines.append
@@ -102,6 +105,7 @@ def build(
     _dates(report, config, days, by_unit_day)
     _empty_days(report, empty)
     _sources(report, config, written, left)
+    _after_export(report, config, changes)
     _encoding(report, written)
     add("")
     if written.sha256:
@@ -271,6 +275,23 @@ def _sources(report: Report, config: Config, written: Written, left: LeftOut) ->
             WARN, "Rækker fra en anden kommune end konfigurationens",
             ", ".join(f"{nr} {navn}: {n}" for (nr, navn), n in sorted(other_kommune.items())),
         )
+
+
+def _after_export(report: Report, config: Config, changes) -> None:
+    """Listed only when the days were exported before: what the earlier file does not hold."""
+    if changes is None or not changes.earlier:
+        return
+    for export in changes.earlier:
+        report.item(INFO, "Eksporteret før", export.describe(config.zone))
+    for label, counts in (("Registreret efter sidste eksport", changes.registered),
+                          ("Annulleret efter sidste eksport", changes.voided)):
+        if not counts:
+            report.item(OK, label, "ingen")
+            continue
+        report.item(WARN, label, f"{_rows(sum(counts.values()))} (den tidligere fil er ikke længere "
+                                 "rigtig; aflevér denne i stedet)")
+        for (unit, day), n in sorted(counts.items(), key=lambda kv: (kv[0][0], day_of(kv[0][1]))):
+            report.sub(f"{unit or NO_UNIT} {WEEKDAYS[day_of(day).weekday()]} {day}: {_rows(n)}")
 
 
 def _encoding(report: Report, written: Written) -> None:

@@ -25,6 +25,7 @@ from storage.config import Config
 from storage.errors import Refusal
 from storage.extract import LeftOut, Snapshot
 
+from .cells import TextCells, plain_row
 from .landkort import question_columns
 from .localtime import UtcToLocal
 from .progress import Quiet
@@ -114,6 +115,7 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
     types = book.types
     closings = book.afslutning
     answers_cache: dict[str, list] = {}
+    safe = TextCells(ws)  # text from the DB, config or KLE file: never a formula (see .cells)
     unit_names: dict[str, str] = {}
     task_names: dict[tuple[str, str], str] = {}
     summary: Counter = Counter()
@@ -135,24 +137,25 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
         closing = closings.get(afsl) if afsl else None
         unit_name = unit_names.get(enhed)
         if unit_name is None:
-            unit_name = unit_names[enhed] = names.unit(enhed)
+            unit_name = unit_names[enhed] = safe[names.unit(enhed)]
         task = task_names.get((enhed, opgave))
         if task is None:
-            task = task_names[enhed, opgave] = names.task(enhed, opgave)
+            task = task_names[enhed, opgave] = safe[names.task(enhed, opgave)]
         extra = answers_cache.get(answers)
         if extra is None:
             given = json.loads(answers)
-            extra = answers_cache[answers] = [given.get(q) or None for q in questions]
+            extra = answers_cache[answers] = [safe[given.get(q) or None] for q in questions]
         iso = ended.isocalendar()
         ws.append([
             dato_cell, start_value, duration, iso[1], WEEKDAYS[iso[2] - 1],
-            int(nr) if nr.isdigit() else nr, navn, enhed or None, unit_name or None,
-            opgave, task or None,
-            kanal, channel.name if channel else None,
+            int(nr) if nr.isdigit() else safe[nr], safe[navn], safe[enhed or None], unit_name or None,
+            safe[opgave], task or None,
+            safe[kanal], safe[channel.name] if channel else None,
             DIRECTIONS.get(channel.direction) if channel else None,
             channel.klass if channel else None,
-            typ, task_type.name if task_type else None, task_type.klass if task_type else None,
-            afsl, closing.name if closing else None, blk, kilde, *extra,
+            safe[typ], safe[task_type.name] if task_type else None,
+            task_type.klass if task_type else None,
+            safe[afsl], safe[closing.name] if closing else None, safe[blk], safe[kilde], *extra,
         ])
         summary[opgave, kanal, typ] += 1
         count += 1
@@ -168,8 +171,9 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
     for (opgave, kanal, typ), n in sorted(summary.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
         channel = channels.get(kanal)
         task_type = types.get(typ) if typ else None
-        ws.append([opgave, names.task("", opgave) or None, kanal,
-                   channel.name if channel else None, typ, task_type.name if task_type else None, n])
+        ws.append(plain_row(ws, [opgave, names.task("", opgave) or None, kanal,
+                                 channel.name if channel else None, typ,
+                                 task_type.name if task_type else None, n]))
     ws.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_COLUMNS))}{len(summary) + 1}"
     total = WriteOnlyCell(ws, value="I alt")
     total.font = Font(bold=True)
@@ -190,7 +194,7 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
         ("Prøverækker udeladt", left.trial),
         ("Kilde", "Tælleuge (taelleuge eksport excel)"),
     ):
-        ws.append([_bold(ws, label), value])
+        ws.append(plain_row(ws, [_bold(ws, label), value]))
     wb.save(out)
     return ExcelResult(count, len(summary))
 
@@ -207,5 +211,6 @@ def _header(ws, names: list[str]) -> list:
 
 def _bold(ws, text: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"  # a question text from an import is a heading here, never a formula
     cell.font = Font(bold=True)
     return cell

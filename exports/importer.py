@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from storage import identity
 from storage.bulk import ImportBatch, ImportRecord, duplicate_message
 from storage.config import Config
 from storage.errors import Refusal
@@ -25,7 +24,7 @@ from storage.timeutil import local_range_bounds
 from . import layouts
 from .localtime import day_of
 from .progress import Quiet
-from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, scan
+from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, count_cpr, scan
 
 NO_UNIT = "(uden enhed)"
 
@@ -49,6 +48,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         batch.add(reader.rows())
         parsed = reader.parsed
         if parsed.errors:
+            parsed.cpr_values, parsed.cpr_lines = count_cpr(facts)
             raise Refusal(_errors_message(facts, parsed), "fil")
         if parsed.rows == 0:
             raise Refusal(f"Filen {facts.path.name} har ingen rækker under overskriften. Intet er importeret.", "fil")
@@ -63,8 +63,8 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         record = batch.commit(
             sha256=facts.sha256, content_sha256=parsed.content_sha256, file_name=facts.path.name,
             layout=parsed.layout, encoding=facts.encoding_label.lower(),
-            datakilde=reader.default_source, station=identity.station(),
-            operator=identity.operator(), zone=config.zone,
+            datakilde=reader.default_source, station=store.station,
+            operator=store.operator, zone=config.zone,
         )
         progress.stop()
     return Outcome(facts, parsed, record, warnings)
@@ -75,6 +75,11 @@ def _errors_message(facts: FileFacts, parsed: Parsed) -> str:
              f"{parsed.error_count} fejl" + (" (læsningen stoppede her; der kan være flere):"
                                               if parsed.stopped_early else ":")]
     lines += [f"  {message}" for message in parsed.errors[:MAX_ERRORS]]
+    if parsed.cpr_values:
+        where = ", ".join(str(n) for n in parsed.cpr_lines)
+        more = " …" if parsed.cpr_values > len(parsed.cpr_lines) else ""
+        lines.append(f"I alt ligner {parsed.cpr_values} værdier i filen et CPR-nummer (linje {where}{more}). "
+                     "Personoplysninger importeres aldrig: fjern dem, og find ud af, hvor de kom fra.")
     return "\n".join(lines)
 
 

@@ -15,7 +15,9 @@ import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-_LOCAL_MINUTE = re.compile(r"^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2})$")
+from storage.timeutil import year_problem
+
+_LOCAL_MINUTE = re.compile(r"^([0-9]{2})-([0-9]{2})-([0-9]{4}) ([0-9]{2}):([0-9]{2})$")  # ASCII digits only
 
 # ":SS" (or nothing, for HH:MM) → the stored tail.
 SECONDS = {f":{s:02d}": f":{s:02d}.000000Z" for s in range(60)}
@@ -72,6 +74,8 @@ class LocalToUtc:
         if not match:
             return None
         day, month, year, hour, minute = map(int, match.groups())
+        if year_problem(year):
+            return None  # year 1 overflows in UTC, year 999 breaks the stored form
         try:
             naive = datetime(year, month, day, hour, minute)
         except ValueError:
@@ -91,6 +95,8 @@ class LocalToUtc:
                 datetime(year, month, day, hour, minute)
             except ValueError:
                 return f'"{text}" er ikke en rigtig dato eller et rigtigt klokkeslæt'
+            if year_problem(year):
+                return f'"{text}": {year_problem(year)}'
             return (
                 f'"{text}" findes ikke i tidszonen {self.zone.key} '
                 "(timen springes over, når uret stilles frem)"

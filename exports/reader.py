@@ -29,7 +29,8 @@ from pathlib import Path
 from storage import kle
 from storage.config import Config
 from storage.errors import Refusal
-from storage.privacy import looks_like_cpr
+from storage import hostile
+from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
 
 from . import layouts
@@ -38,15 +39,18 @@ from .progress import Quiet
 
 MAX_ERRORS = 20
 MAX_TEXT = 100  # longest Kommune, Enhed, Datakilde, question or answer accepted
+MAX_LINE = 65_536  # characters in one line: a Landkort line is ~150; more is not such a file
+MAX_COLUMNS = 200  # the raw-data layout has 12 plus the local questions; Excel stops at 16,384
 MAX_ANSWERS = 20  # distinct answers to a question the config does not know: more looks like free text
 DEFAULT_SOURCE = "Import"
-_KOMMUNE_NR = re.compile(r"^\d{3}$")
-# Control characters have no place in a value; C1 codes (0x80-0x9F) in an ISO-8859-1 file mean it is
-# really Windows-1252. ``bytes.translate`` with everything else deleted finds them at memory speed.
-_BAD = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+_KOMMUNE_NR = re.compile(r"^[0-9]{3}$")  # not \d: Arabic-Indic digits are not a municipality number
+# Control characters (the tab too) have no place in a value; C1 codes (0x80-0x9F) in an ISO-8859-1
+# file mean it is really Windows-1252. ``bytes.translate`` with everything else deleted finds them at
+# memory speed. Non-ASCII lines are searched for bidi, zero-width and other unsafe characters.
+_BAD = bytes(range(0x00, 0x0a)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _NOT_BAD = bytes(b for b in range(256) if b not in _BAD)
 _NOT_C1 = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BAD_CHARS = hostile.UNSAFE
 _CHUNK = 1 << 20
 
 # Column names (lower case) → role, per layout.
@@ -86,15 +90,7 @@ class FileFacts:
 def scan(path: Path) -> FileFacts:
     """Pass 1: hash, count lines and decide the encoding, reading 1 MB at a time."""
     path = Path(path)
-    try:
-        stat = path.stat()
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise Refusal(f"Filen {path} findes ikke.", "fil") from None
-    except IsADirectoryError:
-        raise Refusal(f"{path} er en mappe, ikke en fil.", "fil") from None
-    except OSError as error:
-        raise Refusal(f"Filen {path} kan ikke læses: {error.strerror}", "fil") from None
+    handle, stat = _open_regular(path)
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
@@ -104,13 +100,24 @@ def scan(path: Path) -> FileFacts:
     c1 = False
     first = b""
     last = b""
+    run = 0  # bytes since the last line end: a line without end is refused before all is read
     with handle:
         while chunk := handle.read(_CHUNK):
             if not first:
                 first = chunk[:3]
             last = chunk
             digest.update(chunk)
-            lines += chunk.count(b"\n")
+            newlines = chunk.count(b"\n")
+            if newlines:
+                run = len(chunk) - chunk.rfind(b"\n") - 1
+            else:
+                run += len(chunk)
+                if run > 4 * MAX_LINE:  # bytes; up to 4 per character in UTF-8
+                    raise Refusal(
+                        f"Filen {path.name} er ikke importeret: linje {lines + 1} er over "
+                        f"{MAX_LINE} tegn lang (en Landkort-linje har nogle hundrede). Er det den "
+                        "rigtige fil?", "fil")
+            lines += newlines
             if ascii_only and not chunk.isascii():
                 ascii_only = False
             if utf8 and not ascii_only:
@@ -140,6 +147,32 @@ def scan(path: Path) -> FileFacts:
     )
 
 
+def _open_regular(path: Path):
+    """Open ``path`` for reading only when it is a regular file: a FIFO, ``/dev/zero`` or a
+    terminal would hang the import or never end. O_NONBLOCK: opening a FIFO waits for nobody."""
+    import os
+    import stat as st
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise Refusal(f"Filen {path} findes ikke.", "fil") from None
+    except IsADirectoryError:
+        raise Refusal(f"{path} er en mappe, ikke en fil.", "fil") from None
+    except OSError as error:
+        raise Refusal(f"Filen {path} kan ikke læses: {error.strerror}", "fil") from None
+    info = os.fstat(fd)
+    if st.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise Refusal(f"{path} er en mappe, ikke en fil.", "fil")
+    if not st.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise Refusal(f"{path} er ikke en almindelig fil (men en enhed, en FIFO eller en sokkel); "
+                      "gem udtrækket som en fil og importér den.", "fil")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb"), info
+
+
 @dataclass
 class Parsed:
     """What pass 2 found: the layout, the rows' facts for the summary, and the problems."""
@@ -157,6 +190,8 @@ class Parsed:
     group_level: Counter = field(default_factory=Counter)  # "15.20" → rows
     date_only: int = 0
     own_source_rows: int = 0  # rows whose Datakilde says this app made them
+    cpr_values: int = 0  # CPR-like values in the whole file (counted when it is refused)
+    cpr_lines: list[int] = field(default_factory=list)  # the first few lines holding one
 
 
 class Reader:
@@ -180,7 +215,7 @@ class Reader:
         parsed = self.parsed
         parsed.error_count += 1
         if len(parsed.errors) < MAX_ERRORS:
-            where = (f"Linje {lineno}" if lineno else "Filen") + (f', felt "{column}"' if column else "")
+            where = (f"Linje {lineno}" if lineno else "Filen") + (f', felt "{shown(column)}"' if column else "")
             parsed.errors.append(f"{where}: {problem}")
         if parsed.error_count >= MAX_ERRORS:
             parsed.stopped_early = True
@@ -196,6 +231,10 @@ class Reader:
         names = line.split(layouts.SEP)
         if trailing:
             names.pop()
+        if len(names) > MAX_COLUMNS:
+            self._error(1, "", f"overskriftslinjen har {len(names)} kolonner; højst {MAX_COLUMNS} "
+                               "(de faste kolonner og de lokale spørgsmål)")
+            return None
         names = [n.strip() for n in names]
         lower = [n.lower() for n in names]
         if len(names) < 3:
@@ -218,6 +257,7 @@ class Reader:
         self.parsed.columns = names
         index: dict[str, int] = {}
         questions: list[int] = []
+        question_names: set[str] = set()
         ok = True
         for i, (name, low) in enumerate(zip(names, lower)):
             role = roles.get(low)
@@ -232,10 +272,11 @@ class Reader:
                 if problem:
                     self._error(1, name, f"overskriften {problem}")
                     ok = False
-                elif any(names[q] == name for q in questions):
+                elif name in question_names:
                     self._error(1, name, "står to gange")
                     ok = False
                 questions.append(i)
+                question_names.add(name)
             elif role in index:
                 self._error(1, name, "står to gange")
                 ok = False
@@ -266,27 +307,44 @@ class Reader:
         except OSError as error:
             raise Refusal(f"Filen {facts.path} kan ikke læses: {error.strerror}", "fil") from None
         with handle:
+            lines = self._bounded_lines(handle)
             header_line = ""
             lineno = 0
-            for raw in handle:
+            for raw in lines:
                 lineno += 1
                 header_line = raw.rstrip("\r\n")
                 if header_line.strip():
                     break
             if not header_line.strip():
-                self._error(1, "", "filen er tom")
+                if not self.parsed.errors:
+                    self._error(1, "", "filen er tom")
                 return
             content.update(header_line.encode("utf-8") + b"\n")
-            if facts.suspicious_bytes and self._bad_chars(lineno, header_line, []):
+            # A header without ; gets the separator hint from _header, not a complaint about tabs.
+            if layouts.SEP in header_line and self._bad_chars(lineno, header_line, []):
                 return
             header = self._header(header_line)
             if header is None:
                 return
-            yield from self._body(handle, header, lineno, content)
+            yield from self._body(lines, header, lineno, content)
         parsed.content_sha256 = content.hexdigest()
         stat = facts.path.stat()
         if (stat.st_size, stat.st_mtime_ns) != (facts.size, facts.mtime_ns):
             self._error(0, "", "filen blev ændret, mens den blev læst. Prøv igen, når den er færdig.")
+
+    def _bounded_lines(self, handle) -> Iterator[str]:
+        """The file's lines, none longer than MAX_LINE characters: a longer one is an error and
+        the end of reading (a 200 MB "line" must not be read into memory in one piece)."""
+        readline = handle.readline
+        lineno = 0
+        while raw := readline(MAX_LINE + 2):
+            lineno += 1
+            if len(raw) > MAX_LINE and len(raw.rstrip("\r\n")) > MAX_LINE:
+                self._error(lineno, "", f"linjen er over {MAX_LINE} tegn lang (en Landkort-linje har "
+                                        "nogle hundrede). Er det den rigtige fil?")
+                self.parsed.stopped_early = True
+                return
+            yield raw
 
     def _body(self, handle, header, lineno: int, content) -> Iterator[tuple]:
         layout, index, q_index, trailing = header
@@ -348,7 +406,10 @@ class Reader:
                 content.update(("\n".join(buffer) + "\n").encode("utf-8"))
                 buffer.clear()
                 progress.advance(8192)
-            if check_chars and self._bad_chars(lineno, line, columns):
+            # isprintable() is False for every control, format and separator character (C-fast);
+            # only then is the line searched. The few invisible letters are caught per value.
+            if ((check_chars or not (line.isascii() or line.isprintable()))
+                    and self._bad_chars(lineno, line, columns)):
                 if parsed.stopped_early:
                     break
                 continue
@@ -363,7 +424,7 @@ class Reader:
             nr = fields[i_id]
             if nr not in nr_ok:
                 if not _KOMMUNE_NR.match(nr.strip()):
-                    if self._error(lineno, columns[i_id], f'"{nr}" er ikke et kommunenummer (tre cifre, fx 259)'):
+                    if self._error(lineno, columns[i_id], f'"{shown(nr)}" er ikke et kommunenummer (tre cifre, fx 259)'):
                         break
                     continue
                 nr_ok[nr] = nr.strip()
@@ -385,8 +446,9 @@ class Reader:
             if opgave is None:
                 try:
                     opgave = kle_ok[raw_kle] = kle.normalise(raw_kle)
-                except Refusal as refusal:
-                    if self._error(lineno, columns[i_opgave], str(refusal)):
+                except Refusal:
+                    if self._error(lineno, columns[i_opgave], f'KLE-nummeret "{shown(raw_kle)}" har forkert '
+                                                              "form. Skriv NN.NN.NN (fx 23.05.10) eller NN.NN."):
                         break
                     continue
             if len(raw_kle) != 8:
@@ -435,14 +497,15 @@ class Reader:
             if head is None or tail is None:
                 end = conv.stored(dato)
                 if end is None:
-                    if self._error(lineno, columns[i_dato], conv.problem(dato)):
+                    if self._error(lineno, columns[i_dato], conv.problem(shown(dato))):
                         break
                     continue
             else:
                 end = head + tail
             slut = fields[i_slut]
             if slut and slut != dato:
-                if self._error(lineno, columns[i_slut], f'"{slut}" skal være det samme som Dato ("{dato}")'):
+                if self._error(lineno, columns[i_slut],
+                               f'"{shown(slut)}" skal være det samme som Dato ("{shown(dato)}")'):
                     break
                 continue
             start_text = fields[i_start]
@@ -456,13 +519,14 @@ class Reader:
                 if head is None or tail is None:
                     start = conv.stored(start_text)
                     if start is None:
-                        if self._error(lineno, columns[i_start], conv.problem(start_text)):
+                        if self._error(lineno, columns[i_start], conv.problem(shown(start_text))):
                             break
                         continue
                 else:
                     start = head + tail
                 if start > end:
-                    if self._error(lineno, columns[i_start], f'"{start_text}" ligger efter Dato ("{dato}")'):
+                    if self._error(lineno, columns[i_start],
+                                   f'"{shown(start_text)}" ligger efter Dato ("{shown(dato)}")'):
                         break
                     continue
 
@@ -499,7 +563,7 @@ class Reader:
                 continue
             problem = _text_problem(value)
             if problem:
-                self._error(lineno, _column(columns, index, name), f'"{value}" {problem}')
+                self._error(lineno, _column(columns, index, name), f'"{shown(value)}" {problem}')
                 return False
             ok[value] = value
         return True
@@ -511,7 +575,7 @@ class Reader:
             cache[raw] = cache[tidy]
             return cache[tidy]
         allowed = ", ".join(table)
-        self._error(lineno, column, f'{what} "{raw}" er ukendt. Tilladte: {allowed}')
+        self._error(lineno, column, f'{what} "{shown(raw)}" er ukendt. Tilladte: {allowed}')
         return _MISSING
 
     def _answers(self, key, q_index: list[int], lineno: int) -> str | None:
@@ -524,14 +588,14 @@ class Reader:
                 if value and value not in known.answers:
                     self._error(
                         lineno, question,
-                        f'svaret "{value}" er ikke en mulighed. Tilladte: {", ".join(known.answers)} '
+                        f'svaret "{shown(value)}" er ikke en mulighed. Tilladte: {", ".join(known.answers)} '
                         "(eller tomt)",
                     )
                     return None
             else:
                 problem = _text_problem(value)
                 if problem:
-                    self._error(lineno, question, f'svaret "{value}" {problem}')
+                    self._error(lineno, question, f'svaret "{shown(value)}" {problem}')
                     return None
                 seen = self._unknown_answers.setdefault(question, {})
                 seen.setdefault(value, lineno)
@@ -560,18 +624,19 @@ class Reader:
         )
 
     def _bad_chars(self, lineno: int, line: str, columns: list[str]) -> bool:
-        """Control characters, or C1 codes that say the file is really Windows-1252."""
+        """Control, bidi, zero-width and other unsafe characters (``storage.hostile``), or C1
+        codes that say an ISO-8859-1 file is really Windows-1252."""
         match = _BAD_CHARS.search(line)
         if not match:
             return False
         char = match.group()
         position = line.count(layouts.SEP, 0, match.start())
         column = columns[position] if position < len(columns) else ""
-        if "\x80" <= char <= "\x9f":
+        if "\x80" <= char <= "\x9f" and self.facts.encoding == "iso-8859-1":
             problem = (f"tegnet med kode 0x{ord(char):02X} er ikke et ISO-8859-1-tegn "
                        "(filen er måske gemt som Windows-1252; gem den som ISO-8859-1 eller UTF-8)")
         else:
-            problem = f"kontroltegnet 0x{ord(char):02X} hører ikke hjemme i en værdi"
+            problem = hostile.unsafe_problem(char)
         self._error(lineno, column, problem)
         return True
 
@@ -589,6 +654,9 @@ def _text_problem(value: str) -> str | None:
     """Free text in a file is only accepted when it cannot be about a citizen."""
     if len(value) > MAX_TEXT:
         return f"er for lang (højst {MAX_TEXT} tegn)"
+    problem = hostile.unsafe_problem(value)
+    if problem:
+        return problem
     if looks_like_cpr(value):
         return "ligner et CPR-nummer. Personoplysninger importeres aldrig"
     return None
@@ -596,12 +664,39 @@ def _text_problem(value: str) -> str | None:
 
 def check_source_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 40 or layouts.SEP in name or _BAD_CHARS.search(name):
+    if looks_like_cpr(name):
+        raise Refusal("--datakilde må ikke ligne et CPR-nummer", "datakilde")
+    problem = hostile.unsafe_problem(name)
+    if problem:
+        raise Refusal(f"--datakilde {problem}", "datakilde")
+    if not name or len(name) > 40 or layouts.SEP in name:
         raise Refusal(
             f'--datakilde skal være et navn på 1-40 tegn uden ; (fx "Selvbetjening2025"), ikke "{name}"',
             "datakilde",
         )
-    if looks_like_cpr(name):
-        raise Refusal("--datakilde må ikke ligne et CPR-nummer", "datakilde")
     return name
+
+
+def count_cpr(facts: FileFacts, limit_lines: int = 10) -> tuple[int, list[int]]:
+    """CPR-like values in the whole file, headers included, and the first lines that hold one.
+
+    Run when an import is refused, so the message can say how many there are in all (the line
+    by line check stops after MAX_ERRORS problems). ``;`` separates fields, so a hit never spans
+    two columns."""
+    total = 0
+    lines: list[int] = []
+    try:
+        handle = facts.path.open("r", encoding=facts.encoding, errors="replace", newline="")
+    except OSError:
+        return 0, []
+    with handle:
+        lineno = 0
+        while raw := handle.readline(MAX_LINE + 2):
+            lineno += 1
+            hits = count_cpr_like(raw)
+            if hits:
+                total += hits
+                if len(lines) < limit_lines:
+                    lines.append(lineno)
+    return total, lines
 

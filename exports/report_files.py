@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis import TABLE1_COLUMNS, Report, rounded_table1
+from .cells import csv_text, plain_sheet
 from .definitions import DEFINITIONS
 from .report_folder import (  # noqa: F401 - FILE_NAMES and check_folder re-exported for callers
     CSV_NAME, FILE_NAMES, PNG_NAME, XLSX_NAME, check_folder,
@@ -44,7 +45,7 @@ def _cell(column: str, value: object) -> str:
         return f"{float(value):.1f}".replace(".", ",")
     if isinstance(value, (int, float, np.integer, np.floating)):
         return f"{float(value):.2f}".replace(".", ",")
-    return str(value)
+    return csv_text(str(value))  # a task name like "=1+1" or "@SUM(…)" stays text in Excel
 
 
 def table1_csv(t1: pd.DataFrame) -> bytes:
@@ -126,6 +127,7 @@ def _add_sheet(wb, title: str, frame: pd.DataFrame, *, freeze: str = "A2") -> No
     ws.freeze_panes = freeze
     if len(frame):
         ws.auto_filter.ref = ws.dimensions
+    plain_sheet(ws)  # names and answers from the config or an import: text, never formulas
 
 
 def _definitions_sheet(wb, report: Report) -> None:
@@ -155,6 +157,7 @@ def _definitions_sheet(wb, report: Report) -> None:
     for row in ws.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    plain_sheet(ws)
 
 
 def workbook(report: Report) -> bytes:

@@ -95,6 +95,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
     channels = dict(base.channels)
     for i, entry in enumerate(_entries(data, "kanal", source)):
         key = f"kanal[{i}]"
+        _no_unknown(entry, ("kode", "navn", "retning", "klasse", "personale"), key, source)
         code = _code(entry, key, source)
         old = channels.get(code)
         channels[code] = Channel(
@@ -107,6 +108,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
     types = dict(base.types)
     for i, entry in enumerate(_entries(data, "type", source)):
         key = f"type[{i}]"
+        _no_unknown(entry, ("kode", "navn", "beskrivelse", "klasse"), key, source)
         code = _code(entry, key, source)
         old = types.get(code)
         types[code] = TaskType(
@@ -120,6 +122,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
         current = dict(getattr(base, table))
         for i, entry in enumerate(_entries(data, table, source)):
             key = f"{table}[{i}]"
+            _no_unknown(entry, ("kode", "navn"), key, source)
             code = _code(entry, key, source)
             old = current.get(code)
             current[code] = Value(code, _text(entry, "navn", key, source, old.name if old else None))
@@ -132,6 +135,13 @@ def _entries(data: dict[str, Any], table: str, source: str) -> list[dict[str, An
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(source, table, f"skal være en liste af tabeller ([[{table}]])")
     return entries
+
+
+def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], key: str, source: str) -> None:
+    """A typo (``retnig``) must not silently fall back to the default."""
+    unknown = sorted(set(entry) - set(known))
+    if unknown:
+        raise ConfigError(source, f"{key}.{unknown[0]}", f"ukendt nøgle (kendte: {', '.join(known)})")
 
 
 def _code(entry: dict[str, Any], key: str, source: str) -> str:

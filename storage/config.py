@@ -6,7 +6,7 @@ error names the file, the key and the problem, in Danish, because the coordinato
 
 from __future__ import annotations
 
-import tomllib
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,10 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import codebook as cb
-from . import kle
+from . import config_guard, kle, pin
 from .errors import ConfigError, Refusal
-from .privacy import looks_like_cpr, strings
+from .timeutil import year_problem
 
+# A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
+FORMULA_LEADS = "=+-@"
 # 1-9 then a-z: the kiosk's task keys, in package order (the old tool's tiles, which staff knew).
 TASK_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -111,14 +113,7 @@ class Config:
 
 def load(path: str | Path) -> Config:
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(str(path), "", "filen findes ikke") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), "", f"filen kan ikke læses: {error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(str(path), "", f"ikke gyldig TOML: {error}") from None
+    data = config_guard.parse_toml(config_guard.read_text(path), str(path))
     return parse(data, str(path), base_dir=path.parent)
 
 
@@ -128,10 +123,8 @@ _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
     r = _Reader(source)
+    config_guard.check_tree(data, source)  # no control/bidi/zero-width characters, nothing CPR-like
     r.no_unknown(data, _TOP_KEYS, "")
-    for key, text in strings(data):
-        if key != "koordinator.pin" and looks_like_cpr(text):
-            raise ConfigError(source, key, "ligner et CPR-nummer; konfigurationen må aldrig rumme personoplysninger")
     nr = data.get("kommunenummer")
     if not isinstance(nr, int) or isinstance(nr, bool) or not 100 <= nr <= 999:
         raise ConfigError(source, "kommunenummer", f"skal være kommunens tre-cifrede nummer, ikke {nr!r}")
@@ -154,9 +147,10 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     r.no_unknown(coordinator, {"gruppe", "pin"}, "koordinator")
     group = r.text(coordinator, "gruppe", "koordinator") if "gruppe" in coordinator else None
     pin_hash = r.text(coordinator, "pin", "koordinator") if "pin" in coordinator else None
-    if pin_hash is not None and not pin_hash.startswith("pbkdf2_sha256$"):
-        raise ConfigError(source, "koordinator.pin",
-                          "skal være en hash fra 'taelleuge pin', aldrig selve PIN-koden")
+    if pin_hash is not None:
+        problem = pin.hash_problem(pin_hash)
+        if problem:
+            raise ConfigError(source, "koordinator.pin", problem)
     return Config(
         source=source,
         coordinator_group=group,
@@ -205,6 +199,8 @@ class _Reader:
     def day(self, table: dict[str, Any], name: str, prefix: str) -> date:
         value = table.get(name)
         if isinstance(value, date) and not hasattr(value, "hour"):
+            if year_problem(value.year):
+                raise self.fail(_join(prefix, name), year_problem(value.year))
             return value
         raise self.fail(_join(prefix, name), f"skal være en dato som 2026-10-19, ikke {value!r}")
 
@@ -239,6 +235,8 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[str, Unit]:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
         if not code.isascii() or " " in code or ";" in code:
             raise r.fail(f"{key}.kode", f'"{code}" må kun have bogstaver a-z, tal og tegn uden mellemrum og ;')
+        if code[0] in FORMULA_LEADS:
+            raise r.fail(f"{key}.kode", f'"{code}" må ikke begynde med {code[0]} (et regneark læser den som en formel)')
         channels = r.texts(entry, "kanaler", key)
         for j, channel in enumerate(channels):
             _staff_channel(r, codebook, channel, f"{key}.kanaler[{j}]")
@@ -314,6 +312,9 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
         text = r.text(entry, "tekst", item_key)
         if ";" in text:
             raise r.fail(f"{item_key}.tekst", "må ikke indeholde ; (det er filernes skilletegn)")
+        if "=" in text:
+            raise r.fail(f"{item_key}.tekst", 'må ikke indeholde = (registrer --svar "SPØRGSMÅL=SVAR" '
+                                              "deler ved det første =)")
         answers = r.texts(entry, "svar", item_key)
         if len(answers) < 2:
             raise r.fail(f"{item_key}.svar", "angiv mindst to faste svarmuligheder (aldrig fritekst)")
@@ -350,7 +351,8 @@ def _prices(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[tuple[str, str]
         for klass in cb.TYPE_CLASSES:
             if klass in entry:
                 value = entry[klass]
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                if (isinstance(value, bool) or not isinstance(value, int | float)
+                        or not math.isfinite(value) or value < 0):
                     raise r.fail(f"{key}.{klass}", f"skal være et beløb i kr. (≥ 0), ikke {value!r}")
                 prices[(channel, klass)] = float(value)
     return prices

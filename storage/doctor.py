@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import db as dbmod
+from . import pin
 from .config import Config, Group
 from .errors import TaelleugeError
 from .kle import load_catalogue
@@ -30,12 +31,19 @@ def doctor(config: Config, db_path, today: date) -> Report:
     report.add("Tidszone", str(config.zone.key))
     report.add("Tovholder", f"gruppe {config.coordinator_group}" if config.coordinator_group
                else "ingen gruppe sat op: alle må eksportere og rette")
-    report.add("Kiosk-PIN", "sat (som hash)" if config.pin_hash else "ikke sat: kiosken stoppes kun med systemctl")
+    report.add("Kiosk-PIN", _pin(config.pin_hash))
     _database(report, db_path)
     _kle(report, config, today)
     _units(report, config)
     _weeks(report, config, today)
     return report
+
+
+def _pin(pin_hash: str | None) -> str:
+    """The config check has refused a malformed hash or an iteration count out of bounds."""
+    if not pin_hash:
+        return "ikke sat: kiosken stoppes kun med systemctl"
+    return f"sat som hash ({pin.SCHEME}, {pin.iterations_of(pin_hash)} gentagelser)"
 
 
 def _database(report: Report, db_path) -> None:

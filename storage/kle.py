@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import ConfigError, Refusal
+from .hostile import UNSAFE
 
 _KLE = re.compile(r"^([0-9]{2})\.([0-9]{2})(?:\.([0-9]{2}))?$")  # not \d: no full-width digits
 
@@ -93,7 +94,7 @@ def load_catalogue(path: str | Path) -> KleCatalogue:
         # findall always returns a list: a group with a single subject needs no special case.
         for child in node.findall(tag):
             number = (child.findtext(nr_tag) or "").strip()
-            title = (child.findtext(title_tag) or "").strip()
+            title = _plain(child.findtext(title_tag) or "")
             retired = child.findtext(f"{tag}AdministrativInfo/Historisk/UdgaaetDato")
             if number:
                 entries[number] = KleEntry(number, title, _parse_date(retired, path))
@@ -102,6 +103,13 @@ def load_catalogue(path: str | Path) -> KleCatalogue:
 
     walk(root, 0)
     return KleCatalogue(entries, (root.findtext("UdgivelsesDato") or "").strip())
+
+
+def _plain(title: str) -> str:
+    """KL's title as one line of plain text: line breaks and tabs become spaces, and control,
+    bidi and invisible characters (soft hyphens included) are dropped. The file is the
+    municipality's copy of an outside file; its titles reach the screen, the CLI and Excel."""
+    return UNSAFE.sub("", " ".join(title.split()))
 
 
 def _parse_date(text: str | None, path: Path) -> date | None:

@@ -1,25 +1,62 @@
 """The privacy guard: nothing that looks like a CPR number gets into the config, a registration or
-an import. Tælleuge stores no personal data; this catches the mistake of typing one anyway."""
+an import. Tælleuge stores no personal data; this catches the mistake of typing one anyway.
+
+A CPR number is written in many ways: ``010190-1234``, ``010190 1234``, ``01.01.90-1234``,
+``01/01/90 - 1234``, with an en dash, a minus sign or a no-break space, in full-width or
+Arabic-Indic digits, or with a soft hyphen or a zero-width space pasted into it. So a value is
+first normalised (NFKC, format characters dropped) and then matched with any decimal digits and any
+whitespace, dash, dot or slash as separators: day, month and year of a real date and four digits,
+with at most a short run of separators between the parts and no digit on either side. KLE numbers
+(``23.05.10``), dates with a four-digit year, times and eight-digit phone numbers do not match.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from .errors import Refusal
+from .hostile import UNSAFE
 
-# DDMMYY, an optional dash or space, then four digits; not part of a longer number.
-_CPR = re.compile(r"(?<![0-9])([0-3][0-9])([01][0-9])([0-9]{2})[- ]?([0-9]{4})(?![0-9])")
+# Every dash (Unicode's Pd, checked by the tests), the minus sign, slashes, dots and bullets;
+# whitespace of every kind is ``\s``. At most three in a row between the parts ("010190 - 1234").
+_DASHES = ("\\-\u058a\u05be\u1400\u1806\u2010-\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\u301c"
+           "\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead")
+_SEP = f"[\\s.,/_{_DASHES}\u2212\u2215\u2044\u00b7\u2027\u2022\u2219]{{0,3}}"
+# \d: any decimal digit (Arabic-Indic, Devanagari, ...); int() reads them all.
+_CPR = re.compile(f"(?<!\\d)(\\d\\d){_SEP}(\\d\\d){_SEP}(\\d\\d){_SEP}(\\d{{4}})(?!\\d)")
 
 
-def looks_like_cpr(text: str) -> bool:
-    for day, month, year, _ in _CPR.findall(text):
+def normalise(text: str) -> str:
+    """``text`` as the matcher sees it: NFKC (full-width and superscript digits, full-width
+    punctuation), and no format characters (soft hyphen, zero-width, BOM, bidi), which are
+    dropped, or invisible controls, which become a space."""
+    if text.isascii() and text.isprintable():
+        return text
+    return UNSAFE.sub(_drop, unicodedata.normalize("NFKC", text))
+
+
+def _drop(match: re.Match) -> str:
+    return " " if match.group().isspace() else ""
+
+
+def _hits(text: str):
+    for day, month, year, _ in _CPR.findall(normalise(text)):
         try:
             date(2000 + int(year), int(month), int(day))  # a real day: fewer false alarms
         except ValueError:
             continue
-        return True
-    return False
+        yield True
+
+
+def looks_like_cpr(text: str) -> bool:
+    return any(_hits(text))
+
+
+def count_cpr_like(text: str) -> int:
+    """How many CPR-like numbers ``text`` holds (the import counts them over the whole file)."""
+    return sum(_hits(text))
 
 
 def refuse_cpr(text: str, where: str) -> None:
@@ -29,6 +66,17 @@ def refuse_cpr(text: str, where: str) -> None:
             "fjern det og prøv igen.",
             "cpr",
         )
+
+
+CPR_PLACEHOLDER = "(en værdi, der ligner et CPR-nummer)"
+
+
+def shown(value: str) -> str:
+    """``value`` as it may be quoted back in a message: never a CPR-like value, never a character
+    that acts on the terminal (see ``storage.hostile``)."""
+    from .hostile import escape
+
+    return CPR_PLACEHOLDER if looks_like_cpr(value) else escape(value)
 
 
 def strings(value, path: str = ""):

@@ -133,5 +133,38 @@ def m003_void_facts(db) -> None:
     )
 
 
-MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts]
+def m004_exports(db) -> None:
+    """A log of the files delivered to Det Digitale Landkort (``eksport landkort``, not
+    ``--kontroller``): which days, units and data sources, how many rows, the file's SHA-256, who
+    and when. A registration or void made later in an exported range is then named: ``registrer``
+    warns, and the next export's check lists it. Append-only like the rest."""
+    db.execute(
+        """
+        CREATE TABLE exports (
+            id           TEXT PRIMARY KEY NOT NULL,   -- UUID
+            kind         TEXT NOT NULL CHECK (kind IN ('landkort-upload', 'landkort-raadata')),
+            first_day    TEXT NOT NULL,               -- local day YYYY-MM-DD, included
+            last_day     TEXT NOT NULL,               -- local day YYYY-MM-DD, included
+            start_utc    TEXT NOT NULL,               -- first_day 00:00 local, as stored UTC
+            end_utc      TEXT NOT NULL,               -- the day after last_day 00:00 local (excluded)
+            units        TEXT NOT NULL DEFAULT '[]',  -- JSON list of unit codes; [] = all units
+            sources      TEXT NOT NULL DEFAULT '[]',  -- JSON list of Datakilde values; [] = all
+            row_count    INTEGER NOT NULL CHECK (row_count >= 0),
+            sha256       TEXT NOT NULL,               -- of the file as written
+            file_name    TEXT NOT NULL,               -- base name only
+            station      TEXT NOT NULL,
+            operator     TEXT NOT NULL,
+            created_utc  TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX exports_range ON exports (start_utc, end_utc)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER exports_no_{verb.lower()} BEFORE {verb} ON exports "
+            f"BEGIN SELECT RAISE(ABORT, 'exports is append-only'); END"
+        )
+
+
+MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

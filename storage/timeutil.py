@@ -15,6 +15,15 @@ from .errors import InputError
 Clock = Callable[[], datetime]
 
 STORED_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Years a registration, an imported row or a selection may have. Outside, the stored form loses
+# its fixed width (year 999) or the UTC conversion overflows (year 1): refused with a message.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+
+
+def year_problem(year: int) -> str | None:
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"årstallet {year} ligger uden for {FIRST_YEAR}–{LAST_YEAR}"
 
 
 def system_clock() -> datetime:
@@ -52,7 +61,14 @@ def parse_iso_week(text: str) -> tuple[date, date]:
     """``2026-W43`` → (Monday, Sunday). Raises ValueError with a Danish message."""
     try:
         year_text, week_text = text.strip().upper().split("-W")
-        return iso_week_days(int(year_text), int(week_text))
+        year, week = int(year_text), int(week_text)
+    except ValueError:
+        raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
+    problem = year_problem(year)
+    if problem:
+        raise InputError(f'Ugen "{text}": {problem}')
+    try:
+        return iso_week_days(year, week)
     except ValueError:
         raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
 
@@ -62,9 +78,13 @@ def parse_day(text: str) -> date:
     text = text.strip()
     for fmt in ("%d-%m-%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
-            pass
+            continue
+        problem = year_problem(day.year)
+        if problem:
+            raise InputError(f'Datoen "{text}": {problem}')
+        return day
     raise InputError(f'Datoen "{text}" skal skrives som dd-mm-åååå eller åååå-mm-dd')
 
 
@@ -74,7 +94,11 @@ def parse_local_moment(text: str, zone: ZoneInfo) -> datetime:
     for fmt in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
                 "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=zone)
+            moment = datetime.strptime(text, fmt).replace(tzinfo=zone)
         except ValueError:
-            pass
+            continue
+        problem = year_problem(moment.year)
+        if problem:
+            raise InputError(f'Tidspunktet "{text}": {problem}')
+        return moment
     raise InputError(f'Tidspunktet "{text}" skal skrives som dd-mm-åååå TT:MM, fx 19-10-2026 09:30')

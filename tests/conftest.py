@@ -33,10 +33,11 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setattr(settings, "SYSTEM_CONFIG", home / "no-system-config.toml")
-    for name in ("TAELLEUGE_CONFIG", "TAELLEUGE_DB", "TAELLEUGE_ENHED", "TAELLEUGE_CONSOLE"):
+    # The operator always comes from the OS account and the station from the entry point: no
+    # test may lean on the environment for either.
+    for name in ("TAELLEUGE_CONFIG", "TAELLEUGE_DB", "TAELLEUGE_ENHED", "TAELLEUGE_CONSOLE",
+                 "TAELLEUGE_OPERATOR", "TAELLEUGE_STATION"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TAELLEUGE_OPERATOR", "tester")
-    monkeypatch.setenv("TAELLEUGE_STATION", "test-station")
 
 
 class FrozenClock:

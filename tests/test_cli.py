@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import pwd
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
 
 from storage import config as cfg
+from storage import identity
 from storage import settings
 from storage.db import journal_choice
 from storage.codebook import load_builtin
@@ -54,6 +57,7 @@ fra = 2025-10-20
 til = 2025-10-26
 """
 
+ZONE = ZoneInfo("Europe/Copenhagen")
 IN_WEEK = "22-10-2025 10:15"  # CEST: 08:15Z
 OUTSIDE = "03-11-2025 10:15"
 
@@ -62,6 +66,9 @@ def label(code: str) -> str:
     """The channel's label as the codebook words it (e.g. "Papirbrev, ind")."""
     return load_builtin().channels[code].label
 
+
+ACCOUNT = pwd.getpwuid(os.getuid()).pw_name
+CLI_STATION = f"cli:{identity.host()}"  # no terminal in a subprocess: cli:host
 
 REGISTER = ["registrer", "--enhed", UNIT, "--opgave", "23.05.10", "--kanal", "PRSNLG", "--type", "OPRET"]
 
@@ -78,6 +85,8 @@ class Cli:
             XDG_DATA_HOME=str(tmp_path / "xdg"),
             TAELLEUGE_DB=str(self.db),
             TAELLEUGE_CONFIG=str(self.config),
+            # Set on purpose: the command line must ignore both (the OS account is the operator,
+            # the station is cli:host:tty).
             TAELLEUGE_OPERATOR="cli-tester",
             TAELLEUGE_STATION="cli-station",
             PYTHONDONTWRITEBYTECODE="1",
@@ -221,7 +230,7 @@ def test_register(cli):
                                 "end_utc", "station", "operator", "datakilde", "trial", "batch_id")} == {
         "kommune_nr": "259", "enhed": UNIT, "opgave": "23.05.10", "kanal": "PRSNLG", "type": "OPRET",
         "afslutning": "HOLD", "blanket": "JA", "end_utc": "2025-10-22T08:15:00.000000Z",
-        "station": "cli-station", "operator": "cli-tester", "datakilde": "Taelleuge", "trial": 0,
+        "station": CLI_STATION, "operator": ACCOUNT, "datakilde": "Taelleuge", "trial": 0,
         "batch_id": None,
     }
     assert row["answers"] == '{"Over 65": "Nej"}'
@@ -249,12 +258,16 @@ def test_register_batch(cli):
 
 def test_register_trial_outside_the_week(cli):
     cli.init()
-    result = cli(*REGISTER, "--tid", OUTSIDE, "--proeve")
+    # Two days ago (--tid goes back 14 days at most), which is outside the config's count week.
+    local = (datetime.now(ZONE) - timedelta(days=2)).replace(hour=10, minute=15, second=0, microsecond=0)
+    recent = f"{local:%d-%m-%Y %H:%M}"
+    result = cli(*REGISTER, "--tid", recent, "--proeve")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Gemt: PRØVE · 1 × 23.05.10")
     [row] = cli.rows()
-    assert row["trial"] == 1 and row["end_utc"] == "2025-11-03T09:15:00.000000Z"  # CET: UTC+1
-    alias = cli(*REGISTER, "--tid", OUTSIDE, "--trial")
+    assert row["trial"] == 1
+    assert row["end_utc"] == local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    alias = cli(*REGISTER, "--tid", recent, "--trial")
     assert alias.returncode == 0, alias.stderr
     assert cli.count() == 2
 
@@ -325,7 +338,7 @@ def test_undo(cli):
     assert "22-10-2025 10:15" in result.stdout
     voids = cli.rows("voids")
     assert len(voids) == 2
-    assert {(v["reason"], v["operator"], v["station"]) for v in voids} == {("FORTRUDT", "cli-tester", "cli-station")}
+    assert {(v["reason"], v["operator"], v["station"]) for v in voids} == {("FORTRUDT", ACCOUNT, CLI_STATION)}
     assert cli.count() == 3  # nothing deleted
 
     second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet")

@@ -203,7 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             code = getattr(cli_store, COMMANDS[command])(args)
     except TaelleugeError as error:
-        print(f"taelleuge: {error}", file=sys.stderr)
+        # A refusal may quote what was typed or read: never let it act on the terminal.
+        from storage.hostile import escape
+
+        print(f"taelleuge: {escape(str(error), keep_newlines=True)}", file=sys.stderr)
         code = 1
     except sqlite3.DatabaseError as error:
         # A page damaged after the header passed the start checks: say so, never a traceback.

@@ -68,15 +68,32 @@ def cmd_export(args: argparse.Namespace) -> int:
     return {"landkort": _export_landkort, "excel": _export_excel}[args.eksport_format](args)
 
 
+def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``--enhed``/``--datakilde`` values go into the check report and the export log: no
+    terminal controls, nothing CPR-like."""
+    from storage.hostile import unsafe_problem
+    from storage.privacy import refuse_cpr
+
+    units = tuple(dict.fromkeys(args.enhed or ()))
+    sources = tuple(dict.fromkeys(args.datakilde or ()))
+    for flag, values in (("--enhed", units), ("--datakilde", sources)):
+        for value in values:
+            refuse_cpr(value, flag)
+            problem = unsafe_problem(value)
+            if problem:
+                raise Refusal(f"{flag} {problem}", flag.lstrip("-"))
+    return units, sources
+
+
 def _export_landkort(args: argparse.Namespace) -> int:
     from exports import check, landkort, layouts
     from exports.safe_write import SafeFile, check_target
+    from storage import export_log
     from storage.extract import Selection, snapshot
 
     config, db_path = load(args)
     first, last, label = _selection(args)
-    units = tuple(dict.fromkeys(args.enhed or ()))
-    sources = tuple(dict.fromkeys(args.datakilde or ()))
+    units, sources = _checked_filters(args)
     checking = args.kontroller
     if args.ud is None and not checking:
         raise Refusal("Angiv filen med --ud FIL (eller brug --kontroller for kun at kontrollere).", "ud")
@@ -98,10 +115,13 @@ def _export_landkort(args: argparse.Namespace) -> int:
                     snap, config, args.format, args.tegnsaet, out.write if out else None,
                     progress, total=left.live, reset=out.reset if out else None,
                 )
+                where, params = selection.where()
+                changes = export_log.changes_since(snap.conn, where, params, start_utc, end_utc,
+                                                   config.zone)
         report = check.build(
             config=config, written=written, left=left, first=first, last=last,
             selection_label=label, units=units, sources=sources, target=target,
-            checking=checking, now=system_clock(),
+            checking=checking, now=system_clock(), changes=changes,
         )
         if checking or report.blocking:
             print(report.text(), end="")
@@ -128,6 +148,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
     finally:
         if out is not None and not out.done:
             out.abort()
+    _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, written, target)
     if not args.stille and sys.stdout.isatty():
         print(report.text())
     layout = layouts.LAYOUTS[args.format]
@@ -142,6 +163,27 @@ def _export_landkort(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, written, target) -> None:
+    """The file is out: note it in the database, so later registrations in these days are named
+    (``registrer`` warns, the next check lists them). A failure here leaves the file as it is."""
+    import sqlite3
+
+    from storage import export_log
+    from storage.errors import TaelleugeError
+
+    try:
+        with open_store(db_path) as store:
+            export_log.record(
+                store.conn, kind=f"landkort-{args.format}", first=first, last=last,
+                start_utc=start_utc, end_utc=end_utc, units=units, sources=sources,
+                rows=written.rows, sha256=written.sha256, file_name=target.name,
+                station=store.station, operator=store.operator, now=system_clock(),
+            )
+    except (TaelleugeError, sqlite3.Error) as error:
+        print(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
+              "Senere registreringer i disse dage bliver derfor ikke meldt.", file=sys.stderr)
+
+
 def _export_excel(args: argparse.Namespace) -> int:
     from exports import excel
     from exports.safe_write import SafeFile
@@ -149,8 +191,7 @@ def _export_excel(args: argparse.Namespace) -> int:
 
     config, db_path = load(args)
     first, last, label = _selection(args)
-    units = tuple(dict.fromkeys(args.enhed or ()))
-    sources = tuple(dict.fromkeys(args.datakilde or ()))
+    units, sources = _checked_filters(args)
     if args.ud is None:
         raise Refusal("Angiv filen med --ud FIL.xlsx", "ud")
     target = Path(args.ud).expanduser()

@@ -12,9 +12,11 @@ from storage.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import Refusal
+from storage.hostile import unsafe_problem
+from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
-from storage.roles import require_coordinator
+from storage.roles import is_coordinator, require_coordinator
 from storage.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
@@ -24,9 +26,13 @@ def load(args: argparse.Namespace) -> tuple[Config, Path]:
     return config, settings.database_path(getattr(args, "db", None), config)
 
 
-def open_store(path: Path, *, create: bool = False) -> Store:
-    """Everything but ``init`` needs an existing database; pending migrations are applied."""
-    return Store(path, station=identity.station(), operator=identity.operator(), create=create)
+def open_store(path: Path, *, create: bool = False, station: str | None = None) -> Store:
+    """Everything but ``init`` needs an existing database; pending migrations are applied.
+
+    The station is the entry point's (kiosk, SSH); the command line's is ``cli:host:tty``. The
+    operator is always the OS account."""
+    return Store(path, station=station or identity.cli_station(), operator=identity.operator(),
+                 create=create)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -53,31 +59,67 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
+    from storage import export_log, register_policy
+    from storage.timeutil import to_stored
+
     config, path = load(args)
-    end = parse_local_moment(args.tid, config.zone) if args.tid else system_clock()
-    answers = {}
-    for pair in args.svar:
-        question, sep, answer = pair.partition("=")
-        if not sep:
-            raise Refusal(f'--svar skal skrives som SPØRGSMÅL=SVAR, ikke "{pair}"', "svar")
-        answers[question.strip()] = answer.strip()
+    now = system_clock()
+    user = identity.account()
+    coordinator = _caller_is_coordinator(args, config)
+    unit = register_policy.check_unit(config, args.enhed, user, coordinator=coordinator)
+    end = parse_local_moment(args.tid, config.zone) if args.tid else now
+    register_policy.check_not_future(config, end, now)
+    answers = _answers(args.svar)
     entry = new_entry(
         config,
-        enhed=args.enhed, opgave=args.opgave, kanal=args.kanal.upper(), type=args.type.upper(),
+        enhed=unit.code, opgave=args.opgave, kanal=args.kanal.upper(), type=args.type.upper(),
         afslutning=args.afslutning.upper(), blanket=args.blanket.upper(), end=end,
         trial=args.proeve, count=args.antal, answers=answers,
     )
-    if config.kle_file:
-        warning = load_catalogue(config.kle_file).warning(entry.opgave, end.astimezone(config.zone).date())
-        if warning:
-            print(f"advarsel: {warning}", file=sys.stderr)
+    register_policy.check_time(config, end, now, coordinator=coordinator)
+    catalogue = load_catalogue(config.kle_file) if config.kle_file else None
+    warnings = register_policy.task_warnings(unit, entry.opgave, catalogue,
+                                             end.astimezone(config.zone).date())
     with open_store(path) as store:
         store.record(entry)
+        exported = None if entry.trial else export_log.covering(
+            store.conn, to_stored(end), entry.enhed, entry.datakilde)
+    for warning in warnings:
+        print(f"advarsel: {warning}", file=sys.stderr)
+    if exported:
+        print(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
+              "den afleverede fil; næste eksports kontrol viser den.", file=sys.stderr)
     print(f"Gemt: {describe(config, entry, entry.count, end)}")
     return 0
 
 
+def _answers(pairs: list[str]) -> dict[str, str]:
+    """``--svar "Spørgsmål=Svar"``: split at the first ``=`` (questions may not hold one)."""
+    answers = {}
+    for pair in pairs:
+        refuse_cpr(pair, "--svar")
+        problem = unsafe_problem(pair)
+        if problem:
+            raise Refusal(f"--svar {problem}", "svar")
+        question, sep, answer = pair.partition("=")
+        if not sep:
+            raise Refusal(f'--svar skal skrives som SPØRGSMÅL=SVAR, ikke "{pair}"', "svar")
+        answers[question.strip()] = answer.strip()
+    return answers
+
+
+def _caller_is_coordinator(args: argparse.Namespace, config: Config) -> bool:
+    # As in require_coordinator_for: the host's own config names the group, not --config.
+    if settings.SYSTEM_CONFIG.exists():
+        system = settings.load_config(str(settings.SYSTEM_CONFIG), system_clock())
+        if system.coordinator_group:
+            config = system
+    return is_coordinator(config)
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
+    from storage import export_log
+
     config, path = load(args)
     config.unit(args.enhed)
     reason = args.grund.upper()
@@ -85,10 +127,17 @@ def cmd_undo(args: argparse.Namespace) -> int:
         raise Refusal(f'Ukendt grund "{args.grund}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
     with open_store(path) as store:
         voided = store.undo_last(enhed=args.enhed, reason=reason)
+        first = voided[0] if voided else None
+        exported = export_log.covering(store.conn, first.end_utc, first.enhed, first.datakilde) \
+            if first and not first.trial else None
+        if exported and exported.created_utc < first.created_utc:
+            exported = None  # registered after that export: the delivered file never held it
     if not voided:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
-    first = voided[0]
     print(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
+    if exported:
+        print(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
+              "næste eksports kontrol viser annulleringen.", file=sys.stderr)
     return 0
 
 

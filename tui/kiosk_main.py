@@ -28,7 +28,7 @@ def choose_unit(flag: str | None, config) -> str | None:
     explicit = flag or os.environ.get("TAELLEUGE_ENHED")
     if explicit:
         return config.unit(explicit).code  # refuses an unknown unit with the known ones
-    mapped = config.unit_for_user(identity.operator())
+    mapped = config.unit_for_user(identity.account())
     if mapped:
         return mapped.code
     return next(iter(config.units)) if len(config.units) == 1 else None
@@ -37,7 +37,8 @@ def choose_unit(flag: str | None, config) -> str | None:
 def run_kiosk(args: argparse.Namespace, *, locked: bool = False) -> int:
     config, path = load(args)
     enhed = choose_unit(getattr(args, "enhed", None), config)
-    return _run(config, path, enhed, locked=locked, console_flag=getattr(args, "console_mode", None))
+    return _run(config, path, enhed, station=identity.kiosk_station(), locked=locked,
+                console_flag=getattr(args, "console_mode", None))
 
 
 def run_ssh(args: argparse.Namespace) -> int:
@@ -50,24 +51,24 @@ def run_ssh(args: argparse.Namespace) -> int:
     config, path = load(args)
     # The login's real account decides the unit and the audit trail, whatever the environment says.
     user = identity.account()
-    os.environ["TAELLEUGE_OPERATOR"] = user
     unit = config.unit_for_user(user)
     if unit is None:
         raise Refusal(f"Brugeren {user} er ikke knyttet til en enhed. Bed tovholderen om at sætte "
                       "dig på en enhed (brugere = [...] i konfigurationen).", "enhed")
-    client = (os.environ.get("SSH_CONNECTION") or "ukendt").split()[0]
     try:
         tty = os.ttyname(0).removeprefix("/dev/").replace("/", "")
     except OSError:
-        tty = str(os.getpid())
-    # One station per login, so ctrl+u never voids another session's registration.
-    os.environ["TAELLEUGE_STATION"] = f"ssh:{client}:{tty}"
-    return _run(config, path, unit.code, locked=False, console_flag=None)
+        tty = None
+    # One station per login (the next login gets the same pts), so ctrl+u never voids another
+    # session's registration.
+    station = identity.ssh_station(os.environ.get("SSH_CONNECTION"), tty)
+    return _run(config, path, unit.code, station=station, locked=False, console_flag=None)
 
 
-def _run(config, path, enhed: str | None, *, locked: bool, console_flag: bool | None) -> int:
+def _run(config, path, enhed: str | None, *, station: str, locked: bool,
+         console_flag: bool | None) -> int:
     log = logs.setup()
-    store = open_store(path)
+    store = open_store(path, station=station)
     from .app import console_wanted, make_app  # textual is imported here and only here
 
     console = True if locked and console_flag is None else console_wanted(console_flag)

@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 ZONE = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
+# Who the rows of a process started here name: the OS account, never an environment variable.
+ACCOUNT = __import__("pwd").getpwuid(os.getuid()).pw_name
 
 
 def local_today() -> date:

@@ -80,7 +80,7 @@ def cli(tmp_path):
 
 @pytest.mark.parametrize("answer, problem", [
     (f"{QUESTION}=Måske", 'Svaret "Måske" er ikke en mulighed'),
-    (f"{QUESTION}=010190-1234", "er ikke en mulighed"),  # free text never gets in, CPR or not
+    (f"{QUESTION}=010190-1234", "--svar ligner et CPR-nummer"),  # refused before it is even compared
     ("Hvad hedder borgeren?=Hans", 'Spørgsmålet "Hvad hedder borgeren?" findes ikke'),
     ("bare tekst", "SPØRGSMÅL=SVAR"),
 ])
@@ -89,6 +89,7 @@ def test_svar_outside_the_fixed_list_is_refused_and_nothing_is_written(cli, answ
     done = run_cli([*REGISTER, "--svar", answer], env)
     assert done.returncode == 1
     assert problem in done.stderr and "Traceback" not in done.stderr
+    assert "1234" not in done.stderr  # a CPR-like value is never quoted back
     assert query(db, "SELECT count(*) FROM registrations") == [(0,)]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 from taelleuge_harness import (  # noqa: E402
-    PYTHON, UNIT, Tmux, cli_env, descendants, kill_all, pid_alive, query, run_cli, wait_until,
+    ACCOUNT, PYTHON, UNIT, Tmux, cli_env, descendants, kill_all, pid_alive, query, run_cli, wait_until,
     write_config,
 )
 
@@ -118,7 +118,7 @@ def test_locked_kiosk_survives_ctrl_c_ctrl_z_ctrl_backslash_and_ctrl_q_without_a
     kiosk.register("2", "2", "23.09.02 Pas")
     assert kiosk.pid() == pid and not tmux.exited("kiosk")
     assert query(kiosk.db, "SELECT station, operator, enhed FROM registrations") == [
-        ("tty1", "kiosk", UNIT), ("tty1", "kiosk", UNIT)]
+        ("tty1", ACCOUNT, UNIT), ("tty1", ACCOUNT, UNIT)]  # TAELLEUGE_OPERATOR=kiosk is ignored
 
 
 def test_only_the_right_pin_leaves_the_locked_kiosk_and_the_terminal_is_restored(tmux, tmp_path):

@@ -171,7 +171,8 @@ def test_concurrent_ssh_logins_register_for_the_users_unit_each_as_its_own_stati
     assert {(r[2], r[3]) for r in rows} == {(UNIT, sshd.user)}
     stations = [r[4] for r in rows]
     assert len(set(stations)) == 3, stations  # one station per login: ctrl+u stays with its login
-    assert all(re.fullmatch(r"ssh:127\.0\.0\.1:pts\d+", s) for s in stations), stations
+    # The login's start and process id make a station unique even when sshd reuses the pts.
+    assert all(re.fullmatch(r"ssh:127\.0\.0\.1:pts\d+:\d{8}T\d{6}Z:\d+", s) for s in stations), stations
     assert canary.read_text() == "must survive"
 
     for name in commands:

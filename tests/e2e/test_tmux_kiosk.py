@@ -105,7 +105,9 @@ def test_console_kiosk_registers_in_two_keys_and_exits_cleanly_on_signal(tmux, t
         "SELECT enhed, opgave, kanal, type, station, operator, trial FROM registrations"
     ).fetchall()
     conn.close()
-    assert rows == [("999borgerservice", "23.09.02", "PRSNLG", "INFO", "tty-test", "kiosk", 0)]
+    # The kiosk's service names the station; the operator is the OS account, not TAELLEUGE_OPERATOR.
+    account = __import__("pwd").getpwuid(os.getuid()).pw_name
+    assert rows == [("999borgerservice", "23.09.02", "PRSNLG", "INFO", "tty-test", account, 0)]
 
     os.kill(tmux.app_pid(), sig)
     assert wait_for_exit(tmp_path) == "EXIT=0"

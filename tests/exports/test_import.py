@@ -24,13 +24,13 @@ def run(store, config, path, **kwargs):
 
 
 def test_sample_rows_keep_what_the_file_says(lk_store, lk_config, lk_db, monkeypatch):
-    monkeypatch.setenv("TAELLEUGE_OPERATOR", "koordinator")
+    monkeypatch.setenv("TAELLEUGE_OPERATOR", "koordinator")  # ignored: the store's OS account counts
     outcome = run(lk_store, lk_config, SAMPLE)
     got = rows(lk_db)
     assert len(got) == outcome.parsed.rows == 312
     assert outcome.facts.encoding == "iso-8859-1" and outcome.parsed.layout == "raadata"
     assert {r["station"] for r in got} == {"import"}
-    assert {r["operator"] for r in got} == {"koordinator"}
+    assert {r["operator"] for r in got} == {lk_store.operator}
     assert {r["import_id"] for r in got} == {outcome.record.id}
     assert {(r["kommune_nr"], r["kommune_navn"]) for r in got} == {("999", "Eksempelby")}
     assert {r["datakilde"] for r in got} == {"Tracetool", "DetDigitaleLandkort"}

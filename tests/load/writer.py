@@ -41,8 +41,9 @@ def entry(config):
 
 def run_cli(config_path: str, db: str, station: str, seconds: float) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAELLEUGE_")}
-    env.update(TAELLEUGE_CONFIG=config_path, TAELLEUGE_DB=db, TAELLEUGE_STATION=station,
-               TAELLEUGE_OPERATOR="cli", PYTHONPATH=str(REPO))
+    # The CLI's station is its own (cli:host:tty) and its operator the OS account: ``station``
+    # only names this writer in its report.
+    env.update(TAELLEUGE_CONFIG=config_path, TAELLEUGE_DB=db, PYTHONPATH=str(REPO))
     command = [sys.executable, "-m", "tui", "registrer", "--enhed", UNIT, "--opgave", "23.05.10",
                "--kanal", "PRSNLG", "--type", "OPRET"]
     saved, problems = 0, []

@@ -319,7 +319,9 @@ def test_config_files_are_read_as_utf8(write_toml, tmp_path):
     with pytest.raises(ConfigError) as raised:
         cfg.load(path)
     assert str(path) in str(raised.value)
-    assert "kan ikke læses" in str(raised.value)
+    line = next(i for i, text in enumerate((HEAD + unit()).splitlines(), 1) if "Køge" in text)
+    column = (HEAD + unit()).splitlines()[line - 1].index("Køge") + 2
+    assert f"ikke gemt som UTF-8 (byte 0xF8 på linje {line}, kolonne {column})" in str(raised.value)
 
 
 # --------------------------------------------------------------------------------------------
