@@ -101,7 +101,10 @@ def host(installed):
             users.append(user)
         sh("install", "-d", "-o", "root", "-g", group, "-m", "2770", str(data))
         sh("install", "-d", "-m", "0755", str(top / "etc-taelleuge"))
-        config = write_config(top / "etc-taelleuge" / "config.toml", users=(kiosk, staff), group=group)
+        # nobody is mapped to the unit, so the outsider test below meets the file permissions,
+        # not the "not your unit" refusal that comes first for unmapped users.
+        config = write_config(top / "etc-taelleuge" / "config.toml", users=(kiosk, staff, "nobody"),
+                              group=group)
         config.chmod(0o644)
         yield Host(group, kiosk, coordinator, staff, data, config, installed)
     finally:

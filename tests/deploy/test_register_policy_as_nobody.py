@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from taelleuge_harness import (
-    REGISTER, UNIT, ZONE, can_drop_to_nobody, cli_env, nobody_env, nobody_python, query, run_as_nobody,
+    REGISTER, UNIT, ZONE, can_drop_to_nobody, cli_env, nobody_env, query, run_as_nobody,
     run_cli, shared_dir, write_config,
 )
 
@@ -19,10 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=RE
 
 
 @pytest.fixture(scope="module")
-def shared():
-    python = nobody_python()
-    if python is None:
-        pytest.skip("no Python interpreter that uid 65534 may run (the venv's base is private)")
+def shared(installed):
     where = shared_dir("taelleuge-policy-")
     try:
         mapped = write_config(where / "mapped.toml", users=("nobody",), group="root")
@@ -35,16 +32,16 @@ def shared():
         for path in (db, db.with_name(db.name + "-journal")):
             if path.exists():
                 path.chmod(0o666)
-        yield python, mapped, other, db
+        yield installed, mapped, other, db
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
 
 def as_nobody(shared, args, config=None, **env):
-    python, mapped, _, db = shared
+    installed, mapped, _, db = shared
     environment = nobody_env(config or mapped, db)
     environment.update(env)
-    return run_as_nobody(python, args, environment)
+    return run_as_nobody(installed, args, environment)
 
 
 def refused(done, *fragments):
