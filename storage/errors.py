@@ -30,3 +30,30 @@ class InputError(TaelleugeError, ValueError):
 
 class NotInitialised(TaelleugeError):
     """The database file is missing or has pending migrations and may not be changed here."""
+
+
+class StorageError(TaelleugeError):
+    short = "databasen kan ikke bruges lige nu"
+    def __init__(self, message: str, *, short: str | None = None, code: str = ""):
+        super().__init__(message)
+        if short is not None:
+            self.short = short
+        self.code = code
+
+class DatabaseBusy(StorageError):
+    short = "databasen er optaget af en anden lige nu"
+
+class DiskFull(StorageError):
+    short = "disken er fuld"
+
+class ReadOnlyDatabase(StorageError):
+    short = "databasen kan ikke skrives (rettigheder): kontakt IT"
+
+class NotTaelleugeDatabase(StorageError, NotInitialised):
+    short = "filen er ikke en Tælleuge-database: kontakt tovholderen"
+
+class CorruptDatabase(StorageError):
+    short = "databasefilen er beskadiget: kontakt tovholderen"
+
+class DatabaseUnreachable(StorageError):
+    short = "databasefilen er væk eller kan ikke læses: kontakt IT"
