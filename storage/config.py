@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import codebook as cb
 from . import config_guard, kle, pin
 from .errors import ConfigError, Refusal
-from .open import is_server
 from .timeutil import year_problem
 
 # A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
@@ -215,6 +214,8 @@ class _Reader:
         return p if p.is_absolute() or base_dir is None else base_dir / p
 
     def database(self, table: dict[str, Any], base_dir: Path | None) -> Path | str | None:
+        from .open import is_server
+
         value = table.get("database")
         if isinstance(value, str) and is_server(value):
             return value  # a server URL stays text, never a path below the config's folder

@@ -33,6 +33,14 @@ def shown(location: Path | str) -> str:
     return str(location)
 
 
+def require_sqlite(location: Path | str, what: str) -> None:
+    """Refuse, before any work, a command not yet ported to PostgreSQL (issue 10, step A)."""
+    if is_server(location):
+        from .errors import NotInitialised
+
+        raise NotInitialised(f"{what} virker endnu kun med en SQLite-database, ikke med PostgreSQL.")
+
+
 def open_store(location: Path | str, *, station: str, operator: str, clock: Clock = system_clock,
                create: bool = False, migrate: bool = True):
     """The store for ``location``: ``PgStore`` for a server URL, else the SQLite ``Store``.
@@ -48,6 +56,15 @@ def open_store(location: Path | str, *, station: str, operator: str, clock: Cloc
 
     return Store(location, station=station, operator=operator, clock=clock, migrate=migrate,
                  create=create)
+
+
+def init_server(location: str, *, station: str, operator: str) -> list[str]:
+    """``taelleuge init`` for a server: migrate, create/grant the roles where this login may, and
+    return the lines to print (the DBA's SQL when it may not)."""
+    from .postgres.admin import init_lines
+
+    with open_store(location, station=station, operator=operator, create=True) as store:
+        return init_lines(store)
 
 
 def export_covering(store, end_utc: str, enhed: str, datakilde: str):

@@ -45,9 +45,9 @@ def setup_roles(store) -> RoleSetup:
                 with conn.transaction():
                     for grant in roles.GRANTS:
                         conn.execute(grant)
-                granted = True
             except psycopg.errors.InsufficientPrivilege:
                 pass
+            granted = roles.grants_in_place(conn)
         dbname = conn.info.dbname
         return RoleSetup(exist, granted, roles.dba_sql(dbname))
 

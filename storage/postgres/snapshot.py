@@ -103,8 +103,8 @@ def _stream(cursor) -> Iterator[tuple]:
 
 
 @contextmanager
-def snapshot(store, selection: Selection) -> Iterator[PgSnapshot]:
+def snapshot(store, selection: Selection, chunk: int = CHUNK_ROWS) -> Iterator[PgSnapshot]:
     """One REPEATABLE READ, READ ONLY transaction on the store's connection for the block."""
     with store._locked_connection() as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield PgSnapshot(conn, selection)
+        yield PgSnapshot(conn, selection, chunk)

@@ -168,7 +168,7 @@ class PgStore:
     def conn(self):
         """SQLite's connection attribute: code that still reaches into it is not ported yet."""
         raise NotInitialised(
-            "Denne funktion virker endnu kun med en SQLite-database, ikke med PostgreSQL."
+            "Denne kommando virker endnu kun med en SQLite-database, ikke med PostgreSQL."
         )
 
     # -- writes -------------------------------------------------------------------------------
@@ -423,11 +423,11 @@ class PgStore:
 
     # -- exports, imports, the export log (storage.extract / bulk / export_log on SQLite) ---------
 
-    def snapshot(self, selection):
+    def snapshot(self, selection, *, chunk: int | None = None):
         """``storage.extract.snapshot(store, selection)``: one consistent read for an export."""
-        from .snapshot import snapshot
+        from .snapshot import CHUNK_ROWS, snapshot
 
-        return snapshot(self, selection)
+        return snapshot(self, selection, chunk or CHUNK_ROWS)
 
     def import_batch(self):
         """``storage.bulk.ImportBatch(store)``."""
