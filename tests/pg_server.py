@@ -1,10 +1,11 @@
 """A real PostgreSQL server for the tests, started and stopped by the test session itself.
 
-``initdb`` + ``pg_ctl`` from Debian's ``postgresql`` package (``make test`` installs it), in a
+``initdb`` and ``postgres`` from Debian's ``postgresql`` package (``make test`` installs it), in a
 temporary directory: a Unix socket there and 127.0.0.1 on a free port. PostgreSQL refuses to run
-as root, so a root test session runs the server as the ``postgres`` OS user (``runuser``), with a
-data directory that user owns. The binaries are looked up under /usr/lib/postgresql/*/bin: the
-/usr/local/bin symlinks some machines have are not there on CI.
+as root, so a root test session runs it as the ``postgres`` OS user (``runuser`` for initdb,
+``setpriv`` for the server), with a data directory that user owns. The server is a child process
+with a parent-death signal: however the session ends, it goes too. The binaries are looked up
+under /usr/lib/postgresql/*/bin: the /usr/local/bin symlinks some machines have are not there on CI.
 
 Local (socket) logins are trusted; TCP logins need a password, so the tests can check that no
 password is ever shown.
@@ -16,6 +17,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -73,6 +75,7 @@ class PgServer:
                 ) from None
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
         self.running = False
+        self.process: subprocess.Popen | None = None
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -106,50 +109,75 @@ class PgServer:
         self._check(result, "initdb")
 
     def start(self) -> None:
-        options = " ".join([
-            f"-p {self.port}",
-            f"-k {self.socket_dir}",
-            "-c listen_addresses=127.0.0.1",
+        """Run ``postgres`` as a child of this process that dies with it (PR_SET_PDEATHSIG via
+        setpriv): even a killed test session leaves no server behind."""
+        command = [
+            str(self.bin / "postgres"), "-D", str(self.data),
+            "-p", str(self.port), "-k", str(self.socket_dir),
+            "-c", "listen_addresses=127.0.0.1",
             # A throwaway cluster on a shared 2-core machine: no fsync. The product's own setting
             # (synchronous_commit on) is per session and untouched.
-            "-c fsync=off",
-            "-c full_page_writes=off",
-            "-c max_connections=60",
-            "-c shared_buffers=32MB",
-        ])
-        result = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                           "-o", options, "start")
-        self._check(result, "pg_ctl start")
+            "-c", "fsync=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=60", "-c", "shared_buffers=32MB",
+        ]
+        setpriv = shutil.which("setpriv")
+        if self.as_user:
+            if not setpriv:
+                raise ServerUnavailable("setpriv (util-linux) is needed to run the server as postgres")
+            owner = pwd.getpwnam(self.as_user)
+            command = [setpriv, f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--init-groups",
+                       "--pdeathsig=QUIT", *command]  # QUIT: immediate shutdown, backends too
+        elif setpriv:
+            command = [setpriv, "--pdeathsig=QUIT", *command]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT, cwd=self.root)
+        deadline = time.monotonic() + 60
+        while not self._ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self._kill()
+                tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+                raise ServerUnavailable(f"postgres did not start:\n{tail}")
+            time.sleep(0.02)
         self.running = True
 
+    def _ready(self) -> bool:
+        """postmaster.pid's 8th line is "ready" once connections are accepted (as pg_ctl -w)."""
+        try:
+            lines = (self.data / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= 8 and lines[7].strip() == "ready"
+
     def stop(self, mode: str = "fast") -> None:
-        if not self.data.exists():
-            return
-        result = self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+        """Stop and wait for the server to be gone (``fast``: disconnect clients, clean shutdown)."""
+        process = getattr(self, "process", None)
         self.running = False
-        if result.returncode != 0 and self._postmaster_alive():
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal({"smart": signal.SIGTERM, "fast": signal.SIGINT,
+                             "immediate": signal.SIGQUIT}[mode])
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self._kill()
+
+    def _kill(self) -> None:
+        process = getattr(self, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
 
     def restart(self) -> None:
         self.stop()
         self.start()
 
-    def _postmaster_alive(self) -> bool:
-        return (self.data / "postmaster.pid").exists()
-
     def destroy(self) -> None:
         """Stop (if running) and remove every file. Safe to call twice."""
         try:
-            if self._postmaster_alive():
-                self.stop("immediate")
+            self.stop("immediate")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
-
-    def wait_until_gone(self, timeout: float = 30) -> None:
-        """After a stop, the postmaster.pid file goes last."""
-        deadline = time.monotonic() + timeout
-        while self._postmaster_alive() and time.monotonic() < deadline:
-            time.sleep(0.05)
 
     # -- addresses ----------------------------------------------------------------------------
 
@@ -164,8 +192,25 @@ class PgServer:
         return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/{dbname}"
 
 
+def remove_stale(prefix: str = "taelleuge-pg", older_than: float = 3600) -> None:
+    """Folders left by a killed session (its server died with it): no live postmaster, an hour
+    old. Other sessions' folders on the same machine are live or young, and stay."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        try:
+            if time.time() - folder.stat().st_mtime < older_than:
+                continue
+            pid = int((folder / "data" / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, 0)
+            continue  # alive
+        except PermissionError:
+            continue  # alive, someone else's
+        except (OSError, ValueError, IndexError):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def start_server(name: str = "taelleuge-pg") -> PgServer:
     """A running server, or ServerUnavailable (its files removed)."""
+    remove_stale()
     server = PgServer(name)
     try:
         server.init()
