@@ -27,7 +27,7 @@ FROZEN_UTC = datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc)
 def pytest_report_header(config):
     return (
         f"sqlite {sqlite3.sqlite_version}, sqlite-utils {version('sqlite-utils')}, "
-        f"textual {version('textual')}"
+        f"textual {version('textual')}, psycopg {version('psycopg')}"
     )
 
 

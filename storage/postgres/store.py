@@ -27,7 +27,8 @@ from typing import TypeVar
 
 import psycopg
 
-from ..errors import DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, Refusal
+from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
+                      Refusal)
 from ..registration import VOID_REASONS, Entry, Registration
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from . import connect as pgconnect
@@ -149,7 +150,16 @@ class PgStore:
                 raise self._translated(error) from None
 
     def migrate(self) -> None:
-        self.migrated = self._call(schema.apply, retry=False)
+        try:
+            self.migrated = self._call(schema.apply, retry=False)
+        except ReadOnlyDatabase as error:
+            self.close()
+            raise ReadOnlyDatabase(
+                f"Databasebrugeren {self._user or '(standard)'} må ikke oprette eller opdatere "
+                f"Tælleuges tabeller ({self.shown}). Det gør databasens ejer, fx tovholderens "
+                "login: kør taelleuge init som det login. Intet er ændret.",
+                short=error.short, code=error.code,
+            ) from None
 
     def schema_status(self) -> schema.SchemaStatus:
         return self._call(schema.status, retry=True)

@@ -134,3 +134,14 @@ def test_init_as_superuser_creates_roles_and_grants(pg_empty_database, clock):
     assert grants == [("INSERT",), ("SELECT",)]
     assert dbrows.query(pg_empty_database, "SELECT has_table_privilege(?, 'imports', 'SELECT')",
                         (roles.STAFF,)) == [(False,)]
+
+
+def test_a_staff_login_cannot_set_up_the_schema_and_is_told_who_can(pg_server, pg_admin, pg_empty_database):
+    dbname = conninfo_to_dict(pg_empty_database)["dbname"]
+    name = f"login_{uuid.uuid4().hex[:10]}"
+    pg_admin.execute(f"CREATE ROLE {name} LOGIN IN ROLE {roles.STAFF}")
+    with pytest.raises(ReadOnlyDatabase) as refused:
+        open_store(pg_server.url(dbname, user=name), station="s", operator="o", create=True)
+    assert f"Databasebrugeren {name} må ikke oprette" in str(refused.value)
+    assert "kør taelleuge init som det login" in str(refused.value)
+    assert dbrows.query(pg_empty_database, "SELECT to_regclass('taelleuge_migrations')") == [(None,)]
