@@ -145,3 +145,15 @@ def test_a_staff_login_cannot_set_up_the_schema_and_is_told_who_can(pg_server, p
     assert f"Databasebrugeren {name} må ikke oprette" in str(refused.value)
     assert "kør taelleuge init som det login" in str(refused.value)
     assert dbrows.query(pg_empty_database, "SELECT to_regclass('taelleuge_migrations')") == [(None,)]
+
+
+def test_commits_are_durable_whatever_the_role_default_says(login, pg_admin):
+    url = login(roles.STAFF)
+    user = conninfo_to_dict(url)["user"]
+    pg_admin.execute(f"ALTER ROLE {user} SET synchronous_commit = off")
+    with psycopg.connect(url) as plain:
+        assert plain.execute("SHOW synchronous_commit").fetchone()[0] == "off"
+    with open_store(url, station="s", operator="o") as store:
+        setting = store._call(lambda conn: conn.execute("SHOW synchronous_commit").fetchone()[0],
+                              retry=False)
+    assert setting == "on"
