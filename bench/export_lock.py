@@ -91,6 +91,8 @@ def database(rows: int, cache: bool) -> tuple[Path, Path | None]:
         conn.execute("COMMIT")
         conn.close()
         partial.rename(db)
+        for leftover in folder.glob(partial.name + "-*"):  # the build's -writelock, -journal
+            leftover.unlink()
         print(f"built {rows:,} rows in {time.perf_counter() - started:.1f} s "
               f"({db.stat().st_size / 1e6:.0f} MB) at {db}")
     else:
