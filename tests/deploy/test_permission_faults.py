@@ -16,7 +16,7 @@ import pytest
 from storage.store import Store
 
 from taelleuge_harness import (
-    AS_NOBODY, can_drop_to_nobody, nobody_env, nobody_python, shared_dir, write_config,
+    AS_NOBODY, can_drop_to_nobody, nobody_env, shared_dir, write_config,
 )
 
 pytestmark = pytest.mark.skipif(can_drop_to_nobody() is not None, reason=can_drop_to_nobody() or "")
@@ -59,11 +59,10 @@ if store is not None:
 
 
 @pytest.fixture
-def place():
-    """A 0777 folder under /tmp with a migrated database any user may write (0666)."""
-    python = nobody_python()
-    if python is None:
-        pytest.skip("no Python interpreter that uid 65534 may run")
+def place(installed):
+    """A 0777 folder under /tmp with a migrated database any user may write (0666). The staff
+    process runs the installed app's interpreter (the checkout may be out of nobody's reach)."""
+    python = str(installed.venv / "bin" / "python")
     folder = shared_dir("taelleuge-perm-")
     db = folder / "t.db"
     Store(db, station="root", operator="root").close()
