@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from storage import db as dbmod
 from storage.errors import NotInitialised, Refusal, TaelleugeError
+from storage.extract import Mark, check_mark, take_mark
 from storage.store import schema_status
 from storage.timeutil import local_day_bounds, parse_day, parse_iso_week
 
@@ -89,11 +90,13 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
         raise NotInitialised(f"Databasen {path} findes ikke. Kør: taelleuge init")
+    conn = dbmod.connect(path, readonly=True)  # file faults arrive typed (storage.errors)
     try:
-        conn = dbmod.connect(path, readonly=True)
-        applied = schema_status(conn).applied
-    except sqlite3.Error as error:
-        raise TaelleugeError(f"Databasen {path} kan ikke læses: {error}") from None
+        with dbmod.translated(path):
+            applied = schema_status(conn).applied
+    except BaseException:
+        conn.close()
+        raise
     if "m001_registrations" not in applied:
         conn.close()
         raise NotInitialised(f"Databasen {path} har ingen registreringer endnu. Kør: taelleuge init")
@@ -110,13 +113,13 @@ def selection_days(selection: Selection) -> list[date]:
 _DAY_SQL = (
     "SELECT r.opgave, r.kanal, coalesce(r.type, ?), ?, count(*) FROM registrations r "
     "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 "
-    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
+    f"AND {Mark.PRESENT} AND NOT {Mark.VOIDED} "
     "GROUP BY r.opgave, r.kanal, r.type"
 )
 
 
 def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection,
-                    cache: dict | None = None) -> list[tuple]:
+                    cache: dict | None = None, mark: Mark | None = None) -> list[tuple]:
     """Live, non-trial registrations of the selection counted by task, channel, type and local
     day: ``(opgave, kanal, type or NO_TYPE, "YYYY-MM-DD", n)`` rows.
 
@@ -124,42 +127,48 @@ def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selecti
     change): each is a range on the time index with a small in-memory sort, which is faster than
     one sort of the whole selection, and needs no time arithmetic in SQL. The loop is over days,
     never over registrations. ``cache`` (day, units) → rows lets a second selection reuse the days
-    it shares with the first. The caller holds the read transaction (:func:`read_selections`).
+    it shares with the first.
+
+    Each day is its own short read transaction, kept to the database as it was at ``mark``
+    (taken now when not given; see :mod:`storage.extract`): a report never holds the lock that
+    kiosks need to commit for more than one day's count.
     """
     units_sql = ""
     if selection.units:
         units_sql = f" AND r.enhed IN ({','.join('?' * len(selection.units))})"
     sql = _DAY_SQL.format(units=units_sql)
     cache = {} if cache is None else cache
+    if mark is None:
+        mark = _mark(conn)
     rows: list[tuple] = []
     for day in selection_days(selection):
         key = (day, selection.units)
         if key not in cache:
             start, end = local_day_bounds(day, zone)
-            cache[key] = conn.execute(
-                sql, (NO_TYPE, day.isoformat(), start, end, *selection.units)).fetchall()
+            with dbmod.read_txn(conn):
+                check_mark(conn, mark, dbmod.path_of(conn))
+                cache[key] = conn.execute(
+                    sql, (NO_TYPE, day.isoformat(), start, end, *selection.units,
+                          mark.registrations, mark.voids)).fetchall()
         rows.extend(cache[key])
     return rows
+
+
+def _mark(conn: sqlite3.Connection) -> Mark:
+    with dbmod.read_txn(conn):
+        return take_mark(conn)
 
 
 def read_selections(
     conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection, compare: Selection | None = None
 ) -> tuple[list[tuple], list[tuple] | None]:
-    """The fact rows of the selection (and the comparison) in one read transaction: one
-    consistent snapshot even while kiosks write; days in both are read once. No pandas here: the
-    CLI runs this in a thread (sqlite3 releases the GIL while SQLite works) while pandas and
-    matplotlib load."""
+    """The fact rows of the selection (and the comparison), both as the database was at one
+    moment even while kiosks write; days in both are read once. No pandas here: the CLI runs this
+    in a thread (sqlite3 releases the GIL while SQLite works) while pandas and matplotlib load."""
     cache: dict = {}
-    try:
-        conn.execute("BEGIN")
-        try:
-            rows = fetch_fact_rows(conn, zone, selection, cache)
-            other = fetch_fact_rows(conn, zone, compare, cache) if compare is not None else None
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
-    except sqlite3.Error as error:  # e.g. still locked by a writer after busy_timeout
-        raise TaelleugeError(f"Databasen kan ikke læses lige nu: {error}. Prøv igen.") from None
+    mark = _mark(conn)
+    rows = fetch_fact_rows(conn, zone, selection, cache, mark)
+    other = fetch_fact_rows(conn, zone, compare, cache, mark) if compare is not None else None
     return rows, other
 
 
