@@ -45,11 +45,12 @@ class PgSnapshot:
         self.selection = selection
         self.chunk = chunk
 
-    def rows(self) -> Iterator[tuple]:
-        """Live, non-trial rows of the selection in time order, as ``EXPORT_COLUMNS`` tuples."""
+    def rows(self, chunk: int | None = None) -> Iterator[tuple]:
+        """Live, non-trial rows of the selection in time order, as ``EXPORT_COLUMNS`` tuples,
+        fetched ``chunk`` rows at a time from one server-side cursor."""
         sql, params = where(self.selection)
         cursor = self.conn.cursor(name=f"taelleuge_export_{next(_cursor_names)}")
-        cursor.itersize = self.chunk
+        cursor.itersize = chunk or self.chunk
         cursor.execute(
             "SELECT r.kommune_navn, r.kommune_nr, r.enhed, r.opgave, r.kanal, r.type, "
             "r.afslutning, r.blanket, r.end_utc, r.start_utc, r.datakilde, r.answers "

@@ -149,6 +149,12 @@ class PgStore:
             except psycopg.Error as error:
                 raise self._translated(error) from None
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """``Store.reading``: serialised use of the shared connection, errors typed."""
+        with self._locked_connection():
+            yield
+
     def migrate(self) -> None:
         try:
             self.migrated = self._call(schema.apply, retry=False)
