@@ -6,8 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the end-to-end and deployment tests drive for real (package:command).
 # python3: an interpreter other users may run, for the tests that run the app as them (a pyenv
-# Python under /root is out of their reach).
-TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-client:ssh python3:/usr/bin/python3
+# Python under /root is out of their reach). postgresql: the test session starts its own server
+# (tests/pg_server.py); Debian keeps its binaries off PATH, so the check is the path (a glob).
+TEST_DEBS := tmux:tmux sqlite3:sqlite3 openssh-server:/usr/sbin/sshd openssh-client:ssh python3:/usr/bin/python3 \
+             postgresql:/usr/lib/postgresql/*/bin/initdb
 
 .PHONY: run test lint bench system-deps clean
 
@@ -33,7 +35,8 @@ run: $(VENV)/.run-installed
 	$(BIN)/taelleuge
 
 # Installs missing Debian packages when run as root (CI); otherwise says what is missing, and the
-# tests that need them are skipped with that reason.
+# tests that need them are skipped with that reason (the PostgreSQL tests fail instead when CI=true).
+# A command given as a path may be a glob: unquoted, the shell expands it before the check.
 system-deps:
 	@missing=""; for pc in $(TEST_DEBS); do command -v $${pc#*:} >/dev/null 2>&1 || missing="$$missing $${pc%%:*}"; done; \
 	if [ -n "$$missing" ]; then \

@@ -89,7 +89,7 @@ class Config:
     weeks: tuple[CountWeek, ...]
     codebook: cb.Codebook
     prices: dict[tuple[str, str], float] = field(default_factory=dict)  # (kanal, typeklasse) → DKK
-    database: Path | None = None
+    database: Path | str | None = None  # a file, or a postgresql:// URL (storage.open)
     kle_file: Path | None = None
     keymap: dict[str, str] = field(default_factory=dict)  # binding id → keys
     coordinator_group: str | None = None  # OS group allowed to export, import, report, correct
@@ -162,7 +162,7 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
         weeks=weeks,
         codebook=codebook,
         prices=prices,
-        database=r.path(data, "database", base_dir),
+        database=r.database(data, base_dir),
         kle_file=r.path(data, "kle_fil", base_dir),
         keymap=dict(keymap),
         demo=demo,
@@ -212,6 +212,14 @@ class _Reader:
             raise self.fail(name, "skal være en filsti")
         p = Path(value).expanduser()
         return p if p.is_absolute() or base_dir is None else base_dir / p
+
+    def database(self, table: dict[str, Any], base_dir: Path | None) -> Path | str | None:
+        from .open import is_server
+
+        value = table.get("database")
+        if isinstance(value, str) and is_server(value):
+            return value  # a server URL stays text, never a path below the config's folder
+        return self.path(table, "database", base_dir)
 
     def list_of_tables(self, value: Any, key: str) -> list[dict[str, Any]]:
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):

@@ -11,6 +11,7 @@ from . import pin
 from .config import Config, Group
 from .errors import NotTaelleugeDatabase, TaelleugeError
 from .kle import load_catalogue
+from .open import is_server
 from .placement import network_warning
 from .store import Store, schema_status
 
@@ -47,6 +48,10 @@ def _pin(pin_hash: str | None) -> str:
 
 
 def _database(report: Report, db_path) -> None:
+    if is_server(db_path):  # a postgresql:// URL: never shown as given (it may hold a password)
+        from .postgres.admin import doctor_database
+
+        return doctor_database(report, db_path)
     report.add("Database", db_path)
     report.add("SQLite", sqlite3.sqlite_version)
     try:

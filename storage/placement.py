@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .open import is_server
+
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "ceph",
                        "glusterfs", "afs", "fuse.glusterfs", "lustre", "davfs", "fuse.davfs2"}
 
@@ -27,6 +29,8 @@ def filesystem_type(path: Path, mounts: str = "/proc/mounts") -> str | None:
 
 
 def network_warning(path: Path, mounts: str = "/proc/mounts") -> str | None:
+    if is_server(path):
+        return None  # a database server, not a file: the network is its business
     kind = filesystem_type(Path(path).parent, mounts)
     if kind in NETWORK_FILESYSTEMS:
         return (f"Databasen ligger på et netværksdrev ({kind}). SQLite kan miste data der, når flere "

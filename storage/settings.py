@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import config as cfg
+from .open import location
 from .timeutil import iso_week_days
 
 SYSTEM_CONFIG = Path("/etc/taelleuge/config.toml")
@@ -44,11 +45,12 @@ def load_config(flag: str | None, now: datetime) -> cfg.Config:
     return demo_config(now.astimezone(ZoneInfo(DEMO_ZONE)).date())
 
 
-def database_path(flag: str | None, config: cfg.Config) -> Path:
+def database_path(flag: str | None, config: cfg.Config) -> Path | str:
+    """A file path, or a ``postgresql://`` URL kept as text (storage.open.is_server)."""
     if flag:
-        return Path(flag).expanduser()
+        return location(flag)
     if os.environ.get("TAELLEUGE_DB"):
-        return Path(os.environ["TAELLEUGE_DB"]).expanduser()
+        return location(os.environ["TAELLEUGE_DB"])
     if config.database:
         return config.database
     return data_dir() / ("demo.db" if config.demo else "taelleuge.db")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import itertools
+import os
 import sqlite3
+import subprocess
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -12,7 +16,7 @@ from importlib.metadata import version
 
 from storage import settings
 from storage.config import Config
-from storage.store import Store
+from storage.open import open_store
 
 from support import REPO, SAMPLES  # noqa: F401  (re-exported for older imports)
 
@@ -23,7 +27,7 @@ FROZEN_UTC = datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc)
 def pytest_report_header(config):
     return (
         f"sqlite {sqlite3.sqlite_version}, sqlite-utils {version('sqlite-utils')}, "
-        f"textual {version('textual')}"
+        f"textual {version('textual')}, psycopg {version('psycopg')}"
     )
 
 
@@ -64,15 +68,108 @@ def config(clock) -> Config:
     return settings.demo_config(clock().date())
 
 
+# --------------------------------------------------------------------------------------------
+# Engines. A test module opts in to both with ``ENGINES = dbrows.ENGINES_BOTH``: its ``store``
+# and ``db_path`` then come once per engine (``db_path`` is a postgresql:// URL for PostgreSQL).
+# Elsewhere both are SQLite, with unchanged test ids.
+
+
+def pytest_generate_tests(metafunc):
+    engines = getattr(metafunc.module, "ENGINES", None)
+    if engines and "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", engines)
+
+
 @pytest.fixture
-def db_path(tmp_path) -> Path:
+def engine() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def db_path(request, tmp_path, engine) -> Path | str:
+    if engine == "postgresql":
+        return request.getfixturevalue("pg_database")
     return tmp_path / "taelleuge.db"
 
 
 @pytest.fixture
 def store(db_path, clock):
-    with Store(db_path, station="test-station", operator="tester", clock=clock) as s:
+    with open_store(db_path, station="test-station", operator="tester", clock=clock,
+                    create=True) as s:
         yield s
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL: one real server for the session (tests/pg_server.py), a fresh database per test.
+
+PG_TEMPLATE = "taelleuge_template"
+_pg_names = itertools.count(1)
+
+
+def pg_unavailable(reason: str):
+    """CI must run the PostgreSQL tests: there they fail; elsewhere they skip, saying why."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"PostgreSQL tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    import pg_server as pgs
+
+    try:
+        server = pgs.start_server()
+    except (pgs.ServerUnavailable, OSError, subprocess.SubprocessError) as error:
+        pg_unavailable(str(error))
+    atexit.register(server.destroy)  # even if the session ends without running the finalizer
+    try:
+        _make_template(server)
+        yield server
+    finally:
+        server.destroy()
+
+
+def _make_template(server) -> None:
+    """A migrated database with the roles granted: each test's database is a copy of it."""
+    import psycopg
+
+    from storage.postgres.admin import setup_roles
+
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {PG_TEMPLATE}")
+    with open_store(server.url(PG_TEMPLATE), station="setup", operator="setup", create=True) as s:
+        assert setup_roles(s).done
+
+
+@pytest.fixture
+def pg_admin(pg_server):
+    """An autocommit superuser connection to the server's maintenance database."""
+    import psycopg
+
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        yield conn
+
+
+def _pg_database(pg_server, pg_admin, template: str):
+    name = f"t{os.getpid()}_{next(_pg_names)}"
+    pg_admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield pg_server.url(name)
+    finally:
+        if pg_server.running:
+            pg_admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_database(pg_server, pg_admin):
+    """A postgresql:// URL of a fresh, migrated database (the superuser over the Unix socket)."""
+    yield from _pg_database(pg_server, pg_admin, PG_TEMPLATE)
+
+
+@pytest.fixture
+def pg_empty_database(pg_server, pg_admin):
+    """A postgresql:// URL of a fresh database without any tables."""
+    yield from _pg_database(pg_server, pg_admin, "template0")
 
 
 def demo_week() -> tuple[date, date]:

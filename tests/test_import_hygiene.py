@@ -35,9 +35,32 @@ def test_storage_and_exports_do_not_import_textual():
 
 
 def test_registration_path_does_not_load_sqlite_utils_or_pandas():
-    loaded = loaded_after_import("storage", "storage.store", "storage.registration", "tui.cli_store")
+    loaded = loaded_after_import("storage", "storage.store", "storage.registration", "tui.cli_store",
+                                 "storage.open", "storage.settings", "tui.kiosk_main")
     assert "sqlite_utils" not in loaded
     assert "pandas" not in loaded and "numpy" not in loaded
+    assert "psycopg" not in loaded  # only a postgresql:// database loads the PostgreSQL engine
+
+
+OPEN_SQLITE = (
+    "import sys, json\n"
+    "from storage.open import open_store\n"
+    "with open_store(sys.argv[1], station='s', operator='o', create=True) as store:\n"
+    "    store.latest(station='s')\n"
+    "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))\n"
+)
+
+
+def test_a_kiosk_on_sqlite_never_loads_psycopg(tmp_path):
+    out = subprocess.run([sys.executable, "-c", OPEN_SQLITE, str(tmp_path / "k.db")], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout
+    loaded = set(json.loads(out))
+    assert "storage" in loaded and "psycopg" not in loaded
+
+
+def test_the_postgresql_engine_loads_psycopg():
+    """The check above can fail: the engine module does pull psycopg in."""
+    assert "psycopg" in loaded_after_import("storage.postgres.store")
 
 
 def test_import_linter_contracts_hold():
@@ -46,4 +69,4 @@ def test_import_linter_contracts_hold():
         cwd=REPO, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout

@@ -100,6 +100,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .cli_store import load
 
     config, path = load(args)
+    from storage.open import require_sqlite
+
+    require_sqlite(path, "Rapporten")
     units = tuple(dict.fromkeys(config.unit(code).code for code in args.enhed))
     if args.uge is not None:
         if args.til is not None:

@@ -16,27 +16,32 @@ from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
+from storage.open import export_covering, is_server
+from storage.open import open_store as open_location
 from storage.roles import is_coordinator, require_coordinator
 from storage.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
 
-def load(args: argparse.Namespace) -> tuple[Config, Path]:
+def load(args: argparse.Namespace) -> tuple[Config, Path | str]:
     config = settings.load_config(getattr(args, "config", None), system_clock())
     return config, settings.database_path(getattr(args, "db", None), config)
 
 
-def open_store(path: Path, *, create: bool = False, station: str | None = None) -> Store:
+def open_store(path: Path | str, *, create: bool = False, station: str | None = None) -> Store:
     """Everything but ``init`` needs an existing database; pending migrations are applied.
+    A ``postgresql://`` location opens the PostgreSQL engine (storage.open).
 
     The station is the entry point's (kiosk, SSH); the command line's is ``cli:host:tty``. The
     operator is always the OS account."""
-    return Store(path, station=station or identity.cli_station(), operator=identity.operator(),
-                 create=create)
+    return open_location(path, station=station or identity.cli_station(),
+                         operator=identity.operator(), create=create)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
+    if is_server(path):
+        return _init_server(config, path)
     with open_store(path, create=True) as store:
         status = schema_status(store.conn)
         mode = journal_mode(store.conn)
@@ -45,6 +50,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
     print(f"Skema: version {status.version} ({news})")
     print(f"Journal: {mode} ({journal_choice().reason})")
+    print(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
+    return 0
+
+
+def _init_server(config: Config, url: str) -> int:
+    from storage.open import init_server
+
+    print("\n".join(init_server(url, station=identity.cli_station(), operator=identity.operator())))
     print(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
     return 0
 
@@ -59,7 +72,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from storage import export_log, register_policy
+    from storage import register_policy
     from storage.timeutil import to_stored
 
     config, path = load(args)
@@ -82,8 +95,8 @@ def cmd_register(args: argparse.Namespace) -> int:
                                              end.astimezone(config.zone).date())
     with open_store(path) as store:
         store.record(entry)
-        exported = None if entry.trial else export_log.covering(
-            store.conn, to_stored(end), entry.enhed, entry.datakilde)
+        exported = None if entry.trial else export_covering(
+            store, to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
         print(f"advarsel: {warning}", file=sys.stderr)
     if exported:
@@ -118,8 +131,6 @@ def _caller_is_coordinator(args: argparse.Namespace, config: Config) -> bool:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    from storage import export_log
-
     config, path = load(args)
     config.unit(args.enhed)
     reason = args.grund.upper()
@@ -128,7 +139,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     with open_store(path) as store:
         voided = store.undo_last(enhed=args.enhed, reason=reason)
         first = voided[0] if voided else None
-        exported = export_log.covering(store.conn, first.end_utc, first.enhed, first.datakilde) \
+        exported = export_covering(store, first.end_utc, first.enhed, first.datakilde) \
             if first and not first.trial else None
         if exported and exported.created_utc < first.created_utc:
             exported = None  # registered after that export: the delivered file never held it

@@ -13,6 +13,7 @@ import sys
 
 from storage import identity
 from storage.errors import Refusal
+from storage.open import shown
 from storage.placement import network_warning
 from storage.timeutil import system_clock
 
@@ -75,7 +76,7 @@ def _run(config, path, enhed: str | None, *, station: str, locked: bool,
     app = make_app(config, store, clock=system_clock, enhed=enhed, console=console, locked=locked,
                    warning=network_warning(path))
     log.info("start: enhed=%s station=%s bruger=%s låst=%s db=%s", enhed, store.station,
-             store.operator, locked, path)
+             store.operator, locked, shown(path))
     try:
         app.run(mouse=not console)
     finally:

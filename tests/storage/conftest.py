@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+import dbrows
 
 
 @pytest.fixture
@@ -21,13 +22,10 @@ def write_toml(tmp_path) -> Callable[..., Path]:
     return write
 
 
-def raw_count(path: Path, table: str = "registrations", where: str = "1", args: tuple = ()) -> int:
-    """Count rows through a fresh, plain sqlite3 connection (not the store's own)."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]
-    finally:
-        conn.close()
+def raw_count(path: Path | str, table: str = "registrations", where: str = "1=1",
+              args: tuple = ()) -> int:
+    """Count rows through a fresh connection of its own (not the store's), on either engine."""
+    return dbrows.count(path, table, where, args)
 
 
 @pytest.fixture

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import sqlite3
 import uuid
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage import DATAKILDE, VOID_REASONS, Refusal, Store, new_entry
+import dbrows
+from storage import DATAKILDE, VOID_REASONS, Refusal, new_entry
+from storage.open import open_store
 from storage.registration import MAX_BATCH
+
+ENGINES = dbrows.ENGINES_BOTH  # every store test runs on SQLite and on PostgreSQL
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
@@ -29,13 +32,12 @@ def make(config, **overrides):
     return new_entry(config, **fields)
 
 
-def rows(path, table="registrations", where="1", args=()):
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY rowid", args)]
-    finally:
-        conn.close()
+def rows(path, table="registrations", where="1=1", args=()):
+    return dbrows.dict_rows(path, table, where, args)
+
+
+def Store(location, **kwargs):  # noqa: N802 - reads like the class it stands for
+    return open_store(location, create=True, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,7 +339,15 @@ def test_undo_with_unknown_reason_writes_nothing(store, config, db_path, count_r
     assert all(code in str(refused.value) for code in VOID_REASONS)
     assert count_rows(db_path, "voids") == 0
     assert not store.get(rid).voided
-    assert not store.conn.in_transaction
+    assert not _in_transaction(store)
+
+
+def _in_transaction(store) -> bool:
+    if getattr(store, "engine", "sqlite") == "postgresql":
+        from psycopg.pq import TransactionStatus
+
+        return store._conn.info.transaction_status != TransactionStatus.IDLE
+    return store.conn.in_transaction
 
 
 def test_void_by_ids(store, config, db_path):
@@ -504,17 +514,15 @@ def test_concurrent_writers(db_path, config):
     while not errors.empty():
         problems.append(errors.get())
     assert [p.exitcode for p in procs] == [0, 0, 0, 0], problems
-    conn = sqlite3.connect(db_path)
-    try:
-        per_station = dict(conn.execute("SELECT station, count(*) FROM registrations GROUP BY station"))
-        voids = dict(conn.execute(
-            "SELECT v.station, count(*) FROM voids v JOIN registrations r ON r.id = v.registration_id "
-            "WHERE r.station = v.station GROUP BY v.station"
-        ))
-        total_voids = conn.execute("SELECT count(*) FROM voids").fetchone()[0]
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        conn.close()
+    per_station = dict(dbrows.query(db_path, "SELECT station, count(*) FROM registrations GROUP BY station"))
+    voids = dict(dbrows.query(
+        db_path,
+        "SELECT v.station, count(*) FROM voids v JOIN registrations r ON r.id = v.registration_id "
+        "WHERE r.station = v.station GROUP BY v.station"
+    ))
+    total_voids = dbrows.count(db_path, "voids")
+    if not dbrows.is_server(db_path):
+        assert dbrows.query(db_path, "PRAGMA integrity_check")[0][0] == "ok"
     assert per_station == {s: WRITES for s in stations}
     assert voids == {s: WRITES // UNDO_EVERY for s in stations}
     assert total_voids == 4 * WRITES // UNDO_EVERY
@@ -526,8 +534,8 @@ def test_concurrent_writers(db_path, config):
 # Privacy
 
 
-def test_registrations_have_no_free_text_column_for_citizens(store):
-    columns = [row[1] for row in store.conn.execute("PRAGMA table_info(registrations)")]
+def test_registrations_have_no_free_text_column_for_citizens(store, db_path):
+    columns = dbrows.columns(db_path, "registrations")
     # Every column is a code, a number, a time, an id or the fixed-answer JSON. A new column must be
     # reviewed for privacy and added here.
     assert set(columns) <= {
@@ -535,9 +543,10 @@ def test_registrations_have_no_free_text_column_for_citizens(store):
         "start_utc", "end_utc", "date_only", "datakilde", "station", "operator", "answers", "trial",
         "batch_id", "replaces", "created_utc",
         "import_id",  # m002: reference to the imported file
+        "seq",  # the explicit insertion sequence (PostgreSQL; SQLite in step A of issue 10)
     }
-    void_columns = [row[1] for row in store.conn.execute("PRAGMA table_info(voids)")]
-    assert set(void_columns) == {"id", "registration_id", "reason", "station", "operator", "created_utc",
+    void_columns = dbrows.columns(db_path, "voids")
+    assert set(void_columns) - {"seq"} == {"id", "registration_id", "reason", "station", "operator", "created_utc",
                                  # m003: copies of the voided row's codes and time, for fast totals
                                  "enhed", "trial", "end_utc", "type", "kanal"}
     for name in columns + void_columns:
@@ -557,21 +566,21 @@ def test_answers_only_hold_fixed_choices(store, config, db_path):
     assert [json.loads(r["answers"]) for r in rows(db_path)] == [{QUESTION: "Ja"}]
 
 
-def test_restore_keeps_the_link_to_an_imported_file(store, config, clock):
+def test_restore_keeps_the_link_to_an_imported_file(store, config, clock, db_path):
     """A restored imported row still says where it came from (import_id is copied)."""
     [rid] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10", kanal="PRSNLG",
                                    type="OPRET", end=clock()))
-    store.conn.execute(
+    dbrows.execute(db_path, 
         "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, row_count, "
         "datakilde, station, operator, created_utc) VALUES ('imp1', 'a', 'b', 'f.csv', 'raadata', "
         "'iso-8859-1', 1, 'Import', 's', 'o', 'c')")
-    store.conn.execute(
+    dbrows.execute(db_path, 
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, end_utc, "
         "datakilde, station, operator, created_utc, import_id) SELECT 'imported-1', kommune_nr, "
         "kommune_navn, enhed, opgave, kanal, type, end_utc, 'DetDigitaleLandkort', 'import', 'o', "
         "created_utc, 'imp1' FROM registrations WHERE id = ?", (rid,))
     store.void(["imported-1"], "DUBLET")
     [new_id] = store.restore(["imported-1"])
-    row = store.conn.execute("SELECT import_id, datakilde, replaces FROM registrations WHERE id = ?",
-                             (new_id,)).fetchone()
+    row = dbrows.query(db_path, "SELECT import_id, datakilde, replaces FROM registrations WHERE id = ?",
+                       (new_id,))[0]
     assert row == ("imp1", "DetDigitaleLandkort", "imported-1")

@@ -1,0 +1,161 @@
+"""Bulk import on PostgreSQL: ``storage.bulk.ImportBatch`` with COPY into a TEMP staging table.
+
+The TEMP table belongs to this session and takes no lock on the shared tables, so kiosks keep
+registering while a large file is read. ``commit`` then copies the rows into ``registrations``
+in one transaction, under an advisory lock that makes the duplicate check and the write one step:
+two coordinators importing the same file at once cannot both succeed (the UNIQUE hashes on
+``imports`` are the backstop). A connection lost between staging and commit loses the staged rows
+with it: the commit refuses, and nothing is imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import tzinfo
+
+import psycopg
+
+from ..bulk import LAYOUTS, STAGING_COLUMNS, STATION, ImportRecord, duplicate_message
+from ..errors import DatabaseUnreachable, Refusal, StorageError
+from ..extract import _import_dict
+from ..timeutil import to_stored
+from .schema import LOCK_CLASS
+
+IMPORT_LOCK = (LOCK_CLASS, 3)
+_IMPORT_COLUMNS = ("id, sha256, content_sha256, file_name, layout, encoding, row_count, datakilde, "
+                   "station, operator, created_utc")
+_STAGING_TYPES = {"date_only": "smallint"}
+
+
+def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: str = "") -> dict | None:
+    row = conn.execute(
+        f"SELECT {_IMPORT_COLUMNS} FROM imports WHERE sha256 = %s OR content_sha256 = %s "
+        "ORDER BY created_utc, id LIMIT 1",
+        (sha256, content_sha256),
+    ).fetchone()
+    return _import_dict(row) if row else None
+
+
+class PgImportBatch:
+    """Rows of one file on their way in. Use as a context manager: unfinished work is dropped."""
+
+    def __init__(self, store):
+        self.store = store
+        self.staged = 0
+        self._open = True
+        columns = ", ".join(f'{c} {_STAGING_TYPES.get(c, "text")}' for c in STAGING_COLUMNS)
+
+        def create(conn: psycopg.Connection) -> int:
+            conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
+            conn.execute(
+                f"CREATE TEMP TABLE import_staging (n bigint GENERATED ALWAYS AS IDENTITY, {columns})"
+            )
+            return store.generation
+
+        self._generation = store._call(create, retry=True)
+
+    def __enter__(self) -> PgImportBatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    def _same_session(self) -> None:
+        if self.store.generation != self._generation:
+            raise DatabaseUnreachable(
+                "Forbindelsen til databaseserveren blev afbrudt under importen, så de læste rækker "
+                "er tabt. Intet er importeret; kør importen igen.",
+                short="databaseserveren svarer ikke", code="connection-lost",
+            )
+
+    def add(self, rows: Iterable[tuple]) -> int:
+        """Stage rows (an iterator is consumed lazily). Returns how many were staged."""
+        before = self.staged
+
+        def copy(conn: psycopg.Connection) -> int:
+            self._same_session()
+            with conn.cursor() as cur:
+                with cur.copy(f"COPY pg_temp.import_staging ({', '.join(STAGING_COLUMNS)}) "
+                              "FROM STDIN") as copying:
+                    for row in rows:
+                        copying.write_row(row)
+                return cur.execute("SELECT count(*) FROM pg_temp.import_staging").fetchone()[0]
+
+        self.staged = self.store._call(copy, retry=False)
+        return self.staged - before
+
+    def commit(
+        self,
+        *,
+        sha256: str,
+        content_sha256: str,
+        file_name: str,
+        layout: str,
+        encoding: str,
+        datakilde: str,
+        station: str,
+        operator: str,
+        zone: tzinfo | None = None,
+    ) -> ImportRecord:
+        """Write every staged row and the import record, all or nothing (see storage.bulk)."""
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {layout!r}")
+        if self.staged == 0:
+            raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
+        record = ImportRecord(
+            id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
+            file_name=file_name, layout=layout, encoding=encoding, row_count=self.staged,
+            datakilde=datakilde, station=station, operator=operator,
+            created_utc=to_stored(self.store.clock()),
+        )
+        prefix = str(uuid.uuid4())[:28]  # + 8 hex digits of the staging row number, as on SQLite
+
+        def write(conn: psycopg.Connection) -> None:
+            self._same_session()
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", IMPORT_LOCK)
+                    earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
+                    if earlier:
+                        raise Refusal(duplicate_message(earlier, zone), "fil")
+                    conn.execute(
+                        f"INSERT INTO imports ({_IMPORT_COLUMNS}) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        (record.id, record.sha256, record.content_sha256, record.file_name,
+                         record.layout, record.encoding, record.row_count, record.datakilde,
+                         record.station, record.operator, record.created_utc),
+                    )
+                    conn.execute(
+                        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, "
+                        "kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
+                        "datakilde, station, operator, answers, trial, batch_id, replaces, "
+                        "created_utc, import_id) "
+                        "SELECT %s || lpad(to_hex(n), 8, '0'), kommune_nr, kommune_navn, enhed, "
+                        "opgave, kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
+                        "datakilde, %s, %s, answers, 0, NULL, NULL, %s, %s "
+                        "FROM pg_temp.import_staging ORDER BY n",
+                        (prefix, STATION, operator, record.created_utc, record.id),
+                    )
+            except psycopg.errors.UniqueViolation:
+                # The UNIQUE hashes: a concurrent import won (the lock makes this a backstop).
+                earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
+                if earlier:
+                    raise Refusal(duplicate_message(earlier, zone), "fil") from None
+                raise
+
+        self.store._call(write, retry=False)
+        self.discard()
+        return record
+
+    def discard(self) -> None:
+        if self._open:
+            self._open = False
+            if self.store.generation != self._generation:
+                return  # the TEMP table died with its session
+            try:
+                self.store._call(
+                    lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging"),
+                    retry=False)
+            except StorageError:  # leaving: a TEMP table dies with its session anyway
+                pass

@@ -1,0 +1,484 @@
+"""The append-only registration store on a PostgreSQL server: the same public methods, signatures
+and results as ``storage.store.Store``.
+
+One connection per process (autocommit; every write is one explicit transaction), shared by the
+TUI's worker threads under a lock, as with SQLite. Every psycopg error leaves here as a typed
+``StorageError`` (storage.postgres.translate); a connection that died (server restart, network
+cut) is replaced by a new one on the next call. ``record`` and the reads try once more on a fresh
+connection when an idle connection turns out to be dead: ``record`` is idempotent by its UUIDs
+(``ON CONFLICT (id) DO NOTHING``), so a retry never counts twice. Undo, void and restore are not
+repeated behind the caller's back: the caller sees DatabaseUnreachable and decides.
+
+Voids and restores: one transaction-level advisory lock serialises them (a handful per minute
+across a municipality), then the checks read with a fresh statement snapshot, and UNIQUE
+(voids.registration_id) and the unique index on ``replaces`` catch anything that still races: a
+Danish Refusal, as with SQLite. (``SELECT … FOR UPDATE`` would need UPDATE privilege on the
+table, which the staff role must not have.)
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
+
+import psycopg
+
+from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
+                      Refusal)
+from ..registration import VOID_REASONS, Entry, Registration
+from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from . import connect as pgconnect
+from . import schema
+from .translate import translate
+
+T = TypeVar("T")
+
+# Column lists from the record types (Registration.COLUMNS is the SQLite engine's list too).
+REG_COLUMNS = tuple(c.strip() for c in Registration.COLUMNS.split(","))
+_REG_SELECT = ", ".join(f"r.{c}" for c in REG_COLUMNS)
+_NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
+_INSERT = (
+    f"INSERT INTO registrations ({', '.join(REG_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(REG_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
+)
+VOID_LOCK = (schema.LOCK_CLASS, 2)
+
+
+class PgStore:
+    """Registrations for one process: ``station`` and ``operator`` go on every row it writes."""
+
+    engine = "postgresql"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        station: str,
+        operator: str,
+        clock: Clock = system_clock,
+        migrate: bool = True,
+        create: bool = True,
+    ):
+        self.path = url  # the location, as with Store (a URL here; never shown: it may hold a password)
+        self.station = station
+        self.operator = operator
+        self.clock = clock
+        self.shown = pgconnect.describe(url)  # for messages: no password
+        self._url = url
+        self._user = pgconnect.settings(url).get("user", "")
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection | None = None
+        self.generation = 0  # bumps on every new connection (TEMP tables die with the old one)
+        self.migrated: list[str] = []
+        status = self._call(schema.status, retry=False)
+        if status.foreign_tables:
+            self.close()
+            raise NotTaelleugeDatabase(
+                f"Databasen ({self.shown}) har andre tabeller ({', '.join(status.foreign_tables)}) "
+                "og ingen Tælleuge-skemaversion. Tælleuge skriver ikke i den. Brug en tom database "
+                "til Tælleuge.",
+                short="databasen er ikke en Tælleuge-database: kontakt tovholderen",
+            )
+        self.created = not status.applied  # for init's report: the schema was made now
+        if not status.applied and not (migrate and create):
+            self.close()
+            raise NotInitialised(
+                f"Databasen ({self.shown}) har endnu ingen Tælleuge-tabeller. Kør: taelleuge init"
+            )
+        if status.pending:
+            if not migrate:
+                self.close()
+                raise NotInitialised(
+                    f"Databasen ({self.shown}) mangler {len(status.pending)} opdatering(er). "
+                    "Kør: taelleuge init"
+                )
+            self.migrate()
+
+    # -- connection -----------------------------------------------------------------------------
+
+    def _connection(self) -> psycopg.Connection:
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            self._drop()
+            self._conn = conn = pgconnect.connect(self._url)
+            self.generation += 1
+        return conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except psycopg.Error:
+                pass
+            self._conn = None
+
+    def _translated(self, error: psycopg.Error) -> Exception:
+        typed = translate(error, self.shown, self._user)
+        if isinstance(typed, DatabaseUnreachable) or (self._conn is not None and self._conn.broken):
+            self._drop()  # the next call connects anew
+        return typed
+
+    def _call(self, work: Callable[[psycopg.Connection], T], *, retry: bool) -> T:
+        """Run ``work`` on the connection under the lock. ``retry``: ``work`` is safe to repeat,
+        so a connection found dead on first use is replaced once, silently."""
+        with self._lock:
+            return self._call_locked(work, retry=retry)
+
+    def _call_locked(self, work: Callable[[psycopg.Connection], T], *, retry: bool) -> T:
+        for attempt in (1, 2):
+            fresh = self._conn is None or self._conn.closed or self._conn.broken
+            try:
+                return work(self._connection())
+            except psycopg.Error as error:
+                typed = self._translated(error)
+                if retry and attempt == 1 and not fresh and isinstance(typed, DatabaseUnreachable):
+                    continue  # an idle connection the server dropped: once more on a new one
+                raise typed from None
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _locked_connection(self) -> Iterator[psycopg.Connection]:
+        """The connection for a longer piece of work (snapshot, import), errors typed."""
+        with self._lock:
+            try:
+                yield self._connection()
+            except psycopg.Error as error:
+                raise self._translated(error) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """``Store.reading``: serialised use of the shared connection, errors typed."""
+        with self._locked_connection():
+            yield
+
+    def migrate(self) -> None:
+        try:
+            self.migrated = self._call(schema.apply, retry=False)
+        except ReadOnlyDatabase as error:
+            self.close()
+            raise ReadOnlyDatabase(
+                f"Databasebrugeren {self._user or '(standard)'} må ikke oprette eller opdatere "
+                f"Tælleuges tabeller ({self.shown}). Det gør databasens ejer, fx tovholderens "
+                "login: kør taelleuge init som det login. Intet er ændret.",
+                short=error.short, code=error.code,
+            ) from None
+
+    def schema_status(self) -> schema.SchemaStatus:
+        return self._call(schema.status, retry=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def __enter__(self) -> PgStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self):
+        """SQLite's connection attribute: code that still reaches into it is not ported yet."""
+        raise NotInitialised(
+            "Denne kommando virker endnu kun med en SQLite-database, ikke med PostgreSQL."
+        )
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def record(self, entry: Entry) -> list[str]:
+        """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
+        created = to_stored(self.clock())
+        start = to_stored(entry.start) if entry.start else None
+        end = to_stored(entry.end)
+        answers = entry.answers_json()
+        rows = [
+            (rid, entry.kommune_nr, entry.kommune_navn, entry.enhed, entry.opgave, entry.kanal,
+             entry.type, entry.afslutning, entry.blanket, start, end, int(entry.date_only),
+             entry.datakilde, self.station, self.operator, answers, int(entry.trial),
+             entry.batch_id, None, created)
+            for rid in entry.ids
+        ]
+
+        def write(conn: psycopg.Connection) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(_INSERT, rows)
+
+        self._call(write, retry=True)
+        return list(entry.ids)
+
+    def undo_last(
+        self, *, station: str | None = None, enhed: str | None = None, reason: str = "FORTRUDT"
+    ) -> list[Registration]:
+        """Void the latest live registration of a station or unit (a whole batch at once).
+
+        Returns the voided rows; an empty list when there is nothing left to undo.
+        """
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        # By unit: never an imported row (an import is not "the latest registration" anyone made).
+        where, arg = (
+            ("station = %s", station) if station is not None
+            else ("enhed = %s AND import_id IS NULL", enhed)
+        )
+
+        def undo(conn: psycopg.Connection) -> list[Registration]:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", VOID_LOCK)
+                latest = conn.execute(
+                    f"SELECT {_REG_SELECT} FROM registrations r "
+                    f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
+                    (arg,),
+                ).fetchone()
+                if latest is None:
+                    return []
+                first = Registration.from_row(latest)
+                rows = [first]
+                if first.batch_id:
+                    rows = [Registration.from_row(row) for row in conn.execute(
+                        f"SELECT {_REG_SELECT} FROM registrations r "
+                        f"WHERE r.batch_id = %s AND {_NOT_VOIDED} ORDER BY r.seq",
+                        (first.batch_id,),
+                    )]
+                self._write_voids(conn, [r.id for r in rows], reason)
+                return rows
+
+        return self._call(undo, retry=False)
+
+    def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
+        """Void the given registrations (all or none). Refuses unknown or already voided ids."""
+        ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
+
+        def void(conn: psycopg.Connection) -> list[Registration]:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", VOID_LOCK)
+                found = self._fetch(conn, ids)
+                missing = [i for i in ids if i not in found]
+                if missing:
+                    raise Refusal(f"Registreringen {missing[0]} findes ikke", "id")
+                already = [i for i in ids if found[i].voided]
+                if already:
+                    raise Refusal(f"Registreringen {already[0]} er allerede annulleret", "id")
+                self._write_voids(conn, ids, reason)
+            return [found[i] for i in ids]
+
+        return self._call(void, retry=False)
+
+    def restore(self, ids: Sequence[str]) -> list[str]:
+        """Bring voided registrations back as new rows (same fields, new ids, ``replaces`` set)."""
+        ids = list(dict.fromkeys(ids))
+        created = to_stored(self.clock())
+        new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
+        copied = [c for c in REG_COLUMNS if c not in ("id", "station", "operator", "batch_id",
+                                                       "replaces", "created_utc")] + ["import_id"]
+
+        def restore(conn: psycopg.Connection) -> list[str]:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", VOID_LOCK)
+                found = self._fetch(conn, ids)
+                for rid in ids:
+                    if rid not in found or not found[rid].voided:
+                        raise Refusal(
+                            f"Registreringen {rid} er ikke annulleret og kan ikke genskabes", "id")
+                restored = {r for (r,) in conn.execute(
+                    "SELECT replaces FROM registrations WHERE replaces = ANY(%s)", (ids,))}
+                for rid in ids:
+                    if rid in restored:
+                        raise Refusal(f"Registreringen {rid} er allerede genskabt", "id")
+                new_ids = [str(uuid.uuid4()) for _ in ids]
+                try:
+                    with conn.cursor() as cur:
+                        cur.executemany(
+                            f"INSERT INTO registrations (id, station, operator, batch_id, replaces, "
+                            f"created_utc, {', '.join(copied)}) "
+                            f"SELECT %s, %s, %s, %s, id, %s, {', '.join(copied)} "
+                            "FROM registrations WHERE id = %s",
+                            [(new_id, self.station, self.operator, new_batch, created, rid)
+                             for new_id, rid in zip(new_ids, ids)],
+                        )
+                except psycopg.errors.UniqueViolation:  # the lock makes this a backstop only
+                    raise Refusal("Registreringen er allerede genskabt", "id") from None
+                return new_ids
+
+        return self._call(restore, retry=False)
+
+    def _write_voids(self, conn: psycopg.Connection, ids: Sequence[str], reason: str) -> None:
+        if reason not in VOID_REASONS:
+            raise Refusal(f'Ukendt årsag "{reason}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
+        created = to_stored(self.clock())
+        try:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
+                    "enhed, trial, end_utc, type, kanal) "
+                    "SELECT %s, id, %s, %s, %s, %s, enhed, trial, end_utc, type, kanal "
+                    "FROM registrations WHERE id = %s",
+                    [(str(uuid.uuid4()), reason, self.station, self.operator, created, rid)
+                     for rid in ids],
+                )
+        except psycopg.errors.UniqueViolation:  # the lock makes this a backstop only
+            raise Refusal("Registreringen er allerede annulleret", "id") from None
+
+    # -- reads --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _fetch(conn: psycopg.Connection, ids: Sequence[str]) -> dict[str, Registration]:
+        rows = conn.execute(
+            f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r WHERE r.id = ANY(%s)",
+            (list(ids),),
+        ).fetchall()
+        return {row[0]: Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows}
+
+    def _read(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self._call(lambda conn: conn.execute(sql, params).fetchall(), retry=True)
+
+    def get(self, rid: str) -> Registration | None:
+        return self._call(lambda conn: self._fetch(conn, [rid]), retry=True).get(rid)
+
+    def count_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> int:
+        start, end = local_day_bounds(day, zone)
+        return self._count(enhed, start, end, trial)
+
+    def count_range(self, enhed: str, first: date, last: date, zone, *, trial: bool = False) -> int:
+        start, end = local_range_bounds(first, last, zone)
+        return self._count(enhed, start, end, trial)
+
+    # Live = registered minus voided: two range counts on the (enhed, trial, end_utc, ...) indexes.
+    _RANGE = "WHERE enhed = %s AND trial = %s AND end_utc >= %s AND end_utc < %s"
+
+    def _count(self, enhed: str, start: str, end: str, trial: bool) -> int:
+        args = (enhed, int(trial), start, end)
+        return self._read(
+            f"SELECT (SELECT count(*) FROM registrations {self._RANGE}) "
+            f"- (SELECT count(*) FROM voids {self._RANGE})",
+            args + args,
+        )[0][0]
+
+    def matrix(
+        self, enhed: str, first: date, last: date, zone, *, trial: bool = False
+    ) -> dict[tuple[str | None, str], int]:
+        """Live registrations of a unit in [first, last] by (type, kanal)."""
+        start, end = local_range_bounds(first, last, zone)
+        args = (enhed, int(trial), start, end)
+        counts: dict[tuple[str | None, str], int] = {}
+        rows = self._read(
+            f"SELECT type, kanal, count(*) FROM registrations {self._RANGE} GROUP BY type, kanal "
+            f"UNION ALL SELECT type, kanal, -count(*) FROM voids {self._RANGE} GROUP BY type, kanal",
+            args + args,
+        )
+        for t, k, n in rows:
+            counts[(t, k)] = counts.get((t, k), 0) + n
+        return {key: n for key, n in counts.items() if n}
+
+    def latest(
+        self, *, station: str | None = None, enhed: str | None = None, limit: int = 10
+    ) -> list[Registration]:
+        """The newest rows of a station or unit, voided ones included and marked."""
+        where, arg = ("r.station = %s", station) if station is not None else ("r.enhed = %s", enhed)
+        rows = self._read(
+            f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
+            f"WHERE {where} ORDER BY r.seq DESC LIMIT %s",
+            (arg, limit),
+        )
+        return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
+
+    def latest_live(self, *, station: str) -> Registration | None:
+        """The station's newest registration that is not voided."""
+        rows = self._read(
+            f"SELECT {_REG_SELECT} FROM registrations r "
+            f"WHERE r.station = %s AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
+            (station,),
+        )
+        return Registration.from_row(rows[0]) if rows else None
+
+    def live_ids_of_entry(self, row: Registration) -> list[str]:
+        """The ids of the entry ``row`` belongs to: its whole batch, or just itself."""
+        if not row.batch_id:
+            return [row.id]
+        return [rid for (rid,) in self._read(
+            f"SELECT r.id FROM registrations r WHERE r.batch_id = %s AND {_NOT_VOIDED} "
+            "ORDER BY r.seq",
+            (row.batch_id,),
+        )]
+
+    def latest_entries(self, *, station: str, limit: int = 10) -> list[tuple[Registration, int]]:
+        """The station's newest entries, a batch shown once with its size."""
+        entries: list[tuple[Registration, int]] = []
+        for row in self.latest(station=station, limit=limit):
+            if row.batch_id and entries and entries[-1][0].batch_id == row.batch_id:
+                continue
+            entries.append((row, 1))
+        batches = [row.batch_id for row, _ in entries if row.batch_id]
+        sizes = dict(self._read(
+            "SELECT batch_id, count(*) FROM registrations WHERE batch_id = ANY(%s) GROUP BY batch_id",
+            (batches,),
+        )) if batches else {}
+        return [(row, sizes.get(row.batch_id, 1) if row.batch_id else 1) for row, _ in entries]
+
+    def totals(self) -> dict[str, int]:
+        """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
+        [(live, trial, voided, voids)] = self._read(
+            f"""
+            SELECT
+              (SELECT count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED}),
+              (SELECT count(*) FROM registrations r WHERE trial = 1 AND {_NOT_VOIDED}),
+              (SELECT count(*) FROM registrations r WHERE NOT {_NOT_VOIDED}),
+              (SELECT count(*) FROM voids)
+            """
+        )
+        return {"registreringer": live, "prøve": trial, "annullerede": voided, "annulleringer": voids}
+
+    def totals_by_unit(self) -> dict[str, int]:
+        return dict(self._read(
+            f"SELECT enhed, count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED} "
+            "GROUP BY enhed ORDER BY enhed"
+        ))
+
+    # -- exports, imports, the export log (storage.extract / bulk / export_log on SQLite) ---------
+
+    def snapshot(self, selection, *, chunk: int | None = None):
+        """``storage.extract.snapshot(store, selection)``: one consistent read for an export."""
+        from .snapshot import CHUNK_ROWS, snapshot
+
+        return snapshot(self, selection, chunk or CHUNK_ROWS)
+
+    def import_batch(self):
+        """``storage.bulk.ImportBatch(store)``."""
+        from .bulk import PgImportBatch
+
+        return PgImportBatch(self)
+
+    def find_import(self, *, sha256: str = "", content_sha256: str = "") -> dict | None:
+        from .bulk import find_import
+
+        return self._call(lambda conn: find_import(conn, sha256=sha256,
+                                                   content_sha256=content_sha256), retry=True)
+
+    def own_rows_between(self, start_utc: str, end_utc: str) -> int:
+        return self._read(
+            "SELECT count(*) FROM registrations WHERE import_id IS NULL AND end_utc >= %s "
+            "AND end_utc < %s",
+            (start_utc, end_utc),
+        )[0][0]
+
+    def record_export(self, **fields) -> str:
+        """``storage.export_log.record(conn, ...)``."""
+        from . import export_log
+
+        return self._call(lambda conn: export_log.record(conn, **fields), retry=False)
+
+    def exports_overlapping(self, start_utc: str, end_utc: str):
+        from . import export_log
+
+        return self._call(lambda conn: export_log.overlapping(conn, start_utc, end_utc), retry=True)
+
+    def export_covering(self, end_utc: str, enhed: str, datakilde: str):
+        """``storage.export_log.covering(conn, ...)``."""
+        from . import export_log
+
+        return self._call(lambda conn: export_log.covering(conn, end_utc, enhed, datakilde),
+                          retry=True)
+

@@ -1,0 +1,101 @@
+"""PostgreSQL errors → the typed storage errors, by SQLSTATE and exception class, never by message.
+
+``str(error)`` of the result is the full Danish message (what happened, that nothing was saved,
+what to do); ``short`` the one-line reason a kiosk shows; ``code`` the SQLSTATE (or the psycopg
+class name when the failure came before the server said anything, e.g. no connection).
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors as pg
+
+from ..errors import (CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull,
+                      NotTaelleugeDatabase, ReadOnlyDatabase, StorageError)
+from .roles import COORDINATOR, STAFF
+
+# Raised by the schema's own triggers (storage.postgres.schema).
+APPEND_ONLY = "TL001"
+VOID_FACTS = "TL002"
+
+# Server going away, or refusing new sessions while it starts or stops.
+_GONE = {"57P01", "57P02", "57P03"}
+# A lock not granted in time (lock_timeout), a serialisation or deadlock loser, a cancelled wait,
+# or no free connection slot: trying again later helps.
+_BUSY = {"55P03", "40001", "40P01", "57014", "53300"}
+_NOT_OURS = {"42P01", "42703", "3F000", "42883"}
+_CORRUPT = {"XX001", "XX002"}
+
+
+def _reason(error: psycopg.Error) -> str:
+    """libpq's or the server's first line (never holds a password), for IT."""
+    primary = getattr(error.diag, "message_primary", None) if hasattr(error, "diag") else None
+    text = primary or str(error)
+    return (text.strip().splitlines() or ["ukendt fejl"])[0][:300]
+
+
+def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
+    """The typed error for ``error`` on the server described by ``where`` (no password)."""
+    state = getattr(error, "sqlstate", None) or ""
+    code = state or type(error).__name__
+    if isinstance(error, psycopg.InterfaceError) or (
+        isinstance(error, psycopg.OperationalError) and (not state or state.startswith("08") or state in _GONE)
+    ):
+        return DatabaseUnreachable(
+            f"Databaseserveren kan ikke nås ({where}): {_reason(error)}. Intet er gemt. Tjek, at "
+            "serveren kører, og at netværket virker; Tælleuge forbinder selv igen ved næste forsøg.",
+            short="databaseserveren svarer ikke", code=code,
+        )
+    if state in _BUSY:
+        return DatabaseBusy(
+            f"Databaseserveren er optaget ({where}): {_reason(error)}. Intet er gemt; prøv igen "
+            "om lidt.",
+            short="databaseserveren er optaget lige nu", code=code,
+        )
+    if state == "53100":
+        return DiskFull(
+            f"Databaseserverens disk er fuld ({where}). Intet er gemt. Kontakt IT, før der "
+            "registreres videre.",
+            short="databaseserverens disk er fuld: kontakt IT", code=code,
+        )
+    if state == "42501":
+        login = user or "denne bruger"
+        return ReadOnlyDatabase(
+            f"Databasebrugeren {login} har ikke rettighed til dette ({_reason(error)}). Intet er "
+            f"gemt. Personale skal have rollen {STAFF}, tovholdere {COORDINATOR}; en DBA giver "
+            f'den med fx: GRANT {COORDINATOR} TO "{login}";',
+            short="databasebrugeren mangler rettigheder: kontakt IT", code=code,
+        )
+    if state == "25006":
+        return ReadOnlyDatabase(
+            f"Databaseserveren tager kun imod læsning ({where}; en standby-server?). Intet er "
+            "gemt. Brug den primære server.",
+            short="databaseserveren er skrivebeskyttet: kontakt IT", code=code,
+        )
+    if state in _NOT_OURS:
+        return NotTaelleugeDatabase(
+            f"Databasen ({where}) har ikke Tælleuges tabeller, eller en ældre udgave af dem "
+            f"({_reason(error)}). Intet er ændret. Kør: taelleuge init",
+            short="databasen er ikke en Tælleuge-database: kontakt tovholderen", code=code,
+        )
+    if state in _CORRUPT:
+        return CorruptDatabase(
+            f"Databaseserveren melder beskadigede data ({where}): {_reason(error)}. Kontakt IT.",
+            short="databaseserveren melder beskadigede data: kontakt IT", code=code,
+        )
+    if state == APPEND_ONLY:
+        return StorageError(
+            "Tælleuges rækker kan ikke ændres eller slettes, kun tilføjes (en annullering er en ny "
+            "række). Intet er ændret.",
+            short="rækker kan kun tilføjes", code=code,
+        )
+    if state == "53200" or state.startswith("53"):
+        return StorageError(
+            f"Databaseserveren mangler ressourcer ({where}): {_reason(error)}. Intet er gemt; "
+            "kontakt IT.",
+            short="databaseserveren mangler ressourcer: kontakt IT", code=code,
+        )
+    return StorageError(
+        f"Databaseserveren afviste handlingen (SQLSTATE {code}: {_reason(error)}). Intet er gemt.",
+        code=code,
+    )

@@ -1,0 +1,189 @@
+"""Faults with a PostgreSQL server, for real: stopped, restarted, a lock held too long, a table
+missing. Each ends as a typed error with a Danish message (never the password), nothing half
+written, and the store connects again by itself: an entry kept on screen is saved on retry with
+its UUIDs, exactly once.
+
+The stop/restart tests use a server of their own, so the session's server stays up."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+import dbrows
+import pg_server as pgs
+from storage.errors import (DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
+                            ReadOnlyDatabase, StorageError, TaelleugeError)
+from storage.open import open_store
+from storage.postgres.schema import LOCK_CLASS
+from storage.postgres.translate import translate
+from storage.registration import new_entry
+
+pytestmark = pytest.mark.postgresql
+
+CPH = ZoneInfo("Europe/Copenhagen")
+UNIT = "999borgerservice"
+_names = itertools.count(1)
+
+
+def entry(config, **overrides):
+    fields = dict(enhed=UNIT, opgave="23.05.10", kanal="PRSNLG", type="OPRET",
+                  end=datetime(2026, 10, 21, 10, 30, tzinfo=CPH))
+    fields.update(overrides)
+    return new_entry(config, **fields)
+
+
+@pytest.fixture(scope="module")
+def own_server(pg_server):
+    """A second cluster to stop and restart (pg_server first: the same skip/fail rule applies)."""
+    server = pgs.start_server("taelleuge-pgfault")
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture
+def fault_url(own_server, clock):
+    """A migrated database on the own server, reached over TCP with a password in the URL."""
+    if not own_server.running:
+        own_server.start()
+    name = f"k{next(_names)}"
+    with psycopg.connect(own_server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    url = own_server.tcp_url(name)
+    open_store(url, station="setup", operator="setup", create=True).close()
+    yield url
+    if not own_server.running:
+        own_server.start()
+
+
+def test_server_stopped_is_unreachable_in_danish_without_the_password(own_server, fault_url, config, clock):
+    with open_store(fault_url, station="kiosk1", operator="anna", clock=clock) as store:
+        store.record(entry(config))
+        own_server.stop()
+        with pytest.raises(DatabaseUnreachable) as refused:
+            store.record(entry(config))
+    message = str(refused.value)
+    assert "Databaseserveren kan ikke nås" in message and "Intet er gemt" in message
+    assert f"port={own_server.port}" in message
+    assert pgs.SUPERUSER_PASSWORD not in message
+    assert refused.value.short == "databaseserveren svarer ikke"
+    assert refused.value.code
+    with pytest.raises(DatabaseUnreachable) as at_start:
+        open_store(fault_url, station="kiosk1", operator="anna")
+    assert pgs.SUPERUSER_PASSWORD not in str(at_start.value)
+
+
+def test_after_a_restart_the_next_call_reconnects(own_server, fault_url, config, clock):
+    with open_store(fault_url, station="kiosk1", operator="anna", clock=clock) as store:
+        [a] = store.record(entry(config))
+        own_server.restart()
+        [b] = store.record(entry(config))  # the dead idle connection is replaced, silently
+        assert store.generation == 2  # a second connection, opened by the store itself
+        own_server.restart()
+        assert [r.id for r in store.latest(station="kiosk1")] == [b, a]
+        assert store.count_day(UNIT, date(2026, 10, 21), CPH) == 2
+
+
+def test_an_entry_kept_while_the_server_was_down_is_saved_once_on_retry(own_server, fault_url, config, clock):
+    kept = entry(config, count=3)
+    with open_store(fault_url, station="kiosk1", operator="anna", clock=clock) as store:
+        own_server.stop()
+        with pytest.raises(DatabaseUnreachable):
+            store.record(kept)  # the kiosk shows IKKE GEMT and keeps the entry
+        own_server.start()
+        assert store.record(kept) == list(kept.ids)
+        assert store.record(kept) == list(kept.ids)  # a second retry: still the same rows
+    assert dbrows.count(fault_url) == 3
+    assert sorted(rid for (rid,) in dbrows.query(fault_url, "SELECT id FROM registrations")) == sorted(kept.ids)
+
+
+def test_an_undo_is_never_repeated_behind_the_callers_back(own_server, fault_url, config, clock):
+    with open_store(fault_url, station="kiosk1", operator="anna", clock=clock) as store:
+        [a] = store.record(entry(config))
+        [b] = store.record(entry(config))
+        own_server.restart()
+        with pytest.raises(DatabaseUnreachable):
+            store.undo_last(station="kiosk1")  # may or may not have reached the server: say so
+        assert [r.id for r in store.undo_last(station="kiosk1")] == [b]
+    assert [rid for (rid,) in dbrows.query(fault_url, "SELECT registration_id FROM voids")] == [b]
+
+
+def test_a_table_lock_held_too_long_is_busy(pg_database, config, clock):
+    url = pg_database + "&options=" + "-c%20lock_timeout%3D100"
+    with open_store(url, station="kiosk1", operator="anna", clock=clock) as store, \
+            psycopg.connect(pg_database) as holder:
+        holder.execute("LOCK TABLE registrations IN ACCESS EXCLUSIVE MODE")  # open transaction
+        with pytest.raises(DatabaseBusy) as refused:
+            store.record(entry(config))
+        assert refused.value.short == "databaseserveren er optaget lige nu"
+        assert refused.value.code == "55P03"
+        assert "Intet er gemt" in str(refused.value)
+        holder.rollback()
+        store.record(entry(config))
+    assert dbrows.count(pg_database) == 1
+
+
+def test_an_undo_waiting_for_another_undo_too_long_is_busy(pg_database, config, clock):
+    url = pg_database + "&options=" + "-c%20lock_timeout%3D100"
+    with open_store(url, station="kiosk1", operator="anna", clock=clock) as store, \
+            psycopg.connect(pg_database, autocommit=True) as holder:
+        store.record(entry(config))
+        holder.execute("SELECT pg_advisory_lock(%s, 2)", (LOCK_CLASS,))
+        with pytest.raises(DatabaseBusy):
+            store.undo_last(station="kiosk1")
+        holder.execute("SELECT pg_advisory_unlock(%s, 2)", (LOCK_CLASS,))
+        assert len(store.undo_last(station="kiosk1")) == 1
+
+
+def test_a_missing_table_is_not_ours(pg_database, config, clock):
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        dbrows.execute(pg_database, "DROP TABLE voids CASCADE")
+        with pytest.raises(NotTaelleugeDatabase) as refused:
+            store.count_day(UNIT, date(2026, 10, 21), CPH)
+    assert "Kør: taelleuge init" in str(refused.value)
+    assert refused.value.code == "42P01"
+
+
+def test_a_url_that_does_not_parse_is_refused_without_echoing_it():
+    with pytest.raises(TaelleugeError) as refused:
+        open_store("postgresql://anna:topsecret@[::1/taelleuge", station="s", operator="o")
+    assert "topsecret" not in str(refused.value)
+    assert "postgresql://bruger@vært:5432/database" in str(refused.value)
+
+
+@pytest.mark.parametrize("error, kind, code", [
+    (psycopg.errors.DiskFull, DiskFull, "53100"),
+    (psycopg.errors.SerializationFailure, DatabaseBusy, "40001"),
+    (psycopg.errors.DeadlockDetected, DatabaseBusy, "40P01"),
+    (psycopg.errors.AdminShutdown, DatabaseUnreachable, "57P01"),
+    (psycopg.errors.InsufficientPrivilege, ReadOnlyDatabase, "42501"),
+    (psycopg.errors.ReadOnlySqlTransaction, ReadOnlyDatabase, "25006"),
+    (psycopg.errors.UndefinedTable, NotTaelleugeDatabase, "42P01"),
+    (psycopg.errors.DataCorrupted, StorageError, "XX001"),
+    (psycopg.OperationalError, DatabaseUnreachable, "OperationalError"),
+])
+def test_errors_are_typed_by_class_never_by_message(error, kind, code):
+    """The message text is deliberately misleading: only the class / SQLSTATE counts."""
+    typed = translate(error("database is locked"), "host=h dbname=d", "anna")
+    assert type(typed) is kind or (kind is StorageError and isinstance(typed, StorageError))
+    assert typed.code == code
+    assert str(typed) and typed.short
+
+
+def test_corrupt_data_is_corrupt_database():
+    from storage.errors import CorruptDatabase
+
+    assert isinstance(translate(psycopg.errors.DataCorrupted("x"), "h"), CorruptDatabase)
+
+
+def test_pg_database_url_is_the_sessions_server(pg_database, pg_server):
+    """Sanity for the fixtures the other tests rely on: a socket URL on the session's server."""
+    settings = conninfo_to_dict(pg_database)
+    assert settings["host"] == str(pg_server.socket_dir) and settings["port"] == str(pg_server.port)

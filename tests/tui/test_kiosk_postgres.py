@@ -1,0 +1,65 @@
+"""The kiosk on a PostgreSQL database (Pilot): a registration is saved on the server; with the
+server stopped the entry stays on screen IKKE GEMT with a Danish reason, and once the server is
+back, Enter saves it exactly once on a connection the store opened by itself."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+import dbrows
+import pg_server as pgs
+from storage.open import open_store
+from tui.app import make_app
+
+from support import screen_text, settle
+
+pytestmark = pytest.mark.postgresql
+
+SIZE = (80, 24)
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+@pytest.fixture(scope="module")
+def own_server(pg_server):
+    server = pgs.start_server("taelleuge-pgkiosk")
+    try:
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute("CREATE DATABASE kiosk")
+        yield server
+    finally:
+        server.destroy()
+
+
+async def test_a_kiosk_registers_on_the_server(config, clock, pg_database):
+    with open_store(pg_database, station="test-station", operator="tester", clock=clock) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await press(app, pilot, "1", "1")
+            assert "Gemt" in screen_text(app, "#message")
+    [(station, opgave)] = dbrows.query(pg_database, "SELECT station, opgave FROM registrations")
+    assert (station, opgave) == ("test-station", "23.05.10")
+
+
+async def test_server_down_keeps_the_entry_and_enter_saves_it_once_when_back(config, clock, own_server):
+    url = own_server.url("kiosk")
+    with open_store(url, station="test-station", operator="tester", clock=clock, create=True) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            own_server.stop()
+            try:
+                await press(app, pilot, "1", "1")
+                message = screen_text(app, "#message")
+                assert "IKKE GEMT" in message and "23.05.10" in message
+                assert "databaseserveren" in message.lower()
+            finally:
+                own_server.start()
+            await press(app, pilot, "enter")
+            assert "Gemt" in screen_text(app, "#message")
+    assert dbrows.count(url) == 1
