@@ -396,7 +396,7 @@ def test_demo_config(cli, tmp_path):
     assert "indbygget demo-konfiguration (3 enheder, 1 tælleuger)" in init.stdout
     assert demo_db.exists()
 
-    result = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
+    result = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
                  "--type", "OPRET", "--svar", "Taler borgeren dansk?=Ja", drop=drop)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Gemt: 1 × 23.05.10 Flytning")
