@@ -352,8 +352,11 @@ class Store:
                 for row, _ in entries
             ]
 
-    def recent_entries(self, *, station: str, operator: str, limit: int = 10) -> list[tuple[Registration, int]]:
-        """One user's newest entries at one station, newest first, voided ones included and marked.
+    def recent_entries(
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+    ) -> list[tuple[Registration, int]]:
+        """One user's newest entries at one station, newest first, voided ones marked (or left out
+        with ``live_only``).
 
         ``limit`` counts entries, not rows: a batch is one entry (its newest row) with its size.
         A batch's rows are written in one transaction, so they sit together in rowid order and
@@ -382,7 +385,8 @@ class Store:
                         found = replace(found, voided=not self.conn.execute(
                             f"SELECT 1 FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} LIMIT 1",
                             (found.batch_id,)).fetchone())
-                entries.append((found, count))
+                if not (live_only and found.voided):
+                    entries.append((found, count))
         return entries
 
     def task_counts_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> dict[str, int]:

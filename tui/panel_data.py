@@ -79,11 +79,12 @@ class PanelData:
                        matrix=matrix, latest=latest, tasks_today=tasks)
 
 
-def load_recent(store: Store, limit: int = RECENT) -> list[RecentEntry]:
+def load_recent(store: Store, limit: int = RECENT, *, live_only: bool = False) -> list[RecentEntry]:
     """This user's newest entries at this station: an SSH station reused by another login, or a
     kiosk shared across a shift change, never shows (or voids) someone else's rows."""
     return [RecentEntry.from_row(row, count) for row, count in
-            store.recent_entries(station=store.station, operator=store.operator, limit=limit)]
+            store.recent_entries(station=store.station, operator=store.operator, limit=limit,
+                                 live_only=live_only)]
 
 
 def load_panel(store: Store, config: Config, enhed: str, now: datetime) -> PanelData:

@@ -331,21 +331,23 @@ def answers_text(answers: dict[str, str]) -> str:
 
 
 def saved(config: Config, entry, when: datetime, labels: dict[str, str], width: int = 78) -> str:
-    """The line that says exactly what was saved, in one line of ``width`` (the name gives way),
-    then the answers, then what can follow."""
+    """What was saved, each line within ``width``: the task (with the rest when it fits), then
+    type, channel, afslutning, blanket and the answers, then what can follow."""
     prefix = "PRØVE gemt" if entry.trial else "Gemt"
-    head = f"{prefix} kl. {when.astimezone(config.zone):%H:%M:%S}: "
     count = f"{entry.count} × " if entry.count > 1 else ""
-    rest = " · " + " · ".join([entry.type or "-", entry.kanal, entry.afslutning or "-",
-                               f"blanket {entry.blanket or '-'}"])
     name = task_name(config, entry.enhed, entry.opgave)
-    room = width - len(head) - len(count) - len(entry.opgave) - 1 - len(rest)
-    first = f"{head}{count}{entry.opgave} {_fit(name, max(room, 6))}".rstrip() + rest
-    lines = [first[:width]]
+    first = f"{prefix} kl. {when.astimezone(config.zone):%H:%M:%S}: {count}{entry.opgave} {name}".rstrip()
+    details = " · ".join([entry.type or "-", entry.kanal, entry.afslutning or "-",
+                          f"blanket {entry.blanket or '-'}"])
+    if len(first) + 3 + len(details) <= width:
+        lines = [f"{first} · {details}"]
+    else:
+        lines = [_fit(first, width), _fit(details, width)]
     if entry.answers:
         lines.append(_fit("Svar: " + answers_text(entry.answers), width))
-    lines.append(_fit(f"{first_key(labels, 'register.next')} = samme borger, ny opgave · "
-                      f"{first_key(labels, 'register.undo')} = annullér", width))
+    if len(lines) < 3:  # the message area has three lines
+        lines.append(_fit(f"{first_key(labels, 'register.next')} = samme borger, ny opgave · "
+                          f"{first_key(labels, 'register.undo')} = annullér", width))
     return "\n".join(lines)
 
 

@@ -7,6 +7,8 @@ Keyboard only. Every text that comes from the config or the database is shown as
 from __future__ import annotations
 
 import logging
+import math
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -33,7 +35,8 @@ NUMBER_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
 KEY_REPEAT = timedelta(milliseconds=150)  # the same key again within this is a held or bounced key
 SEARCH_MAX = 40  # characters: a KLE number or part of a name
 PIN_MAX = 64
-PIN_FREE_TRIES = 3  # then a growing wait before the next try
+PIN_FREE_TRIES = 3
+HELP_WIDTH = 68  # the help's text width at 80 columns (78 wide, border, padding, scrollbar)  # then a growing wait before the next try
 LOG = logging.getLogger("taelleuge")
 
 
@@ -235,23 +238,28 @@ class TaskSearch(ModalScreen[Task | None]):
         self.dismiss(self.hits[event.option_index])
 
 
-RULES = """\
-Sådan tæller vi
-- Én registrering pr. opgave: to sager er to registreringer, også når
-  borgeren spørger om begge på én gang (Tab = samme borger).
-- Den, der afslutter henvendelsen, registrerer den. Et viderestillet
-  opkald registreres ikke også af omstillingen.
-- En telefonbesked er én indgående; når du ringer tilbage, er det én
-  udgående.
-- En blanket er aldrig en henvendelse for sig: den er "blanket JA" på
-  den henvendelse, den kom med (tryk b før typen).
-- Interne henvendelser, private opkald, spam og nyhedsbreve tælles ikke.
-- FEJL er kun sager, der hører til en anden myndighed eller kommune.
-  En anden afdeling i kommunen er ikke FEJL.
-- Mange ens henvendelser (fx et udsendt brev) kan gemmes som ét parti:
-  + antal Enter, derefter opgave og type.
-- HOLD (tast h) betyder, at sagen skal behandles videre; ellers er den
-  STRAKS."""
+def rules(labels: dict[str, str]) -> list[str]:
+    """The counting rules staff ask about (domain reference §5), wrapped to the help's width."""
+    points = [
+        "Én registrering pr. opgave: to sager er to registreringer, også når borgeren spørger om "
+        f"begge på én gang ({labels['register.next']} = samme borger, næste opgave).",
+        "Den, der afslutter henvendelsen, registrerer den. Et viderestillet opkald registreres "
+        "ikke også af omstillingen.",
+        "En telefonbesked er én indgående; når du ringer tilbage, er det én udgående.",
+        'En blanket er aldrig en henvendelse for sig: den er "blanket JA" på den henvendelse, den '
+        f"kom med (tryk {labels['register.blanket']} før typen).",
+        "Interne henvendelser, private opkald, spam og nyhedsbreve tælles ikke.",
+        "FEJL er kun sager, der hører til en anden myndighed eller kommune. En anden afdeling i "
+        "kommunen er ikke FEJL.",
+        "Mange ens henvendelser (fx et udsendt brev) kan gemmes som ét parti: "
+        f"{labels['register.batch']} antal Enter, derefter opgave og type.",
+        f"HOLD (tast {labels['register.hold']}) betyder, at sagen skal behandles videre; ellers er "
+        "den STRAKS.",
+    ]
+    lines = ["Sådan tæller vi"]
+    for point in points:
+        lines += textwrap.wrap(point, HELP_WIDTH, initial_indent="- ", subsequent_indent="  ")
+    return lines
 
 
 def key_help(config: Config) -> list[str]:
@@ -299,9 +307,11 @@ class Help(ModalScreen[None]):
         lines += ["", "Typer (trin 2)"]
         for key, code in render.type_keys(self.config):
             task_type = self.config.codebook.types[code]
-            lines.append(f" {key}  {code:<8}{task_type.name}: {task_type.description}")
-        lines += ["", RULES]
+            # Wrapped here, at a width the dialog holds at 80 columns: never by the widget.
+            lines += textwrap.wrap(f"{task_type.name}: {task_type.description}", HELP_WIDTH,
+                                   initial_indent=f" {key}  {code:<8}", subsequent_indent=" " * 13)
         labels = render.key_labels(self.config)
+        lines += ["", *rules(labels)]
         with VerticalScroll(classes="dialog help"):
             yield Static("\n".join(lines), markup=False)
         yield Static(f"{labels['help.close'].replace('/', ', ')} lukker hjælpen · pil op/ned ruller",
@@ -319,7 +329,7 @@ class PinAttempts:
         """Seconds left before the next try is allowed (0: try now)."""
         if self.blocked_until is None or now >= self.blocked_until:
             return 0
-        return int((self.blocked_until - now).total_seconds()) + 1
+        return math.ceil((self.blocked_until - now).total_seconds())
 
     def failed(self, now: datetime) -> None:
         self.wrong += 1

@@ -685,7 +685,7 @@ class RegisterScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
     def _load_recent(self) -> None:
         try:
-            entries = load_recent(self.store)
+            entries = load_recent(self.store, live_only=True)  # what can still be voided
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
             return
