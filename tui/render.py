@@ -234,7 +234,7 @@ def _types(config: Config, state: EntryState, height: int, width: int, labels: d
             name = config.codebook.types[code].name
             marked = state.repeat and code == state.type
             text.append(f" {key} ", style="bold reverse")
-            cell = _fit(f" {code:<8}{name}", column_width - 4)
+            cell = _fit(f" {code:<8}{name}{' (sidst)' if marked else ''}", column_width - 4)
             text.append(f"{cell:<{column_width - 3}}", style="bold" if marked else "")
         text.append("\n")
     text.append("\n")

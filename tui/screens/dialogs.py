@@ -153,12 +153,12 @@ class RecentList(ModalScreen[tuple[str, RecentEntry] | None]):
         with Vertical(classes="dialog recent"):
             yield Static("Seneste registreringer, du har lavet her", classes="dialog-title", markup=False)
             yield OptionList(*[Option(self._line(e)) for e in self.entries], id="recent")
-            yield Static(f"Pil op/ned vælger · {labels['recent.void']} = annullér · "
-                         f"{labels['recent.next']} = samme borger, ny opgave · "
-                         f"{labels['recent.cancel']} = tilbage", classes="dialog-note", markup=False)
+            yield Static(f"Pil op/ned · {labels['recent.void']} = annullér · "
+                         f"{labels['recent.next']} = samme borger · {labels['recent.cancel']} = tilbage",
+                         classes="dialog-note", markup=False)
 
     def _line(self, entry: RecentEntry) -> Text:
-        line = render.recent_line(self.config, entry, 60) + f"  {entry.kanal}"
+        line = render.recent_line(self.config, entry, 50) + f"  {entry.kanal}"
         return Text(line, style="strike dim" if entry.voided else "")
 
     def on_mount(self) -> None:

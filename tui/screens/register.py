@@ -295,6 +295,10 @@ class RegisterScreen(Screen[None]):
         keys = f"1-{len(question.answers)}"
         return keys if question.required else f"{keys} eller 0 = spring over"
 
+    def _question_prompt(self) -> str:
+        text = self.state.question.text
+        return f"{text}{'' if text.endswith('?') else ':'} Svar med {self._answer_hint()}."
+
     def _activity(self, now: datetime) -> None:
         self._active_at = now
         if self._dimmed:
@@ -332,8 +336,7 @@ class RegisterScreen(Screen[None]):
         if self.state.choose_type(code):
             self.commit()
             return
-        question = self.state.question
-        self.say(f"{question.text} Svar med {self._answer_hint()}.")
+        self.say(self._question_prompt())
         self.redraw()
 
     def answer(self, char: str) -> None:
@@ -351,7 +354,7 @@ class RegisterScreen(Screen[None]):
         if self.state.answer(choice):
             self.commit()
         else:
-            self.say(f"{self.state.question.text} Svar med {self._answer_hint()}.")
+            self.say(self._question_prompt())
             self.redraw()
 
     def action_toggle_hold(self) -> None:
