@@ -132,12 +132,14 @@ async def test_the_demo_moves_on_to_the_new_week_at_midnight_sunday(store, clock
 def test_the_screens_options_work_without_a_subcommand(argv, tmp_path):
     """The README's first commands: argparse takes the options; the unknown unit is refused in
     Danish with the known ones, before any screen is drawn."""
-    done = subprocess.run([sys.executable, "-m", "tui", *argv, "--db", str(tmp_path / "t.db")],
+    config = REPO / "tests" / "fixtures" / "kl2013.toml"
+    done = subprocess.run([sys.executable, "-m", "tui", *argv, "--db", str(tmp_path / "t.db"),
+                           "--config", str(config)],
                           cwd=REPO, capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                                "XDG_DATA_HOME": str(tmp_path / "data")})
     assert done.returncode == 1, done.stderr
-    assert 'Enheden "nope" er ukendt. Kendte enheder: 999borgerservice' in done.stderr
+    assert 'Enheden "nope" er ukendt. Kendte enheder: 259borgerservice, 259telefon' in done.stderr
     assert "usage" not in done.stderr and "Traceback" not in done.stderr
 
 

@@ -187,7 +187,7 @@ class RegisterScreen(Screen[None]):
         self.redraw()
         self.refresh_panel()
         self.set_interval(PANEL_REFRESH, self.refresh_panel)
-        self.set_interval(IDLE_TICK, self.check_idle)
+        self.set_interval(IDLE_TICK, self.clear_if_idle)
         if self.app.warning:
             self.say(self.app.warning, "warning")
 
@@ -377,7 +377,7 @@ class RegisterScreen(Screen[None]):
             self.say("Der er intet at rydde. Vælg opgave.")
         self.redraw()
 
-    def check_idle(self) -> None:
+    def clear_if_idle(self) -> None:
         """A half-made entry that nobody touches for a minute is cleared: the next citizen's keys
         must never complete it. Driven by a timer that reads the (injected) clock."""
         if self.app.screen is not self or self.state.is_empty or self._active_at is None:
