@@ -29,6 +29,7 @@ from textual import events
 from storage.store import Store
 from storage.timeutil import system_clock
 from tui.app import make_app
+from tui.render import type_keys
 from tui.screens.register import Saved
 
 
@@ -64,7 +65,8 @@ async def measure(path: Path, samples: int) -> tuple[list[float], list[float]]:
     store = Store(path, station="bench-kiosk", operator="bench")  # migrates an older cached copy
     app = make_app(config, store, clock=system_clock, enhed=c.UNIT)
     full, to_handler = [], []
-    tasks, types = "12356789abc", "123456"
+    tasks = "12356789abc"
+    types = "".join(key for key, _ in type_keys(config))  # the codebook's type keys (o s i v d f)
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

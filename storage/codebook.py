@@ -38,6 +38,7 @@ class TaskType:
     name: str
     description: str
     klass: str  # one of TYPE_CLASSES
+    key: str = ""  # the desk's key in step 2 (``tast``): one letter a-z, unique
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
             staff=_bool(entry, "personale", key, source, old.staff if old else True),
         )
     types = dict(base.types)
+    key_sources: dict[str, str] = {}  # type code → the config key that set its tast
     for i, entry in enumerate(_entries(data, "type", source)):
         key = f"type[{i}]"
         _no_unknown(entry, ("kode", "navn", "beskrivelse", "klasse"), key, source)
@@ -116,7 +118,10 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
             name=_text(entry, "navn", key, source, old.name if old else None),
             description=_text(entry, "beskrivelse", key, source, old.description if old else ""),
             klass=_choice(entry, "klasse", TYPE_CLASSES, key, source, old.klass if old else None),
+            key=_type_key(entry, key, source, old.key if old else None),
         )
+        key_sources[code] = f"{key}.tast"
+    _unique_type_keys(types, key_sources, source)
     values = {}
     for table in ("afslutning", "blanket"):
         current = dict(getattr(base, table))
@@ -174,3 +179,45 @@ def _bool(entry: dict[str, Any], name: str, key: str, source: str, default: bool
     if not isinstance(value, bool):
         raise ConfigError(source, f"{key}.{name}", f"skal være true eller false, ikke {value!r}")
     return value
+
+
+TYPE_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _type_key(entry: dict[str, Any], key: str, source: str, default: str | None) -> str:
+    """``tast``: the one letter that picks this type at the desk. Digits stay task and answer keys.
+    Left out on a new type: "" here, and a free letter is given at the end of the merge."""
+    value = entry.get("tast", default)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) != 1 or value not in TYPE_KEY_CHARS:
+        raise ConfigError(source, f"{key}.tast", f"skal være ét lille bogstav a-z, ikke {value!r}")
+    return value
+
+
+# HOLD and blanket's default keys in step 2 (storage.keys): never given to a type by itself.
+_STEP_TWO_DEFAULTS = "hb"
+
+
+def _unique_type_keys(types: dict[str, TaskType], key_sources: dict[str, str], source: str) -> None:
+    """Every type gets a key: a new type without ``tast`` takes the first free letter of its code
+    (KLAGE → k), else the first free letter a-z, so no type is ever left unreachable at the desk.
+    Two types on one key is an error naming the key."""
+    seen: dict[str, str] = {}
+    for code, task_type in types.items():
+        if not task_type.key:
+            continue
+        other = seen.get(task_type.key)
+        if other is not None:
+            where = key_sources.get(code) or key_sources.get(other) or "type"
+            raise ConfigError(source, where, f'tasten "{task_type.key}" bruges af både {other} og {code}')
+        seen[task_type.key] = code
+    for code, task_type in list(types.items()):
+        if task_type.key:
+            continue
+        free = [c for c in code.lower() + TYPE_KEY_CHARS
+                if c in TYPE_KEY_CHARS and c not in seen and c not in _STEP_TWO_DEFAULTS]
+        if not free:
+            raise ConfigError(source, key_sources.get(code, "type"), "der er ingen ledig tast til typen")
+        types[code] = replace(task_type, key=free[0])
+        seen[free[0]] = code

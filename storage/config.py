@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import codebook as cb
 from . import config_guard, kle, pin
+from . import keys as keymaps
 from .errors import ConfigError, Refusal
 from .timeutil import year_problem
 
 # A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
 FORMULA_LEADS = "=+-@"
-# 1-9 then a-z: the kiosk's task keys, in package order (the old tool's tiles, which staff knew).
-TASK_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+TASK_KEYS = keymaps.TASK_KEYS  # 1-9 then a-z, in package order
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ PackageItem = Task | Group
 class Question:
     text: str
     answers: tuple[str, ...]
+    required: bool = True  # False: the desk offers 0 = skip (an empty answer)
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,8 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     units = _units(r, data.get("enhed"), codebook)
     weeks = _weeks(r, data.get("taelleuge", []))
     prices = _prices(r, data.get("pris", []), codebook)
-    keymap = data.get("taster", {})
-    if not isinstance(keymap, dict) or not all(isinstance(v, str) and v for v in keymap.values()):
-        raise ConfigError(source, "taster", 'skal være en tabel af binding-id = "tast", fx "register.repeat" = "enter"')
+    keymap = keymaps.check_keymap(data.get("taster", {}), {c: t.key for c, t in codebook.types.items()},
+                                  source)
     coordinator = data.get("koordinator", {})
     if not isinstance(coordinator, dict):
         raise ConfigError(source, "koordinator", "skal være en tabel ([koordinator])")
@@ -316,7 +316,7 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
     out = []
     for i, entry in enumerate(r.list_of_tables(raw, key)):
         item_key = f"{key}[{i}]"
-        r.no_unknown(entry, {"tekst", "svar"}, item_key)
+        r.no_unknown(entry, {"tekst", "svar", "paakraevet"}, item_key)
         text = r.text(entry, "tekst", item_key)
         if ";" in text:
             raise r.fail(f"{item_key}.tekst", "må ikke indeholde ; (det er filernes skilletegn)")
@@ -329,8 +329,18 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
         for j, answer in enumerate(answers):
             if ";" in answer:
                 raise r.fail(f"{item_key}.svar[{j}]", "må ikke indeholde ; (det er filernes skilletegn)")
-        out.append(Question(text, answers))
+        if len(answers) > 9:
+            raise r.fail(f"{item_key}.svar", "højst 9 svar (tasterne 1-9 ved skranken)")
+        out.append(Question(text, answers, _required(r, entry, item_key)))
     return tuple(out)
+
+
+def _required(r: _Reader, entry: dict[str, Any], key: str) -> bool:
+    """``paakraevet``: true (the default) = the desk waits for an answer; false = 0 skips it."""
+    value = entry.get("paakraevet", True)
+    if not isinstance(value, bool):
+        raise r.fail(f"{key}.paakraevet", f"skal være true eller false, ikke {value!r}")
+    return value
 
 
 def _weeks(r: _Reader, raw: Any) -> tuple[CountWeek, ...]:

@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -357,6 +357,54 @@ class Store:
                 ).fetchone()[0] if row.batch_id else 1)
                 for row, _ in entries
             ]
+
+    def recent_entries(
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+    ) -> list[tuple[Registration, int]]:
+        """One user's newest entries at one station, newest first, voided ones marked (or left out
+        with ``live_only``).
+
+        ``limit`` counts entries, not rows: a batch is one entry (its newest row) with its size.
+        A batch's rows are written in one transaction, so they sit together in rowid order and
+        the walk jumps over them with one indexed query instead of reading them all.
+        """
+        entries: list[tuple[Registration, int]] = []
+        below = 2**63 - 1  # past every rowid
+        with self.reading():
+            while len(entries) < limit:
+                row = self.conn.execute(
+                    f"SELECT rowid, {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
+                    "WHERE station = ? AND operator = ? AND rowid < ? ORDER BY rowid DESC LIMIT 1",
+                    (station, operator, below),
+                ).fetchone()
+                if row is None:
+                    break
+                found = Registration.from_row(row[1:-1], voided=bool(row[-1]))
+                below, count = row[0], 1
+                if found.batch_id:
+                    count, first = self.conn.execute(
+                        "SELECT count(*), min(rowid) FROM registrations WHERE batch_id = ?",
+                        (found.batch_id,),
+                    ).fetchone()
+                    below = first
+                    if found.voided:  # voided only when every row of the batch is
+                        found = replace(found, voided=not self.conn.execute(
+                            f"SELECT 1 FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} LIMIT 1",
+                            (found.batch_id,)).fetchone())
+                if not (live_only and found.voided):
+                    entries.append((found, count))
+        return entries
+
+    def task_counts_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> dict[str, int]:
+        """Live registrations of a unit on one local day, by task (KLE number)."""
+        start, end = local_day_bounds(day, zone)
+        with self.reading():
+            rows = self.conn.execute(
+                f"SELECT opgave, count(*) FROM registrations r {self._RANGE} AND {_NOT_VOIDED} "
+                "GROUP BY opgave",
+                (enhed, int(trial), start, end),
+            ).fetchall()
+        return dict(rows)
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""

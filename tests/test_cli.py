@@ -155,7 +155,7 @@ def test_init_twice(cli):
     assert f"Database: {cli.db} (oprettet)" in first.stdout
     assert f"Skema: version {len(MIGRATION_NAMES)} (anvendt nu: {', '.join(MIGRATION_NAMES)})" in first.stdout
     assert f"Journal: {journal_choice().mode}" in first.stdout
-    assert f"Konfiguration: {cli.config} (2 enheder, 1 tælleuger)" in first.stdout
+    assert f"Konfiguration: {cli.config} (2 enheder, 1 tælleuge)" in first.stdout
     assert cli.db.exists()
 
     second = cli("init")
@@ -406,10 +406,10 @@ def test_demo_config(cli, tmp_path):
     assert init.returncode == 0, init.stderr
     demo_db = tmp_path / "xdg" / "taelleuge" / "demo.db"
     assert f"Database: {demo_db} (oprettet)" in init.stdout
-    assert "indbygget demo-konfiguration (3 enheder, 1 tælleuger)" in init.stdout
+    assert "indbygget demo-konfiguration (3 enheder, 1 tælleuge)" in init.stdout
     assert demo_db.exists()
 
-    result = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
+    result = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
                  "--type", "OPRET", "--svar", "Taler borgeren dansk?=Ja", drop=drop)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Gemt: 1 × 23.05.10 Flytning")

@@ -107,7 +107,13 @@ class TaelleApp(App[None], inherit_bindings=False):
         if self.enhed:
             self.open_unit(self.enhed)
         else:
-            self.push_screen(UnitPicker(self.config), self.open_unit)
+            self.push_screen(UnitPicker(self.config, locked=self.locked), self.open_unit)
+
+    def get_key_display(self, binding: Binding) -> str:
+        # "ctrl+u", "Enter", "Esc", "F2": the same words as the help and the messages, never "^u".
+        from .render import key_label
+
+        return binding.key_display or key_label(binding.key)
 
     def action_leave(self) -> None:
         if not self.locked:
@@ -153,7 +159,7 @@ class TaelleApp(App[None], inherit_bindings=False):
             if self.locked:  # a locked kiosk cannot be left through the picker's Esc
                 from .screens.dialogs import UnitPicker
 
-                self.push_screen(UnitPicker(self.config), self.open_unit)
+                self.push_screen(UnitPicker(self.config, locked=True), self.open_unit)
             else:
                 self.exit()
             return

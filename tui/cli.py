@@ -35,23 +35,32 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _screen() -> argparse.ArgumentParser:
+    # The screen (no subcommand, as the README's first command) and the locked kiosk take the same
+    # two options. SUPPRESS: an option given on one level is not reset by the other's default.
+    screen = argparse.ArgumentParser(add_help=False)
+    screen.add_argument("--enhed", default=argparse.SUPPRESS,
+                        help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
+    screen.add_argument("--console-mode", action="store_true", default=argparse.SUPPRESS,
+                        help="8 farver og enkle rammer (automatisk ved TERM=linux)")
+    return screen
+
+
 def build_parser() -> argparse.ArgumentParser:
     _danish_argparse()  # before any parser exists: -h's help text is looked up when it is added
     common = _common()
+    screen = _screen()
     parser = argparse.ArgumentParser(
         prog="taelleuge",
         description="Tælleuge: registrér henvendelser i KOMHEN-tælleugen.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[common, screen],
     )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
 
-    kiosk = sub.add_parser("kiosk", parents=[common],
-                           help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
-    kiosk.add_argument("--enhed", help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
-    kiosk.add_argument("--console-mode", action="store_true", default=None,
-                       help="8 farver og enkle rammer (automatisk ved TERM=linux)")
+    sub.add_parser("kiosk", parents=[common, screen],
+                   help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
 
     sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
     sub.add_parser("doctor", parents=[common], help="vis stier, SQLite, journal, skema, rækker, enheder og uger")

@@ -50,7 +50,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
     print(f"Skema: version {status.version} ({news})")
     print(f"Journal: {mode} ({journal_choice().reason})")
-    print(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
+    units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
+    weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
+    print(f"Konfiguration: {config.source} ({units}, {weeks})")
     return 0
 
 

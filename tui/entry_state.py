@@ -1,37 +1,58 @@
 """The half-made registration at the desk, as plain data (no textual): easy to test and to show.
 
-Step 1 picks a task (a group opens its sub-tasks), step 2's type key commits. Before the type key,
-HOLD and blanket JA can be toggled for this one entry; ``+N`` makes the next entry a batch of N.
+Step 1 picks a task (a group opens its sub-tasks), step 2's type key chooses the type, and step 3
+asks the unit's local questions, one key per answer; the last key of the entry saves it. Before
+the type key, HOLD and blanket JA can be toggled for this one entry; ``+N`` makes it a batch of N.
+One Esc clears all of it: nothing half-made ever carries over to the next citizen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.config import Group, PackageItem, Task, Unit
+from storage.config import Group, PackageItem, Question, Task, Unit
 
 
 @dataclass
 class EntryState:
     unit: Unit
-    channel: str
+    channel: str  # the pinned channel: stays until changed with F2
     group: Group | None = None  # a group opened in step 1
     task: Task | None = None  # chosen: step 2
+    type: str | None = None  # chosen: step 3 while questions are open (or a loaded repeat)
+    answers: dict[str, str] = field(default_factory=dict)
+    _skipped: int = 0  # questions skipped with 0 (only the skippable ones)
     hold: bool = False
     blanket: bool = False
     batch: int = 1
     batch_typing: str | None = None  # digits after "+", None when not typing a count
-    started: datetime | None = None  # first key of the entry (the old tool's start time)
+    started: datetime | None = None  # the first key of this entry (the old tool's start time)
+    channel_once: str | None = None  # "same citizen": the contact's channel, for this entry only
+    repeat: bool = False  # Enter loaded the last entry: shown, saved only by a second key
 
     @property
     def step(self) -> int:
-        return 2 if self.task else 1
+        if self.task is None:
+            return 1
+        return 3 if self.type is not None and not self.repeat else 2
 
     @property
     def is_empty(self) -> bool:
         return self.task is None and self.group is None and not self.hold and not self.blanket \
-            and self.batch == 1 and self.batch_typing is None
+            and self.batch == 1 and self.batch_typing is None and self.channel_once is None
+
+    @property
+    def entry_channel(self) -> str:
+        return self.channel_once or self.channel
+
+    @property
+    def question(self) -> Question | None:
+        """The question being asked in step 3 (the first one not answered or skipped yet)."""
+        if self.step != 3:
+            return None
+        asked = len(self.answers) + self._skipped
+        return self.unit.questions[asked] if asked < len(self.unit.questions) else None
 
     def items(self) -> list[tuple[str, PackageItem]]:
         return self.group.keyed() if self.group else self.unit.keyed()
@@ -52,24 +73,40 @@ class EntryState:
     def choose(self, task: Task) -> None:
         self.group, self.task = None, task
 
-    def back(self) -> bool:
-        """One level back (type → task list → top). False when already at an empty start."""
-        if self.batch_typing is not None:
-            self.batch_typing = None
-        elif self.task is not None:
-            self.task = None
-        elif self.group is not None:
-            self.group = None
-        elif not self.is_empty:
-            self.reset()
+    def choose_type(self, code: str) -> bool:
+        """Step 2's type key. True when the entry is complete (no local question left to ask)."""
+        self.type, self.repeat = code, False
+        self.answers, self._skipped = {}, 0
+        return self.question is None
+
+    def answer(self, choice: int | None) -> bool:
+        """Step 3: answer number ``choice`` (1-based) of the current question, or None = skip.
+        True when this was the last question. The caller has checked the choice is allowed."""
+        question = self.question
+        assert question is not None
+        if choice is None:
+            self._skipped += 1
         else:
-            return False
-        return True
+            self.answers[question.text] = question.answers[choice - 1]
+        return self.question is None
+
+    def load_repeat(self, task: Task, type_code: str, *, hold: bool, blanket: bool) -> None:
+        """Enter on an empty step 1: the last entry, shown in step 2 before anything is saved.
+        The channel is today's pinned one and the count the one typed now (else 1)."""
+        self.group, self.task, self.type, self.repeat = None, task, type_code, True
+        self.hold, self.blanket = hold, blanket
+
+    def continue_from(self, kanal: str, *, hold: bool, blanket: bool) -> None:
+        """"Same citizen, next task": keep the contact's channel, HOLD and blanket."""
+        self.hold, self.blanket = hold, blanket
+        self.channel_once = kanal if kanal != self.channel else None
 
     def reset(self) -> None:
-        """After a commit or Escape: everything for one entry goes; the pinned channel stays."""
-        self.group = self.task = None
-        self.hold = self.blanket = False
+        """After a commit, Esc or the idle timeout: the whole entry goes; the pinned channel stays."""
+        self.group = self.task = self.type = None
+        self.answers, self._skipped = {}, 0
+        self.hold = self.blanket = self.repeat = False
         self.batch = 1
         self.batch_typing = None
         self.started = None
+        self.channel_once = None

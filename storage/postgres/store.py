@@ -22,6 +22,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -417,6 +418,51 @@ class PgStore:
             (batches,),
         )) if batches else {}
         return [(row, sizes.get(row.batch_id, 1) if row.batch_id else 1) for row, _ in entries]
+
+    def recent_entries(
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+    ) -> list[tuple[Registration, int]]:
+        """One user's newest entries at one station, newest first (a batch once, with its size),
+        voided ones marked or, with ``live_only``, left out. As the SQLite engine's."""
+        entries: list[tuple[Registration, int]] = []
+        below = 2**63 - 1  # past every seq
+
+        def walk(conn: psycopg.Connection) -> None:
+            nonlocal below
+            while len(entries) < limit:
+                row = conn.execute(
+                    f"SELECT r.seq, {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
+                    "WHERE r.station = %s AND r.operator = %s AND r.seq < %s "
+                    "ORDER BY r.seq DESC LIMIT 1",
+                    (station, operator, below),
+                ).fetchone()
+                if row is None:
+                    return
+                found = Registration.from_row(row[1:-1], voided=bool(row[-1]))
+                below, count = row[0], 1
+                if found.batch_id:
+                    count, first, live = conn.execute(
+                        f"SELECT count(*), min(r.seq), count(*) FILTER (WHERE {_NOT_VOIDED}) "
+                        "FROM registrations r WHERE r.batch_id = %s",
+                        (found.batch_id,),
+                    ).fetchone()
+                    below = first
+                    found = replace(found, voided=live == 0)  # voided when every row of it is
+                if not (live_only and found.voided):
+                    entries.append((found, count))
+
+        entries.clear()
+        self._call(walk, retry=True)
+        return entries
+
+    def task_counts_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> dict[str, int]:
+        """Live registrations of a unit on one local day, by task (KLE number)."""
+        start, end = local_day_bounds(day, zone)
+        return dict(self._read(
+            f"SELECT r.opgave, count(*) FROM registrations r {self._RANGE} AND {_NOT_VOIDED} "
+            "GROUP BY r.opgave",
+            (enhed, int(trial), start, end),
+        ))
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""

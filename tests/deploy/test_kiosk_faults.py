@@ -20,7 +20,6 @@ from textual.worker import WorkerCancelled
 from storage import db as dbmod
 from storage.store import Store
 from tui.app import make_app
-from tui.screens.dialogs import Confirm
 
 from taelleuge_harness import (
     REGISTER, UNIT, can_drop_to_nobody, cli_env, integrity, nobody_env, query, run_as_nobody,
@@ -63,7 +62,7 @@ async def test_full_database_shows_ikke_gemt_writes_nothing_and_saves_once_when_
     app = make_app(config, store, clock=clock, enhed=UNIT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("1", "1")
+        await pilot.press("1", "o")
         await settle(app, pilot)
         assert len(rows(db_path)) == 1
         pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
@@ -71,7 +70,7 @@ async def test_full_database_shows_ikke_gemt_writes_nothing_and_saves_once_when_
         store.conn.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow at all
         clock.advance(seconds=5)
         # 50 contacts as one batch: ~17 KB of rows cannot fit into pages that already exist.
-        await pilot.press("plus", "5", "0", "enter", "2", "2")
+        await pilot.press("plus", "5", "0", "enter", "2", "s")
         await settle(app, pilot)
         shown = message(app)
         assert "IKKE GEMT" in shown and "disken er fuld" in shown and "50 × 23.09.02" in shown
@@ -85,9 +84,10 @@ async def test_full_database_shows_ikke_gemt_writes_nothing_and_saves_once_when_
         saved = rows(db_path)
         assert len(saved) == 51
         assert len({r[3] for r in saved[1:]}) == 1 and saved[1][3]  # one batch, saved once
-        await pilot.press("enter")  # a second Enter is "repeat", which asks first (double press)
+        clock.advance(seconds=1)
+        await pilot.press("enter")  # a second Enter is "repeat": shown first, nothing saved
         await settle(app, pilot)
-        assert isinstance(app.screen, Confirm)
+        assert app.screen.state.repeat
         assert len(rows(db_path)) == 51
 
 
@@ -133,12 +133,12 @@ async def test_real_full_disk_shows_ikke_gemt_and_enter_saves_once_after_space_i
         app = make_app(config, store, clock=clock, enhed=UNIT)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await settle(app, pilot)
             assert len(rows(path)) == 1
             filler = fill(small_tmpfs)
             clock.advance(seconds=5)
-            await pilot.press("2", "2")
+            await pilot.press("2", "s")
             await settle(app, pilot)
             shown = message(app)
             assert "IKKE GEMT" in shown and "disken er fuld" in shown and "23.09.02" in shown
@@ -163,7 +163,7 @@ async def test_read_only_database_is_refused_on_screen_and_saved_once_when_writa
         await settle(app, pilot)
         writable = store.conn
         store.conn = dbmod.connect(db_path, readonly=True)
-        await pilot.press("3", "3")
+        await pilot.press("3", "i")
         await settle(app, pilot)
         shown = message(app)
         assert "IKKE GEMT" in shown and "kan ikke skrives" in shown and "23.09.04" in shown
@@ -310,7 +310,7 @@ async def test_kiosk_on_a_damaged_page_says_ikke_gemt_in_danish_and_leaves_the_f
         app = make_app(config, store, clock=clock, enhed=UNIT)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await settle(app, pilot)
             shown = message(app)
     assert "IKKE GEMT" in shown and "Esc = opgiv" in shown
@@ -344,7 +344,7 @@ async def test_a_failing_read_after_the_commit_does_not_lose_or_double_the_row(c
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         deny_reading_batch_id(store.conn)
-        await pilot.press("1", "1")
+        await pilot.press("1", "o")
         await settle(app, pilot)
         assert len(rows(db_path)) == 1  # committed
         store.conn.set_authorizer(None)
@@ -358,7 +358,7 @@ async def test_a_failing_read_after_the_commit_is_not_reported_as_not_saved(conf
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         deny_reading_batch_id(store.conn)
-        await pilot.press("1", "1")
+        await pilot.press("1", "o")
         await settle(app, pilot)
         shown = message(app)
         store.conn.set_authorizer(None)

@@ -17,7 +17,9 @@ from storage.errors import ConfigError
 
 from taelleuge_harness import REGISTER, REPO, UNIT, cli_env, query, run_cli, write_config
 
-QUESTION = "Taler borgeren dansk?"
+QUESTION = "Taler borgeren dansk?"  # the demo's phone desk asks it
+PHONE = "999telefon"
+REGISTER_PHONE = ["registrer", "--enhed", PHONE, "--opgave", "23.05.10", "--kanal", "TLFIND", "--type", "OPRET"]
 
 
 def demo_data() -> dict:
@@ -33,8 +35,8 @@ def _set(data: dict, key: str, value: str) -> None:
         data["enhed"][0]["navn"] = value
     elif key == "enhed[0].opgaver[1].navn":
         data["enhed"][0]["opgaver"][1]["navn"] = value
-    elif key == "enhed[0].spoergsmaal[0].svar[1]":
-        data["enhed"][0]["spoergsmaal"][0]["svar"][1] = value
+    elif key == "enhed[1].spoergsmaal[0].svar[1]":
+        data["enhed"][1]["spoergsmaal"][0]["svar"][1] = value
     elif key == "taelleuge[0].navn":
         data["taelleuge"][0]["navn"] = value
     else:
@@ -42,7 +44,7 @@ def _set(data: dict, key: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("key", ["kommunenavn", "enhed[0].navn", "enhed[0].opgaver[1].navn",
-                                 "enhed[0].spoergsmaal[0].svar[1]", "taelleuge[0].navn"])
+                                 "enhed[1].spoergsmaal[0].svar[1]", "taelleuge[0].navn"])
 @pytest.mark.parametrize("cpr", ["010190-1234", "0101901234", "Hans 311299 1234"])
 def test_a_cpr_like_config_value_is_refused_naming_the_key(key, cpr):
     data = demo_data()
@@ -86,7 +88,7 @@ def cli(tmp_path):
 ])
 def test_svar_outside_the_fixed_list_is_refused_and_nothing_is_written(cli, answer, problem):
     db, env = cli
-    done = run_cli([*REGISTER, "--svar", answer], env)
+    done = run_cli([*REGISTER_PHONE, "--svar", answer], env)
     assert done.returncode == 1
     assert problem in done.stderr and "Traceback" not in done.stderr
     assert "1234" not in done.stderr  # a CPR-like value is never quoted back
@@ -95,7 +97,7 @@ def test_svar_outside_the_fixed_list_is_refused_and_nothing_is_written(cli, answ
 
 def test_svar_from_the_fixed_list_is_saved_as_given(cli):
     db, env = cli
-    done = run_cli([*REGISTER, "--svar", f"{QUESTION}=Nej"], env)
+    done = run_cli([*REGISTER_PHONE, "--svar", f"{QUESTION}=Nej"], env)
     assert done.returncode == 0, done.stderr
-    (answers,), = query(db, "SELECT answers FROM registrations WHERE enhed = ?", (UNIT,))
+    (answers,), = query(db, "SELECT answers FROM registrations WHERE enhed = ?", (PHONE,))
     assert json.loads(answers) == {QUESTION: "Nej"}

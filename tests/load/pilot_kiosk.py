@@ -27,7 +27,7 @@ from textual.worker import WorkerCancelled  # noqa: E402
 from tui.app import make_app  # noqa: E402
 
 TASKS = "123"  # alternate tasks: two equal entries within 1.5 s would ask "Gem den igen?"
-TYPES = "123456"
+TYPES = "osivdf"  # the type keys (codebook tast)
 
 
 async def workers_done(app) -> None:

@@ -40,8 +40,11 @@ def test_demo_config_loads():
     flat = [t.kle for t in first.tasks()]
     assert flat[:6] == ["23.05.10", "23.09.02", "23.09.04", "29.03.04", "29.03.99", "29.03.12"]
     assert len(flat) == len(set(flat))
-    assert [q.text for q in first.questions] == ["Taler borgeren dansk?"]
-    assert first.questions[0].answers == ("Ja", "Nej")
+    # The desk keeps its two keys; the phone desk asks a local question (required by default).
+    assert first.questions == ()
+    phone = config.units["999telefon"]
+    assert [q.text for q in phone.questions] == ["Taler borgeren dansk?"]
+    assert phone.questions[0].answers == ("Ja", "Nej") and phone.questions[0].required
     assert config.prices[("PRSNLG", "transaktion")] == 95.0
 
 

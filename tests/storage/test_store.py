@@ -19,7 +19,8 @@ ENGINES = dbrows.ENGINES_BOTH  # every store test runs on SQLite and on PostgreS
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
-QUESTION = "Taler borgeren dansk?"
+QUESTION = "Taler borgeren dansk?"  # asked by the demo's phone desk
+PHONE = dict(enhed="999telefon", kanal="TLFIND")
 
 
 def local(y, m, d, hh=10, mm=30, fold=0) -> datetime:
@@ -46,8 +47,9 @@ def Store(location, **kwargs):  # noqa: N802 - reads like the class it stands fo
 
 def test_record_writes_every_field(store, config, db_path):
     entry = make(
-        config, opgave="15.20", kanal="TLFIND", type="STATUS", afslutning="HOLD", blanket="JA",
-        start=local(2026, 10, 21, 10, 25), end=local(2026, 10, 21, 10, 30), answers={QUESTION: "Nej"},
+        config, enhed="999telefon", opgave="15.20", kanal="TLFIND", type="STATUS", afslutning="HOLD",
+        blanket="JA", start=local(2026, 10, 21, 10, 25), end=local(2026, 10, 21, 10, 30),
+        answers={QUESTION: "Nej"},
     )
     ids = store.record(entry)
     assert ids == list(entry.ids) and len(ids) == 1
@@ -56,7 +58,7 @@ def test_record_writes_every_field(store, config, db_path):
         "id": ids[0],
         "kommune_nr": "999",
         "kommune_navn": "Eksempelby (demo)",
-        "enhed": UNIT,
+        "enhed": "999telefon",
         "opgave": "15.20.00",
         "kanal": "TLFIND",
         "type": "STATUS",
@@ -159,8 +161,8 @@ REFUSALS = {
     "bad blanket": (dict(blanket="MÅSKE"), ['"MÅSKE"', "JA", "NEJ"], "blanket"),
     "count 0": (dict(count=0), ["ikke 0", "1 til 10000"], "antal"),
     "count 10001": (dict(count=MAX_BATCH + 1), ["ikke 10001", "1 til 10000"], "antal"),
-    "unknown local question": (dict(answers={"Over 65?": "Ja"}), ['"Over 65?"', QUESTION], "svar"),
-    "answer not allowed": (dict(answers={QUESTION: "Måske"}), ['"Måske"', "Ja, Nej"], "svar"),
+    "unknown local question": (dict(PHONE, answers={"Over 65?": "Ja"}), ['"Over 65?"', QUESTION], "svar"),
+    "answer not allowed": (dict(PHONE, answers={QUESTION: "Måske"}), ['"Måske"', "Ja, Nej"], "svar"),
     "start after end": (dict(start=local(2026, 10, 21, 10, 31)), ["Starttidspunktet", "efter"], "start"),
     "outside every count week": (dict(end=local(2026, 10, 26, 9, 0)), ["26-10-2026", "19-10-2026", "25-10-2026"], "tid"),
     "outside the week by the local day": (
@@ -560,9 +562,9 @@ def test_void_reasons_are_a_closed_list():
 
 
 def test_answers_only_hold_fixed_choices(store, config, db_path):
-    store.record(make(config, answers={QUESTION: "Ja"}))
+    store.record(make(config, **PHONE, answers={QUESTION: "Ja"}))
     with pytest.raises(Refusal):
-        make(config, answers={QUESTION: "Hun hedder Jensen og bor på Strandvejen"})
+        make(config, **PHONE, answers={QUESTION: "Hun hedder Jensen og bor på Strandvejen"})
     assert [json.loads(r["answers"]) for r in rows(db_path)] == [{QUESTION: "Ja"}]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
+from storage.config import parse
 from tui.app import make_app
 
 
@@ -22,3 +23,12 @@ def kiosk(config, store, clock):
         return make_app(cfg or config, store, clock=clock, enhed=enhed, console=console)
 
     return build
+
+
+
+@pytest.fixture
+def kl2013():
+    """KL's 2013 package (tests/fixtures/kl2013.toml) with the test's count week."""
+    from desk_support import KL2013, kl2013_data
+
+    return parse(kl2013_data(), str(KL2013))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from storage.config import parse
-from tui.screens.dialogs import ChannelPicker, Confirm, Help, TaskSearch, UnitPicker
+from tui.screens.dialogs import ChannelPicker, Confirm, Help, RecentList, TaskSearch, UnitPicker
 from tui.screens.register import RegisterScreen
 
 from support import database_locked, screen_text, settle
@@ -38,7 +39,7 @@ async def test_task_key_then_type_key_saves_and_says_so(kiosk, store):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         saved = rows(store)
         assert len(saved) == 1
         row = saved[0]
@@ -52,9 +53,9 @@ async def test_task_key_then_type_key_saves_and_says_so(kiosk, store):
 
 
 @pytest.mark.parametrize(
-    "key, code", [("1", "OPRET"), ("2", "STATUS"), ("3", "INFO"), ("4", "VEJL"), ("5", "SLVBTJN"), ("6", "FEJL")]
+    "key, code", [("o", "OPRET"), ("s", "STATUS"), ("i", "INFO"), ("v", "VEJL"), ("d", "SLVBTJN"), ("f", "FEJL")]
 )
-async def test_type_keys_follow_codebook_order(kiosk, store, key, code):
+async def test_type_keys_are_the_codebook_letters(kiosk, store, key, code):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -67,7 +68,7 @@ async def test_letter_keys_follow_the_digits(kiosk, store):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "c", "4")  # 12th item: 07.18.00 Affald
+        await press(app, pilot, "c", "v")  # 12th item: 07.18.00 Affald
         assert [r["opgave"] for r in rows(store)] == ["07.18.00"]
 
 
@@ -77,8 +78,11 @@ async def test_group_opens_its_sub_tasks_with_the_same_keys(kiosk, store):
         await settle(app, pilot)
         await pilot.press("4")
         assert "Sundhedskort og læge" in screen_text(app, "#choices")
+        assert "EU-sygesikringskort" in screen_text(app, "#choices")
+        assert "29.03.99" not in screen_text(app, "#choices")  # names first, numbers on demand
+        await pilot.press("f4")
         assert "29.03.99 EU-sygesikringskort" in screen_text(app, "#choices")
-        await press(app, pilot, "2", "3")
+        await press(app, pilot, "2", "i")
         assert [(r["opgave"], r["type"]) for r in rows(store)] == [("29.03.99", "INFO")]
 
 
@@ -97,8 +101,8 @@ async def test_h_and_b_toggle_hold_and_blanket_for_one_entry(kiosk, store):
         await settle(app, pilot)
         await pilot.press("1", "h", "b")
         assert "HOLD" in screen_text(app, "#entry") and "blanket JA" in screen_text(app, "#entry")
-        await press(app, pilot, "2")
-        await press(app, pilot, "1", "1")  # the next entry is back to STRAKS / NEJ
+        await press(app, pilot, "s")
+        await press(app, pilot, "1", "o")  # the next entry is back to STRAKS / NEJ
         assert [(r["afslutning"], r["blanket"]) for r in rows(store)] == [("HOLD", "JA"), ("STRAKS", "NEJ")]
 
 
@@ -106,7 +110,7 @@ async def test_b_in_step_one_is_a_task_key(kiosk, store):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "b", "1")  # 11th item: 09.13.00 Skadedyr
+        await press(app, pilot, "b", "o")  # 11th item: 09.13.00 Skadedyr
         assert [(r["opgave"], r["blanket"]) for r in rows(store)] == [("09.13.00", "NEJ")]
 
 
@@ -122,21 +126,26 @@ async def test_search_by_name_and_by_number(kiosk, store):
         await pilot.pause()
         assert isinstance(app.screen, RegisterScreen)
         assert "23.09.04 Kørekort" in screen_text(app, "#choices")
-        await press(app, pilot, "2")
+        await press(app, pilot, "s")
         await pilot.press("slash")
         await pilot.pause()
         await pilot.press(*"29.03", "down", "enter")
         await pilot.pause()
-        await press(app, pilot, "1")
+        await press(app, pilot, "o")
         assert [(r["opgave"], r["type"]) for r in rows(store)] == [("23.09.04", "STATUS"), ("29.03.99", "OPRET")]
 
 
-async def test_enter_repeats_the_last_registration(kiosk, store, clock):
+async def test_enter_shows_the_last_registration_and_a_second_enter_saves_it(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "h", "4")
+        await press(app, pilot, "1", "h", "v")
         clock.advance(seconds=5)
+        await press(app, pilot, "enter")
+        assert len(rows(store)) == 1  # shown, not saved
+        assert "Gentag · 23.05.10 Flytning" in screen_text(app, "#choices")
+        assert "HOLD" in screen_text(app, "#entry") and "Intet er gemt" in screen_text(app, "#message")
+        clock.advance(seconds=1)
         await press(app, pilot, "enter")
         saved = rows(store)
         assert len(saved) == 2
@@ -159,9 +168,9 @@ async def test_same_registration_within_1_5_s_asks_first(kiosk, store, clock, an
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         clock.advance(seconds=1)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         assert isinstance(app.screen, Confirm)
         await press(app, pilot, answer)
         assert isinstance(app.screen, RegisterScreen)
@@ -172,9 +181,9 @@ async def test_same_registration_after_1_5_s_is_not_questioned(kiosk, store, clo
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         clock.advance(seconds=2)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         assert isinstance(app.screen, RegisterScreen)
         assert len(rows(store)) == 2
 
@@ -191,8 +200,8 @@ async def test_f2_changes_the_pinned_channel_until_changed_again(kiosk, store):
         await pilot.press("2")  # second channel of the unit: TLFIND
         await pilot.pause()
         assert "TLFIND Telefon" in screen_text(app, "#entry")
-        await press(app, pilot, "1", "1")
-        await press(app, pilot, "2", "2")
+        await press(app, pilot, "1", "o")
+        await press(app, pilot, "2", "s")
         assert [r["kanal"] for r in rows(store)] == ["TLFIND", "TLFIND"]
 
 
@@ -202,42 +211,49 @@ async def test_plus_number_registers_the_next_entry_as_one_batch(kiosk, store):
         await settle(app, pilot)
         await pilot.press("plus", "1", "2", "enter")
         assert "12 stk." in screen_text(app, "#entry")
-        await press(app, pilot, "3", "3")
+        await press(app, pilot, "3", "i")
         saved = rows(store)
         assert len(saved) == 12
         assert len({r["batch_id"] for r in saved}) == 1 and saved[0]["batch_id"]
         assert "12 × 23.09.04" in screen_text(app, "#message")
-        await press(app, pilot, "1", "1")  # the batch count was for one entry only
+        await press(app, pilot, "1", "o")  # the batch count was for one entry only
         assert len(rows(store)) == 13
 
 
-async def test_escape_cancels_a_half_made_entry(kiosk, store):
+async def test_one_escape_clears_the_whole_half_made_entry(kiosk, store):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("4", "1", "h")
         assert "Trin 2" in screen_text(app, "#choices")
-        await press(app, pilot, "escape", "escape", "escape")
+        await press(app, pilot, "escape")
         assert "Trin 1 · Vælg opgave" in screen_text(app, "#choices")
         assert "STRAKS" in screen_text(app, "#entry")
+        assert "intet er gemt" in screen_text(app, "#message")
         assert rows(store) == []
 
 
-async def test_ctrl_u_shows_then_voids_and_ctrl_r_brings_it_back(kiosk, store, clock):
+async def test_ctrl_u_lists_then_voids_and_ctrl_r_brings_it_back(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         clock.advance(seconds=3)
-        await press(app, pilot, "2", "2")
+        await press(app, pilot, "2", "s")
         await press(app, pilot, "ctrl+u")
+        assert isinstance(app.screen, RecentList)
+        listed = [str(o.prompt) for o in app.screen.query_one("#recent").options]
+        assert "Pas" in listed[0] and "STATUS" in listed[0] and "10:30" in listed[0]
+        assert "Flytning" in listed[1] and "OPRET" in listed[1]
+        await press(app, pilot, "enter")  # the newest is highlighted
         assert isinstance(app.screen, Confirm)
         question = "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        assert "23.09.02 Pas" in question and "STATUS" in question
+        assert "23.09.02 Pas" in question and "STATUS" in question and "kl. 10:30" in question
         await press(app, pilot, "escape")  # the way back before anything is written
         assert len(rows(store)) == 2
         await press(app, pilot, "ctrl+u")
         await press(app, pilot, "enter")
+        await press(app, pilot, "j")
         assert [r["opgave"] for r in rows(store)] == ["23.05.10"]
         conn = sqlite3.connect(store.path)
         voids = conn.execute("SELECT reason, station, operator FROM voids").fetchall()
@@ -246,7 +262,7 @@ async def test_ctrl_u_shows_then_voids_and_ctrl_r_brings_it_back(kiosk, store, c
         assert "Annulleret" in screen_text(app, "#message")
         await press(app, pilot, "ctrl+r")
         assert sorted(r["opgave"] for r in rows(store)) == ["23.05.10", "23.09.02"]
-        assert "Genskabt" in screen_text(app, "#message")
+        assert "Genskabt: 1 registrering tæller igen" in screen_text(app, "#message")
 
 
 @pytest.mark.parametrize("key", ["question_mark", "f1"])
@@ -272,7 +288,7 @@ async def test_failed_write_is_shown_kept_and_retried_without_double_counting(ki
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
-            await press(app, pilot, "1", "1")
+            await press(app, pilot, "1", "o")
             message = screen_text(app, "#message")
             assert "IKKE GEMT" in message and "23.05.10" in message and "Enter = prøv" in message
             assert "optaget" in message
@@ -286,10 +302,10 @@ async def test_escape_gives_up_a_failed_write_and_says_it_was_not_saved(kiosk, s
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
-            await press(app, pilot, "1", "1")
+            await press(app, pilot, "1", "o")
         await press(app, pilot, "escape")
         assert "IKKE gemt" in screen_text(app, "#message")
-        await press(app, pilot, "enter")  # nothing to retry any more: repeat has nothing either
+        await press(app, pilot, "enter")  # nothing to retry any more: Enter only shows a repeat
         assert rows(store) == []
 
 
@@ -300,7 +316,7 @@ async def test_start_is_the_first_key_and_end_is_the_commit(kiosk, store, clock)
         first_key = clock()
         await pilot.press("1")
         clock.advance(seconds=7)
-        await press(app, pilot, "1")
+        await press(app, pilot, "o")
         row = rows(store)[0]
         assert row["start_utc"] == first_key.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         assert row["end_utc"] == clock().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -310,29 +326,34 @@ async def test_live_panel_counts_today_week_matrix_and_latest(kiosk, store, cloc
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        assert app.screen.folded  # below 100 columns the panel starts folded away
+        await press(app, pilot, "f3")
         assert "I dag: 0" in screen_text(app, "#panel")
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         clock.advance(seconds=2)
-        await press(app, pilot, "2", "4")
+        await press(app, pilot, "2", "v")
         panel = screen_text(app, "#panel")
         assert "I dag: 2" in panel and "Ugen: 2" in panel
         matrix_line = next(line for line in panel.splitlines() if line.startswith("PRSNLG"))
         assert matrix_line.split()[1:] == ["1", "·", "·", "1", "·", "·"]
-        assert "23.09.02 VEJL" in panel and "23.05.10 OPRET" in panel
+        latest = panel.splitlines()[panel.splitlines().index("Seneste her:") + 1:]
+        assert latest[0].split() == ["10:30", "Pas", "VEJL"]
+        assert latest[1].split() == ["10:30", "Flytning", "OPRET"]
 
 
 async def test_outside_the_count_week_only_trial_is_possible_and_marked(config, store, clock):
     from tui.app import make_app
 
-    clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # weeks after the demo week
+    config = replace(config, demo=False)  # the demo's own week moves with the clock
+    clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)  # weeks after the count week
     app = make_app(config, store, clock=clock, enhed="999borgerservice")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "PRØVE" in screen_text(app, "#header")
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         assert [r["trial"] for r in rows(store)] == [1]
         assert "PRØVE" in screen_text(app, "#message")
-        assert "Prøve i dag: 1" in screen_text(app, "#panel")
+        assert "Prøve i dag 1" in screen_text(app, "#header")
 
 
 async def test_unit_picker_when_no_unit_is_given(kiosk, store):
@@ -344,8 +365,9 @@ async def test_unit_picker_when_no_unit_is_given(kiosk, store):
         await settle(app, pilot)
         assert isinstance(app.screen, RegisterScreen)
         assert app.screen.unit.code == "999telefon"
-        await press(app, pilot, "1", "1")
-        assert [(r["enhed"], r["kanal"]) for r in rows(store)] == [("999telefon", "TLFIND")]
+        await press(app, pilot, "1", "o", "1")  # the telefon desk asks its local question
+        assert [(r["enhed"], r["kanal"], r["answers"]) for r in rows(store)] == [
+            ("999telefon", "TLFIND", '{"Taler borgeren dansk?": "Ja"}')]
 
 
 async def test_keys_are_remappable_by_binding_id(store, clock):
@@ -356,16 +378,20 @@ async def test_keys_are_remappable_by_binding_id(store, clock):
 
     data = tomllib.loads(resources.files("storage").joinpath("demo.toml").read_text("utf-8"))
     data["taelleuge"] = [{"navn": "Uge", "fra": clock().date(), "til": clock().date()}]
-    data["taster"] = {"register.repeat": "f5", "register.channel": "f3"}
+    data["taster"] = {"register.repeat": "f5", "register.channel": "f6"}
     cfg = parse(data, "test")
     app = make_app(cfg, store, clock=clock, enhed="999borgerservice")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "1", "1")
+        await press(app, pilot, "1", "o")
         clock.advance(seconds=3)
         await press(app, pilot, "f5")
+        clock.advance(seconds=1)
+        await press(app, pilot, "f5")
         assert len(rows(store)) == 2
-        await pilot.press("f3")
+        footer = {k.key_display: k.description for k in app.screen.query("FooterKey")}
+        assert footer["F5"] == "Gentag" and "Enter" not in footer
+        await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, ChannelPicker)
 

@@ -28,11 +28,11 @@ async def test_a_failed_entry_is_not_dropped_by_the_next_registration(kiosk, sto
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await settle(app, pilot)
             assert "IKKE GEMT" in str(app.screen.query_one("#message").render())
         clock.advance(seconds=3)
-        await pilot.press("2", "3")  # the next contact, while the first waits for its retry
+        await pilot.press("2", "i")  # the next contact, while the first waits for its retry
         await settle(app, pilot)
         await pilot.pause(RETRY_AFTER + 0.5)
         await settle(app, pilot)
@@ -45,9 +45,9 @@ async def test_the_double_press_guard_also_holds_while_the_first_is_still_waitin
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             clock.advance(seconds=0.5)
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
             await pilot.press("n")
@@ -61,16 +61,18 @@ async def test_undo_voids_exactly_the_row_that_was_shown(kiosk, store, config, c
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("1", "1")
+        await pilot.press("1", "o")
         await settle(app, pilot)
         clock.advance(seconds=5)
         await pilot.press("ctrl+u")
         await settle(app, pilot)
+        await pilot.press("enter")  # the newest entry, as the list showed it
+        await pilot.pause()
         assert isinstance(app.screen, Confirm)
         # A write from this station lands while the dialog is open (a retry, say).
         store.record(new_entry(config, enhed="999borgerservice", opgave="23.09.02", kanal="PRSNLG",
                                type="INFO", end=clock()))
-        await pilot.press("enter")
+        await pilot.press("j")
         await settle(app, pilot)
         assert live_tasks(db_path) == ["23.09.02"]  # 23.05.10, the one shown, is voided
 
@@ -80,7 +82,7 @@ async def test_leaving_with_an_unsaved_entry_asks_first(kiosk, store, db_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await settle(app, pilot)
             await pilot.press("ctrl+q")
             await pilot.pause()

@@ -3,6 +3,11 @@
 All database work runs in thread workers that never touch widgets; they post messages, and the
 handlers here own every widget update. A failed write keeps its entry (same UUIDs, so a retry can
 never double-count) until it is saved or the user gives it up.
+
+Nothing is saved that the user did not mean: a key repeated within 150 ms (held down, bounced,
+or doubled by a laggy SSH line) never saves or answers; the double-press guard asks with ``j``
+and only one guard is ever open; Esc clears the whole half-made entry, and so does a minute
+without a key.
 """
 
 from __future__ import annotations
@@ -19,27 +24,35 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from storage import keys as keymaps
 from storage.config import TASK_KEYS, Group, Task, Unit
 from storage.describe import describe
-from storage.errors import DatabaseBusy, Refusal
-from storage.registration import Entry, Registration, new_entry
+from storage.errors import DatabaseBusy, DatabaseUnreachable, Refusal
+from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
 from ..entry_state import EntryState
-from ..panel_data import PanelData, load_panel
+from ..panel_data import PanelData, RecentEntry, load_panel, load_recent
 from ..widgets.text_lines import TextLines
 
 DOUBLE_PRESS = timedelta(seconds=1.5)
+KEY_REPEAT = timedelta(milliseconds=150)  # the same key again within this: held or bounced
+IDLE_DIM = timedelta(seconds=50)  # a half-made entry is dimmed and the screen warns …
+IDLE_CLEAR = timedelta(seconds=60)  # … and then cleared: it never waits for the next citizen
+IDLE_TICK = 1.0  # seconds between idle checks (they read the injected clock)
+BATCH_ASK_ABOVE = 50  # a larger batch is confirmed first
 WAITING_AFTER = 0.3  # seconds before a slow write shows "venter"
 RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays locked
 # Other stations of the unit write too: re-read the panel's totals this often (seconds).
 PANEL_REFRESH = 20
+FOLD_BELOW = 100  # columns: narrower screens start with the right-hand panel folded away
+PANEL_WIDTH = 40
 
 
 class Saved(Message):
-    def __init__(self, entry: Entry, when: datetime, latest: list[tuple[Registration, int]] | None):
+    def __init__(self, entry: Entry, when: datetime):
         super().__init__()
-        self.entry, self.when, self.latest = entry, when, latest
+        self.entry, self.when = entry, when
 
 
 class WriteFailed(Message):
@@ -54,10 +67,10 @@ class PanelLoaded(Message):
         self.panel, self.seq = panel, seq
 
 
-class UndoCandidate(Message):
-    def __init__(self, row: Registration | None, ids: list[str]):
+class RecentLoaded(Message):
+    def __init__(self, entries: list[RecentEntry]):
         super().__init__()
-        self.row, self.ids = row, ids
+        self.entries = entries
 
 
 class Undone(Message):
@@ -88,29 +101,37 @@ class StoreFailed(Message):
 
 @dataclass
 class LastSent:
-    """The last entry sent to the database (saved or still waiting), for the double-press guard
-    and Enter's repeat."""
+    """The last entry sent to the database (saved or still waiting), for the double-press guard,
+    Enter's repeat and Tab's "same citizen"."""
 
     entry: Entry
+    task: Task
     when: datetime
 
     def same_as(self, entry: Entry) -> bool:
-        fields = ("enhed", "opgave", "kanal", "type", "afslutning", "blanket", "count", "trial")
+        fields = ("enhed", "opgave", "kanal", "type", "afslutning", "blanket", "count", "trial", "answers")
         return all(getattr(self.entry, f) == getattr(entry, f) for f in fields)
+
+
+def _binding(bid: str, action: str, description: str, show: bool = True) -> Binding:
+    return Binding(keymaps.DEFAULT_KEYS[bid], action, description, id=bid, show=show)
 
 
 class RegisterScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "repeat", "Gentag", id="register.repeat", key_display="Enter"),
-        Binding("f2", "channel", "Kanal", id="register.channel", key_display="F2"),
-        Binding("plus", "batch", "Antal", id="register.batch"),
-        Binding("escape", "cancel", "Tilbage", id="register.cancel", key_display="Esc"),
-        Binding("ctrl+u", "undo", "Annullér", id="register.undo", key_display="^U"),
-        Binding("ctrl+r", "restore", "Genskab", id="register.restore", show=False),
-        Binding("question_mark,f1", "help", "Hjælp", id="register.help"),
-        Binding("slash", "search", "Søg", id="register.search"),
-        Binding("h", "toggle_hold", "HOLD", id="register.hold", show=False),
-        Binding("b", "toggle_blanket", "Blanket", id="register.blanket", show=False),
+        _binding("register.repeat", "repeat", "Gentag"),
+        _binding("register.channel", "channel", "Kanal"),
+        _binding("register.cancel", "cancel", "Ryd"),
+        _binding("register.undo", "undo", "Annullér"),
+        _binding("register.restore", "restore", "Genskab"),
+        _binding("register.search", "search", "Søg", show=False),
+        _binding("register.help", "help", "Hjælp"),
+        _binding("register.panel", "panel", "Tal"),
+        _binding("register.batch", "batch", "Antal", show=False),
+        _binding("register.numbers", "numbers", "KLE-nr", show=False),
+        _binding("register.next", "next_task", "Samme borger", show=False),
+        _binding("register.hold", "toggle_hold", "HOLD", show=False),
+        _binding("register.blanket", "toggle_blanket", "Blanket", show=False),
     ]
 
     def __init__(self, unit: Unit):
@@ -123,7 +144,16 @@ class RegisterScreen(Screen[None]):
         self.voided: list[Registration] = []  # the latest undo, for ctrl+r
         self.saves = 0  # own commits so far: a panel read older than the latest one is stale
         self.pending: list[Entry] = []  # sent to the database, no answer yet
+        self.guard_open = False  # the double-press question is on screen: one at a time
+        self.folded = False  # the right-hand panel folded away
+        self._fold_chosen = False  # the user pressed the fold key: resizing no longer decides
+        self.numbers = False  # KLE numbers in the task list
         self._shown: dict[str, object] = {}
+        self._previous_key: tuple[str, datetime] | None = None
+        self._previous_saved = False  # the previous key saved an entry (its bounce is dropped)
+        self._active_at: datetime | None = None  # the last key, for the idle timeout
+        self._dimmed = False
+        self._search_started: datetime | None = None
 
     @property
     def config(self):
@@ -140,29 +170,51 @@ class RegisterScreen(Screen[None]):
             yield TextLines(id="choices")
             yield TextLines(id="panel")
         # markup=False: error texts may hold "[...]", which must be shown, not parsed as style.
-        yield Static("Vælg opgave med 1-9 / a-z, eller / for at søge.", id="message", markup=False)
-        yield Footer()
+        yield Static("", id="message", markup=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        config = self.config
+        self.labels = render.key_labels(config)
+        effective = keymaps.effective(config.keymap)
+        self._type_by_key = {key: code for key, code in render.type_keys(config)}
+        self._step_two_keys = set(effective["register.hold"] + effective["register.blanket"])
+        self._repeat_keys = set(effective["register.repeat"])
+        self._answer_keys = keymaps.ANSWER_KEYS
+        self._fold(self.app.size.width < FOLD_BELOW)
+        self.say(f"Vælg opgave med 1-9 / a-z, eller {render.first_key(self.labels, 'register.search')} "
+                 "for at søge.")
         self.redraw()
         self.refresh_panel()
         self.set_interval(PANEL_REFRESH, self.refresh_panel)
+        self.set_interval(IDLE_TICK, self.clear_if_idle)
         if self.app.warning:
             self.say(self.app.warning, "warning")
 
     # -- drawing ------------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        self._show("#header", render.header(self.config, self.unit, self.panel))
-        self._show("#entry", render.entry_line(self.config, self.state))
+        width = self.size.width or 80
+        self._show("#header", render.header(self.config, self.unit, self.panel, width, self.folded))
+        self._show("#entry", render.entry_line(self.config, self.state, self.labels, width))
         choices = self.query_one("#choices", TextLines)
         size = choices.content_size
-        choices.set_text(render.choices(self.config, self.state, size.height or 18, size.width or 38))
-        self.query_one("#panel", TextLines).set_text(render.panel(self.config, self.unit, self.panel))
+        counts = self.panel.tasks_today if self.panel else None
+        choices.set_text(render.choices(self.config, self.state, size.height or 18, size.width or 38,
+                                        counts=counts, numbers=self.numbers, labels=self.labels))
+        if not self.folded:
+            panel = self.query_one("#panel", TextLines)
+            panel.set_text(render.panel(self.config, self.unit, self.panel, panel.content_size.width or 37))
         self.set_class(self.panel is not None and self.panel.trial, "-trial")
 
     def on_resize(self) -> None:
+        if not self._fold_chosen:
+            self._fold(self.size.width < FOLD_BELOW)
         self.call_after_refresh(self.redraw)
+
+    def _fold(self, folded: bool) -> None:
+        self.folded = folded
+        self.query_one("#panel", TextLines).display = not folded
 
     def _show(self, selector: str, text) -> None:
         # Fixed-size widgets: skip unchanged text and the layout pass, which is most of a
@@ -186,42 +238,124 @@ class RegisterScreen(Screen[None]):
             return self.state.step == 2 and self.state.batch_typing is None
         return True
 
-    def on_key(self, event) -> None:
-        char = event.character or ""
-        state = self.state
-        if state.batch_typing is not None:
-            if char.isdigit() and len(state.batch_typing) < 5:
-                state.batch_typing += char
-                event.stop()
-                self.redraw()
-            return
-        if len(char) != 1:
-            return
-        if state.step == 1 and char in TASK_KEYS:
-            event.stop()
-            self.pick_task(char)
-        elif state.step == 2 and (code := dict(render.type_keys(self.config)).get(char)):
-            event.stop()
-            self.commit(code)
+    def _repeated(self, key: str, now: datetime) -> tuple[bool, bool]:
+        """(same key as the previous one within 150 ms, and the previous key saved an entry)."""
+        previous, self._previous_key = self._previous_key, (key, now)
+        saved, self._previous_saved = self._previous_saved, False
+        repeated = previous is not None and previous[0] == key and \
+            timedelta(0) <= now - previous[1] < KEY_REPEAT
+        return repeated, saved
 
-    def pick_task(self, key: str) -> None:
-        self.state.touch(self.app.clock())
+    def on_key(self, event) -> None:
+        now = self.app.clock()
+        repeated, after_save = self._repeated(event.key, now)
+        if self.guard_open:
+            event.stop()  # typed before the guard took the keyboard: never queued for later
+            return
+        self._activity(now)
+        state = self.state
+        char = event.character if event.is_printable and event.character else ""
+        if state.batch_typing is not None:
+            self._batch_key(event, char)
+            return
+        if event.key in self._repeat_keys and repeated:
+            event.stop()  # Enter held down: one press, one action
+            return
+        if state.step == 3:
+            if char and char in self._answer_keys:
+                event.stop()
+                if not repeated:
+                    self.answer(char)
+            elif char and char in TASK_KEYS:
+                event.stop()
+                self.say(f"Svar med {self._answer_hint()}, eller Esc for at rydde.", "warning")
+            return
+        if state.step == 2:
+            code = self._type_by_key.get(char)
+            if code:
+                event.stop()
+                if not repeated:
+                    self.pick_type(code)
+            elif char and char in TASK_KEYS and event.key not in self._step_two_keys:
+                event.stop()
+                self.say(f"Trin 2: vælg typen for {state.task.name} ({self._type_hint()}), "
+                         "eller Esc for at rydde.", "warning")
+            return
+        if char and char in TASK_KEYS:
+            event.stop()
+            if repeated and after_save:
+                return  # the key that just saved, bounced: not the start of the next entry
+            self.pick_task(char, now)
+
+    def _type_hint(self) -> str:
+        return "/".join(key for key, _ in render.type_keys(self.config))
+
+    def _answer_hint(self) -> str:
+        question = self.state.question
+        keys = f"1-{len(question.answers)}"
+        return keys if question.required else f"{keys} eller 0 = spring over"
+
+    def _question_prompt(self) -> str:
+        text = self.state.question.text
+        return f"{text}{'' if text.endswith('?') else ':'} Svar med {self._answer_hint()}."
+
+    def _activity(self, now: datetime) -> None:
+        self._active_at = now
+        if self._dimmed:
+            self._dimmed = False
+            for selector in ("#choices", "#entry"):
+                self.query_one(selector).remove_class("-idle")
+
+    def pick_task(self, key: str, now: datetime) -> None:
         item = self.state.pick(key)
         if item is None:
             self.say(f"Tasten {key} har ingen opgave her. Se listen til venstre.", "warning")
-        elif isinstance(item, Group):
+            return  # an invalid key starts nothing: not even the entry's start time
+        self.state.touch(now)
+        if isinstance(item, Group):
             self.say(f"{item.name}: vælg en af opgaverne.")
         else:
-            self.say(f"{item.kle} {item.name}: vælg type 1-6 (h = HOLD, b = blanket).")
+            self._ask_type(item)
         self.redraw()
 
+    def _ask_type(self, task: Task) -> None:
+        self.say(f"{task.name}: vælg type {self._type_hint()} "
+                 f"({render.first_key(self.labels, 'register.hold')} = HOLD, "
+                 f"{render.first_key(self.labels, 'register.blanket')} = blanket).")
+
     def choose_task(self, task: Task | None) -> None:
+        started, self._search_started = self._search_started, None
         if task is None:
             return
-        self.state.touch(self.app.clock())
+        self.state.touch(started or self.app.clock())
         self.state.choose(task)
-        self.say(f"{task.kle} {task.name}: vælg type 1-6 (h = HOLD, b = blanket).")
+        self._ask_type(task)
         self.redraw()
+
+    def pick_type(self, code: str) -> None:
+        if self.state.choose_type(code):
+            self.commit()
+            return
+        self.say(self._question_prompt())
+        self.redraw()
+
+    def answer(self, char: str) -> None:
+        question = self.state.question
+        if char == "0":
+            if question.required:
+                self.say(f"\"{question.text}\" skal besvares: tryk {self._answer_hint()}.", "warning")
+                return
+            choice = None
+        else:
+            choice = int(char)
+            if choice > len(question.answers):
+                self.say(f"Der er ingen svar {choice}: tryk {self._answer_hint()}.", "warning")
+                return
+        if self.state.answer(choice):
+            self.commit()
+        else:
+            self.say(self._question_prompt())
+            self.redraw()
 
     def action_toggle_hold(self) -> None:
         self.state.hold = not self.state.hold
@@ -232,65 +366,181 @@ class RegisterScreen(Screen[None]):
         self.redraw()
 
     def action_cancel(self) -> None:
-        if self.state.back():
-            self.say("Fortrudt: intet er gemt for denne.")
+        if not self.state.is_empty:
+            self.state.reset()
+            self.say("Ryddet: intet er gemt for denne. Vælg opgave.")
         elif self.failed:
             given_up = self.failed.pop()
             left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
             self.say(f"Opgivet, IKKE gemt: {render.short(self.config, given_up)}{left}", "warning")
+        else:
+            self.say("Der er intet at rydde. Vælg opgave.")
         self.redraw()
 
+    def clear_if_idle(self) -> None:
+        """A half-made entry that nobody touches for a minute is cleared: the next citizen's keys
+        must never complete it. Driven by a timer that reads the (injected) clock."""
+        if self.app.screen is not self or self.state.is_empty or self._active_at is None:
+            return
+        idle = self.app.clock() - self._active_at
+        if idle >= IDLE_CLEAR:
+            what = self.state.task.name if self.state.task else "den halve registrering"
+            self.state.reset()
+            self._activity(self.app.clock())
+            self.say(f"Ryddet efter {int(IDLE_CLEAR.total_seconds())} sekunder uden tast: {what} "
+                     "blev IKKE gemt. Vælg opgave.", "warning")
+            self.redraw()
+        elif idle >= IDLE_DIM and not self._dimmed:
+            self._dimmed = True
+            for selector in ("#choices", "#entry"):
+                self.query_one(selector).add_class("-idle")
+            left = int((IDLE_CLEAR - idle).total_seconds())
+            self.say(f"Ingen tast i {int(idle.total_seconds())} sekunder: den halve registrering "
+                     f"ryddes om {left} sekunder (intet gemmes).", "warning")
+
+    def on_screen_resume(self) -> None:
+        # Back from a dialog: time spent there is not idle time at the desk.
+        self._activity(self.app.clock())
+
+    # -- batch (+N) ---------------------------------------------------------------------------
+
     def action_batch(self) -> None:
+        if self.state.step == 3:
+            return
         self.state.batch_typing = ""
-        self.say("Skriv antal og tryk Enter: den næste registrering gemmes så mange gange.")
+        self.state.touch(self.app.clock())
+        self.say(f"Antal: skriv tallet (1-{render.thousands(MAX_BATCH)}) og tryk Enter; den næste "
+                 "registrering gemmes så mange gange. Esc rydder.")
         self.redraw()
+
+    def _batch_key(self, event, char: str) -> None:
+        state = self.state
+        if char.isdigit():
+            event.stop()
+            if len(state.batch_typing) < 5:
+                state.batch_typing += char
+                self.redraw()
+        elif event.key == "backspace":
+            event.stop()
+            state.batch_typing = state.batch_typing[:-1]
+            self.redraw()
+        elif char:
+            event.stop()  # a letter is never dropped without a word
+            self.say(f"Antal: kun tal. Du skrev \"{char}\". Skriv tallet og tryk Enter, eller Esc "
+                     "for at rydde.", "warning")
+
+    def _finish_batch(self) -> None:
+        state = self.state
+        typed, state.batch_typing = state.batch_typing, None
+        count = int(typed or "1")
+        if not 1 <= count <= MAX_BATCH:
+            self.say(f"Antal skal være fra 1 til {render.thousands(MAX_BATCH)}, ikke {count}.", "error")
+        elif count > BATCH_ASK_ABOVE:
+            from .dialogs import Confirm
+
+            def answered(yes: bool) -> None:
+                if yes:
+                    self._set_batch(count)
+                else:
+                    self.say("Antallet er ikke ændret.")
+                self.redraw()
+
+            self.app.push_screen(Confirm(
+                f"Er antallet rigtigt?\n\nDen næste registrering gemmes {render.thousands(count)} "
+                f"gange: {render.thousands(count)} ens henvendelser som ét parti.",
+                f"Ja, {render.thousands(count)} stk.", "Nej"), answered)
+        else:
+            self._set_batch(count)
+        self.redraw()
+
+    def _set_batch(self, count: int) -> None:
+        self.state.batch = count
+        if count > 1:
+            self.say(f"Næste registrering gemmes {count} gange. Vælg opgave og type.")
+        else:
+            self.say("Antal 1: almindelig registrering.")
+
+    # -- repeat, same citizen -----------------------------------------------------------------
 
     def action_repeat(self) -> None:
         state = self.state
         if state.batch_typing is not None:
-            count = int(state.batch_typing or "1")
-            state.batch_typing = None
-            if not 1 <= count <= 10_000:
-                self.say("Antal skal være fra 1 til 10000.", "error")
-            else:
-                state.batch = count
-                self.say(f"Næste registrering gemmes {count} gange. Vælg opgave.")
-            self.redraw()
+            self._finish_batch()
         elif self.failed:
             for entry in list(self.failed):
                 self.write(entry)
+        elif state.repeat:
+            self.pick_type(state.type)
         elif state.step == 1 and state.group is None:
-            self.repeat_last()
+            self.load_repeat()
+        elif state.step == 2:
+            self.say(f"Vælg typen for {state.task.name}: {self._type_hint()}.", "warning")
+        elif state.step == 3:
+            self.say(f"Svar med {self._answer_hint()}.", "warning")
 
-    def repeat_last(self) -> None:
-        if self.last is None:
+    def _last_contact(self) -> tuple[Task, str, str | None, str | None, str | None] | None:
+        """(task, kanal, type, afslutning, blanket) of this user's last entry here: this session's,
+        else the newest live one in the panel (so Enter and Tab work after a restart)."""
+        if self.last is not None:
+            e = self.last.entry
+            return self.last.task, e.kanal, e.type, e.afslutning, e.blanket
+        for item in self.panel.latest if self.panel else []:
+            if not item.voided:
+                task = render.task_of(self.unit, item.opgave) or Task(item.opgave, "")
+                return task, item.kanal, item.type, item.afslutning, item.blanket
+        return None
+
+    def load_repeat(self) -> None:
+        last = self._last_contact()
+        if last is None or last[2] is None:
             self.say("Der er ingen registrering at gentage endnu.", "warning")
             return
-        now = self.app.clock()
-        previous = self.last.entry
-        self.submit(
-            previous.opgave, previous.type, afslutning=previous.afslutning, blanket=previous.blanket,
-            kanal=previous.kanal, count=previous.count, start=now, end=now,
-        )
+        task, _, type_code, afslutning, blanket = last
+        self.state.touch(self.app.clock())
+        self.state.load_repeat(task, type_code, hold=afslutning == "HOLD", blanket=blanket == "JA")
+        enter = render.first_key(self.labels, "register.repeat")
+        self.say(f"Gentag {task.name} · {type_code}: {enter} igen = gem, en anden typetast = gem med "
+                 "den, Esc = ryd. Intet er gemt endnu.")
+        self.redraw()
 
-    def commit(self, type_code: str) -> None:
+    def action_next_task(self) -> None:
+        last = self._last_contact()
+        if last is None:
+            self.say("Der er ingen registrering at fortsætte fra.", "warning")
+            return
+        _, kanal, _, afslutning, blanket = last
+        self.continue_contact(kanal, afslutning, blanket)
+
+    def continue_contact(self, kanal: str, afslutning: str | None, blanket: str | None) -> None:
+        if self.state.task is not None or self.state.group is not None:
+            self.say("Gør først denne registrering færdig, eller tryk Esc.", "warning")
+            return
+        self.state.continue_from(kanal, hold=afslutning == "HOLD", blanket=blanket == "JA")
+        self.say("Samme borger: vælg den næste opgave. Kanal, HOLD og blanket er som før "
+                 "(Esc rydder).")
+        self.redraw()
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def commit(self) -> None:
         state = self.state
         now = self.app.clock()
+        self._previous_saved = True
         self.submit(
-            state.task.kle, type_code, afslutning="HOLD" if state.hold else "STRAKS",
-            blanket="JA" if state.blanket else "NEJ", kanal=state.channel, count=state.batch,
-            start=state.started or now, end=now,
+            state.task, state.type, afslutning="HOLD" if state.hold else "STRAKS",
+            blanket="JA" if state.blanket else "NEJ", kanal=state.entry_channel, count=state.batch,
+            answers=dict(state.answers), start=state.started or now, end=now,
         )
 
-    def submit(self, opgave: str, type_code: str, *, afslutning: str, blanket: str, kanal: str,
-               count: int, start: datetime, end: datetime) -> None:
-        config = self.config
+    def submit(self, task: Task, type_code: str, *, afslutning: str, blanket: str, kanal: str,
+               count: int, answers: dict[str, str], start: datetime, end: datetime) -> None:
+        config = self._current_config(end)
         trial = config.week_of(end.astimezone(config.zone).date()) is None
         try:
             entry = new_entry(
-                config, enhed=self.unit.code, opgave=opgave, kanal=kanal, type=type_code,
+                config, enhed=self.unit.code, opgave=task.kle, kanal=kanal, type=type_code,
                 afslutning=afslutning, blanket=blanket, start=start, end=end, trial=trial,
-                count=count,
+                count=count, answers=answers,
             )
         except Refusal as refusal:
             self.say(f"Ikke gemt: {refusal}", "error")
@@ -299,17 +549,30 @@ class RegisterScreen(Screen[None]):
         self.state.reset()
         # Compared with the last entry *sent*, saved or still waiting: a second press while the
         # database is busy is exactly when a double count would happen.
-        previous, self.last = self.last, LastSent(entry, end)
+        previous, self.last = self.last, LastSent(entry, task, end)
         if previous and previous.same_as(entry) and end - previous.when < DOUBLE_PRESS:
-            from .dialogs import Confirm
-
-            self.redraw()
-            question = (f"Den samme registrering blev gemt for lidt siden.\n\n"
-                        f"{describe(config, entry, entry.count)}\n\nGem den igen?")
-            self.app.push_screen(Confirm(question, "Ja, gem igen", "Nej"),
-                                 lambda yes: self.write(entry) if yes else self.say("Ikke gemt igen."))
+            self._guard(entry, previous)
             return
         self.write(entry)
+
+    def _guard(self, entry: Entry, previous: LastSent) -> None:
+        from .dialogs import Confirm
+
+        self.guard_open = True
+        self.redraw()
+
+        def answered(yes: bool) -> None:
+            self.guard_open = False
+            if yes:
+                self.write(entry)
+            else:
+                self.last = previous  # the one on disk is still the latest
+                self.say("Ikke gemt igen.")
+
+        question = (f"Den samme registrering blev gemt for lidt siden.\n\n"
+                    f"{describe(self.config, entry, entry.count)}\n\nGem den igen?")
+        self.app.push_screen(Confirm(question, "ja, gem igen", "nej", opened_by=self._previous_key),
+                             answered)
 
     # -- writes and reads in workers ------------------------------------------------------------
 
@@ -330,18 +593,28 @@ class RegisterScreen(Screen[None]):
         try:
             self.store.record(entry)
         except Exception as error:  # noqa: BLE001 - every failure must reach the screen
-            busy = isinstance(error, DatabaseBusy)
+            # Worth retrying on our own: another process holds the lock, or the server (PostgreSQL)
+            # is restarting; the entry's UUIDs make a retry safe.
+            busy = isinstance(error, (DatabaseBusy, DatabaseUnreachable))
             self.post_message(WriteFailed(entry, _plain(error), busy))
             return
-        now = self.app.clock()
-        try:
-            latest = self.store.latest_entries(station=self.store.station)
-        except Exception:  # noqa: BLE001 - the row IS saved; the panel catches up on its next read
-            latest = None
-        self.post_message(Saved(entry, now, latest))
+        # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
+        self.post_message(Saved(entry, self.app.clock()))
 
     def refresh_panel(self) -> None:
+        self._current_config(self.app.clock())
         self._read_panel(self.saves)
+
+    def _current_config(self, now: datetime):
+        """The demo counts in whatever week it is: past Sunday midnight the running app moves on
+        to the new week, as a freshly started one would. A real config's weeks stay as loaded."""
+        config = self.app.config
+        day = now.astimezone(config.zone).date()
+        if config.demo and config.week_of(day) is None:
+            from storage.settings import demo_config
+
+            config = self.app.config = demo_config(day)
+        return config
 
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
     def _read_panel(self, seq: int) -> None:
@@ -356,13 +629,13 @@ class RegisterScreen(Screen[None]):
         self.saves += 1
         self._settled(message.entry)
         day = message.when.astimezone(self.config.zone).date()
-        updated = (self.panel.plus(message.entry, day, message.latest)
-                   if self.panel and message.latest is not None else None)
+        updated = self.panel.plus(message.entry, day) if self.panel else None
         if updated is None:
             self.refresh_panel()
         else:
             self.panel = updated
-        self.say(render.saved(self.config, message.entry, message.when), "ok")
+        self.say(render.saved(self.config, message.entry, message.when, self.labels,
+                              (self.size.width or 80) - 2), "ok")
         self.redraw()
 
     def _settled(self, entry: Entry) -> None:
@@ -409,40 +682,54 @@ class RegisterScreen(Screen[None]):
     def on_store_failed(self, message: StoreFailed) -> None:
         self.say(f"{message.what}: {message.error}", "error")
 
-    # -- undo and restore ---------------------------------------------------------------------
+    # -- the Seneste list: void any recent entry, or go on with the same citizen ------------------
 
     def action_undo(self) -> None:
-        self._find_undo_candidate()
+        self._load_recent()
 
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
-    def _find_undo_candidate(self) -> None:
+    def _load_recent(self) -> None:
         try:
-            row = self.store.latest_live(station=self.store.station)
-            ids = self.store.live_ids_of_entry(row) if row else []
+            entries = load_recent(self.store, live_only=True)  # what can still be voided
         except Exception as error:  # noqa: BLE001
-            self.post_message(StoreFailed("Kunne ikke finde seneste registrering", _plain(error)))
+            self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
             return
-        self.post_message(UndoCandidate(row, ids))
+        self.post_message(RecentLoaded(entries))
 
-    @on(UndoCandidate)
-    def on_undo_candidate(self, message: UndoCandidate) -> None:
-        if message.row is None:
-            self.say("Der er ingen registrering fra denne station at annullere.", "warning")
+    @on(RecentLoaded)
+    def on_recent_loaded(self, message: RecentLoaded) -> None:
+        if not message.entries:
+            self.say("Du har ingen registreringer her at annullere.", "warning")
+            return
+        from .dialogs import RecentList
+
+        self.app.push_screen(RecentList(self.config, message.entries), self._recent_chosen)
+
+    def _recent_chosen(self, choice: tuple[str, RecentEntry] | None) -> None:
+        if choice is None:
+            return
+        what, item = choice
+        if what == "next":
+            self.continue_contact(item.kanal, item.afslutning, item.blanket)
+            return
+        if item.voided:
+            self.say("Den registrering er allerede annulleret (ctrl+r genskaber den seneste).", "warning")
             return
         from .dialogs import Confirm
 
-        text = describe(self.config, message.row, len(message.ids))
-        ids = message.ids
+        moment = item.end.astimezone(self.config.zone)
+        text = describe(self.config, item, item.count)
         self.app.push_screen(
-            Confirm(f"Annullér den seneste registrering herfra?\n\n{text}", "Ja, annullér", "Nej, behold"),
-            lambda yes: self._undo(ids) if yes else self.say("Intet annulleret."),
+            Confirm(f"Annullér denne registrering fra kl. {moment:%H:%M}?\n\n{text}",
+                    "ja, annullér", "nej, behold"),
+            lambda yes: self._undo(item) if yes else self.say("Intet annulleret."),
         )
 
     @work(thread=True, group="db-write", exit_on_error=False)
-    def _undo(self, ids: list[str]) -> None:
-        # Exactly the rows the user saw and confirmed, never "whatever is newest by now".
+    def _undo(self, item: RecentEntry) -> None:
+        # Exactly the entry the user saw and confirmed, never "whatever is newest by now".
         try:
-            rows = self.store.void(ids, "FORTRUDT")
+            rows = self.store.void(self.store.live_ids_of_entry(item), "FORTRUDT")
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Annulleringen blev IKKE gemt", _plain(error)))
             return
@@ -468,12 +755,13 @@ class RegisterScreen(Screen[None]):
         self._take_panel(message.panel)
         if message.rows:
             text = describe(self.config, message.rows[0], len(message.rows))
-            self.say(f"Annulleret: {text}. Fortryd med ctrl+r.", "warning")
+            restore = render.first_key(self.labels, "register.restore")
+            self.say(f"Annulleret: {text}. {restore} genskaber den.", "warning")
         self.redraw()
 
     def action_restore(self) -> None:
         if not self.voided:
-            self.say("Der er ingen annullering at fortryde.", "warning")
+            self.say("Der er ingen annullering at genskabe.", "warning")
             return
         ids, self.voided = [r.id for r in self.voided], []
         self._restore(ids)
@@ -490,10 +778,11 @@ class RegisterScreen(Screen[None]):
     @on(Restored)
     def on_restored(self, message: Restored) -> None:
         self._take_panel(message.panel)
-        self.say(f"Genskabt: {message.count} registrering(er) tæller igen.", "ok")
+        self.say(f"Genskabt: {render.plural(message.count, 'registrering', 'registreringer')} "
+                 "tæller igen.", "ok")
         self.redraw()
 
-    # -- dialogs ------------------------------------------------------------------------------
+    # -- dialogs and view toggles -------------------------------------------------------------
 
     def action_channel(self) -> None:
         from .dialogs import ChannelPicker
@@ -501,21 +790,35 @@ class RegisterScreen(Screen[None]):
         def chosen(code: str | None) -> None:
             if code:
                 self.state.channel = code
+                self.state.channel_once = None
                 channel = self.config.codebook.channels[code]
                 self.say(f"Kanal nu {code} {channel.label}. Den bliver, til du skifter igen.")
                 self.redraw()
 
-        self.app.push_screen(ChannelPicker(self.config, self.unit, self.state.channel), chosen)
+        self.app.push_screen(ChannelPicker(self.config, self.unit, self.state.entry_channel), chosen)
 
     def action_search(self) -> None:
         from .dialogs import TaskSearch
 
+        if self.state.step != 1:
+            self.say("Søg vælger en opgave i trin 1: tryk Esc først for at rydde.", "warning")
+            return
+        self._search_started = self.app.clock()
         self.app.push_screen(TaskSearch(self.config, self.unit), self.choose_task)
 
     def action_help(self) -> None:
         from .dialogs import Help
 
         self.app.push_screen(Help(self.config, self.state.task))
+
+    def action_panel(self) -> None:
+        self._fold_chosen = True
+        self._fold(not self.folded)
+        self.call_after_refresh(self.redraw)
+
+    def action_numbers(self) -> None:
+        self.numbers = not self.numbers
+        self.redraw()
 
 
 def _plain(error: Exception) -> str:

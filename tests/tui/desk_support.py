@@ -1,0 +1,52 @@
+"""Helpers for the desk tests: the KL 2013 package, the screen as text, the DB as rows."""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from support import settle
+
+KL2013 = Path(__file__).resolve().parents[1] / "fixtures" / "kl2013.toml"
+SIZE = (80, 24)
+
+
+def kl2013_data() -> dict:
+    """KL's 2013 package as config data, with the tests' count week (2026-W43)."""
+    data = tomllib.loads(KL2013.read_text("utf-8"))
+    data["taelleuge"] = [{"navn": "Uge 43", "fra": date(2026, 10, 19), "til": date(2026, 10, 25)}]
+    return data
+
+
+def screen_lines(app) -> list[str]:
+    """What the active screen shows, as plain text lines."""
+    return ["".join(segment.text for segment in strip if not segment.control)
+            for strip in app.screen._compositor.render_strips()]
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def dialog_text(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+
+
+def rows(db_path, where: str = "1", params=()) -> list[sqlite3.Row]:
+    """Live registrations, read through a connection of the test's own."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(
+            f"SELECT * FROM registrations r WHERE {where} AND NOT EXISTS "
+            "(SELECT 1 FROM voids v WHERE v.registration_id = r.id) ORDER BY rowid", params,
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
