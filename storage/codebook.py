@@ -110,7 +110,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
     key_sources: dict[str, str] = {}  # type code → the config key that set its tast
     for i, entry in enumerate(_entries(data, "type", source)):
         key = f"type[{i}]"
-        _no_unknown(entry, ("kode", "navn", "beskrivelse", "klasse"), key, source)
+        _no_unknown(entry, ("kode", "navn", "beskrivelse", "klasse", "tast"), key, source)
         code = _code(entry, key, source)
         old = types.get(code)
         types[code] = TaskType(
