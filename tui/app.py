@@ -133,6 +133,7 @@ class TaelleApp(App[None], inherit_bindings=False):
         if not unsaved:
             self.exit()
             return
+        from .render import plural
         from .screens.dialogs import Confirm
 
         def answered(yes: bool | None) -> None:
@@ -144,8 +145,8 @@ class TaelleApp(App[None], inherit_bindings=False):
                 self.exit()
 
         self.push_screen(
-            Confirm(f"{unsaved} henvendelse(r) er IKKE gemt endnu og går tabt, hvis du "
-                    "afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
+            Confirm(f"{plural(unsaved, 'henvendelse', 'henvendelser')} er IKKE gemt endnu og går "
+                    "tabt, hvis du afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
             answered,
         )
 

@@ -374,12 +374,12 @@ async def test_a_database_deleted_under_the_kiosk_says_so_not_read_only(config, 
     app = make_app(config, store, clock=clock, enhed=UNIT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("1", "1")
+        await pilot.press("1", "o")
         await settle(app, pilot)
         assert len(rows(db_path)) == 1
         db_path.unlink()
         clock.advance(seconds=5)
-        await pilot.press("2", "2")
+        await pilot.press("2", "s")
         await settle(app, pilot)
         shown = message(app)
     assert "IKKE GEMT" in shown and "slettet eller flyttet" in shown
@@ -401,7 +401,7 @@ async def test_a_held_write_lock_shows_waiting_then_ikke_gemt_and_saves_once_whe
         app = make_app(config, store, clock=clock, enhed=UNIT)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            await pilot.press("1", "1")
+            await pilot.press("1", "o")
             await pilot.pause(0.6)
             assert "venter på databasen" in message(app)
             await settle(app, pilot)  # the queue's bound ends the wait

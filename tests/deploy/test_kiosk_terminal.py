@@ -124,7 +124,7 @@ def test_systemctl_stop_ends_a_kiosk_that_waits_for_a_held_write_lock(kiosk_env)
     kiosk = PtyKiosk(env)
     try:
         kiosk.wait_for("Borgerservice")
-        kiosk.press("11")
+        kiosk.press("1o")
         kiosk.wait_for("… venter")  # "… venter på databasen", wrapped at 80 columns
         kiosk.process.send_signal(signal.SIGTERM)
         code = kiosk.exit_code(timeout=40)
