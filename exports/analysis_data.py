@@ -20,7 +20,10 @@ from storage.errors import NotInitialised, Refusal, TaelleugeError
 from storage.store import schema_status
 from storage.timeutil import local_day_bounds, parse_day, parse_iso_week
 
-FACT_COLUMNS = ["opgave", "kanal", "type", "day", "n"]
+FACT_COLUMNS = ["enhed", "opgave", "kanal", "type", "afslutning", "blanket", "datakilde",
+                "other_kommune", "day", "n"]
+DURATION_COLUMNS = ["enhed", "opgave", "kanal", "type", "day", "seconds", "n"]
+DUPLICATE_COLUMNS = ["enhed", "day", "n"]
 NO_TYPE = ""  # the type of rows without one (imported self-service rows)
 
 
@@ -107,44 +110,98 @@ def selection_days(selection: Selection) -> list[date]:
     return days
 
 
+# What each local day contributes, counted in SQL (see fetch_fact_rows). The columns are what
+# the measures need: unit (count weeks, unit views), afslutning (straksafklaring), blanket,
+# datakilde (staff or import), another municipality's rows.
 _DAY_SQL = (
-    "SELECT r.opgave, r.kanal, coalesce(r.type, ?), ?, count(*) FROM registrations r "
+    "SELECT r.enhed, r.opgave, r.kanal, coalesce(r.type, ''), coalesce(r.afslutning, ''), "
+    "coalesce(r.blanket, ''), r.datakilde, r.kommune_nr <> ?, ?, count(*) FROM registrations r "
     "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 "
     "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
-    "GROUP BY r.opgave, r.kanal, r.type"
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+)
+# Handling time (deep dive 3) from rows with a start time: whole seconds below 5 minutes, 10 s
+# steps below 30 minutes, then whole minutes (capped at a day), so a day is a few hundred groups.
+_DURATION = "CAST(round((julianday(r.end_utc) - julianday(r.start_utc)) * 86400) AS INTEGER)"
+_DURATION_SQL = (
+    "SELECT enhed, opgave, kanal, type, ?, CASE WHEN d < 300 THEN d WHEN d < 1800 THEN d / 10 * 10 "
+    "ELSE min(d / 60 * 60, 86400) END, count(*) FROM ("
+    f"SELECT r.enhed, r.opgave, r.kanal, coalesce(r.type, '') AS type, {_DURATION} AS d "
+    "FROM registrations r WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 "
+    "AND r.start_utc IS NOT NULL AND r.date_only = 0 "
+    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)) "
+    "WHERE d >= 0 GROUP BY 1, 2, 3, 4, 6"
+)
+# Imported rows that another import already brought in: the same content to the second from two
+# imports (a re-downloaded or re-saved extract). Copies inside one file are legitimate, so per
+# content the rows beyond the largest single import's count are the duplicates.
+_DUPLICATE_SQL = (
+    "SELECT enhed, ?, sum(total - top) FROM (SELECT enhed, sum(n) AS total, max(n) AS top FROM ("
+    "SELECT r.enhed, r.opgave, r.kanal, r.type, r.afslutning, r.blanket, r.end_utc, r.start_utc, "
+    "r.datakilde, r.answers, r.import_id, count(*) AS n FROM registrations r "
+    "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 AND r.import_id IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11) GROUP BY enhed, opgave, kanal, type, afslutning, "
+    "blanket, end_utc, start_utc, datakilde, answers HAVING count(*) > 1) GROUP BY enhed"
 )
 
 
-def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection,
-                    cache: dict | None = None) -> list[tuple]:
-    """Live, non-trial registrations of the selection counted by task, channel, type and local
-    day: ``(opgave, kanal, type or NO_TYPE, "YYYY-MM-DD", n)`` rows.
+@dataclass
+class FactRows:
+    """What the analyses read for one selection: ``facts`` (FACT_COLUMNS), ``durations``
+    (DURATION_COLUMNS) and ``duplicates`` (DUPLICATE_COLUMNS), all grouped per local day."""
 
-    One grouped query per local day, on the day's exact UTC bounds (23 or 25 hours across a clock
+    facts: list[tuple] = field(default_factory=list)
+    durations: list[tuple] = field(default_factory=list)
+    duplicates: list[tuple] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def extend(self, other: "FactRows") -> None:
+        self.facts.extend(other.facts)
+        self.durations.extend(other.durations)
+        self.duplicates.extend(other.duplicates)
+
+
+def _day_rows(conn: sqlite3.Connection, day: date, start: str, end: str, units: tuple[str, ...],
+              kommune_nr: str) -> FactRows:
+    units_sql = f" AND r.enhed IN ({','.join('?' * len(units))})" if units else ""
+    iso = day.isoformat()
+    return FactRows(
+        conn.execute(_DAY_SQL.format(units=units_sql),
+                     (kommune_nr, iso, start, end, *units)).fetchall(),
+        conn.execute(_DURATION_SQL.format(units=units_sql), (iso, start, end, *units)).fetchall(),
+        conn.execute(_DUPLICATE_SQL.format(units=units_sql), (iso, start, end, *units)).fetchall(),
+    )
+
+
+def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection,
+                    cache: dict | None = None, kommune_nr: str = "") -> FactRows:
+    """Live, non-trial registrations of the selection counted per local day (see FactRows).
+
+    Grouped queries per local day, on the day's exact UTC bounds (23 or 25 hours across a clock
     change): each is a range on the time index with a small in-memory sort, which is faster than
     one sort of the whole selection, and needs no time arithmetic in SQL. The loop is over days,
     never over registrations. ``cache`` (day, units) → rows lets a second selection reuse the days
-    it shares with the first. The caller holds the read transaction (:func:`read_selections`).
+    it shares with the first. ``kommune_nr``: rows of any other municipality are flagged. The
+    caller holds the read transaction (:func:`read_selections`).
     """
-    units_sql = ""
-    if selection.units:
-        units_sql = f" AND r.enhed IN ({','.join('?' * len(selection.units))})"
-    sql = _DAY_SQL.format(units=units_sql)
     cache = {} if cache is None else cache
-    rows: list[tuple] = []
+    out = FactRows()
     for day in selection_days(selection):
         key = (day, selection.units)
         if key not in cache:
             start, end = local_day_bounds(day, zone)
-            cache[key] = conn.execute(
-                sql, (NO_TYPE, day.isoformat(), start, end, *selection.units)).fetchall()
-        rows.extend(cache[key])
-    return rows
+            cache[key] = _day_rows(conn, day, start, end, selection.units, kommune_nr)
+        out.extend(cache[key])
+    return out
 
 
 def read_selections(
-    conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection, compare: Selection | None = None
-) -> tuple[list[tuple], list[tuple] | None]:
+    conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection, compare: Selection | None = None,
+    kommune_nr: str = "",
+) -> tuple[FactRows, FactRows | None]:
     """The fact rows of the selection (and the comparison) in one read transaction: one
     consistent snapshot even while kiosks write; days in both are read once. No pandas here: the
     CLI runs this in a thread (sqlite3 releases the GIL while SQLite works) while pandas and
@@ -153,8 +210,9 @@ def read_selections(
     try:
         conn.execute("BEGIN")
         try:
-            rows = fetch_fact_rows(conn, zone, selection, cache)
-            other = fetch_fact_rows(conn, zone, compare, cache) if compare is not None else None
+            rows = fetch_fact_rows(conn, zone, selection, cache, kommune_nr)
+            other = (fetch_fact_rows(conn, zone, compare, cache, kommune_nr)
+                     if compare is not None else None)
         finally:
             if conn.in_transaction:
                 conn.execute("COMMIT")
@@ -163,16 +221,35 @@ def read_selections(
     return rows, other
 
 
-def facts_frame(rows: list[tuple]):
-    """The fact rows as a frame: ``opgave``, ``kanal``, ``type`` (``NO_TYPE`` where the row has
-    none), ``day`` (datetime64, local midnight), ``n``."""
+def facts_frame(rows):
+    """The fact rows as a frame (FACT_COLUMNS): ``type``, ``afslutning`` and ``blanket`` are ``""``
+    where the row has none, ``other_kommune`` is bool, ``day`` is datetime64 (local midnight).
+    ``rows``: a FactRows or a list of fact tuples."""
     import pandas as pd
 
-    facts = pd.DataFrame(rows, columns=FACT_COLUMNS)
-    facts["type"] = facts["type"].astype(object)
+    facts = pd.DataFrame(getattr(rows, "facts", rows), columns=FACT_COLUMNS)
+    for col in ("enhed", "opgave", "kanal", "type", "afslutning", "blanket", "datakilde"):
+        facts[col] = facts[col].astype(object)
+    facts["other_kommune"] = facts["other_kommune"].astype(bool)
     facts["day"] = pd.to_datetime(facts["day"], format="%Y-%m-%d")
     facts["n"] = facts["n"].astype("int64")
     return facts
+
+
+def durations_frame(rows: FactRows):
+    import pandas as pd
+
+    out = pd.DataFrame(rows.durations, columns=DURATION_COLUMNS)
+    out["day"] = pd.to_datetime(out["day"], format="%Y-%m-%d")
+    return out.astype({"seconds": "int64", "n": "int64"})
+
+
+def duplicates_frame(rows: FactRows):
+    import pandas as pd
+
+    out = pd.DataFrame(rows.duplicates, columns=DUPLICATE_COLUMNS)
+    out["day"] = pd.to_datetime(out["day"], format="%Y-%m-%d")
+    return out.astype({"n": "int64"})
 
 
 def load_facts(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection):

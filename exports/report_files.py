@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import TABLE1_COLUMNS, Report, rounded_table1
+from .analysis import MIXED, TABLE1_COLUMNS, Report, rounded_table1
 from .cells import csv_text, plain_sheet
 from .definitions import DEFINITIONS
 from .report_folder import (  # noqa: F401 - FILE_NAMES and check_folder re-exported for callers
@@ -35,6 +35,8 @@ _DATES = {"Startdato", "Slutdato"}
 # -- tabel1.csv -------------------------------------------------------------------------------
 
 def _cell(column: str, value: object) -> str:
+    if column == "Faktor" and (value is None or (isinstance(value, float) and math.isnan(value))):
+        return MIXED  # the task's units have different factors (listed in Definitioner)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     if column in _DATES:
