@@ -20,7 +20,9 @@ import pandas as pd
 from storage.config import Config
 from storage.errors import Refusal
 
-from .analysis_data import NO_TYPE, Selection, facts_frame, read_selections, task_names
+from .analysis_data import (
+    FACT_COLUMNS, NO_TYPE, Selection, facts_frame, read_selections, task_names,
+)
 from .definitions import (
     DEFAULT_RATE_THRESHOLD, INFORMATION_TYPES, PAPER_CHANNEL, WEEKS_PER_YEAR,
 )
@@ -548,9 +550,10 @@ def report_from_rows(
         if sel is not None and not fact_rows:
             raise Refusal(f"Ingen registreringer i {sel.describe()}. Prøveregistreringer og "
                           "annullerede registreringer tæller ikke med.", "uge")
-    everything, notes = classify(facts_frame(rows), config, direction)
+    everything, _ = classify(facts_frame(rows), config, direction)
     annual = annualise(everything, config, selection, include_outside=include_outside)
-    notes += annual.notes
+    # The notes on unknown codes and untyped rows are about what is counted.
+    notes = classify(annual.counted[FACT_COLUMNS], config, direction)[1] + annual.notes
     facts = annual.counted.assign(lcm=annual.lcm)
     if facts.empty:
         raise Refusal(f"Ingen registreringer i {selection.describe()} ligger i enhedernes "
