@@ -98,8 +98,9 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
         "Heraf på uønsket kanal": g["u_n"].astype("int64"),
         "Andel uønsket (%)": _share(g["u_n"], g["n"]),
         "Årligt antal på uønsket kanal": g["u_yearly"],
-        "Årlig omkostning på uønsket kanal (kr.)": np.where(g["u_n"] > g["u_unpriced"],
-                                                            g["u_cost"], np.nan),
+        # empty only when every unwanted contact lacks a price; a partial sum is said below
+        "Årlig omkostning på uønsket kanal (kr.)": np.where(
+            (g["u_n"] > 0) & (g["u_n"] == g["u_unpriced"]), np.nan, g["u_cost"]),
         "Uønskede kanaler": [listed.get((t, u), "") for t, u in zip(g["opgave"], g["enhed"])],
     })
     out = out.sort_values(["Årligt antal på uønsket kanal", "KLE", "Enhed"],
@@ -111,7 +112,7 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
         "Andel uønsket (%)": _share(g["u_n"].sum(), g["n"].sum()).item(),
         "Årligt antal på uønsket kanal": float(g["u_yearly"].sum()),
         "Årlig omkostning på uønsket kanal (kr.)": float(g["u_cost"].sum())
-        if g["u_n"].sum() > unpriced else np.nan,
+        if not (unpriced and g["u_n"].sum() == unpriced) else np.nan,
         "Uønskede kanaler": f"ufuldstændig: {unpriced} kontakter uden pris" if unpriced else "",
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[POLICY_COLUMNS]

@@ -147,7 +147,7 @@ def _print_setup(ws, report: Report, title_rows: str) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0.35
 
 
-def _selection_days(report: Report) -> str:
+def selection_days(report: Report) -> str:
     """``2026-W43 (19-10-2026–25-10-2026)`` and the unit/department filter, if any."""
     sel = report.selection
     days = ", ".join(f"{a:%d-%m-%Y}–{b:%d-%m-%Y}" for a, b in sel.ranges)
@@ -256,7 +256,7 @@ def sheets(report: Report) -> list[tuple[str, pd.DataFrame, dict]]:
     """The workbook's data sheets in order: the channel policy first (what a coordinator
     presents first), Table 1, the unit views, the deep dives, the targets, costs, the
     comparison, data quality. ``Definitioner`` comes last."""
-    heading = f"Tabel 1 · {report.kommune} · {_selection_days(report)}"
+    heading = f"Tabel 1 · {report.kommune} · {selection_days(report)}"
     out: list[tuple[str, pd.DataFrame, dict]] = []
     if report.channel_policy is not None and report.policy_text:
         out.append(("Kanalpolitik", _round_for_sheet(report.channel_policy), {"freeze_col": "C"}))

@@ -242,8 +242,9 @@ def _print_report(report) -> None:
     width = min(console.width, WIDTH) if console.is_terminal else WIDTH
     console = Console(width=width, highlight=False)
     say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
-    say(f"{report.kommune} · {report.selection.describe()}"
-        + (f" · {report.filter_label}" if report.filter_label else ""))
+    from exports.report_files import selection_days
+
+    say(f"{report.kommune} · {selection_days(report)}")
     say("Retning: " + ("kun indgående kanaler (--retning alle for alle)"
                        if report.direction == "ind" else "alle kanaler"))
     console.print()
