@@ -16,6 +16,7 @@ app exports (Excel, and Landkort raw data), a writer in this process commits a t
 waited; the longest wait is the longest the export held the database. Targets: Excel export of
 1M rows ≤ 30 s; longest lock ≤ 2 s.
 
+    .venv/bin/pip install -e '.[bench]'     # xlsxwriter, for the comparison only
     .venv/bin/python bench/excel_export.py [--sizes 200000,1000000] [--writers stream,xlsxwriter,openpyxl]
 """
 

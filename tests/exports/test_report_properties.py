@@ -156,3 +156,64 @@ def test_totals_rates_and_factors(template, rows, chosen):
 def test_round_ratio_is_exact_half_up(num, den, places):
     exact = Fraction(num, den) * 10**places
     assert round_ratio([num], [den], places)[0] == math.floor(exact + Fraction(1, 2)) / 10**places
+
+
+UNITS = ["", "259borgerservice", "259telefon"]  # 259telefon counts "Uge 44" only (the fixture)
+unit_row = st.tuples(st.sampled_from(TASKS), st.sampled_from(UNITS), st.integers(0, DAYS - 1),
+                     st.integers(0, 24 * 60 - 1))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(unit_row, min_size=1, max_size=40), chosen=span)
+def test_yearly_figures_follow_each_units_count_weeks(template, rows, chosen):
+    """Yearly = Σ over units of the unit's count in its count weeks × 52 / its count weeks in
+    the selection; every other live row is reported outside, never counted."""
+    config, template_db = template
+    first, last = FIRST + timedelta(days=chosen[0]), FIRST + timedelta(days=chosen[1])
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    selected_weeks = {d.isocalendar()[:2] for d in days}
+    configured = selected_weeks & {(2026, 43), (2026, 44)}
+    own = {"": configured, "259borgerservice": configured, "259telefon": configured & {(2026, 44)}}
+    if not configured:  # no configured count week in the selection: its ISO weeks, for all
+        own = {u: selected_weeks for u in UNITS}
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "p.db"
+        shutil.copy(template_db, db)
+        data, expected, live = [], defaultdict(Fraction), 0
+        for i, (task, unit, day, minute) in enumerate(rows):
+            moment = datetime.combine(FIRST + timedelta(days=day), datetime.min.time(), ZONE) \
+                + timedelta(minutes=minute)
+            stored = to_stored(moment)
+            data.append((f"r{i}", unit, task, stored, stored))
+            local_day = from_stored(stored).astimezone(ZONE).date()
+            if first <= local_day <= last:
+                live += 1
+                if local_day.isocalendar()[:2] in own[unit]:
+                    expected[task] += Fraction(52, len(own[unit]))
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.executemany(
+                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                "type, end_utc, datakilde, station, operator, trial, created_utc) VALUES (?, "
+                "'259', 'Testby', ?, ?, 'PRSNLG', 'INFO', ?, 'Import', 's', 'o', 0, ?)", data)
+        conn.close()
+        conn = open_readonly(db)
+        try:
+            if not expected:
+                with pytest.raises(Refusal, match="Ingen registreringer"):
+                    build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+                return
+            report = build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+        finally:
+            conn.close()
+    t1 = report.table1.set_index("KLE")
+    assert sorted(t1.index) == sorted(expected)
+    for task, yearly in expected.items():
+        assert t1.loc[task, "Årlige informationshenvendelser"] == pytest.approx(float(yearly))
+        shown = rounded_table1(report.table1).set_index("KLE").loc[task,
+                                                                    "Årlige informationshenvendelser"]
+        assert shown == math.floor(yearly * 100 + Fraction(1, 2)) / 100  # half up, exactly
+    outside = report.quality[report.quality["Kontrol"] == "Uden for tælleugerne"]
+    counted = int(t1["Informationshenvendelser"].sum())
+    assert counted + int(outside["Antal"].sum()) == live
