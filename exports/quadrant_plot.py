@@ -102,11 +102,12 @@ _OFFSETS = [(4, 3), (4, -10), (-4, 3), (-4, -10), (4, 12), (4, -19), (-4, 12), (
             (10, 21), (10, -28), (-10, 21), (-10, -28)]
 
 
-def _label_points(fig: Figure, ax, labels: list[str], x, y) -> None:
-    """Label every dot with its KLE number, each label at the first nearby spot that does not
-    overlap a label already placed (greedy, in pixels; one pass over the tasks)."""
+def _label_points(fig: Figure, ax, labels: list[str], x, y) -> list[tuple[float, ...]]:
+    """Label every dot with its number, each label at the first nearby spot that does not
+    overlap a label already placed (greedy, in pixels; one pass over the tasks). Returns the
+    labels' boxes in pixels (left, bottom, right, top)."""
     if not len(labels):
-        return
+        return []
     to_px = ax.transData.transform
     pts_to_px = DPI / 72
     char_w, height = 4.6 * pts_to_px, 8 * pts_to_px  # 7-point DejaVu Sans digits
@@ -130,6 +131,7 @@ def _label_points(fig: Figure, ax, labels: list[str], x, y) -> None:
         placed.append(box)
         ax.annotate(labels[i], (x[i], y[i]), xytext=choice, textcoords="offset points",
                     fontsize=7, zorder=4, ha="right" if choice[0] < 0 else "left", va="bottom")
+    return placed
 
 
 def _task_list(fig: Figure, numbers: list[str], kle: list[str], names: list[str]) -> None:

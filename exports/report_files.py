@@ -301,11 +301,16 @@ def workbook(report: Report) -> bytes:
 
 # -- kvadrant.png -----------------------------------------------------------------------------
 
+def plot_title(report: Report) -> str:
+    """The plot's title: municipality, selection and the unit/department filter."""
+    parts = ["Kvadrant", report.kommune, report.selection.label, report.filter_label]
+    return " · ".join(p for p in parts if p)
+
+
 def quadrant_png(report: Report) -> bytes:
     from .quadrant_plot import render_png
 
-    parts = ["Kvadrant", report.kommune, report.selection.label, report.filter_label]
-    return render_png(report.table1, report.thresholds, " · ".join(p for p in parts if p))
+    return render_png(report.table1, report.thresholds, plot_title(report))
 
 
 # -- the folder -------------------------------------------------------------------------------

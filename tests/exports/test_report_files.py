@@ -162,3 +162,35 @@ def test_plot_switches_to_log_scale_for_a_wide_spread_and_handles_no_tasks(plain
     wide = render_png(t1, plain_report.thresholds, "bred")
     empty = render_png(t1.iloc[0:0], plain_report.thresholds, "tom")
     assert png_size(wide) == png_size(empty) == SIZE_PX
+
+
+def test_plot_labels_never_overlap_and_the_title_names_the_filter():
+    """40 tasks, five of them on the same spot: every number gets a box of its own."""
+    import numpy as np
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from exports.quadrant_plot import DPI, _label_points
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(100, 5000, 35), [1000] * 5])
+    y = np.concatenate([rng.uniform(0, 100, 35), [50] * 5])
+    fig = Figure(figsize=(12, 8), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_xlim(0, 5200)
+    ax.set_ylim(-15, 115)
+    boxes = _label_points(fig, ax, [str(i) for i in range(1, 41)], x, y)
+    assert len(boxes) == 40
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+    t1 = pd.DataFrame({"KLE": ["23.05.10"], "Opgave": ["Flytning"],
+                       "Årlige transaktioner": [100.0], "Selvbetjeningsgrad": [50.0],
+                       "Kvadrant": ["B"]})
+    from exports.analysis import Thresholds
+
+    png = render_png(t1, Thresholds(80, 100, True), "Kvadrant · 259 Testby · 2026-W43 · afdeling X")
+    assert png_size(png) == SIZE_PX

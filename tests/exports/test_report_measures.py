@@ -270,6 +270,11 @@ def test_department_filter_on_the_command_line(fixture, monkeypatch, capsys, tmp
     out = capsys.readouterr().out
     assert "afdeling Borgerservice" in out.splitlines()[0]
     assert "(uden enhed)" not in out  # imported self-service rows belong to no department
+    from exports.report_files import plot_title
+
+    report = _report(fixture, weeks_selection(WEEKS, ("259borgerservice", "259telefon")),
+                     filter_label="afdeling Borgerservice")
+    assert plot_title(report) == "Kvadrant · 259 Testby · 2026-W43+2026-W44 · afdeling Borgerservice"
     assert main(["rapport", "--uge", WEEKS, "--afdeling", "Ukendt"]) == 1
     assert 'Afdelingen "Ukendt" er ukendt. Kendte afdelinger: Borgerservice' in capsys.readouterr().err
     assert main(["rapport", "--uge", WEEKS, "--opgaver", "23.5"]) == 1
