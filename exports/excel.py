@@ -31,6 +31,7 @@ from .localtime import UtcToLocal
 from .progress import Quiet
 
 MAX_ROWS = 1_048_575  # Excel's limit, less the header row
+TAIL_CACHE = 50_000  # distinct row tails kept (a few hundred bytes each)
 DATE_FORMAT = "dd-mm-yyyy hh:mm:ss"
 DAY_FORMAT = "dd-mm-yyyy"
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -164,8 +165,21 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
     summary: Counter = Counter()
     count = 0
     progress.start("Excel", left.live)
+    # Everything after the first four columns (weekday, unit, task, channel, type, … answers)
+    # repeats across rows: its XML is joined once per distinct combination and reused.
+    tails: dict[tuple, str] = {}
+    moment = ws.moment
     for values in row_values(snapshot, config, questions):
-        ws.row([make(i, v) for i, (make, v) in enumerate(zip(makers, values))])
+        key = tuple(values[4:])
+        tail = tails.get(key)
+        if tail is None:
+            if len(tails) >= TAIL_CACHE:
+                tails.clear()  # bounded memory, whatever the data
+            tail = tails[key] = "".join(make(i, v) for i, make, v in
+                                        zip(range(4, len(makers)), makers[4:], key))
+        duration, week = values[2], values[3]
+        ws.joined(moment(0, values[0]) + moment(1, values[1])
+                  + ("" if duration is None else number(2, duration)) + number(3, week) + tail)
         summary[values[9], values[11], values[15]] += 1
         count += 1
         if count % 5000 == 0:

@@ -189,10 +189,13 @@ class Sheet:
         return self.number(column, excel_serial(value), style)
 
     def row(self, cells: list[str]) -> None:
+        self.joined("".join(cells))
+
+    def joined(self, cells: str) -> None:
+        """A row from cell fragments already joined (a caller may cache runs of cells)."""
         self.rows += 1
         number = str(self.rows)
-        self.buffer.append(f'<row r="{number}">' + "".join(cells).replace(_ROW, number)
-                           + "</row>")
+        self.buffer.append(f'<row r="{number}">{cells.replace(_ROW, number)}</row>')
         if len(self.buffer) >= 2000:
             self.flush()
 
