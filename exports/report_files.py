@@ -30,7 +30,7 @@ from .safe_write import SafeFile
 _INTEGER = {"Antal dage", "Analoge transaktioner", "Digitale transaktioner",
             "Informationshenvendelser"}
 _ONE_DECIMAL = {"Selvbetjeningsgrad"}
-_DATES = {"Startdato", "Slutdato"}
+_DATES = {"Startdato", "Slutdato", "Dag"}
 
 
 # -- tabel1.csv -------------------------------------------------------------------------------
@@ -68,6 +68,7 @@ def table1_csv(t1: pd.DataFrame) -> bytes:
 _WHOLE = "#,##0"  # whole numbers with a thousands separator
 _TWO = "#,##0.00"
 _HEADER_LINE_PT = 15  # row height per wrapped header line, so a header never covers a value
+_MEASURE_FORMATS = {"Antal": "#,##0", "Andel (%)": "0.0", "Årlig omkostning (kr.)": "#,##0.00"}
 
 
 def _format_for(column: str, dtype) -> str | None:
@@ -183,6 +184,7 @@ def _add_sheet(wb, report: Report, title: str, frame: pd.DataFrame, *, freeze_co
             ws.cell(row=ws.max_row, column=factor_col + 1).alignment = Alignment(horizontal="right")
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     lines = 1
+    wrapped: list[tuple[int, int]] = []  # (column, width) of text that wraps
     for i, col in enumerate(columns, start=1):
         head = ws.cell(row=head_row, column=i)
         head.font, head.fill = bold, fill
@@ -195,14 +197,43 @@ def _add_sheet(wb, report: Report, title: str, frame: pd.DataFrame, *, freeze_co
         word = max(len(w) for w in col.split()) + 2  # a header word is never split
         width = min(max(longest + 2, word + 2, min(len(col), 16) + 2), 50)
         ws.column_dimensions[get_column_letter(i)].width = width
+        if fmt is None and longest > 48:  # long text wraps inside its column, never past the page
+            wrapped.append((i, width))
+            for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
         # bold text is wider than the width unit (a digit): wrap a little narrower than the column
         lines = max(lines, len(textwrap.wrap(col, max(width - 4, 4))))
     ws.row_dimensions[head_row].height = _HEADER_LINE_PT * lines
+    _fit_rows(ws, head_row + 1, wrapped)
+    if "Måling" in columns:  # a pivot with a row per measure: counts, shares, costs
+        measure = columns.index("Måling") + 1
+        for row in ws.iter_rows(min_row=head_row + 1, min_col=measure + 1):
+            fmt = _MEASURE_FORMATS.get(ws.cell(row=row[0].row, column=measure).value)
+            for cell in row:
+                if fmt and isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
     ws.freeze_panes = f"{freeze_col}{head_row + 1}"
     if len(frame):
         ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(columns))}{ws.max_row}"
     _print_setup(ws, report, f"{head_row}:{head_row}")
     plain_sheet(ws)  # names and answers from the config or an import: text, never formulas
+
+
+def _fit_rows(ws, first_row: int, wrapped: list[tuple[int, int]]) -> None:
+    """Rows tall enough for their wrapped text: LibreOffice keeps a stored row height, and
+    without one it may draw wrapped text over the next rows."""
+    from openpyxl.styles import Alignment
+
+    if not wrapped:
+        return
+    for row in ws.iter_rows(min_row=first_row):
+        lines = max(len(textwrap.wrap(str(row[i - 1].value or ""), max(width - 4, 4))) or 1
+                    for i, width in wrapped)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = _HEADER_LINE_PT * lines
+            for cell in row:  # the row's other cells at the top too, beside the wrapped text
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                           wrap_text=cell.alignment.wrap_text, vertical="top")
 
 
 def _definitions_sheet(wb, report: Report) -> None:
@@ -243,7 +274,9 @@ def _definitions_sheet(wb, report: Report) -> None:
     ws.column_dimensions["B"].width = 110
     for row in ws.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
+        row[0].alignment = Alignment(vertical="top")
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    _fit_rows(ws, 2, [(2, 110)])
     _print_setup(ws, report, "1:1")
     plain_sheet(ws)
 
