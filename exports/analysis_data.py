@@ -1,5 +1,7 @@
 """What the coordinator's analyses read: a selection of local days, and the live registrations of
-that selection counted in SQL by task, channel, type and local day.
+that selection counted in SQL per local day by unit, task, channel, type, afslutning, blanket, data
+source and "another municipality"; a histogram of handling times; and the imported rows two
+imports share (see FactRows).
 
 The local day comes from the configured zone's exact day bounds, so clock changes are right. The
 result is a few thousand rows even for a million registrations, so everything after it is pandas
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from storage import db as dbmod
 from storage.errors import NotInitialised, Refusal, TaelleugeError
+from storage.extract import Mark, check_mark, take_mark
 from storage.store import schema_status
 from storage.timeutil import local_day_bounds, parse_day, parse_iso_week
 
@@ -92,11 +95,13 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
         raise NotInitialised(f"Databasen {path} findes ikke. Kør: taelleuge init")
+    conn = dbmod.connect(path, readonly=True)  # file faults arrive typed (storage.errors)
     try:
-        conn = dbmod.connect(path, readonly=True)
-        applied = schema_status(conn).applied
-    except sqlite3.Error as error:
-        raise TaelleugeError(f"Databasen {path} kan ikke læses: {error}") from None
+        with dbmod.translated(path):
+            applied = schema_status(conn).applied
+    except BaseException:
+        conn.close()
+        raise
     if "m001_registrations" not in applied:
         conn.close()
         raise NotInitialised(f"Databasen {path} har ingen registreringer endnu. Kør: taelleuge init")
@@ -112,12 +117,13 @@ def selection_days(selection: Selection) -> list[date]:
 
 # What each local day contributes, counted in SQL (see fetch_fact_rows). The columns are what
 # the measures need: unit (count weeks, unit views), afslutning (straksafklaring), blanket,
-# datakilde (staff or import), another municipality's rows.
+# datakilde (staff or import), another municipality's rows. Every query keeps to the mark (its
+# last two parameters: see storage.extract).
+_LIVE = f"AND r.trial = 0 AND {Mark.PRESENT} AND NOT {Mark.VOIDED} "
 _DAY_SQL = (
     "SELECT r.enhed, r.opgave, r.kanal, coalesce(r.type, ''), coalesce(r.afslutning, ''), "
     "coalesce(r.blanket, ''), r.datakilde, r.kommune_nr <> ?, ?, count(*) FROM registrations r "
-    "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 "
-    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
+    "WHERE r.end_utc >= ? AND r.end_utc < ?{units} " + _LIVE +
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
 )
 # Handling time (deep dive 3) from rows with a start time: whole seconds below 5 minutes, 10 s
@@ -127,9 +133,8 @@ _DURATION_SQL = (
     "SELECT enhed, opgave, kanal, type, ?, CASE WHEN d < 300 THEN d WHEN d < 1800 THEN d / 10 * 10 "
     "ELSE min(d / 60 * 60, 86400) END, count(*) FROM ("
     f"SELECT r.enhed, r.opgave, r.kanal, coalesce(r.type, '') AS type, {_DURATION} AS d "
-    "FROM registrations r WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 "
-    "AND r.start_utc IS NOT NULL AND r.date_only = 0 "
-    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)) "
+    "FROM registrations r WHERE r.end_utc >= ? AND r.end_utc < ?{units} "
+    "AND r.start_utc IS NOT NULL AND r.date_only = 0 " + _LIVE + ") "
     "WHERE d >= 0 GROUP BY 1, 2, 3, 4, 6"
 )
 # Imported rows that another import already brought in: the same content to the second from two
@@ -139,8 +144,7 @@ _DUPLICATE_SQL = (
     "SELECT enhed, ?, sum(total - top) FROM (SELECT enhed, sum(n) AS total, max(n) AS top FROM ("
     "SELECT r.enhed, r.opgave, r.kanal, r.type, r.afslutning, r.blanket, r.end_utc, r.start_utc, "
     "r.datakilde, r.answers, r.import_id, count(*) AS n FROM registrations r "
-    "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.trial = 0 AND r.import_id IS NOT NULL "
-    "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
+    "WHERE r.end_utc >= ? AND r.end_utc < ?{units} AND r.import_id IS NOT NULL " + _LIVE +
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11) GROUP BY enhed, opgave, kanal, type, afslutning, "
     "blanket, end_utc, start_utc, datakilde, answers HAVING count(*) > 1) GROUP BY enhed"
 )
@@ -165,59 +169,68 @@ class FactRows:
 
 
 def _day_rows(conn: sqlite3.Connection, day: date, start: str, end: str, units: tuple[str, ...],
-              kommune_nr: str) -> FactRows:
+              kommune_nr: str, mark: Mark) -> FactRows:
+    """One local day's three counts, in one short read transaction kept to ``mark``."""
     units_sql = f" AND r.enhed IN ({','.join('?' * len(units))})" if units else ""
     iso = day.isoformat()
-    return FactRows(
-        conn.execute(_DAY_SQL.format(units=units_sql),
-                     (kommune_nr, iso, start, end, *units)).fetchall(),
-        conn.execute(_DURATION_SQL.format(units=units_sql), (iso, start, end, *units)).fetchall(),
-        conn.execute(_DUPLICATE_SQL.format(units=units_sql), (iso, start, end, *units)).fetchall(),
-    )
+    live = (mark.registrations, mark.voids)
+    with dbmod.read_txn(conn):
+        check_mark(conn, mark, dbmod.path_of(conn))
+        return FactRows(
+            conn.execute(_DAY_SQL.format(units=units_sql),
+                         (kommune_nr, iso, start, end, *units, *live)).fetchall(),
+            conn.execute(_DURATION_SQL.format(units=units_sql),
+                         (iso, start, end, *units, *live)).fetchall(),
+            conn.execute(_DUPLICATE_SQL.format(units=units_sql),
+                         (iso, start, end, *units, *live)).fetchall(),
+        )
 
 
 def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection,
-                    cache: dict | None = None, kommune_nr: str = "") -> FactRows:
+                    cache: dict | None = None, mark: Mark | None = None,
+                    kommune_nr: str = "") -> FactRows:
     """Live, non-trial registrations of the selection counted per local day (see FactRows).
 
     Grouped queries per local day, on the day's exact UTC bounds (23 or 25 hours across a clock
     change): each is a range on the time index with a small in-memory sort, which is faster than
     one sort of the whole selection, and needs no time arithmetic in SQL. The loop is over days,
     never over registrations. ``cache`` (day, units) → rows lets a second selection reuse the days
-    it shares with the first. ``kommune_nr``: rows of any other municipality are flagged. The
-    caller holds the read transaction (:func:`read_selections`).
+    it shares with the first. ``kommune_nr``: rows of any other municipality are flagged.
+
+    Each day is its own short read transaction, kept to the database as it was at ``mark``
+    (taken now when not given; see :mod:`storage.extract`): a report never holds the lock that
+    kiosks need to commit for more than one day's count.
     """
     cache = {} if cache is None else cache
+    if mark is None:
+        mark = _mark(conn)
     out = FactRows()
     for day in selection_days(selection):
         key = (day, selection.units)
         if key not in cache:
             start, end = local_day_bounds(day, zone)
-            cache[key] = _day_rows(conn, day, start, end, selection.units, kommune_nr)
+            cache[key] = _day_rows(conn, day, start, end, selection.units, kommune_nr, mark)
         out.extend(cache[key])
     return out
+
+
+def _mark(conn: sqlite3.Connection) -> Mark:
+    with dbmod.read_txn(conn):
+        return take_mark(conn)
 
 
 def read_selections(
     conn: sqlite3.Connection, zone: ZoneInfo, selection: Selection, compare: Selection | None = None,
     kommune_nr: str = "",
 ) -> tuple[FactRows, FactRows | None]:
-    """The fact rows of the selection (and the comparison) in one read transaction: one
-    consistent snapshot even while kiosks write; days in both are read once. No pandas here: the
-    CLI runs this in a thread (sqlite3 releases the GIL while SQLite works) while pandas and
-    matplotlib load."""
+    """The fact rows of the selection (and the comparison), both as the database was at one
+    moment even while kiosks write; days in both are read once. No pandas here: the CLI runs this
+    in a thread (sqlite3 releases the GIL while SQLite works) while pandas and matplotlib load."""
     cache: dict = {}
-    try:
-        conn.execute("BEGIN")
-        try:
-            rows = fetch_fact_rows(conn, zone, selection, cache, kommune_nr)
-            other = (fetch_fact_rows(conn, zone, compare, cache, kommune_nr)
-                     if compare is not None else None)
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
-    except sqlite3.Error as error:  # e.g. still locked by a writer after busy_timeout
-        raise TaelleugeError(f"Databasen kan ikke læses lige nu: {error}. Prøv igen.") from None
+    mark = _mark(conn)
+    rows = fetch_fact_rows(conn, zone, selection, cache, mark, kommune_nr)
+    other = (fetch_fact_rows(conn, zone, compare, cache, mark, kommune_nr)
+             if compare is not None else None)
     return rows, other
 
 

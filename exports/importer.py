@@ -40,7 +40,8 @@ class Outcome:
 def run(store: Store, config: Config, path: Path, *, datakilde: str | None = None,
         check_only: bool = False, progress=None) -> Outcome:
     facts = scan(path)
-    earlier = find_import(store.conn, sha256=facts.sha256)
+    with store.reading():  # short reads, file faults typed; the staging below locks nothing shared
+        earlier = find_import(store.conn, sha256=facts.sha256)
     if earlier:
         raise Refusal(duplicate_message(earlier, config.zone), "fil")
     reader = Reader(facts, config, datakilde=datakilde, progress=progress)
@@ -52,7 +53,8 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
             raise Refusal(_errors_message(facts, parsed), "fil")
         if parsed.rows == 0:
             raise Refusal(f"Filen {facts.path.name} har ingen rækker under overskriften. Intet er importeret.", "fil")
-        earlier = find_import(store.conn, content_sha256=parsed.content_sha256)
+        with store.reading():
+            earlier = find_import(store.conn, content_sha256=parsed.content_sha256)
         if earlier:
             raise Refusal(duplicate_message(earlier, config.zone), "fil")
         warnings = _warnings(store, config, parsed)
@@ -88,7 +90,8 @@ def _warnings(store: Store, config: Config, parsed: Parsed) -> list[str]:
     own_days = [day_of(combo[1]) for combo in parsed.tally if combo[2] == DATAKILDE]
     if own_days:
         start, end = local_range_bounds(min(own_days), max(own_days), config.zone)
-        existing = own_rows_between(store.conn, start, end)
+        with store.reading():
+            existing = own_rows_between(store.conn, start, end)
         if existing:
             warnings.append(
                 f"{parsed.own_source_rows} rækker har Datakilde {DATAKILDE} (lavet af dette program), og "

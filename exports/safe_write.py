@@ -3,34 +3,74 @@
 The bytes go to a hidden temporary file in the target's own folder (so the final step is a rename
 on one file system), are flushed to disk, and only then take the target's name. Without
 ``overwrite`` the last step is a hard link, which fails if the name was taken in the meantime;
-the existing file is left exactly as it was.
+the existing file is left exactly as it was. ``overwrite`` replaces regular files only, never a
+device, a FIFO, a folder or a symlink. A write that fails (a full disk, a file size limit) removes
+the temporary file and says so in Danish.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from storage.errors import Refusal
+from storage.errors import OutputError, Refusal, os_error_message, os_reason
+
+# ".<name>.<8 random>.tmp": what the temporary file adds to the target's name.
+_TEMP_EXTRA = len("..") + 8 + len(".tmp")
+
+_KINDS = ((stat.S_ISLNK, "et symbolsk link"), (stat.S_ISDIR, "en mappe"),
+          (stat.S_ISFIFO, "en FIFO (navngivet rør)"), (stat.S_ISCHR, "en enhedsfil"),
+          (stat.S_ISBLK, "en enhedsfil"), (stat.S_ISSOCK, "en sokkel"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "ikke en almindelig fil")
+
+
+def _not_regular(target: Path, mode: int) -> Refusal:
+    return Refusal(
+        f"{target} er {_kind(mode)}, ikke en almindelig fil, og erstattes ikke (heller ikke med "
+        "--overskriv). Angiv et andet filnavn med --ud.",
+        "ud",
+    )
 
 
 def check_target(target: Path, *, overwrite: bool) -> Path:
-    """Refuse before any work is done: a folder that does not exist, a folder as target, or an
-    existing file without ``overwrite``."""
+    """Refuse before any work is done: a folder that does not exist, a folder as target, a name
+    too long for the file system, an existing file without ``overwrite``, and anything but a
+    regular file with it."""
     target = Path(target).expanduser()
-    if target.is_dir():
-        raise Refusal(f"{target} er en mappe. Angiv et filnavn med --ud.", "ud")
-    if not target.parent.is_dir():
-        raise Refusal(f"Mappen {target.parent} findes ikke. Opret den først.", "ud")
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise Refusal(f"Der kan ikke skrives i mappen {target.parent}.", "ud")
-    if target.exists() and not overwrite:
+    try:
+        try:
+            existing = os.lstat(target)
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise Refusal(f"{target} er en mappe. Angiv et filnavn med --ud.", "ud")
+        if not target.parent.is_dir():
+            raise Refusal(f"Mappen {target.parent} findes ikke. Opret den først.", "ud")
+        limit = os.pathconf(target.parent, "PC_NAME_MAX") - _TEMP_EXTRA - len(".kontrol.txt")
+        if len(os.fsencode(target.name)) > limit:
+            raise Refusal(
+                f"Filnavnet er for langt ({len(os.fsencode(target.name))} byte; højst {limit} her, "
+                "fordi en midlertidig fil og kontrolrapporten får navne, der er lidt længere). "
+                "Vælg et kortere navn.",
+                "ud",
+            )
+        if not os.access(target.parent, os.W_OK | os.X_OK):
+            raise Refusal(f"Der kan ikke skrives i mappen {target.parent}.", "ud")
+    except OSError as error:
+        raise Refusal(os_error_message(error, f"Filen {target} kan ikke bruges"), "ud") from None
+    if existing is not None and not overwrite:
         raise Refusal(
             f"Filen {target} findes allerede og er ikke ændret. Vælg et andet navn, eller brug "
             "--overskriv for at erstatte den.",
             "ud",
         )
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise _not_regular(target, existing.st_mode)
     return target
 
 
@@ -43,7 +83,12 @@ class SafeFile:
     def __init__(self, target: Path, *, overwrite: bool):
         self.target = check_target(target, overwrite=overwrite)
         self.overwrite = overwrite
-        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
+                                        dir=self.target.parent)
+        except OSError as error:
+            raise OutputError(f"Filen {self.target} kan ikke laves: {os_reason(error)}. Intet er "
+                              "skrevet.") from error
         self.temp = Path(name)
         # mkstemp makes 0600; give the final file the mode any new file would get (umask).
         umask = os.umask(0)
@@ -56,12 +101,24 @@ class SafeFile:
     def __enter__(self) -> SafeFile:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if not self.done:
             self.abort()
+            if isinstance(exc, OSError):  # a writer that used ``file`` directly (openpyxl)
+                raise self._failed(exc) from exc
+
+    def _failed(self, error: OSError) -> OutputError:
+        self.abort()
+        return OutputError(
+            f"Filen {self.target} kunne ikke skrives: {os_reason(error)}. Intet er gemt under det "
+            "navn, og den halve midlertidige fil er slettet igen."
+        )
 
     def write(self, data: bytes) -> None:
-        self.file.write(data)
+        try:
+            self.file.write(data)
+        except OSError as error:
+            raise self._failed(error) from error
         self.size += len(data)
 
     def reset(self) -> None:
@@ -71,24 +128,42 @@ class SafeFile:
         self.size = 0
 
     def commit(self) -> Path:
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        publish(self.temp, self.target, overwrite=self.overwrite)
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            publish(self.temp, self.target, overwrite=self.overwrite)
+        except OSError as error:
+            raise self._failed(error) from error
         self.done = True
         return self.target
 
     def abort(self) -> None:
+        """Remove the temporary file. Never raises: closing flushes what is still buffered, and
+        on a full disk that fails too; the bytes are thrown away anyway."""
         self.done = True
-        if not self.file.closed:
-            self.file.close()
-        self.temp.unlink(missing_ok=True)
+        try:
+            if not self.file.closed:
+                self.file.close()  # closes the descriptor even when the flush fails
+        except OSError:
+            pass
+        finally:
+            try:
+                self.temp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def publish(temp: Path, target: Path, *, overwrite: bool) -> None:
     """Give a finished temporary file its final name (same folder)."""
     try:
         if overwrite:
+            try:  # checked again at the last moment: only a regular file is ever replaced
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is not None and not stat.S_ISREG(mode):
+                raise _not_regular(target, mode)
             os.replace(temp, target)
         else:
             try:

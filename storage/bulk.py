@@ -83,7 +83,7 @@ class ImportBatch:
         """Stage rows (an iterator is consumed lazily). Returns how many were staged."""
         marks = ", ".join("?" * len(STAGING_COLUMNS))
         before = self.staged
-        with self.store._lock:
+        with self.store._lock, dbmod.translated(self.store.path):
             # A transaction on the TEMP schema only: no lock on the shared file.
             self.conn.execute("BEGIN")
             try:
@@ -156,11 +156,12 @@ class ImportBatch:
                         "FROM temp.import_staging ORDER BY rowid",
                         (prefix, STATION, operator, record.created_utc, record.id),
                     )
-            except sqlite3.IntegrityError as error:
-                if "imports." in str(error):  # the UNIQUE hashes: a concurrent import won
-                    earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
-                    if earlier:
-                        raise Refusal(duplicate_message(earlier, zone), "fil") from None
+            except sqlite3.IntegrityError:
+                # The UNIQUE hashes: a concurrent import of the same file won. Asked of the data,
+                # not of the error's text; any other constraint error goes on as it is.
+                earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
+                if earlier:
+                    raise Refusal(duplicate_message(earlier, zone), "fil") from None
                 raise
             finally:
                 self.conn.execute(f"PRAGMA cache_size = {cache}")

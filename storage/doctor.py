@@ -9,7 +9,7 @@ from datetime import date
 from . import db as dbmod
 from . import pin
 from .config import Config, Group
-from .errors import TaelleugeError
+from .errors import NotTaelleugeDatabase, TaelleugeError
 from .kle import load_catalogue
 from .placement import network_warning
 from .store import Store, schema_status
@@ -65,8 +65,14 @@ def _database(report: Report, db_path) -> None:
     try:
         conn = dbmod.connect_checked(db_path)
         schema_status(conn)  # reads the header: a damaged file fails here, not half-way below
+    except NotTaelleugeDatabase as error:
+        report.problems.append(
+            f"{error} Er det den rigtige databasefil, er dens start (SQLite-hovedet) beskadiget: "
+            "læg en sikkerhedskopi tilbage."
+        )
+        return
     except (TaelleugeError, sqlite3.DatabaseError) as error:
-        report.problems.append(str(error))
+        report.problems.append(str(dbmod.translate(error, db_path) or error))
         return
     try:
         choice = dbmod.journal_choice()
@@ -87,15 +93,23 @@ def _database(report: Report, db_path) -> None:
             report.problems.append("integrity_check fandt fejl i databasefilen: læg en "
                                    "sikkerhedskopi tilbage, før der registreres videre")
     except sqlite3.DatabaseError as error:
-        result = [str(error)]
-        report.problems.append(f"Databasefilen er beskadiget ({error})")
+        # Typed: a database locked past the timeout is busy, not damaged.
+        typed = dbmod.translate(error, db_path)
+        result = [getattr(error, "sqlite_errorname", "") or "fejl"]
+        report.problems.append(str(typed) if typed else
+                               f"Databasen kunne ikke kontrolleres (SQLite: {result[0]}).")
+        return
     finally:
         conn.close()
     if result != ["ok"] or status.pending:
         return  # counting rows in a damaged file would only fail again
-    with Store(db_path, station="doctor", operator="doctor", migrate=False) as store:
-        totals = store.totals()
-        by_unit = store.totals_by_unit()
+    try:
+        with Store(db_path, station="doctor", operator="doctor", migrate=False) as store:
+            totals = store.totals()
+            by_unit = store.totals_by_unit()
+    except TaelleugeError as error:  # e.g. a user who may read the file but not write it
+        report.problems.append(str(error))
+        return
     report.add("Rækker", ", ".join(f"{k} {v}" for k, v in totals.items()))
     for unit, n in by_unit.items():
         report.add("", f"  {unit or '(uden enhed)'}: {n}")

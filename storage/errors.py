@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class TaelleugeError(Exception):
     """Base class: ``str(error)`` is the whole message to show."""
@@ -30,3 +32,106 @@ class InputError(TaelleugeError, ValueError):
 
 class NotInitialised(TaelleugeError):
     """The database file is missing or has pending migrations and may not be changed here."""
+
+
+class StorageError(TaelleugeError):
+    """The database file or what surrounds it (disk, permissions, locks), never the data typed in.
+
+    ``str(error)`` is the complete Danish message for a coordinator or IT: what happened, which
+    file, that nothing was saved, and the fix. ``short`` is the reason a kiosk shows on one line
+    (it is followed by a full stop). ``code`` is SQLite's error name when SQLite raised it.
+    Raised by the storage layer only (``storage.db.translate``), never matched on message text.
+    """
+
+    short = "databasen kan ikke bruges lige nu"
+
+    def __init__(self, message: str, *, short: str | None = None, code: str = ""):
+        super().__init__(message)
+        if short is not None:
+            self.short = short
+        self.code = code
+
+
+class DatabaseBusy(StorageError):
+    """Another process held the database (or the write queue) past the timeout. Retrying helps."""
+
+    short = "databasen er optaget af en anden lige nu"
+
+
+class DiskFull(StorageError):
+    """The disk holding the database (or an output file) has no room left."""
+
+    short = "disken er fuld"
+
+
+class ReadOnlyDatabase(StorageError):
+    """The database, its journal or its folder cannot be written: permissions or a read-only mount."""
+
+    short = "databasen kan ikke skrives (rettigheder): kontakt IT"
+
+
+class NotTaelleugeDatabase(StorageError, NotInitialised):
+    """The file is not SQLite at all, or another program's SQLite database. Never changed."""
+
+    short = "filen er ikke en Tælleuge-database: kontakt tovholderen"
+
+
+class CorruptDatabase(StorageError):
+    """SQLite found damaged pages. The only fault whose message may point to a backup."""
+
+    short = "databasefilen er beskadiget: kontakt tovholderen"
+
+
+class DatabaseUnreachable(StorageError):
+    """The file vanished, was replaced, or the disk under it fails (I/O errors)."""
+
+    short = "databasefilen er væk eller kan ikke læses: kontakt IT"
+
+
+class UnsafeFile(StorageError):
+    """A file next to the database (write lock, journal) is a symlink or not a regular file."""
+
+    short = "en fil ved databasen er ikke en almindelig fil: kontakt IT"
+
+
+class UnsafeJournalMode(StorageError):
+    """A WAL-mode file met an SQLite library that carries the WAL-reset race (before 3.51.3)."""
+
+    short = "databasen er i WAL-tilstand, som denne SQLite ikke må bruge: kontakt IT"
+
+
+class OutputError(TaelleugeError):
+    """A file the coordinator asked for could not be written; nothing was left behind."""
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disken er fuld",
+    errno.EDQUOT: "brugerens diskkvote er brugt op",
+    errno.EFBIG: "filen bliver større end tilladt (grænse for filstørrelse)",
+    errno.EACCES: "adgang nægtet (rettigheder)",
+    errno.EPERM: "handlingen er ikke tilladt (rettigheder)",
+    errno.EROFS: "filsystemet er skrivebeskyttet",
+    errno.ENAMETOOLONG: "navnet er for langt (højst 255 tegn pr. navn)",
+    errno.ENOENT: "findes ikke",
+    errno.ENOTDIR: "en del af stien er ikke en mappe",
+    errno.EISDIR: "er en mappe",
+    errno.EIO: "I/O-fejl på disken",
+    errno.ELOOP: "for mange symbolske links (eller et symbolsk link, der ikke må følges)",
+    errno.ETXTBSY: "filen er i brug",
+    errno.EEXIST: "findes allerede",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """An OSError's reason in Danish (by errno, never by message text)."""
+    reason = _OS_REASONS.get(error.errno or 0)
+    if reason is None:
+        name = errno.errorcode.get(error.errno or 0, "ukendt")
+        reason = f"systemfejl {name}"
+    return reason
+
+
+def os_error_message(error: OSError, action: str = "Filen kunne ikke bruges") -> str:
+    """``action: file: reason.`` for a person; the file named where the OS says which it was."""
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{action}: {where}{os_reason(error)}."

@@ -7,17 +7,17 @@ void row (the schema's triggers refuse UPDATE and DELETE outright).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from . import db as dbmod
-from .errors import NotInitialised, Refusal
+from .errors import NotInitialised, NotTaelleugeDatabase, Refusal
 from .group_file import create_group_writable
 from .registration import VOID_REASONS, Entry, Registration
 from .schema import MIGRATION_NAMES, MIGRATION_SET
@@ -58,28 +58,21 @@ def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
     return SchemaStatus(applied, [n for n in MIGRATION_NAMES if n not in applied])
 
 
-def _read_only_filesystem(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
 def _checked_status(conn: sqlite3.Connection, path: Path) -> SchemaStatus:
     """Refuse a file that is not ours, without writing to it: never "repair" someone else's data."""
     try:
         status = schema_status(conn)
         tables = {name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
         conn.close()
-        raise NotInitialised(
-            f"{path} er ikke en Tælleuge-database, eller filen er beskadiget ({error}). Filen er "
-            "ikke ændret. Brug den rigtige fil, eller læg en sikkerhedskopi tilbage."
-        ) from None
+        typed = dbmod.translate(error, path)
+        if typed is None:
+            raise
+        raise typed from None
     if not status.applied and tables - {"_sqlite_migrations"}:
         conn.close()
-        raise NotInitialised(
+        raise NotTaelleugeDatabase(
             f"{path} er en anden SQLite-database (tabeller: {', '.join(sorted(tables)[:5])}). "
             "Tælleuge skriver ikke i den. Angiv en ny fil med --db eller TAELLEUGE_DB."
         )
@@ -114,16 +107,12 @@ class Store:
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create) and not exists:
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
-        if exists and _read_only_filesystem(self.path):
-            raise NotInitialised(
-                f"Databasen {self.path} ligger på et skrivebeskyttet filsystem, så intet kan gemmes. "
-                "Det sker typisk efter diskfejl: kontakt IT, før der registreres videre."
-            )
-        if exists and not os.access(self.path, os.R_OK | os.W_OK):
-            raise NotInitialised(
-                f"Databasen {self.path} kan ikke skrives af brugeren {self.operator}. Tjek, at "
-                "brugeren er i gruppen taelleuge, og at filen har gruppe-skriveret (chmod g+rw)."
-            )
+        if exists:
+            # Say what is wrong (read-only disk, which file's permissions) before the first
+            # registration fails on it.
+            problem = dbmod.diagnose(self.path)
+            if problem is not None:
+                raise problem
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.created = not exists  # for init's report
         if not exists:
@@ -143,12 +132,18 @@ class Store:
     def migrate(self) -> None:
         from . import migrations  # sqlite-utils only here: keeps pandas off the kiosk path
 
-        with self._lock:
+        with self._lock, dbmod.translated(self.path):
             self.migrated = migrations.apply(self.conn)
 
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Use of the shared connection for reads: serialised, with file errors typed."""
+        with self._lock, dbmod.translated(self.path):
+            yield
 
     def __enter__(self) -> Store:
         return self
@@ -277,7 +272,7 @@ class Store:
         return {row[0]: Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows}
 
     def get(self, rid: str) -> Registration | None:
-        with self._lock:
+        with self.reading():
             return self._fetch([rid]).get(rid)
 
     def count_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> int:
@@ -293,7 +288,7 @@ class Store:
 
     def _count(self, enhed: str, start: str, end: str, trial: bool) -> int:
         args = (enhed, int(trial), start, end)
-        with self._lock:
+        with self.reading():
             return self.conn.execute(
                 f"SELECT (SELECT count(*) FROM registrations {self._RANGE}) "
                 f"- (SELECT count(*) FROM voids {self._RANGE})",
@@ -307,7 +302,7 @@ class Store:
         start, end = local_range_bounds(first, last, zone)
         args = (enhed, int(trial), start, end)
         counts: dict[tuple[str | None, str], int] = {}
-        with self._lock:
+        with self.reading():
             for table, sign in (("registrations", 1), ("voids", -1)):
                 for t, k, n in self.conn.execute(
                     f"SELECT type, kanal, count(*) FROM {table} {self._RANGE} GROUP BY type, kanal", args
@@ -320,7 +315,7 @@ class Store:
     ) -> list[Registration]:
         """The newest rows of a station or unit, voided ones included and marked."""
         where, arg = ("station = ?", station) if station is not None else ("enhed = ?", enhed)
-        with self._lock:
+        with self.reading():
             rows = self.conn.execute(
                 f"SELECT {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
                 f"WHERE {where} ORDER BY rowid DESC LIMIT ?",
@@ -330,7 +325,7 @@ class Store:
 
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
-        with self._lock:
+        with self.reading():
             row = self.conn.execute(
                 f"SELECT {Registration.COLUMNS} FROM registrations r "
                 f"WHERE station = ? AND {_NOT_VOIDED} ORDER BY rowid DESC LIMIT 1",
@@ -342,7 +337,7 @@ class Store:
         """The ids of the entry ``row`` belongs to: its whole batch, or just itself."""
         if not row.batch_id:
             return [row.id]
-        with self._lock:
+        with self.reading():
             return [rid for (rid,) in self.conn.execute(
                 f"SELECT id FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} ORDER BY rowid",
                 (row.batch_id,),
@@ -355,7 +350,7 @@ class Store:
             if row.batch_id and entries and entries[-1][0].batch_id == row.batch_id:
                 continue
             entries.append((row, 1))
-        with self._lock:
+        with self.reading():
             return [
                 (row, self.conn.execute(
                     "SELECT count(*) FROM registrations WHERE batch_id = ?", (row.batch_id,)
@@ -365,7 +360,7 @@ class Store:
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
-        with self._lock:
+        with self.reading():
             live, trial, voided, voids = self.conn.execute(
                 f"""
                 SELECT
@@ -378,7 +373,7 @@ class Store:
         return {"registreringer": live, "prøve": trial, "annullerede": voided, "annulleringer": voids}
 
     def totals_by_unit(self) -> dict[str, int]:
-        with self._lock:
+        with self.reading():
             rows = self.conn.execute(
                 f"SELECT enhed, count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED} "
                 "GROUP BY enhed ORDER BY enhed"

@@ -6,6 +6,9 @@ import asyncio
 import logging
 import os
 import signal
+import sys
+import threading
+import time
 
 from textual.app import App
 from textual.binding import Binding
@@ -108,23 +111,37 @@ class TaelleApp(App[None], inherit_bindings=False):
 
     def action_leave(self) -> None:
         if not self.locked:
-            unsaved = self._unsaved()
-            if not unsaved:
-                self.exit()
-                return
-            from .screens.dialogs import Confirm
-
-            self.push_screen(
-                Confirm(f"{unsaved} henvendelse(r) er IKKE gemt endnu og går tabt, hvis du "
-                        "afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
-                lambda yes: self.exit() if yes else None,
-            )
+            self._leave_unless_unsaved("afslut")
             return
         from .screens.dialogs import PinPrompt
 
         if isinstance(self.screen, PinPrompt):
             return
-        self.push_screen(PinPrompt(self.config.pin_hash), lambda ok: self.exit() if ok else None)
+        # The PIN proves who may leave; what is not saved is asked about afterwards, as on an
+        # unlocked screen, so a coordinator never loses a waiting registration without being told.
+        self.push_screen(PinPrompt(self.config.pin_hash),
+                         lambda ok: self._leave_unless_unsaved("PIN") if ok else None)
+
+    def _leave_unless_unsaved(self, how: str) -> None:
+        unsaved = self._unsaved()
+        if not unsaved:
+            self.exit()
+            return
+        from .screens.dialogs import Confirm
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._unsaved():
+                logging.getLogger("taelleuge").warning(
+                    "afsluttet (%s) med %d henvendelse(r) IKKE GEMT (station %s)",
+                    how, self._unsaved(), self.store.station)
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            Confirm(f"{unsaved} henvendelse(r) er IKKE gemt endnu og går tabt, hvis du "
+                    "afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
+            answered,
+        )
 
     def _unsaved(self) -> int:
         from .screens.register import RegisterScreen
@@ -151,19 +168,65 @@ class TaelleApp(App[None], inherit_bindings=False):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, self._stop_on_signal, sig)
+        self._watch_terminal()
 
     def _stop_on_signal(self, sig: signal.Signals) -> None:
+        self._stop(signal.Signals(sig).name)
+
+    def _stop(self, why: str, return_code: int = 0) -> None:
         unsaved = self._unsaved()
         if unsaved:  # no one to ask: at least the journal says what was not saved
             logging.getLogger("taelleuge").warning(
                 "%s: %d henvendelse(r) ikke gemt ved afslutning (station %s)",
-                signal.Signals(sig).name, unsaved, self.store.station)
-        self.exit()
+                why, unsaved, self.store.station)
+        self.exit(return_code=return_code)
+
+    # -- a terminal that is gone ----------------------------------------------------------------
+
+    def _watch_terminal(self) -> None:
+        """Leave when the terminal disappears without a SIGHUP (a pty whose other end closed, a
+        kiosk whose terminal was not its controlling one): Textual's input thread then reads
+        end-of-file at once, again and again, and the process spun at ~90 % CPU for ever."""
+        self._terminal_fds = [fd for fd in _terminal_fds() if os.isatty(fd)]
+        if self._terminal_fds:
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal, name="terminal-check")
+
+    def _check_terminal(self) -> None:
+        if all(os.isatty(fd) for fd in self._terminal_fds):
+            return
+        logging.getLogger("taelleuge").warning(
+            "terminalen er væk (station %s): programmet afslutter", self.store.station)
+        self._stop("terminalen er væk", return_code=1)  # not a normal stop: systemctl status shows it
+        # Nothing can be drawn any more, and a shutdown that writes to the dead terminal could
+        # wait for ever: make sure the process ends even then.
+        threading.Thread(target=_exit_after, args=(TERMINAL_EXIT_GRACE,), daemon=True).start()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
+
+
+TERMINAL_CHECK_SECONDS = 1.0
+TERMINAL_EXIT_GRACE = 5.0
+
+
+def _terminal_fds() -> list[int]:
+    """The descriptors Textual's driver uses: it reads ``sys.__stdin__`` and draws on
+    ``sys.__stderr__``."""
+    fds = []
+    for stream in (sys.__stdin__, sys.__stderr__):
+        try:
+            fds.append(stream.fileno())
+        except (AttributeError, ValueError, OSError):
+            pass
+    return fds
+
+
+def _exit_after(seconds: float) -> None:
+    time.sleep(seconds)
+    logging.getLogger("taelleuge").warning("terminalen er væk: afslutning tvunget efter %s s", seconds)
+    os._exit(1)
 
 
 def make_app(config: Config, store: Store, *, clock: Clock, enhed: str | None = None,

@@ -1,7 +1,9 @@
 """``taelleuge``: the command line. Danish subcommands, English aliases.
 
 Only ``kiosk`` (the default) imports textual; the coordinator's commands stay light and scriptable.
-Exit codes: 0 done, 1 refused or failed (message on stderr, nothing written), 2 bad usage.
+Exit codes: 0 done, 1 refused or failed (message on stderr, nothing written), 2 bad usage, 141 the
+reader of the output went away (``| head``; as for SIGPIPE: the work itself was done or nothing
+was written). Every message is Danish, argparse's too (:mod:`tui.argparse_da`); no traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
-from storage.errors import TaelleugeError
+from storage.errors import TaelleugeError, os_error_message
+
+from .argparse_da import install as _danish_argparse
+from .argparse_da import non_empty, whole_number
 
 EPILOG = """\
 Database: --db, ellers TAELLEUGE_DB, ellers konfigurationens 'database', ellers brugerens datamappe.
@@ -24,12 +29,14 @@ indbyggede demo (kommune 999 Eksempelby, tælleuge = denne uge).
 def _common() -> argparse.ArgumentParser:
     # SUPPRESS: a flag given after the subcommand must not be reset by the subparser's default.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, help="databasefil (SQLite)")
-    common.add_argument("--config", default=argparse.SUPPRESS, help="konfigurationsfil (TOML)")
+    common.add_argument("--db", default=argparse.SUPPRESS, type=non_empty, help="databasefil (SQLite)")
+    common.add_argument("--config", default=argparse.SUPPRESS, type=non_empty,
+                        help="konfigurationsfil (TOML)")
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _danish_argparse()  # before any parser exists: -h's help text is looked up when it is added
     common = _common()
     parser = argparse.ArgumentParser(
         prog="taelleuge",
@@ -57,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     reg.add_argument("--type", required=True)
     reg.add_argument("--afslutning", default="STRAKS", help="STRAKS (standard) eller HOLD")
     reg.add_argument("--blanket", default="NEJ", help="JA eller NEJ (standard)")
-    reg.add_argument("--antal", type=int, default=1, help="registrér N ens henvendelser som ét parti")
+    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti")
     reg.add_argument("--proeve", "--trial", action="store_true", help="prøveregistrering (tælles aldrig)")
     reg.add_argument("--tid", help="tidspunkt 'dd-mm-åååå TT:MM' i lokal tid (standard: nu)")
     reg.add_argument("--svar", action="append", default=[], metavar="SPØRGSMÅL=SVAR",
@@ -99,7 +106,7 @@ def _export_parsers(sub, common: argparse.ArgumentParser) -> None:
                       help="kun disse enheder (kan gentages; standard: alle)")
     days.add_argument("--datakilde", nargs="+", action="extend", metavar="K",
                       help="kun rækker med denne Datakilde, fx Taelleuge (standard: alle)")
-    chosen.add_argument("--ud", metavar="FIL", help="filen, der skal skrives")
+    chosen.add_argument("--ud", metavar="FIL", type=non_empty, help="filen, der skal skrives")
     chosen.add_argument("--overskriv", action="store_true", help="erstat en eksisterende fil")
     chosen.add_argument("--stille", action="store_true",
                         help="ingen statuslinje; kun linjer af formen 'Nøgle: værdi' (også uden terminal)")
@@ -145,7 +152,7 @@ def _export_parsers(sub, common: argparse.ArgumentParser) -> None:
             "to gange importeres ikke."
         ),
     )
-    imp.add_argument("fil", metavar="FIL", help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
+    imp.add_argument("fil", metavar="FIL", type=non_empty, help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
     imp.add_argument("--datakilde", metavar="NAVN",
                      help="Datakilde for rækker, der ingen har (uploadformatet); standard: Import")
     imp.add_argument("--kontroller", action="store_true", help="kontrollér kun filen; importér intet")
@@ -175,6 +182,42 @@ COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "r
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o007)  # the DB and its journal are shared by the group taelleuge
+    _tolerant_output()
+    # A failed write leaves objects (openpyxl's half-written zip file) whose clean-up fails again
+    # at exit, once their file is closed; Python would print that as "Exception ignored …" with a
+    # traceback after the Danish message. The message has said everything.
+    sys.unraisablehook = _quiet_unraisable
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader of our output went away (`taelleuge doctor | head`). Whatever the command
+        # did is done; point stdout at /dev/null so the interpreter's last flush stays quiet.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
+
+
+def _quiet_unraisable(unraisable) -> None:
+    return None
+
+
+def _tolerant_output() -> None:
+    """A terminal or pipe that cannot show æ, ø, å (LANG=C on an old system, PYTHONIOENCODING=
+    ascii, a Latin-1 terminal) gets '?' for what it cannot show, never a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "skaerm"
     try:
@@ -208,11 +251,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"taelleuge: {escape(str(error), keep_newlines=True)}", file=sys.stderr)
         code = 1
-    except sqlite3.DatabaseError as error:
-        # A page damaged after the header passed the start checks: say so, never a traceback.
-        print(f"taelleuge: Databasefilen kan ikke bruges ({error}). Intet er gemt. Kør "
-              "taelleuge doctor, og læg en sikkerhedskopi tilbage, hvis filen er beskadiget.",
-              file=sys.stderr)
+    except sqlite3.Error as error:
+        # The storage layer types every error about the file; one that slipped past it still
+        # gets its Danish message, and never a claim that the file is damaged unless it is.
+        from storage.db import translate
+
+        typed = translate(error, getattr(args, "db", None))
+        name = getattr(error, "sqlite_errorname", None) or type(error).__name__
+        print(f"taelleuge: {typed}" if typed else
+              f"taelleuge: Databasen kunne ikke bruges (SQLite: {name}). Intet er gemt. Kør "
+              "taelleuge doctor.", file=sys.stderr)
+        code = 1
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        # A path the system refuses: too long a name, a folder that is a file, a full disk.
+        print(f"taelleuge: {os_error_message(error)}", file=sys.stderr)
         code = 1
     except KeyboardInterrupt:
         code = 130

@@ -12,6 +12,8 @@ import argparse
 
 from storage.errors import Refusal
 
+from .argparse_da import non_empty
+
 DESCRIPTION = """\
 Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg,
 papir, behandlingstid, information) og omkostninger, som KL's "KOMHEN i spil" beskriver dem; og
@@ -81,7 +83,7 @@ def add_report_parser(sub, common: argparse.ArgumentParser) -> None:
     rep.add_argument("--taerskel-volumen", metavar="ANTAL",
                      help="tærskel for høj volumen i årlige transaktioner "
                           "(standard: medianen af opgavernes årlige transaktioner)")
-    rep.add_argument("--ud", metavar="MAPPE",
+    rep.add_argument("--ud", metavar="MAPPE", type=non_empty,
                      help="skriv tabel1.csv, rapport.xlsx og kvadrant.png i MAPPE")
     rep.add_argument("--overskriv", action="store_true", help="erstat eksisterende rapportfiler")
 

@@ -270,8 +270,11 @@ def test_cli_on_a_file_with_a_broken_header_exits_1_in_danish_and_keeps_it_byte_
     done = run_cli(command, env)
     assert done.returncode == 1
     assert done.stderr.startswith("taelleuge: ")
-    assert "ikke en Tælleuge-database, eller filen er beskadiget" in done.stderr
+    assert "ikke en Tælleuge-database" in done.stderr and "taelleuge doctor" in done.stderr
     assert "Filen er ikke ændret" in done.stderr and "Traceback" not in done.stderr
+    # Not SQLite at all: maybe the wrong path, so no talk of damage or of restoring a backup here
+    # (doctor says that, for the right file).
+    assert "sikkerhedskopi" not in done.stderr and "beskadiget" not in done.stderr
     assert db.read_bytes() == damaged
     assert not db.with_name(db.name + "-journal").exists() or \
         db.with_name(db.name + "-journal").stat().st_size == 0
@@ -361,3 +364,71 @@ async def test_a_failing_read_after_the_commit_is_not_reported_as_not_saved(conf
         store.conn.set_authorizer(None)
     assert len(rows(db_path)) == 1
     assert "IKKE GEMT" not in shown and "Gemt" in shown
+
+
+# -- the right reason on the screen --------------------------------------------------------------
+
+
+async def test_a_database_deleted_under_the_kiosk_says_so_not_read_only(config, store, clock, db_path):
+    """Before, SQLite's READONLY_DBMOVED reached the screen as "skrivebeskyttet"."""
+    app = make_app(config, store, clock=clock, enhed=UNIT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        assert len(rows(db_path)) == 1
+        db_path.unlink()
+        clock.advance(seconds=5)
+        await pilot.press("2", "2")
+        await settle(app, pilot)
+        shown = message(app)
+    assert "IKKE GEMT" in shown and "slettet eller flyttet" in shown
+    assert "skrivebeskyttet" not in shown and "fuld" not in shown and "beskadiget" not in shown
+
+
+async def test_a_held_write_lock_shows_waiting_then_ikke_gemt_and_saves_once_when_free(
+        config, store, clock, db_path, monkeypatch):
+    """Another process holds ``<db>-writelock``: the kiosk used to wait for ever ("venter")."""
+    import sys
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 1000)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT);"
+         " fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.readline()",
+         f"{db_path}-writelock"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        app = make_app(config, store, clock=clock, enhed=UNIT)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("1", "1")
+            await pilot.pause(0.6)
+            assert "venter på databasen" in message(app)
+            await settle(app, pilot)  # the queue's bound ends the wait
+            shown = message(app)
+            assert "IKKE GEMT" in shown and "optaget af en anden" in shown
+            assert "venter og prøver igen selv" in shown  # busy: the kiosk retries by itself
+            assert rows(db_path) == []
+            holder.stdin.close()
+            holder.wait(timeout=30)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert "Gemt" in message(app) and "IKKE" not in message(app)
+            assert len(rows(db_path)) == 1
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+def test_each_storage_fault_has_its_own_kiosk_line_and_only_corruption_mentions_damage(caplog):
+    from storage import errors as e
+    from tui.screens.register import _plain
+
+    lines = {cls: _plain(cls("fuld besked til IT")) for cls in (
+        e.DatabaseBusy, e.DiskFull, e.ReadOnlyDatabase, e.NotTaelleugeDatabase, e.CorruptDatabase,
+        e.DatabaseUnreachable, e.UnsafeFile, e.UnsafeJournalMode)}
+    assert len(set(lines.values())) == len(lines)  # every fault says something different
+    assert [cls for cls, line in lines.items() if "beskadiget" in line] == [e.CorruptDatabase]
+    assert [cls for cls, line in lines.items() if "fuld" in line] == [e.DiskFull]
+    assert all("sikkerhedskopi" not in line for line in lines.values())
+    assert "fuld besked til IT" in caplog.text  # the full message with file and fix: the journal

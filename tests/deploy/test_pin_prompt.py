@@ -67,3 +67,49 @@ async def test_no_pin_message_names_the_config_table(config, store, clock):
         await pilot.press("ctrl+q")
         await settle(app, pilot)
         assert "[koordinator] pin" in " ".join(dialog_text(app).split())
+
+
+async def test_leaving_with_the_pin_while_an_entry_is_ikke_gemt_warns_first_and_logs_it(
+        config, store, clock, caplog):
+    """The unlocked screen asked before dropping a registration that is not saved; the locked
+    kiosk's PIN path used to exit at once and lose it without a word."""
+    from dataclasses import replace
+
+    from tui.screens.dialogs import Confirm
+
+    cfg = replace(config, pin_hash=hash_pin("123456", iterations=1000))
+    app = make_app(cfg, store, clock=clock, enhed=UNIT, locked=True, console=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")  # a full disk: the entry fails
+        await pilot.press("plus", "5", "0", "enter", "1", "1")
+        await settle(app, pilot)
+        assert app._unsaved() == 50
+        await pilot.press("ctrl+q", *"123456", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm) and app.is_running
+        assert "50 henvendelse(r) er IKKE gemt" in dialog_text(app)
+        await pilot.press("escape")  # stay: the entry is still there to retry
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegisterScreen) and app.is_running and app._unsaved() == 50
+        await pilot.press("ctrl+q", *"123456", "enter")
+        await settle(app, pilot)
+        await pilot.press("enter")  # leave anyway
+        await settle(app, pilot)
+        assert not app.is_running
+    assert "afsluttet (PIN) med 50 henvendelse(r) IKKE GEMT" in caplog.text
+
+
+async def test_leaving_with_the_pin_when_everything_is_saved_asks_nothing_more(config, store, clock):
+    from dataclasses import replace
+
+    cfg = replace(config, pin_hash=hash_pin("123456", iterations=1000))
+    app = make_app(cfg, store, clock=clock, enhed=UNIT, locked=True, console=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "1")
+        await settle(app, pilot)
+        await pilot.press("ctrl+q", *"123456", "enter")
+        await settle(app, pilot)
+        assert not app.is_running and app.return_code == 0

@@ -45,6 +45,8 @@ def test_a_new_database_and_its_journal_are_0660_whatever_the_umask(tmp_path, co
         expected = {"truncate": ["-journal"], "wal": ["-wal", "-shm"]}[journal_choice().mode]
         assert [p.name[len(db.name):] for p in present] == expected
         assert {p.name: oct(mode(p)) for p in [db, *present]} == {p.name: "0o660" for p in [db, *present]}
+    # The write queue's lock file too: a member with umask 022 must not lock the others out of it.
+    assert oct(mode(db.with_name(db.name + "-writelock"))) == "0o660"
 
 
 def test_an_existing_database_keeps_the_mode_it_has(tmp_path, clock):

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from storage.config import TASK_KEYS, Group, Task, Unit
 from storage.describe import describe
-from storage.errors import Refusal
+from storage.errors import DatabaseBusy, Refusal
 from storage.registration import Entry, Registration, new_entry
 
 from .. import render
@@ -330,7 +330,7 @@ class RegisterScreen(Screen[None]):
         try:
             self.store.record(entry)
         except Exception as error:  # noqa: BLE001 - every failure must reach the screen
-            busy = "locked" in str(error) or "busy" in str(error)
+            busy = isinstance(error, DatabaseBusy)
             self.post_message(WriteFailed(entry, _plain(error), busy))
             return
         now = self.app.clock()
@@ -519,13 +519,24 @@ class RegisterScreen(Screen[None]):
 
 
 def _plain(error: Exception) -> str:
-    text = str(error) or type(error).__name__
-    if "locked" in text or "busy" in text:
-        return "databasen er optaget af en anden lige nu"
-    if "readonly" in text or "read-only" in text:
-        return "databasen kan ikke skrives (skrivebeskyttet)"
-    if "disk" in text and ("full" in text or "I/O" in text):
-        return "disken er fuld eller utilgængelig"
-    if "malformed" in text or "not a database" in text:
-        return "databasefilen er beskadiget: kontakt tovholderen"
-    return text
+    """The one-line Danish reason the screen shows for a failed database call.
+
+    The storage layer raises typed errors (``storage.errors.StorageError``) whose ``short`` is
+    that line; the complete message (which file, the fix) goes to the journal for IT. Anything
+    else that reaches here is shown by its Danish text, never as SQLite's English.
+    """
+    import logging
+    import sqlite3
+
+    from storage.db import translate
+    from storage.errors import StorageError, TaelleugeError
+
+    typed = translate(error, None) if isinstance(error, sqlite3.Error) else error
+    if isinstance(typed, StorageError):
+        logging.getLogger("taelleuge").warning("databasefejl: %s", typed)
+        return typed.short
+    if isinstance(error, TaelleugeError):
+        return str(error)
+    logging.getLogger("taelleuge").warning("uventet fejl: %r", error)
+    name = getattr(error, "sqlite_errorname", None) or type(error).__name__
+    return f"uventet fejl ({name}): kontakt tovholderen"
