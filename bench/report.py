@@ -4,7 +4,7 @@ Builds a migrated file with ``--rows`` registrations (default 1,000,000) over th
 (2025-W43..W45, across the October clock change), filled with one ``executemany`` in one
 transaction: 40 tasks with skewed volumes (some counted in one or two of the weeks only), staff
 channels plus imported self-service rows (``SLVBTJN``, half of them without a type; they point to
-two imports, so the duplicate check compares all of them), a start
+one import per week, as a municipality imports its weekly extracts), a start
 time on staff rows (handling time), STRAKS and HOLD, a per-task self-service share so the tasks
 spread over the quadrant, 2 % trial rows and 1 % voided rows. The config has every report
 setting: a unit that counts one of the three weeks only, responsible roles, a department and a
@@ -52,7 +52,7 @@ _INSERT_WITH_IMPORT = (
 )
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 WEEKS = "2025-W43,2025-W44,2025-W45"
 FIRST_DAY = date(2025, 10, 20)  # Monday of 2025-W43; clocks go back on Sunday 26 October
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -125,7 +125,7 @@ def build(path: Path, rows: int, seed: int = 20251020) -> dict:
     utc = epoch0 + day * 86400 + local_seconds - offsets[day]
     micro = rng.integers(0, 1_000_000, size=rows)
     order = np.argsort(utc, kind="stable")
-    task, utc, micro = task[order], utc[order], micro[order]
+    task, utc, micro, day = task[order], utc[order], micro[order], day[order]
     stamps = np.datetime_as_string(utc.astype("datetime64[s]") + micro.astype("timedelta64[us]"),
                                    unit="us")
     # Channel: a task's self-service share decides how many of its rows are SLVBTJN imports.
@@ -147,8 +147,8 @@ def build(path: Path, rows: int, seed: int = 20251020) -> dict:
     starts = np.datetime_as_string(utc.astype("datetime64[s]") - handling.astype("timedelta64[s]")
                                    + micro.astype("timedelta64[us]"), unit="us")
     has_start = (unit != "") & (rng.random(rows) < 0.7)
-    # Imported self-service rows: one import, and a second that brought half of them again.
-    import_of = np.where(unit == "", np.where(rng.random(rows) < 0.5, "imp-2", "imp-1"), "")
+    # Imported self-service rows: one import per week (the weekly extracts).
+    import_of = np.where(unit == "", np.array(["imp-43", "imp-44", "imp-45"])[day // 7], "")
     data = [
         (f"00000000-0000-4000-8000-{i:012d}", "999", "Benchby", u, o, k, t,
          a if u else None, "NEJ" if u else None, (st + "Z") if hs else None, s + "Z", 0,
@@ -164,7 +164,7 @@ def build(path: Path, rows: int, seed: int = 20251020) -> dict:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("BEGIN IMMEDIATE")
-    for ident in ("imp-1", "imp-2"):
+    for ident in ("imp-43", "imp-44", "imp-45"):
         conn.execute(
             "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, "
             "row_count, datakilde, station, operator, created_utc) VALUES (?, ?, ?, ?, 'raadata', "

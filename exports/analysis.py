@@ -101,23 +101,7 @@ def classify(facts: pd.DataFrame, config: Config, direction: str = INBOUND
     untyped = out["type"] == NO_TYPE
     self_service = out["chan_class"] == SELF_SERVICE
     out.loc[untyped, "type_class"] = np.where(self_service[untyped], TRANSACTION, INFORMATION)
-    notes = []
-    unknown_channels = out.loc[out["chan_class"].isna()].groupby("kanal")["n"].sum()
-    if len(unknown_channels):
-        listed = ", ".join(f"{k} ({n})" for k, n in unknown_channels.items())
-        notes.append(f"Ukendte kanaler, regnet som indgående og ikke-selvbetjening: {listed}.")
-    unknown_types = out.loc[out["type_class"].isna()].groupby("type")["n"].sum()
-    if len(unknown_types):
-        listed = ", ".join(f"{k} ({n})" for k, n in unknown_types.items())
-        notes.append(f"Ukendte typer, regnet som information: {listed}.")
-    as_tx = int(out.loc[untyped & self_service, "n"].sum())
-    as_info = int(out.loc[untyped & ~self_service, "n"].sum())
-    if as_tx:
-        notes.append(f"{as_tx} henvendelser uden type på selvbetjeningskanaler er regnet som "
-                     "digitale transaktioner.")
-    if as_info:
-        notes.append(f"{as_info} henvendelser uden type på andre kanaler end selvbetjening er "
-                     "regnet som information.")
+    notes = classification_notes(out, config)
     out["chan_class"] = out["chan_class"].fillna("ukendt")
     out["chan_dir"] = out["chan_dir"].fillna(INBOUND)
     out["type_class"] = out["type_class"].fillna(INFORMATION)
@@ -127,6 +111,41 @@ def classify(facts: pd.DataFrame, config: Config, direction: str = INBOUND
         [is_tx & outbound, is_tx & self_service.to_numpy(), is_tx],
         [OUTBOUND, DIGITAL, ANALOG], INFORMATION)
     return out, notes
+
+
+def classification_notes(classified: pd.DataFrame, config: Config) -> list[str]:
+    """The notes on unknown channels and types and on untyped rows, for these rows."""
+    book = config.codebook
+    notes = []
+    unknown_channels = classified.loc[~classified["kanal"].isin(list(book.channels))]
+    unknown_channels = unknown_channels.groupby("kanal")["n"].sum()
+    if len(unknown_channels):
+        listed = ", ".join(f"{k} ({n})" for k, n in unknown_channels.items())
+        notes.append(f"Ukendte kanaler, regnet som indgående og ikke-selvbetjening: {listed}.")
+    untyped = classified["type"] == NO_TYPE
+    unknown_types = classified.loc[~untyped & ~classified["type"].isin(list(book.types))]
+    unknown_types = unknown_types.groupby("type")["n"].sum()
+    if len(unknown_types):
+        listed = ", ".join(f"{k} ({n})" for k, n in unknown_types.items())
+        notes.append(f"Ukendte typer, regnet som information: {listed}.")
+    self_service = classified["chan_class"] == SELF_SERVICE
+    as_tx = int(classified.loc[untyped & self_service, "n"].sum())
+    as_info = int(classified.loc[untyped & ~self_service, "n"].sum())
+    if as_tx:
+        notes.append(f"{as_tx} henvendelser uden type på selvbetjeningskanaler er regnet som "
+                     "digitale transaktioner.")
+    if as_info:
+        notes.append(f"{as_info} henvendelser uden type på andre kanaler end selvbetjening er "
+                     "regnet som information.")
+    return notes
+
+
+def without_days(facts: pd.DataFrame) -> pd.DataFrame:
+    """The daily facts summed over days (``n`` and ``ynum``): the same figures for every measure
+    that does not look at dates, on a frame a twentieth of the size."""
+    keys = [c for c in facts.columns if c not in ("day", "n", "ynum")]
+    return (facts.groupby(keys, sort=False, dropna=False, observed=True)[["n", "ynum"]].sum()
+            .reset_index())
 
 
 # -- Table 1 and the quadrant -----------------------------------------------------------------
@@ -522,7 +541,12 @@ def build_report(
     Refuses a selection without live registrations: an empty report helps nobody. ``options``
     as for :func:`report_from_rows`.
     """
-    rows, other_rows = read_selections(conn, config.zone, selection, compare, config.kommune_nr)
+    from .count_weeks import counting_units
+
+    outside = options.get("include_outside", False)
+    rows, other_rows = read_selections(
+        conn, config.zone, selection, compare, config.kommune_nr,
+        counting_units(config, selection, include_outside=outside))
     return report_from_rows(config, selection, rows, compare=compare, compare_rows=other_rows,
                             **options)
 
@@ -541,9 +565,10 @@ def report_from_rows(
     include_outside: bool = False,
     filter_label: str = "",
 ) -> Report:
-    """:func:`build_report` from rows already read with ``read_selections`` (FactRows)."""
+    """:func:`build_report` from rows already read with ``read_selections`` (FactRows, with
+    ``counting`` from ``annualise.counting_units`` for the same ``include_outside``)."""
     from . import measures, quality
-    from .analysis_data import durations_frame, duplicates_frame
+    from .analysis_data import duplicates_frame
     from .annualise import annualise
 
     for sel, fact_rows in ((selection, rows), (compare, compare_rows)):
@@ -553,9 +578,10 @@ def report_from_rows(
     everything, _ = classify(facts_frame(rows), config, direction)
     annual = annualise(everything, config, selection, include_outside=include_outside)
     # The notes on unknown codes and untyped rows are about what is counted.
-    notes = classify(annual.counted[FACT_COLUMNS], config, direction)[1] + annual.notes
-    facts = annual.counted.assign(lcm=annual.lcm)
-    if facts.empty:
+    notes = classification_notes(annual.counted, config) + annual.notes
+    daily = annual.counted.assign(lcm=annual.lcm)  # dates for Table 1; the rest without days
+    facts = without_days(daily)
+    if daily.empty:
         raise Refusal(f"Ingen registreringer i {selection.describe()} ligger i enhedernes "
                       "tælleuger. Se tælleugerne i konfigurationen, eller tag rækkerne med: "
                       "--medtag-udenfor.", "uge")
@@ -563,14 +589,13 @@ def report_from_rows(
     all_tasks = set(facts["opgave"]) | (set(other["opgave"]) if other is not None else set())
     names, name_notes = task_names(config, sorted(all_tasks))
     notes += name_notes
-    t1 = table1(facts, config, rate_threshold=rate_threshold, volume_threshold=volume_threshold,
+    t1 = table1(daily, config, rate_threshold=rate_threshold, volume_threshold=volume_threshold,
                 names=names)
     th = thresholds(t1, rate_threshold, volume_threshold)
     if tasks is not None:
         unknown = [t for t in tasks if t not in set(t1["KLE"])]
         if unknown:
             notes.append(f"--opgaver: ingen talte registreringer på {', '.join(unknown)}.")
-    durations = measures.counted_durations(durations_frame(rows), facts)
     report = Report(
         selection=selection, thresholds=th, table1=t1,
         channel_choice=channel_choice(facts, t1, config, tasks, direction),
@@ -580,11 +605,11 @@ def report_from_rows(
         direction=direction, filter_label=filter_label, chosen_tasks=tasks,
         channel_policy=measures.channel_policy(facts, t1, config),
         policy_text=measures.policy_text(config),
-        handling=measures.handling_times(durations, facts, t1, config),
+        handling=measures.handling_times(getattr(rows, "durations", {}), facts, t1, config),
         straks=measures.straks_rate(facts, config),
         outbound_post=measures.outbound_post(facts, config),
         units=measures.unit_summary(facts, config),
-        table1_units=measures.table1_by_unit(facts, config, names),
+        table1_units=measures.table1_by_unit(daily, config, names),
         unit_factors=annual.unit_table(config),
         quality=quality.data_quality(everything, duplicates_frame(rows), annual, config,
                                      selection),
@@ -610,11 +635,12 @@ def report_from_rows(
         other_annual = annualise(other, config, compare, include_outside=include_outside)
         notes += [f"Sammenligningen ({compare.label}): {n}" for n in other_notes + other_annual.notes]
         other_facts = other_annual.counted.assign(lcm=other_annual.lcm)
+        other_facts, other_daily = without_days(other_facts), other_facts
         if other_facts.empty:
             raise Refusal(f"Ingen registreringer i sammenligningen {compare.describe()} ligger i "
                           "enhedernes tælleuger (--medtag-udenfor tager dem med).", "sammenlign")
         # The comparison uses the selection's thresholds, so a move between quadrants is real.
-        t1_other = table1(other_facts, config, rate_threshold=th.rate, volume_threshold=th.volume,
+        t1_other = table1(other_daily, config, rate_threshold=th.rate, volume_threshold=th.volume,
                           names=names)
         report.compare_selection = compare
         report.comparison = comparison(t1, t1_other, selection.label, compare.label)

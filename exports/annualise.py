@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from storage.config import Config, CountWeek
 
-from .analysis_data import Selection, selection_days
+from .analysis_data import Selection
+from .count_weeks import days_of, effective_weeks, partly_covered, unit_weeks
 from .definitions import WEEKS_PER_YEAR
 
 NO_UNIT = "(uden enhed)"
@@ -43,9 +43,7 @@ class Annualisation:
     notes: list[str] = field(default_factory=list)
 
     def weeks_for(self, config: Config, unit: str) -> tuple[CountWeek, ...]:
-        if self.fallback:
-            return self.weeks
-        return tuple(w for w in config.unit_weeks(unit) if w in self.weeks)
+        return unit_weeks(config, unit, self.weeks, self.fallback)
 
     def factor(self, unit: str) -> float:
         return WEEKS_PER_YEAR / self.weeks_of[unit]
@@ -68,33 +66,6 @@ def _responsible(config: Config, unit: str) -> str:
     return (found.responsible or "") if found else ""
 
 
-def effective_weeks(config: Config, selection: Selection) -> tuple[tuple[CountWeek, ...], bool]:
-    """The count weeks to use: the configured ones that overlap the selection; when none does
-    (no ``[[taelleuge]]``, or a comparison with last year), the selection's ISO weeks, and True."""
-    days = selection_days(selection)
-    first, last = days[0], days[-1]
-    in_selection = tuple(w for w in config.weeks if _overlaps(w, selection))
-    if in_selection:
-        return in_selection, False
-    weeks: dict[tuple[int, int], CountWeek] = {}
-    for day in days:
-        year, week, weekday = day.isocalendar()
-        monday = day - timedelta(days=weekday - 1)
-        weeks.setdefault((year, week), CountWeek(f"{year}-W{week:02d}", max(monday, first),
-                                                 min(monday + timedelta(days=6), last)))
-    return tuple(weeks.values()), True
-
-
-def _overlaps(week: CountWeek, selection: Selection) -> bool:
-    return any(week.first <= b and a <= week.last for a, b in selection.ranges)
-
-
-def _partly(week: CountWeek, selection: Selection) -> bool:
-    covered = sum(max(0, (min(b, week.last) - max(a, week.first)).days + 1)
-                  for a, b in selection.ranges)
-    return covered < (week.last - week.first).days + 1
-
-
 def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
               include_outside: bool = False) -> Annualisation:
     """Split ``facts`` (needs ``enhed``, ``day``, ``n``) by the units' count weeks and add
@@ -105,7 +76,7 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
         notes.append(f"Ingen konfigureret tælleuge ligger i {selection.label}: udvalgets ISO-uger "
                      "er brugt som tælleuger for alle enheder.")
     for week in weeks:
-        if not fallback and _partly(week, selection):
+        if not fallback and partly_covered(week, selection):
             notes.append(f'Tælleugen "{week.name}" ({week.first:%d-%m-%Y}–{week.last:%d-%m-%Y}) er '
                          "kun delvist med i udvalget, men tæller som en hel uge i faktoren.")
     units = list(dict.fromkeys(facts["enhed"].tolist()))
@@ -122,7 +93,7 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
         mask = (facts["enhed"] == unit).to_numpy()
         if not mask.any():
             continue
-        days = {d for w in own for d in _days(w)}
+        days = {d for w in own for d in days_of(w)}
         inside[mask] = day_values[mask].isin(days).to_numpy()
     outside_rows = facts.loc[~inside]
     outside = (outside_rows.groupby(["enhed", "day"], as_index=False)["n"].sum()
@@ -150,7 +121,3 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
     return Annualisation(counted, outside, {u: tuple(w.name for w in ws) for u, ws in
                                             unit_weeks.items()},
                          weeks_of, lcm, include_outside, weeks, fallback, notes)
-
-
-def _days(week: CountWeek) -> list[date]:
-    return [week.first + timedelta(days=i) for i in range((week.last - week.first).days + 1)]

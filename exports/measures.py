@@ -11,6 +11,8 @@ whose column names are the Danish headers of the workbook.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,7 @@ from storage.config_report import POLICY_NAMES
 from .analysis import (
     ANALOG, DIGITAL, INFORMATION, TOTAL, channel_names, round_ratio, task_table,
 )
+from .analysis_data import DURATION_KEY_SEP
 from .annualise import NO_UNIT
 from .definitions import DIGITAL_POST, PAPER_POST, STRAKS
 
@@ -140,51 +143,36 @@ HANDLING_COLUMNS = ["KLE", "Opgave", "Kanal", "Kanalnavn", "Type", "Med tid (n)"
                     "Median (sek.)", "90 %-fraktil (sek.)", "Uden starttid"]
 
 
-def _nearest_rank(seconds: np.ndarray, counts: np.ndarray, q: float) -> int:
-    """The q-quantile of a histogram by the nearest-rank rule: the smallest value with at least
-    ``ceil(q × N)`` observations at or below it."""
-    order = np.argsort(seconds, kind="stable")
-    cum = np.cumsum(counts[order])
-    rank = max(1, int(np.ceil(q * cum[-1])))
-    return int(seconds[order][np.searchsorted(cum, rank)])
+def _nearest_rank(ordered: np.ndarray, q: float) -> int:
+    """The q-quantile of sorted values by the nearest-rank rule: the ``ceil(q × N)``-th value."""
+    return int(ordered[max(1, math.ceil(q * len(ordered))) - 1])
 
 
-def handling_times(durations: pd.DataFrame, facts: pd.DataFrame, t1: pd.DataFrame,
+def handling_times(durations: dict, facts: pd.DataFrame, t1: pd.DataFrame,
                    config: Config) -> pd.DataFrame:
     """Per task, channel and type: the number of counted rows with a start time, the median and
-    the 90 % fraktil of end − start (nearest rank; whole seconds below 5 minutes, 10 s steps
-    below 30 minutes, then minutes), and the counted rows without a start time, left out."""
-    totals = facts.groupby(["opgave", "kanal", "type"])["n"].sum()
-    if durations.empty:
-        timed = pd.Series(0, index=totals.index)
-        stats: dict = {}
-    else:
-        keys = durations.groupby(["opgave", "kanal", "type"])
-        timed = keys["n"].sum()
-        stats = {key: (_nearest_rank(g["seconds"].to_numpy(), g["n"].to_numpy(), 0.5),
-                       _nearest_rank(g["seconds"].to_numpy(), g["n"].to_numpy(), 0.9))
-                 for key, g in keys}
-    index = totals.index.union(timed.index)
-    totals, timed = totals.reindex(index, fill_value=0), timed.reindex(index, fill_value=0)
+    the 90 % fraktil of end − start in whole seconds (nearest rank, exact), and the counted rows
+    without a start time, left out. ``durations``: ``"opgave|kanal|type"`` → the seconds of
+    each counted row (``FactRows.durations``)."""
+    keys = ["opgave", "kanal", "type"]
+    totals = facts.groupby(keys)["n"].sum()
+    stats = {}
+    for key, seconds in durations.items():
+        ordered = np.sort(np.frombuffer(seconds, dtype=f"i{seconds.itemsize}"))
+        if len(ordered):
+            stats[tuple(key.split(DURATION_KEY_SEP, 2))] = (
+                len(ordered), _nearest_rank(ordered, 0.5), _nearest_rank(ordered, 0.9))
+    index = totals.index.union(pd.MultiIndex.from_tuples(list(stats), names=keys)
+                               if stats else totals.index[:0])
     names, tasks = channel_names(config), t1.set_index("KLE")["Opgave"]
     rows = []
-    for (task, channel, typ) in index:
-        median, p90 = stats.get((task, channel, typ), (np.nan, np.nan))
+    for task, channel, typ in index:
+        timed, median, p90 = stats.get((task, channel, typ), (0, np.nan, np.nan))
         rows.append({"KLE": task, "Opgave": tasks.get(task, ""), "Kanal": channel,
                      "Kanalnavn": names.get(channel, ""), "Type": typ or "(ingen type)",
-                     "Med tid (n)": int(timed[(task, channel, typ)]), "Median (sek.)": median,
-                     "90 %-fraktil (sek.)": p90,
-                     "Uden starttid": max(0, int(totals[(task, channel, typ)]
-                                                 - timed[(task, channel, typ)]))})
+                     "Med tid (n)": timed, "Median (sek.)": median, "90 %-fraktil (sek.)": p90,
+                     "Uden starttid": max(0, int(totals.get((task, channel, typ), 0)) - timed)})
     return pd.DataFrame(rows, columns=HANDLING_COLUMNS)
-
-
-def counted_durations(durations: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:
-    """The duration histogram of the (unit, day) pairs that are counted."""
-    if durations.empty:
-        return durations
-    pairs = counted[["enhed", "day"]].drop_duplicates()
-    return durations.merge(pairs, on=["enhed", "day"], how="inner")
 
 
 # -- the municipalities' own targets ----------------------------------------------------------
