@@ -169,17 +169,20 @@ def _prepare(facts: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def task_table(facts: pd.DataFrame, config: Config, keys: list[str],
-               names: dict[str, str] | None = None) -> pd.DataFrame:
+               names: dict[str, str] | None = None, dates: pd.DataFrame | None = None
+               ) -> pd.DataFrame:
     """Table 1's figures per ``keys`` (``["opgave"]``, or ``["enhed", "opgave"]`` …): dates,
     days, counts per category, exact yearly figures (``_num_*`` over ``_lcm``), the factor (NaN
-    when the rows' units have different factors: "blandet") and the rate. No quadrant."""
+    when the rows' units have different factors: "blandet") and the rate. No quadrant.
+    ``dates``: the daily rows (``keys`` and ``day``) when ``facts`` is summed over days."""
     facts = _prepare(facts, config)
     lcm = int(facts["lcm"].iloc[0]) if len(facts) else 1
     groups = facts.groupby(keys, sort=True)
+    days = (facts if dates is None else dates).groupby(keys, sort=True)["day"]
     out = pd.DataFrame({
-        "Startdato": groups["day"].min(),
-        "Slutdato": groups["day"].max(),
-        "Antal dage": groups["day"].nunique(),
+        "Startdato": days.min(),
+        "Slutdato": days.max(),
+        "Antal dage": days.nunique(),
     })
     fmin, fmax = groups["factor"].min(), groups["factor"].max()
     out["Faktor"] = fmin.where(np.isclose(fmin, fmax))
@@ -212,11 +215,13 @@ def table1(
     rate_threshold: float = DEFAULT_RATE_THRESHOLD,
     volume_threshold: float | None = None,
     names: dict[str, str] | None = None,
+    dates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per KLE task (sorted by KLE): ``TABLE1_COLUMNS`` (Faktor NaN = "blandet") plus
     ``Antal uger``, ``Årlige transaktioner``, the outbound transactions and the exact numerators.
-    ``facts`` as from :func:`classify`, annualised (``annualise.annualise``) or not."""
-    out = task_table(facts, config, ["opgave"], names)
+    ``facts`` as from :func:`classify`, annualised (``annualise.annualise``) or not; ``dates``
+    as for :func:`task_table`."""
+    out = task_table(facts, config, ["opgave"], names, dates)
     th = thresholds(out, rate_threshold, volume_threshold)
     out["Kvadrant"] = quadrant(out, th)
     hidden = [c for c in out.columns if c.startswith("_")]
@@ -575,12 +580,12 @@ def report_from_rows(
         if sel is not None and not fact_rows:
             raise Refusal(f"Ingen registreringer i {sel.describe()}. Prøveregistreringer og "
                           "annullerede registreringer tæller ikke med.", "uge")
-    everything, _ = classify(facts_frame(rows), config, direction)
+    everything = facts_frame(rows)
     annual = annualise(everything, config, selection, include_outside=include_outside)
+    daily = annual.counted  # dates for Table 1; every figure from the facts summed over days
+    facts, _ = classify(without_days(daily.assign(lcm=annual.lcm)), config, direction)
     # The notes on unknown codes and untyped rows are about what is counted.
-    notes = classification_notes(annual.counted, config) + annual.notes
-    daily = annual.counted.assign(lcm=annual.lcm)  # dates for Table 1; the rest without days
-    facts = without_days(daily)
+    notes = classification_notes(facts, config) + annual.notes
     if daily.empty:
         raise Refusal(f"Ingen registreringer i {selection.describe()} ligger i enhedernes "
                       "tælleuger. Se tælleugerne i konfigurationen, eller tag rækkerne med: "
@@ -589,8 +594,8 @@ def report_from_rows(
     all_tasks = set(facts["opgave"]) | (set(other["opgave"]) if other is not None else set())
     names, name_notes = task_names(config, sorted(all_tasks))
     notes += name_notes
-    t1 = table1(daily, config, rate_threshold=rate_threshold, volume_threshold=volume_threshold,
-                names=names)
+    t1 = table1(facts, config, rate_threshold=rate_threshold, volume_threshold=volume_threshold,
+                names=names, dates=daily)
     th = thresholds(t1, rate_threshold, volume_threshold)
     if tasks is not None:
         unknown = [t for t in tasks if t not in set(t1["KLE"])]
@@ -609,7 +614,7 @@ def report_from_rows(
         straks=measures.straks_rate(facts, config),
         outbound_post=measures.outbound_post(facts, config),
         units=measures.unit_summary(facts, config),
-        table1_units=measures.table1_by_unit(daily, config, names),
+        table1_units=measures.table1_by_unit(facts, config, names, daily),
         unit_factors=annual.unit_table(config),
         quality=quality.data_quality(everything, duplicates_frame(rows), annual, config,
                                      selection),
@@ -631,17 +636,18 @@ def report_from_rows(
         notes.append("Ingen pris i konfigurationen ([[pris]]), så ingen omkostning for: "
                      f"{', '.join(missing)}.")
     if other is not None:
-        other, other_notes = classify(other, config, direction)
         other_annual = annualise(other, config, compare, include_outside=include_outside)
+        other_daily = other_annual.counted
+        other_facts, _ = classify(without_days(other_daily.assign(lcm=other_annual.lcm)), config,
+                                  direction)
+        other_notes = classification_notes(other_facts, config)
         notes += [f"Sammenligningen ({compare.label}): {n}" for n in other_notes + other_annual.notes]
-        other_facts = other_annual.counted.assign(lcm=other_annual.lcm)
-        other_facts, other_daily = without_days(other_facts), other_facts
         if other_facts.empty:
             raise Refusal(f"Ingen registreringer i sammenligningen {compare.describe()} ligger i "
                           "enhedernes tælleuger (--medtag-udenfor tager dem med).", "sammenlign")
         # The comparison uses the selection's thresholds, so a move between quadrants is real.
-        t1_other = table1(other_daily, config, rate_threshold=th.rate, volume_threshold=th.volume,
-                          names=names)
+        t1_other = table1(other_facts, config, rate_threshold=th.rate, volume_threshold=th.volume,
+                          names=names, dates=other_daily)
         report.compare_selection = compare
         report.comparison = comparison(t1, t1_other, selection.label, compare.label)
         report.channel_mix = measures.channel_mix(facts, other_facts, config, selection.label,

@@ -268,9 +268,11 @@ def _with_department(facts: pd.DataFrame, config: Config) -> pd.DataFrame:
     return facts.assign(afdeling=facts["enhed"].map(departments).fillna(""))
 
 
-def table1_by_unit(facts: pd.DataFrame, config: Config, names: dict[str, str]) -> pd.DataFrame:
-    """Table 1 per unit (and its department): the same figures, one row per unit × task."""
-    shown = task_table(facts, config, ["enhed", "opgave"], names)
+def table1_by_unit(facts: pd.DataFrame, config: Config, names: dict[str, str],
+                   dates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Table 1 per unit (and its department): the same figures, one row per unit × task.
+    ``dates``: the daily rows when ``facts`` is summed over days."""
+    shown = task_table(facts, config, ["enhed", "opgave"], names, dates)
     shown.insert(0, "Afdeling", shown["Enhed"].map(lambda u: config.department_of(u) or ""))
     shown["Enhed"] = shown["Enhed"].map(_unit)
     return shown

@@ -46,7 +46,7 @@ def _finding(check: str, unit: str = "", day=None, channel: str = "", n: int = 0
 
 def data_quality(facts: pd.DataFrame, duplicates: pd.DataFrame, annual: Annualisation,
                  config: Config, selection: Selection) -> pd.DataFrame:
-    """``facts``: every live row of the selection, classified (``chan_class``)."""
+    """``facts``: every live row of the selection, per unit and day (``facts_frame``)."""
     found: list[dict] = []
     for unit, day, n in duplicates.groupby(["enhed", "day"])["n"].sum().reset_index().itertuples(
             index=False):
@@ -65,7 +65,8 @@ def data_quality(facts: pd.DataFrame, duplicates: pd.DataFrame, annual: Annualis
     for (unit, channel), n in written.groupby(["enhed", "kanal"])["n"].sum().items():
         found.append(_finding(WRITTEN_STRAKS, unit, channel=channel, n=n, why=(
             "et brev, en e-mail eller en SMS er sjældent afsluttet straks; er HOLD glemt?")))
-    staff = facts[(facts["chan_class"] == "selvbetjening") & facts["datakilde"].isin(STAFF_SOURCES)]
+    self_service = [c for c, ch in config.codebook.channels.items() if ch.klass == "selvbetjening"]
+    staff = facts[facts["kanal"].isin(self_service) & facts["datakilde"].isin(STAFF_SOURCES)]
     for (unit, channel), n in staff.groupby(["enhed", "kanal"])["n"].sum().items():
         found.append(_finding(STAFF_SELF_SERVICE, unit, channel=channel, n=n, why=(
             "KL tæller selvbetjening centralt; rækken tælles måske to gange")))
