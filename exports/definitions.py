@@ -60,9 +60,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Kanalvalg", "For de valgte opgaver (--opgaver, ellers D-opgaverne): en pivot af opgave × "
                   "kanal for OPRET og for STATUS med antal, andel af typen og årlig omkostning "
                   "(antal × faktor × kanalens transaktionspris)."),
-    ("Behandlingstid", "Slut − start pr. opgave, kanal og type: antal med tid, median og "
-                       "90 %-fraktil (nærmeste rang; sekunder under 5 min., 10 s-trin under "
-                       "30 min., derefter minutter). Rækker uden starttid er udeladt og talt."),
+    ("Behandlingstid", "Slut − start i hele sekunder pr. opgave, kanal og type: antal med tid, "
+                       "median og 90 %-fraktil (nærmeste rang). Rækker uden starttid er udeladt "
+                       "og talt."),
     ("Straksafklaringsgrad", "STRAKS / (STRAKS + HOLD) × 100 pr. enhed og kanal."),
     ("Digital post", f"Udgående post: ({' + '.join(DIGITAL_POST)}) / ({' + '.join(DIGITAL_POST)} "
                      f"+ {' + '.join(PAPER_POST)}) × 100 pr. enhed."),
@@ -70,7 +70,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
                   "i begge udvalg, med ændringen."),
     ("Enheder og afdelinger", "Tabel 1 og selvbetjeningsgraden pr. enhed og pr. afdeling "
                               "([[afdeling]]), med enhedens ansvarlige (en rolle)."),
-    ("Datakvalitet", "Dubletter fra to importer, rækker uden for tælleugerne, hverdage i "
+    ("Datakvalitet", "Dubletter fra to importer (samme tid til sekundet, enhed, opgave, kanal, "
+                     "type, afslutning og datakilde), rækker uden for tælleugerne, hverdage i "
                      "tælleugerne uden registreringer eller med under "
                      f"{THIN_DAY_SHARE:.0%} af enhedens mediandag, skriftlige kanaler "
                      f"({', '.join(WRITTEN_CHANNELS)}) registreret STRAKS, selvbetjeningskanaler "
