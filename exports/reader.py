@@ -28,7 +28,7 @@ from pathlib import Path
 
 from storage import kle
 from storage.config import Config
-from storage.errors import Refusal
+from storage.errors import Refusal, os_reason
 from storage import hostile
 from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
@@ -160,7 +160,7 @@ def _open_regular(path: Path):
     except IsADirectoryError:
         raise Refusal(f"{path} er en mappe, ikke en fil.", "fil") from None
     except OSError as error:
-        raise Refusal(f"Filen {path} kan ikke læses: {error.strerror}", "fil") from None
+        raise Refusal(f"Filen {path} kan ikke læses: {os_reason(error)}.", "fil") from None
     info = os.fstat(fd)
     if st.S_ISDIR(info.st_mode):
         os.close(fd)
@@ -305,7 +305,7 @@ class Reader:
         try:
             handle = facts.path.open("r", encoding=facts.encoding, newline="")
         except OSError as error:
-            raise Refusal(f"Filen {facts.path} kan ikke læses: {error.strerror}", "fil") from None
+            raise Refusal(f"Filen {facts.path} kan ikke læses: {os_reason(error)}.", "fil") from None
         with handle:
             lines = self._bounded_lines(handle)
             header_line = ""
