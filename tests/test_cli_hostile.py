@@ -200,3 +200,44 @@ def test_names_that_look_like_markup_are_printed_as_they_are(cli):
     assert result.returncode == 0, result.stderr
     flat = " ".join(result.stdout.split())
     assert "Pas [ophævet] [/]" in flat and "Sundhedskort [EU] [bold]x" in flat
+
+
+# -- issue 12, second round ----------------------------------------------------------------------
+
+def test_the_same_question_answered_twice_is_refused(cli):
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--svar", "Over 65=Ja", "--svar", "Over 65=Nej")
+    assert_refused(result, '--svar er givet to gange for "Over 65" ("Ja" og "Nej")')
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("pair", ["Over 65==1+1", "@Over 65=Ja", "Over 65=+Ja"])
+def test_svar_with_a_formula_lead_is_refused(cli, pair):
+    cli.init()
+    assert_refused(cli(*REGISTER, "--tid", IN_WEEK, "--svar", pair), "må ikke begynde med")
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--antal", "\uff13"], '--antal: skal være et helt tal med cifrene 0-9, ikke "\uff13"'),
+    (["--antal", "\u0663"], "--antal: skal være et helt tal med cifrene 0-9"),
+    (["--tid", "\uff12\uff12-10-2025 10:15"], "skal skrives som dd-mm-åååå TT:MM"),
+])
+def test_registrer_takes_ascii_digits_only(cli, args, fragment):
+    cli.init()
+    result = cli(*REGISTER, *args)
+    assert result.returncode in (1, 2) and fragment in result.stderr, result.stderr
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("selection", [["--uge", "2025-W\uff14\uff13"], ["--uge", "\uff12025-W43"],
+                                       ["--fra", "\uff12\uff10-10-2025", "--til", "26-10-2025"]])
+def test_export_selections_take_ascii_digits_only(cli, selection):
+    cli.init()
+    result = cli("eksport", "landkort", *selection, "--kontroller")
+    assert_refused(result, "skal skrives som")
+
+
+def test_report_thresholds_take_ascii_digits_only(cli):
+    cli.init()
+    assert_refused(cli("rapport", "--uge", WEEK, "--taerskel-grad", "\uff18\uff10"), "--taerskel-grad skal være et tal")

@@ -79,6 +79,8 @@ def _number(text: str | None, option: str, low: float, high: float | None) -> fl
     if text is None:
         return None
     try:
+        if not text.isascii():  # float() reads full-width digits too
+            raise ValueError(text)
         value = float(text.strip().replace(",", "."))
     except ValueError:
         value = float("nan")

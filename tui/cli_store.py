@@ -12,6 +12,7 @@ from storage.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import Refusal
+from storage.config_guard import formula_lead
 from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
@@ -119,7 +120,16 @@ def _answers(pairs: list[str]) -> dict[str, str]:
         question, sep, answer = pair.partition("=")
         if not sep:
             raise Refusal(f'--svar skal skrives som SPØRGSMÅL=SVAR, ikke "{pair}"', "svar")
-        answers[question.strip()] = answer.strip()
+        question, answer = question.strip(), answer.strip()
+        for part in (question, answer):
+            lead = formula_lead(part)
+            if lead:
+                raise Refusal(f'--svar "{pair}": et spørgsmål eller svar må ikke begynde med {lead} (et '
+                              "regneark læser det som en formel)", "svar")
+        if question in answers:
+            raise Refusal(f'--svar er givet to gange for "{question}" ("{answers[question]}" og '
+                          f'"{answer}"); giv hvert spørgsmål ét svar', "svar")
+        answers[question] = answer
     return answers
 
 

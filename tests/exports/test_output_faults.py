@@ -253,7 +253,7 @@ def test_argparse_speaks_danish(cli):
     assert choice.returncode == 2 and "ugyldigt valg: 'pdf'" in choice.stderr
     number = cli("registrer", "--enhed", "x", "--opgave", "x", "--kanal", "x", "--type", "x",
                  "--antal", "tre")
-    assert number.returncode == 2 and "--antal: skal være et helt tal, ikke 'tre'" in number.stderr
+    assert number.returncode == 2 and "--antal: skal være et helt tal med cifrene 0-9, ikke \"tre\"" in number.stderr
     helped = cli("--help")
     assert helped.returncode == 0 and "vis denne hjælp og afslut" in helped.stdout
     assert "tilvalg:" in helped.stdout and "usage" not in helped.stdout
