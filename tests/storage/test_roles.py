@@ -206,3 +206,72 @@ def test_the_thorough_check_is_the_coordinators(place, monkeypatch, capsys):
     code, out, err = run(capsys, "doctor", "--grundig")
     assert code == 1 and "Det grundige tjek (doctor --grundig) er forbeholdt tovholderen" in err
     assert "Integritet" not in out
+
+
+# -- the registration screen (issue 12, second round §3) ----------------------------------------
+
+@pytest.fixture
+def screen(place, monkeypatch):
+    """A root-controlled config that maps this process's account (root) to 999borgerservice and
+    names a group nobody is in; the app itself is not started (its runner records the call)."""
+    from tui import kiosk_main
+
+    tmp, db = place
+    monkeypatch.setenv("TAELLEUGE_CONFIG", str(write(tmp / "c.toml", config_text(group=NO_SUCH_GROUP,
+                                                                                   map_root=True))))
+    started: list[dict] = []
+    monkeypatch.setattr(kiosk_main, "_run", lambda config, path, enhed, **kw: started.append(
+        {"enhed": enhed, **kw}) or 0)
+    return started
+
+
+@pytest.mark.parametrize("how", ["--enhed", "TAELLEUGE_ENHED"])
+def test_staff_open_the_screen_only_for_their_own_unit(screen, monkeypatch, capsys, how):
+    as_staff(monkeypatch)
+    argv = ["--enhed", "999telefon"] if how == "--enhed" else []
+    if how == "TAELLEUGE_ENHED":
+        monkeypatch.setenv("TAELLEUGE_ENHED", "999telefon")
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "hører til 999borgerservice og kan kun registrere for den enhed, ikke for " \
+                         "999telefon" in err
+    assert screen == []
+    code, _, err = run(capsys, "--enhed", "999borgerservice")
+    assert code == 0, err
+    assert screen[-1]["enhed"] == "999borgerservice"
+
+
+def test_the_coordinator_opens_the_screen_for_any_unit(screen, capsys):
+    code, _, err = run(capsys, "--enhed", "999telefon")  # README's `taelleuge --enhed E`
+    assert code == 0, err
+    assert screen == [{"enhed": "999telefon", "station": screen[0]["station"], "locked": False,
+                       "console_flag": None}]
+
+
+def test_an_unknown_unit_at_the_top_level_is_a_refusal_not_a_usage_error(screen, capsys):
+    code, _, err = run(capsys, "--enhed", "999ingen")
+    assert code == 1 and 'Enheden "999ingen" er ukendt' in err
+
+
+def test_the_unlocked_screen_ignores_a_station_from_the_environment(screen, monkeypatch, capsys):
+    from storage import identity
+
+    monkeypatch.setenv("TAELLEUGE_STATION", "ssh:10.9.9.9:pts9:20260101T000000Z:1")
+    assert run(capsys, "--enhed", "999borgerservice")[0] == 0
+    assert screen[-1]["station"] == identity.terminal_station()
+    monkeypatch.setenv("TAELLEUGE_STATION", "skranke-1")
+    assert run(capsys, "kiosk", "--enhed", "999borgerservice")[0] == 0
+    assert screen[-1]["station"] == "skranke-1" and screen[-1]["locked"] is True
+
+
+def test_the_kiosk_services_account_takes_the_unit_its_service_names(screen, monkeypatch, capsys):
+    """kiosk.service runs as an account no unit lists; a mapped staff user gets their unit only."""
+    import pwd
+
+    as_staff(monkeypatch)
+    code, _, err = run(capsys, "kiosk", "--enhed", "999telefon")
+    assert code == 1 and "hører til 999borgerservice" in err  # root is mapped in this config
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: pwd.struct_passwd(
+        ("kiosk", "x", uid, uid, "", "/", "/usr/sbin/nologin")))
+    code, _, err = run(capsys, "kiosk", "--enhed", "999telefon")
+    assert code == 0, err
+    assert screen[-1]["enhed"] == "999telefon"
