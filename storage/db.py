@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import (
     CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
-    ReadOnlyDatabase, StorageError, UnsafeJournalMode,
+    ReadOnlyDatabase, StorageError, UnsafeFile, UnsafeJournalMode,
 )
 from .write_queue import WriteQueue, not_a_regular_file
 
@@ -73,6 +73,33 @@ def side_file_problem(path: str | Path) -> StorageError | None:
         if not stat.S_ISREG(mode):
             return not_a_regular_file(side, what)
     return None
+
+
+def database_file_problem(path: str | Path) -> StorageError | None:
+    """The database's own name is a symlink or not a regular file. The folder is writable by the
+    whole group (2770, no sticky bit), so a member could put a link there: root's next command
+    (export, init) would then write Tælleuge's schema into, or create, whatever it points at."""
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # missing: created below with O_NOFOLLOW (storage.group_file)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        try:
+            kind = f"et symbolsk link (til {os.readlink(path)})"
+        except OSError:
+            kind = "et symbolsk link"
+    else:
+        kind = "ikke en almindelig fil (en mappe, en FIFO eller en enhed)"
+    return UnsafeFile(
+        f"Databasen {path} er {kind}. Tælleuge åbner aldrig databasen gennem et link: en anden i "
+        "gruppen kunne lede skrivningen hen til en helt anden fil. Intet er gemt eller ændret. "
+        "Kontakt IT: læg den rigtige databasefil på plads, eller angiv dens rigtige sti (--db, "
+        "TAELLEUGE_DB eller database i konfigurationen). Tjek, hvem der har lavet linket.",
+        short="databasefilen er et link eller ikke en almindelig fil: kontakt IT",
+    )
 
 
 def wal_header(path: str | Path) -> bool:
@@ -135,6 +162,9 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
     codes, which do not say whether it was the database, its journal or the folder.
     """
     path = Path(path)
+    unsafe = database_file_problem(path)
+    if unsafe is not None:
+        return unsafe
     try:
         if not path.exists():
             if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
@@ -325,7 +355,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     use of the connection with a lock.
     """
     path = Path(path)
-    unsafe = side_file_problem(path)
+    unsafe = database_file_problem(path) or side_file_problem(path)
     if unsafe is not None:
         raise unsafe
     refuse_old_wal(path)

@@ -129,6 +129,9 @@ def _database(report: Report, db_path, thorough: bool = False) -> None:
         report.problems.append(f"Databasen {db_path} findes ikke. Kør: taelleuge init")
         return
     report.add("Størrelse", f"{db_path.stat().st_size / 1_048_576:.1f} MB")
+    if db_path.stat().st_mode & stat.S_IWOTH:
+        report.problems.append(f"Databasefilen {db_path} kan skrives af alle brugere på maskinen, "
+                               f"ikke kun af gruppen: chmod o-rw {db_path}")
     warning = network_warning(db_path)
     if warning:
         report.problems.append(warning)

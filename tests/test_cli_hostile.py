@@ -241,3 +241,33 @@ def test_export_selections_take_ascii_digits_only(cli, selection):
 def test_report_thresholds_take_ascii_digits_only(cli):
     cli.init()
     assert_refused(cli("rapport", "--uge", WEEK, "--taerskel-grad", "\uff18\uff10"), "--taerskel-grad skal være et tal")
+
+
+# -- a planted database symlink (issue 12, second round §1) --------------------------------------
+
+@pytest.mark.parametrize("command", [["eksport", "landkort", "--uge", WEEK, "--kontroller"], ["init"], ["doctor"],
+                                     REGISTER + ["--tid", IN_WEEK], ["rapport", "--uge", WEEK],
+                                     ["eksport", "excel", "--uge", WEEK, "--ud", "{tmp}/x.xlsx"]])
+def test_a_database_replaced_by_a_symlink_is_never_followed(cli, tmp_path, command):
+    cli.init()
+    victim = tmp_path / "shadow"  # stands in for a root-owned file the link points at
+    victim.write_bytes(b"root:x:0:0\n")
+    cli.db.unlink()
+    cli.db.symlink_to(victim)
+    result = cli(*[part.format(tmp=tmp_path) for part in command])
+    assert result.returncode == 1, result.stdout
+    assert f"Databasen {cli.db} er et symbolsk link (til {victim})" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert victim.read_bytes() == b"root:x:0:0\n"
+    assert not (tmp_path / "shadow-journal").exists() and not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", [["init"], REGISTER + ["--tid", IN_WEEK]])
+def test_a_dangling_database_symlink_creates_nothing_where_it_points(cli, tmp_path, command):
+    target = tmp_path / "etc-cron" / "job"
+    target.parent.mkdir()
+    cli.db.symlink_to(target)
+    result = cli(*command)
+    assert result.returncode == 1
+    assert "er et symbolsk link" in result.stderr or "findes ikke" in result.stderr
+    assert not target.exists() and not (tmp_path / "etc-cron" / "job-journal").exists()

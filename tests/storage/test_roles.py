@@ -275,3 +275,11 @@ def test_the_kiosk_services_account_takes_the_unit_its_service_names(screen, mon
     code, _, err = run(capsys, "kiosk", "--enhed", "999telefon")
     assert code == 0, err
     assert screen[-1]["enhed"] == "999telefon"
+
+
+def test_doctor_flags_a_database_everyone_may_write(place, monkeypatch, capsys):
+    tmp, db = place
+    monkeypatch.setenv("TAELLEUGE_CONFIG", str(write(tmp / "c.toml", config_text(group="root"))))
+    db.chmod(0o666)
+    code, out, err = run(capsys, "doctor")
+    assert code == 1 and f"Databasefilen {db} kan skrives af alle brugere" in err
