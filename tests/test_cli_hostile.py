@@ -5,6 +5,7 @@ and terminal-control answers, and the export log that names registrations made a
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 
 import pytest
@@ -271,3 +272,92 @@ def test_a_dangling_database_symlink_creates_nothing_where_it_points(cli, tmp_pa
     assert result.returncode == 1
     assert "er et symbolsk link" in result.stderr or "findes ikke" in result.stderr
     assert not target.exists() and not (tmp_path / "etc-cron" / "job-journal").exists()
+
+
+# -- terminal escapes and the KLE file (issue 12, second round §6, §13) ---------------------------
+
+HOSTILE_KLE = KLE_XML.replace("<UdgivelsesDato>2026-08-01</UdgivelsesDato>",
+                              "<UdgivelsesDato>2026\u009b2J\u202e-08-01</UdgivelsesDato>").replace(
+    "<EmneNr>02.00.20</EmneNr>", "<EmneNr>02.00.20\u009b2J</EmneNr>")
+
+
+def plant(db, **fields) -> None:
+    """A copy of the newest registration with ``fields`` changed, written with SQL (data from
+    before the guards, or from someone with the database file in hand)."""
+    import sqlite3
+    import uuid
+
+    conn = sqlite3.connect(db)
+    try:
+        conn.row_factory = sqlite3.Row
+        row = dict(conn.execute("SELECT * FROM registrations ORDER BY rowid DESC LIMIT 1").fetchone())
+        row.update(id=str(uuid.uuid4()), **fields)
+        conn.execute(f"INSERT INTO registrations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                     list(row.values()))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def no_controls(text: str) -> bool:
+    return not any(c in text for c in ("\x1b", "\x07", "\x9b", "\u202e"))
+
+
+def test_doctor_and_the_check_escape_what_the_database_and_environment_hold(cli, tmp_path):
+    folder = tmp_path / "db\x1b]0;x\x07"
+    folder.mkdir()
+    db = folder / "t.db"
+    cli.init(db)
+    assert cli(*REGISTER, "--tid", IN_WEEK, "--db", str(db)).returncode == 0
+    plant(db, enhed="\x1b]0;ejet\x07\x1b[2J", kommune_navn="K\u009b2J\u202eøge")
+    doctor = cli("doctor", env={"TAELLEUGE_DB": str(db)})
+    assert "\\x1b]0;ejet\\x07\\x1b[2J: 1" in doctor.stdout and "db\\x1b]0;x\\x07" in doctor.stdout
+    assert no_controls(doctor.stdout + doctor.stderr)
+    check = cli("eksport", "landkort", "--uge", WEEK, "--kontroller", "--format", "raadata", "--db", str(db))
+    assert "\\x1b]0;ejet" in check.stdout + check.stderr
+    assert no_controls(check.stdout + check.stderr)
+
+
+def test_hostile_kle_dates_and_numbers_never_reach_the_terminal(cli, tmp_path):
+    (tmp_path / "kle.xml").write_text(HOSTILE_KLE, "utf-8")
+    cli.config.write_text(f'kle_fil = "{tmp_path / "kle.xml"}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    doctor = cli("doctor")
+    assert "udgivet 2026\\x9b2J\\u202e-08-01" not in doctor.stdout  # dropped, not just escaped
+    assert "udgivet 20262J-08-01" in doctor.stdout
+    registered = cli(*task("02.00.20"), "--tid", IN_WEEK)  # the hostile EmneNr is not a KLE number
+    assert "findes ikke i KLE-filen (udgivet 20262J-08-01)" in registered.stderr
+    for result in (doctor, registered):
+        assert no_controls(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("command", [["doctor"], REGISTER + ["--tid", IN_WEEK]])
+def test_a_kle_file_that_is_a_fifo_is_refused_at_once(cli, tmp_path, command):
+    fifo = tmp_path / "kle.xml"
+    os.mkfifo(fifo)
+    cli.config.write_text(f'kle_fil = "{fifo}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*command)  # the old code waited for a writer until the 60 s timeout
+    assert result.returncode == 1
+    assert f"KLE-filen {fifo} (kle_fil i konfigurationen) er ikke en almindelig fil" in result.stdout + result.stderr
+
+
+def test_a_huge_kle_file_is_refused_before_it_is_read(cli, tmp_path):
+    huge = tmp_path / "kle.xml"
+    with open(huge, "wb") as handle:
+        handle.truncate(300 << 20)  # sparse: costs no disk
+    cli.config.write_text(f'kle_fil = "{huge}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(result, f"KLE-filen {huge} (kle_fil i konfigurationen) er 300 MB")
+    assert cli.count() == 0
+
+
+def test_a_kle_file_that_is_a_folder_names_the_kle_file_in_danish(cli, tmp_path):
+    folder = tmp_path / "kle"
+    folder.mkdir()
+    cli.config.write_text(f'kle_fil = "{folder}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(result, f"KLE-filen {folder} (kle_fil i konfigurationen) er en mappe, ikke en fil")
+    assert "Errno" not in result.stderr and "Fejl i konfigurationen" not in result.stderr

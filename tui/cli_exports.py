@@ -16,6 +16,7 @@ from storage.errors import Refusal
 from storage.timeutil import local_range_bounds, parse_day, parse_iso_week, system_clock
 
 from .cli_store import load, open_store
+from .say import say
 
 
 def _selection(args: argparse.Namespace) -> tuple[date, date, str]:
@@ -124,7 +125,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
             checking=checking, now=system_clock(), changes=changes,
         )
         if checking or report.blocking:
-            print(report.text(), end="")
+            say(report.text(), end="")
             if report.blocking:
                 raise Refusal(
                     f"Kontrollen fandt {len(report.blocking)} blokerende problem(er); "
@@ -150,16 +151,16 @@ def _export_landkort(args: argparse.Namespace) -> int:
             out.abort()
     _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, written, target)
     if not args.stille and sys.stdout.isatty():
-        print(report.text())
+        say(report.text())
     layout = layouts.LAYOUTS[args.format]
-    print(f"Fil: {target}")
-    print(f"Format: {layout.title}, {args.tegnsaet.upper()}, CRLF")
-    print(f"Rækker: {written.rows}")
-    print(f"SHA-256: {written.sha256}")
-    print(f"Kontrolrapport: {report_path}")
-    print(f"Advarsler: {len(report.warnings)}")
+    say(f"Fil: {target}")
+    say(f"Format: {layout.title}, {args.tegnsaet.upper()}, CRLF")
+    say(f"Rækker: {written.rows}")
+    say(f"SHA-256: {written.sha256}")
+    say(f"Kontrolrapport: {report_path}")
+    say(f"Advarsler: {len(report.warnings)}")
     for warning in report.warnings:
-        print(f"Advarsel: {warning}", file=sys.stderr)
+        say(f"Advarsel: {warning}", err=True)
     return 0
 
 
@@ -180,8 +181,8 @@ def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, 
                 station=store.station, operator=store.operator, now=system_clock(),
             )
     except (TaelleugeError, sqlite3.Error) as error:
-        print(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
-              "Senere registreringer i disse dage bliver derfor ikke meldt.", file=sys.stderr)
+        say(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
+              "Senere registreringer i disse dage bliver derfor ikke meldt.", err=True)
 
 
 def _export_excel(args: argparse.Namespace) -> int:
@@ -207,11 +208,11 @@ def _export_excel(args: argparse.Namespace) -> int:
                 result = excel.write(snap, config, left, out.file, selection_label=label,
                                      now=system_clock(), progress=progress)
         out.commit()
-    print(f"Fil: {target}")
-    print(f"Rækker: {result.rows}")
-    print(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
-    print(f"Annullerede udeladt: {left.voided}")
-    print(f"Prøverækker udeladt: {left.trial}")
+    say(f"Fil: {target}")
+    say(f"Rækker: {result.rows}")
+    say(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
+    say(f"Annullerede udeladt: {left.voided}")
+    say(f"Prøverækker udeladt: {left.trial}")
     return 0
 
 
@@ -224,5 +225,5 @@ def cmd_import(args: argparse.Namespace) -> int:
         outcome = importer.run(store, config, path, datakilde=args.datakilde,
                                check_only=args.kontroller, progress=progress)
     for line in importer.summary(outcome, config):
-        print(line)
+        say(line)
     return 0

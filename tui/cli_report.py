@@ -13,6 +13,7 @@ import argparse
 from storage.errors import Refusal
 
 from .argparse_da import non_empty
+from .say import say
 
 DESCRIPTION = """\
 Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg på
@@ -148,12 +149,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     write_report(report, folder, overwrite=args.overskriv)
     for name in FILE_NAMES:
-        print(f"Skrevet: {folder / name}")
-    print(f"Udvalg: {selection.describe()}")
-    print(f"Opgaver: {_quadrant_counts(report)}")
-    print(f"Tærskler: {report.thresholds.describe()}")
+        say(f"Skrevet: {folder / name}")
+    say(f"Udvalg: {selection.describe()}")
+    say(f"Opgaver: {_quadrant_counts(report)}")
+    say(f"Tærskler: {report.thresholds.describe()}")
     for note in report.notes:
-        print(f"Note: {note}")
+        say(f"Note: {note}")
     return 0
 
 
@@ -172,19 +173,41 @@ def _fmt(value, places: int) -> str:
     return f"{value:.{places}f}".replace(".", ",")
 
 
+def _console():
+    """rich's Console, except that a reader who went away (``| head``) ends the command with 141
+    like every other command (rich itself exits 1 without a word)."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = PipeConsole()
+    if not console.is_terminal:
+        console = PipeConsole(width=max(console.width, 200))
+    return console
+
+
+def _plain(text) -> str:
+    """A value from the config, the KLE file or the database, for rich: no terminal controls
+    (storage.hostile) and no markup."""
+    from rich.markup import escape as no_markup
+
+    from storage.hostile import escape
+
+    return no_markup(escape(str(text)))
+
+
 def _print_report(report) -> None:
     from rich import box
-    from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     from exports.analysis import QUADRANTS, YEARLY_TRANSACTIONS, quadrant_lists, rounded_table1
 
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 200))
+    console = _console()
     shown = rounded_table1(report.table1)
-    table = Table(title=escape(f"Tabel 1 · {report.kommune} · {report.selection.describe()}"),
+    table = Table(title=_plain(f"Tabel 1 · {report.kommune} · {report.selection.describe()}"),
                   box=box.SIMPLE_HEAD, title_justify="left")
     heads = [("KLE", "left"), ("Opgave", "left"), ("Start", "left"), ("Slut", "left"),
              ("Dage", "right"), ("Faktor", "right"), ("Analoge\ntrans.", "right"),
@@ -201,7 +224,7 @@ def _print_report(report) -> None:
     for row in shown.itertuples(index=False):  # one row per task
         values = dict(zip(shown.columns, row))
         table.add_row(
-            values["KLE"], escape(values["Opgave"]), f"{values['Startdato']:%d-%m-%Y}",
+            _plain(values["KLE"]), _plain(values["Opgave"]), f"{values['Startdato']:%d-%m-%Y}",
             f"{values['Slutdato']:%d-%m-%Y}", str(values["Antal dage"]), _fmt(values["Faktor"], 2),
             str(values["Analoge transaktioner"]), _fmt(values["Årlige analoge transaktioner"], 2),
             str(values["Digitale transaktioner"]), _fmt(values["Årlige digitale transaktioner"], 2),
@@ -215,15 +238,15 @@ def _print_report(report) -> None:
     for q, frame in quadrant_lists(report.table1).items():
         console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({len(frame)} opgaver)", highlight=False)
         for kle, name, yearly, rate in frame.itertuples(index=False):
-            console.print(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
-                          f"{_fmt(rate, 1)} %", markup=False, highlight=False)
+            console.print(f"  {_plain(f'{kle} {name}'.strip())}: {_fmt(yearly, 2)} årlige transaktioner, "
+                          f"{_fmt(rate, 1)} %", highlight=False)
     if report.comparison is not None:
         console.print()
         _print_comparison(console, report, YEARLY_TRANSACTIONS)
     if report.notes:
         console.print()
         for note in report.notes:
-            console.print(f"Note: {note}", markup=False, highlight=False)
+            console.print(f"Note: {_plain(note)}", highlight=False)
     console.print()
     console.print("Gem tabel1.csv, rapport.xlsx (med alle ark) og kvadrant.png med --ud MAPPE.",
                   highlight=False)
@@ -231,10 +254,9 @@ def _print_report(report) -> None:
 
 def _print_comparison(console, report, yearly: str) -> None:
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
-    a, b = report.selection.label, report.compare_selection.label
+    a, b = report.selection.label, report.compare_selection.label  # from --uge/--fra: ASCII
     frame = report.comparison
     table = Table(title=f"Sammenligning: {a} mod {b} (ændring = {a} − {b})",
                   box=box.SIMPLE_HEAD, title_justify="left")
@@ -244,7 +266,7 @@ def _print_comparison(console, report, yearly: str) -> None:
                          overflow="fold")
     for _, row in frame.iterrows():  # one row per task
         table.add_row(
-            row["KLE"], escape(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),
+            _plain(row["KLE"]), _plain(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),
             _fmt(row[f"{yearly} ({b})"], 2), _fmt(row[f"{yearly}, ændring"], 2),
             _fmt(row[f"Selvbetjeningsgrad ({a})"], 1), _fmt(row[f"Selvbetjeningsgrad ({b})"], 1),
             _fmt(row["Selvbetjeningsgrad, ændring (procentpoint)"], 1),

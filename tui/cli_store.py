@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from storage import identity, settings
@@ -13,7 +12,7 @@ from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import Refusal
 from storage.config_guard import formula_lead
-from storage.hostile import escape, unsafe_problem
+from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
@@ -22,6 +21,8 @@ from storage.open import open_store as open_location
 from storage.roles import authority, check_config_choice, is_coordinator, require_coordinator
 from storage.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
+
+from .say import say
 
 
 def load(args: argparse.Namespace) -> tuple[Config, Path | str]:
@@ -51,21 +52,21 @@ def cmd_init(args: argparse.Namespace) -> int:
         status = schema_status(store.conn)
         mode = journal_mode(store.conn)
         applied = store.migrated
-    print(f"Database: {path} ({'oprettet' if store.created else 'fandtes'})")
+    say(f"Database: {path} ({'oprettet' if store.created else 'fandtes'})")
     news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
-    print(f"Skema: version {status.version} ({news})")
-    print(f"Journal: {mode} ({journal_choice().reason})")
+    say(f"Skema: version {status.version} ({news})")
+    say(f"Journal: {mode} ({journal_choice().reason})")
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
-    print(f"Konfiguration: {config.source} ({units}, {weeks})")
+    say(f"Konfiguration: {config.source} ({units}, {weeks})")
     return 0
 
 
 def _init_server(config: Config, url: str) -> int:
     from storage.open import init_server
 
-    print("\n".join(init_server(url, station=identity.cli_station(), operator=identity.operator())))
-    print(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
+    say("\n".join(init_server(url, station=identity.cli_station(), operator=identity.operator())))
+    say(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
     return 0
 
 
@@ -74,13 +75,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     thorough = getattr(args, "grundig", False)
     if thorough:
         require_coordinator_for(args, "doctor --grundig")
-        print("Det grundige tjek læser hele databasen (ca. 4 sekunder ved 1 mio. registreringer); "
-              "skrankerne kan vente på at gemme imens.", file=sys.stderr)
+        say("Det grundige tjek læser hele databasen (ca. 4 sekunder ved 1 mio. registreringer); "
+              "skrankerne kan vente på at gemme imens.", err=True)
     report = doctor(config, path, system_clock().astimezone(config.zone).date(), thorough=thorough)
     # Every line may hold what a config, the KLE file, the database or the environment said.
-    print(escape("\n".join(report.lines), keep_newlines=True))
+    say("\n".join(report.lines))
     for problem in report.problems:
-        print(f"PROBLEM: {escape(problem)}", file=sys.stderr)
+        say(f"PROBLEM: {problem}", err=True)
     return 1 if report.problems else 0
 
 
@@ -111,11 +112,11 @@ def cmd_register(args: argparse.Namespace) -> int:
         exported = None if entry.trial else export_covering(
             store, to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
-        print(f"advarsel: {warning}", file=sys.stderr)
+        say(f"advarsel: {warning}", err=True)
     if exported:
-        print(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
-              "den afleverede fil; næste eksports kontrol viser den.", file=sys.stderr)
-    print(f"Gemt: {describe(config, entry, entry.count, end)}")
+        say(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
+              "den afleverede fil; næste eksports kontrol viser den.", err=True)
+    say(f"Gemt: {describe(config, entry, entry.count, end)}")
     return 0
 
 
@@ -164,10 +165,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
             exported = None  # registered after that export: the delivered file never held it
     if not voided:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
-    print(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
+    say(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
     if exported:
-        print(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
-              "næste eksports kontrol viser annulleringen.", file=sys.stderr)
+        say(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
+              "næste eksports kontrol viser annulleringen.", err=True)
     return 0
 
 
@@ -194,6 +195,6 @@ def cmd_pin(args: argparse.Namespace) -> int:
         raise Refusal("PIN-koden skal have mindst 6 tegn", "pin")
     if getpass.getpass("Samme PIN igen: ") != first:
         raise Refusal("De to PIN-koder er ikke ens; intet er lavet", "pin")
-    print("Sæt denne linje under [koordinator] i konfigurationen:")
-    print(f'pin = "{hash_pin(first)}"')
+    say("Sæt denne linje under [koordinator] i konfigurationen:")
+    say(f'pin = "{hash_pin(first)}"')
     return 0
