@@ -91,8 +91,10 @@ class Store:
         clock: Clock = system_clock,
         migrate: bool = True,
         create: bool = True,
+        readonly: bool = False,
     ):
         self.path = Path(path)
+        self.readonly = readonly
         self.station = station
         self.operator = operator
         self.clock = clock
@@ -105,8 +107,18 @@ class Store:
                 "er lukket for den. Tjek, at brugeren er i gruppen taelleuge."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
-        if not (migrate and create) and not exists:
+        if not (migrate and create and not readonly) and not exists:
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+        if readonly:
+            # Reading commands on a read-only mount or a file this user may not write: SQLite's
+            # mode=ro, no write queue, no migrations (storage.db.connect refuses symlinks too).
+            self.created, self.migrated = False, []
+            self.conn = dbmod.connect(self.path, readonly=True)
+            if _checked_status(self.conn, self.path).pending:
+                self.conn.close()
+                raise NotInitialised(f"Databasen {self.path} mangler opdateringer og kan ikke skrives "
+                                     "her. Kør taelleuge init, hvor den kan skrives.")
+            return
         if exists:
             # Say what is wrong (read-only disk, which file's permissions) before the first
             # registration fails on it.

@@ -361,3 +361,28 @@ def test_a_kle_file_that_is_a_folder_names_the_kle_file_in_danish(cli, tmp_path)
     result = cli(*REGISTER, "--tid", IN_WEEK)
     assert_refused(result, f"KLE-filen {folder} (kle_fil i konfigurationen) er en mappe, ikke en fil")
     assert "Errno" not in result.stderr and "Fejl i konfigurationen" not in result.stderr
+
+
+# -- crashes and messages (issue 12, second round §11, §17) ----------------------------------------
+
+@pytest.mark.parametrize("ud", [".", "..", "{tmp}", "{tmp}/"])
+@pytest.mark.parametrize("command", [["eksport", "landkort", "--uge", WEEK], ["eksport", "landkort", "--uge", WEEK,
+                                                                            "--kontroller"],
+                                     ["eksport", "excel", "--uge", WEEK]])
+def test_a_folder_as_the_output_is_a_message_not_a_traceback(cli, tmp_path, ud, command):
+    cli.init()
+    result = cli(*command, "--ud", ud.format(tmp=tmp_path))
+    assert_refused(result, "er en mappe. Angiv et filnavn med --ud")
+
+
+def test_an_excel_name_without_xlsx_is_quoted(cli, tmp_path):
+    cli.init()
+    assert_refused(cli("eksport", "excel", "--uge", WEEK, "--ud", str(tmp_path / "uge43.csv")),
+                   'skal hedde noget med .xlsx, ikke "uge43.csv"')
+
+
+def test_an_output_name_with_terminal_controls_is_refused(cli, tmp_path):
+    cli.init()
+    result = cli("eksport", "landkort", "--uge", WEEK, "--ud", str(tmp_path / "uge\x1b]0;x\x07.csv"))
+    assert_refused(result, "indeholder tegnet U+001B (ESC)")
+    assert "\x1b" not in result.stderr and list(tmp_path.glob("uge*")) == []

@@ -59,6 +59,21 @@ def _check_units(config: Config, store, units: tuple[str, ...]) -> None:
         )
 
 
+def _file_target(ud: str) -> Path:
+    """``--ud`` as a file: a folder (``.``, ``..``, ``mappe/``, an existing folder) is refused
+    with a message instead of a traceback, and a name with terminal controls (it is printed and
+    kept in the export log) is refused too."""
+    from storage.hostile import escape, unsafe_problem
+
+    target = Path(ud).expanduser()
+    if target.name in ("", ".", "..") or ud.endswith("/") or target.is_dir():
+        raise Refusal(f"{escape(ud)} er en mappe. Angiv et filnavn med --ud, fx --ud uge43.csv.", "ud")
+    problem = unsafe_problem(target.name)
+    if problem:
+        raise Refusal(f'Filnavnet "{escape(target.name)}" {problem}. Vælg et andet navn med --ud.', "ud")
+    return target
+
+
 def _progress(args: argparse.Namespace):
     from exports.progress import choose
 
@@ -98,7 +113,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
     checking = args.kontroller
     if args.ud is None and not checking:
         raise Refusal("Angiv filen med --ud FIL (eller brug --kontroller for kun at kontrollere).", "ud")
-    target = Path(args.ud).expanduser() if args.ud else None
+    target = _file_target(args.ud) if args.ud else None
     report_path = target.with_name(target.name + ".kontrol.txt") if target else None
     if not checking:
         check_target(target, overwrite=args.overskriv)
@@ -107,7 +122,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
     selection = Selection(start_utc, end_utc, units, sources)
     out = None
     try:
-        with open_store(db_path) as store:
+        with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
             out = None if checking else SafeFile(target, overwrite=args.overskriv)
             with snapshot(store, selection) as snap, _progress(args) as progress:
@@ -195,12 +210,12 @@ def _export_excel(args: argparse.Namespace) -> int:
     units, sources = _checked_filters(args)
     if args.ud is None:
         raise Refusal("Angiv filen med --ud FIL.xlsx", "ud")
-    target = Path(args.ud).expanduser()
+    target = _file_target(args.ud)
     if target.suffix.lower() != ".xlsx":
-        raise Refusal(f"Excel-filen skal hedde noget med .xlsx, ikke {target.name}", "ud")
+        raise Refusal(f'Excel-filen skal hedde noget med .xlsx, ikke "{target.name}"', "ud")
     start_utc, end_utc = local_range_bounds(first, last, config.zone)
     with SafeFile(target, overwrite=args.overskriv) as out:
-        with open_store(db_path) as store:
+        with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
             with snapshot(store, Selection(start_utc, end_utc, units, sources)) as snap, \
                     _progress(args) as progress:
@@ -221,7 +236,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     config, db_path = load(args)
     path = Path(args.fil).expanduser()
-    with open_store(db_path) as store, _progress(args) as progress:
+    with open_store(db_path, reading=args.kontroller) as store, _progress(args) as progress:
         outcome = importer.run(store, config, path, datakilde=args.datakilde,
                                check_only=args.kontroller, progress=progress)
     for line in importer.summary(outcome, config):

@@ -34,14 +34,22 @@ def load(args: argparse.Namespace) -> tuple[Config, Path | str]:
     return config, path
 
 
-def open_store(path: Path | str, *, create: bool = False, station: str | None = None) -> Store:
+def open_store(path: Path | str, *, create: bool = False, station: str | None = None,
+               reading: bool = False) -> Store:
     """Everything but ``init`` needs an existing database; pending migrations are applied.
     A ``postgresql://`` location opens the PostgreSQL engine (storage.open).
 
     The station is the entry point's (kiosk, SSH); the command line's is ``cli:host:tty``. The
-    operator is always the OS account."""
+    operator is always the OS account. ``reading``: a command that only reads (an export, an
+    import check) opens a file on a read-only mount read-only, and says so."""
+    from storage.open import read_only_reason
+
+    reason = read_only_reason(path) if reading else None
+    if reason:
+        say(f"Bemærk: databasen {path} {reason}, så den kun læses her. Intet kan registreres i "
+            "den, før det er rettet (kontakt IT).", err=True)
     return open_location(path, station=station or identity.cli_station(),
-                         operator=identity.operator(), create=create)
+                         operator=identity.operator(), create=create, readonly=bool(reason))
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -259,3 +259,54 @@ def test_argparse_speaks_danish(cli):
     assert "tilvalg:" in helped.stdout and "usage" not in helped.stdout
     for done in (missing, unknown, choice, number):
         assert "error" not in done.stderr and "required" not in done.stderr
+
+
+# -- a database on a read-only mount (issue 12, second round §12) ---------------------------------
+
+
+@pytest.fixture
+def read_only_db(week, lk_db, tmp_path):
+    """The week's database on a real tmpfs, remounted read-only."""
+    if not IS_ROOT:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0777", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        week.close()
+        (mnt / "uge.db").write_bytes(lk_db.read_bytes())
+        remount = subprocess.run(["mount", "-o", "remount,ro", str(mnt)], capture_output=True, text=True)
+        assert remount.returncode == 0, remount.stderr
+        yield mnt / "uge.db"
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only_db, tmp_path):
+    db = ("--db", read_only_db)
+    check = cli("eksport", "landkort", *WEEK, "--kontroller", *db)
+    assert check.returncode == 0, check.stderr
+    assert "Rækker" in check.stdout or "rækker" in check.stdout
+    assert "ligger på et skrivebeskyttet filsystem, så den kun læses her. Intet kan registreres" in check.stderr
+    excel = cli("eksport", "excel", *WEEK, "--ud", tmp_path / "uge.xlsx", *db)
+    assert excel.returncode == 0, excel.stderr
+    assert "Rækker: 30" in excel.stdout and (tmp_path / "uge.xlsx").exists()
+    landkort = cli("eksport", "landkort", *WEEK, "--ud", tmp_path / "uge.csv", *db)
+    assert landkort.returncode == 0, landkort.stderr
+    assert "Rækker: 30" in landkort.stdout
+    assert "eksporten kunne ikke noteres i databasen" in landkort.stderr  # the log needs a writable file
+    sample = tmp_path / "tjek.csv"
+    sample.write_bytes((tmp_path / "uge.csv").read_bytes().replace(b"999;", b"998;"))
+    imported = cli("import", sample, "--kontroller", *db)
+    assert imported.returncode == 0, imported.stderr
+    assert "Kontrolleret (intet importeret)" in imported.stdout
+
+
+def test_writing_commands_on_a_read_only_database_are_refused_in_danish(cli, read_only_db):
+    done = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
+               "--type", "OPRET", "--proeve", "--db", read_only_db)
+    assert_clean_refusal(done)
+    assert "skrivebeskyttet filsystem" in done.stderr
