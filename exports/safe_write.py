@@ -10,6 +10,7 @@ the temporary file and says so in Danish.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -109,6 +110,14 @@ class SafeFile:
 
     def _failed(self, error: OSError) -> OutputError:
         self.abort()
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            # openpyxl keeps each worksheet in TMPDIR until the end: that may be what is full.
+            from storage.temp_space import full_temp_folder, python_temp_dir, temp_full_message
+
+            temp = full_temp_folder(python_temp_dir(), self.target.parent)
+            if temp is not None:
+                return OutputError(f"Filen {self.target} kunne ikke skrives. "
+                                   + temp_full_message(temp, "Excel-skrivningen"))
         return OutputError(
             f"Filen {self.target} kunne ikke skrives: {os_reason(error)}. Intet er gemt under det "
             "navn, og den halve midlertidige fil er slettet igen."

@@ -243,6 +243,11 @@ def translate(error: BaseException, path: str | Path | None) -> StorageError | N
             code=name,
         )
     if primary == _FULL:
+        from .temp_space import full_temp_folder, sqlite_temp_dir, temp_full_message
+
+        temp = full_temp_folder(sqlite_temp_dir(), where.parent if where is not None else None)
+        if temp is not None:  # a temporary table (an import's staging rows) filled TMPDIR
+            return DiskFull(f"{temp_full_message(temp, 'SQLite')} (SQLite: {name})", code=name)
         folder = f" ({where.parent})" if where is not None else ""
         return DiskFull(
             f"Disken med databasen {shown}{folder} er fuld (SQLite: {name}). Intet er gemt, og "

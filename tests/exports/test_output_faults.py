@@ -310,3 +310,40 @@ def test_writing_commands_on_a_read_only_database_are_refused_in_danish(cli, rea
                "--type", "OPRET", "--proeve", "--db", read_only_db)
     assert_clean_refusal(done)
     assert "skrivebeskyttet filsystem" in done.stderr
+
+
+# -- a full temporary folder (issue 12, second round §14) ------------------------------------------
+
+
+def test_a_full_tmpdir_under_an_excel_export_is_named_not_the_targets_disk(cli, week, small_tmpfs, tmp_path):
+    fill(small_tmpfs)
+    # Python's tempfile tries a small file in TMPDIR and takes /tmp if even that fails: leave room
+    # for the try, not for the worksheet openpyxl keeps there.
+    filler = small_tmpfs / "filler"
+    os.truncate(filler, filler.stat().st_size - 8192)
+    target = tmp_path / "uge.xlsx"
+    done = subprocess.run([sys.executable, "-m", "tui", "eksport", "excel", *WEEK, "--ud", str(target)],
+                          env={**cli.env, "TMPDIR": str(small_tmpfs)}, capture_output=True, text=True,
+                          timeout=120)
+    assert_clean_refusal(done)
+    assert f"Den midlertidige mappe {small_tmpfs} er fuld" in done.stderr
+    assert "disken er fuld" not in done.stderr
+    assert not target.exists() and leftovers(tmp_path) == []
+
+
+def test_a_full_tmpdir_under_an_import_check_is_named_not_the_databases_disk(cli, week, small_tmpfs, tmp_path):
+    """The staging table spills to SQLite's temporary file once it outgrows the page cache."""
+    line = ("Eksempelby;999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;19-10-2026 {t};"
+            "19-10-2026 {t};19-10-2026 {t};Tracetool{n};\r\n")
+    lines = [line.format(t=f"{h:02d}:{m:02d}:{s:02d}", n=i % 7)
+             for i, (h, m, s) in enumerate((h, m, s) for h in range(8, 20) for m in range(60) for s in range(0, 60, 1))]
+    path = tmp_path / "stor.csv"
+    path.write_bytes(("Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;"
+                      "Datakilde;\r\n" + "".join(lines[:40_000])).encode("utf-8"))
+    fill(small_tmpfs)
+    done = subprocess.run([sys.executable, "-m", "tui", "import", str(path), "--kontroller", "--stille"],
+                          env={**cli.env, "TMPDIR": str(small_tmpfs), "SQLITE_TMPDIR": str(small_tmpfs)},
+                          capture_output=True, text=True, timeout=300)
+    assert_clean_refusal(done)
+    assert f"Den midlertidige mappe {small_tmpfs} er fuld" in done.stderr, done.stderr
+    assert "Disken med databasen" not in done.stderr
