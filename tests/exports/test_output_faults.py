@@ -347,3 +347,16 @@ def test_a_full_tmpdir_under_an_import_check_is_named_not_the_databases_disk(cli
     assert_clean_refusal(done)
     assert f"Den midlertidige mappe {small_tmpfs} er fuld" in done.stderr, done.stderr
     assert "Disken med databasen" not in done.stderr
+
+
+def test_the_report_to_a_reader_that_went_away_exits_141_like_the_others(cli, week):
+    """``taelleuge rapport --uge W | head -1``: rich used to exit 1 without a word."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "tui", "rapport", *WEEK], env=cli.env, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr
