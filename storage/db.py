@@ -138,6 +138,20 @@ def _user() -> str:
         return str(os.geteuid())
 
 
+def shared_group(folder: Path) -> str:
+    """The group the database's files should belong to: the folder's own group when the folder
+    is shared (setgid or group-writable, as README's 2770 folder), else README's ``taelleuge``."""
+    try:
+        info = os.stat(folder)
+        if info.st_mode & (stat.S_ISGID | stat.S_IWGRP):
+            import grp
+
+            return grp.getgrgid(info.st_gid).gr_name
+    except (OSError, KeyError):
+        pass
+    return "taelleuge"
+
+
 def _read_only_filesystem(path: Path) -> bool:
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
@@ -179,10 +193,11 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
         sides = [Path(f"{path}{suffix}") for suffix in SIDE_FILES]
         for candidate in (path, *(s for s in sides if s.exists())):
             if not os.access(candidate, os.R_OK | os.W_OK):
+                group = shared_group(path.parent)
                 return ReadOnlyDatabase(
                     f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Tjek, "
-                    "at brugeren er i gruppen taelleuge, og at filen har gruppe-skriveret: "
-                    f"chgrp taelleuge {candidate} && chmod g+rw {candidate}",
+                    f"at brugeren er i gruppen {group}, og at filen har gruppe-skriveret: "
+                    f"chgrp {group} {candidate} && chmod g+rw {candidate}",
                     short=f"{candidate.name} kan ikke skrives (rettigheder): kontakt IT",
                 )
         journal = sides[0]
@@ -194,10 +209,11 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
 
 
 def _folder_error(folder: Path, user: str) -> ReadOnlyDatabase:
+    group = shared_group(folder)
     return ReadOnlyDatabase(
         f"Mappen {folder} kan ikke skrives af brugeren {user}, så SQLite kan ikke lave databasen "
-        "eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen taelleuge, og "
-        f"at mappen har gruppe-skriveret: chgrp taelleuge {folder} && chmod 2770 {folder}",
+        f"eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen {group}, og "
+        f"at mappen har gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
         short=f"mappen {folder.name} kan ikke skrives (rettigheder): kontakt IT",
     )
 
@@ -298,14 +314,17 @@ def translate(error: BaseException, path: str | Path | None) -> StorageError | N
     if primary == _CANTOPEN:
         return DatabaseUnreachable(
             f"{shown} kan ikke åbnes (SQLite: {name}). Intet er gemt. Tjek, at filen og mappen "
-            "findes og kan læses og skrives af gruppen taelleuge; kør taelleuge doctor.",
+            f"findes og kan læses og skrives af gruppen "
+            f"{shared_group(where.parent) if where is not None else 'taelleuge'}; kør "
+            "taelleuge doctor.",
             short="databasefilen kan ikke åbnes: kontakt IT",
             code=name,
         )
     file = where if where is not None else "DATABASEFIL"
+    group = shared_group(where.parent) if where is not None else "taelleuge"
     return ReadOnlyDatabase(
         f"{shown} er åbnet skrivebeskyttet, så intet kan gemmes (SQLite: {name}). Tjek, at "
-        f"filen kan skrives af gruppen taelleuge (chgrp taelleuge {file} && chmod g+rw {file}), "
+        f"filen kan skrives af gruppen {group} (chgrp {group} {file} && chmod g+rw {file}), "
         "og at disken ikke er monteret skrivebeskyttet.",
         short="databasen kan ikke skrives (skrivebeskyttet): kontakt IT",
         code=name,

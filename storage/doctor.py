@@ -123,7 +123,8 @@ def _database(report: Report, db_path, thorough: bool = False) -> None:
         exists = db_path.exists()
     except PermissionError:  # a folder on the way (2770) is closed to this user
         report.problems.append(f"Databasen {db_path} kan ikke nås: en mappe på vejen er lukket for "
-                               "brugeren. Tjek, at brugeren er i gruppen taelleuge.")
+                               "brugeren. Tjek, at brugeren er i gruppen "
+                               f"{dbmod.shared_group(db_path.parent)}.")
         return
     if not exists:
         report.problems.append(f"Databasen {db_path} findes ikke. Kør: taelleuge init")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import db as dbmod
 from .errors import NotInitialised, NotTaelleugeDatabase, Refusal
+from . import group_file
 from .group_file import create_group_writable
 from .registration import VOID_REASONS, Entry, Registration
 from .schema import MIGRATION_NAMES, MIGRATION_SET
@@ -104,7 +105,7 @@ class Store:
         except PermissionError:  # a folder on the way (2770) is closed to this user
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
-                "er lukket for den. Tjek, at brugeren er i gruppen taelleuge."
+                f"er lukket for den. Tjek, at brugeren er i gruppen {dbmod.shared_group(self.path.parent)}."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create and not readonly) and not exists:
@@ -127,19 +128,27 @@ class Store:
                 raise problem
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.created = not exists  # for init's report
-        if not exists:
-            create_group_writable(self.path)  # SQLite itself would make it 0640 at best
-        self.conn = dbmod.connect_checked(self.path)
-        self.migrated: list[str] = []  # migrations this process applied (for `init`'s report)
-        status = _checked_status(self.conn, self.path)
-        if status.pending:
-            if not migrate:
-                self.conn.close()
-                raise NotInitialised(
-                    f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
-                    "Kør: taelleuge init"
-                )
-            self.migrate()
+        # SQLite itself would make it 0640 at best; True when this process made the file.
+        made = create_group_writable(self.path) if not exists else False
+        try:
+            self.conn = dbmod.connect_checked(self.path)
+            self.migrated: list[str] = []  # migrations this process applied (for `init`'s report)
+            status = _checked_status(self.conn, self.path)
+            if status.pending:
+                if not migrate:
+                    self.conn.close()
+                    raise NotInitialised(
+                        f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
+                        "Kør: taelleuge init"
+                    )
+                self.migrate()
+        except BaseException:
+            if made:  # a full disk during init: leave no empty file, journal or lock behind
+                conn = getattr(self, "conn", None)
+                if conn is not None:
+                    conn.close()
+                group_file.remove_if_still_empty(self.path)
+            raise
 
     def migrate(self) -> None:
         from . import migrations  # sqlite-utils only here: keeps pandas off the kiosk path

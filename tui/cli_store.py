@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from storage import identity, settings
@@ -10,7 +11,7 @@ from storage.config import Config
 from storage.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
-from storage.errors import Refusal
+from storage.errors import NotInitialised, Refusal, StorageError
 from storage.config_guard import formula_lead
 from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
@@ -56,7 +57,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
     if is_server(path):
         return _init_server(config, path)
-    with open_store(path, create=True) as store:
+    existed = os.path.lexists(path)
+    try:
+        store = open_store(path, create=True)
+    except StorageError as error:
+        if existed or os.path.lexists(path):
+            raise
+        # What init made is gone again (storage.group_file): say that, not "uændret".
+        raise NotInitialised(f"Databasen {path} blev ikke oprettet: {error.short}. De filer, init "
+                             "nåede at lave, er fjernet igen. Ret det, og kør taelleuge init igen.") from None
+    with store:
         status = schema_status(store.conn)
         mode = journal_mode(store.conn)
         applied = store.migrated

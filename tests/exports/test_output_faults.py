@@ -360,3 +360,15 @@ def test_the_report_to_a_reader_that_went_away_exits_141_like_the_others(cli, we
         os.close(write)
     assert done.returncode == 141, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- cosmetic leftovers (issue 12, second round §17) -----------------------------------------------
+
+
+def test_init_on_a_full_disk_leaves_nothing_and_says_so(cli, small_tmpfs):
+    fill(small_tmpfs)
+    done = cli("init", "--db", small_tmpfs / "ny.db")
+    assert_clean_refusal(done)
+    assert f"Databasen {small_tmpfs / 'ny.db'} blev ikke oprettet: disken er fuld" in done.stderr
+    assert "fjernet igen" in done.stderr and "uændret" not in done.stderr
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["filler"]
