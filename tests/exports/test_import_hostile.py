@@ -332,3 +332,8 @@ def test_a_file_name_with_controls_or_a_cpr_number_is_refused(lk_store, lk_confi
     path.write_bytes((HEADER + GOOD).encode("utf-8"))
     message = refused(lk_store, lk_config, lk_db, path)
     assert problem in message and "\x1b" not in message and "\u202e" not in message and "1234" not in message
+
+
+def test_a_file_name_too_long_is_said_in_danish(lk_store, lk_config, lk_db, tmp_path):
+    message = refused(lk_store, lk_config, lk_db, tmp_path / ("a" * 300 + ".csv"))
+    assert "navnet er for langt (højst 255 tegn pr. navn)" in message and "File name" not in message
