@@ -170,7 +170,8 @@ def test_the_export_log_is_append_only(cli, tmp_path):
         conn.execute("UPDATE exports SET row_count = 0")
 
 
-@pytest.mark.parametrize("flag, value", [("--enhed", "010190\u20131234"), ("--datakilde", "Trace\u202etool")])
+@pytest.mark.parametrize("flag, value", [("--enhed", "010190\u20131234"), ("--datakilde", "Trace\u202etool"),
+                                         ("--datakilde", "=HYPERLINK(1)"), ("--datakilde", "@SUM(A1)")])
 def test_export_filters_are_checked(cli, flag, value):
     cli.init()
     result = cli("eksport", "landkort", "--uge", WEEK, flag, value, "--kontroller")

@@ -87,7 +87,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``--enhed``/``--datakilde`` values go into the check report and the export log: no
     terminal controls, nothing CPR-like."""
-    from storage.hostile import unsafe_problem
+    from storage.config_guard import formula_lead
+    from storage.hostile import escape, unsafe_problem
     from storage.privacy import refuse_cpr
 
     units = tuple(dict.fromkeys(args.enhed or ()))
@@ -98,6 +99,10 @@ def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[s
             problem = unsafe_problem(value)
             if problem:
                 raise Refusal(f"{flag} {problem}", flag.lstrip("-"))
+            lead = formula_lead(value)
+            if lead:
+                raise Refusal(f"{flag} må ikke begynde med {escape(lead)} (et regneark læser det som en "
+                              "formel)", flag.lstrip("-"))
     return units, sources
 
 
