@@ -292,9 +292,11 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -
         if code[0] in FORMULA_LEADS:
             raise r.fail(f"{key}.kode", f'"{code}" må ikke begynde med {code[0]} (et regneark læser den som en formel)')
         if not _UNIT_CODE.fullmatch(code):
+            odd = next(c for i, c in enumerate(code) if not _UNIT_CODE.fullmatch(code[: i + 1]))
+            shown = "mellemrum" if odd == " " else f'"{odd}"'
             raise r.fail(f"{key}.kode", f'"{code}" må kun have bogstaver (også æ, ø, å), tal og . _ - '
-                                        "(ingen mellemrum, ; eller andre tegn, som et regneark eller "
-                                        "Det Digitale Landkort kan læse som noget andet)")
+                                        f"(ikke {shown}: ingen mellemrum, ; eller andre tegn, som et "
+                                        "regneark eller Det Digitale Landkort kan læse som noget andet)")
         if code.upper() == "NULL":
             raise r.fail(f"{key}.kode", f'"{code}" betyder "ingen enhed" i upload-formatet; vælg en anden kode')
         r.bounded(code, f"{key}.kode")

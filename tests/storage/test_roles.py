@@ -10,11 +10,13 @@ the effective uid of a staff user (65534) and SYSTEM_CONFIG pointed at a file in
 from __future__ import annotations
 
 import os
+from datetime import date, datetime, timezone
 from importlib import resources
 
 import pytest
 
 from storage import roles, settings
+from storage.registration import new_entry
 from storage.store import Store
 from tui.cli import _main
 
@@ -153,6 +155,10 @@ def test_a_group_in_a_file_staff_can_change_counts_only_on_their_own_database(pl
     assert code == 1 and "kan ændres af andre end root, så dens tovholdergruppe gælder kun brugerens " \
                          f"egen database, og {db} tilhører root" in err
     os.chown(db, STAFF_UID, -1)  # their own database: a personal set-up
+    with Store(db, station="setup", operator="root") as store:  # a week without rows is refused
+        store.record(new_entry(settings.demo_config(date(2026, 10, 21)), enhed="999borgerservice",
+                               opgave="23.05.10", kanal="PRSNLG", type="OPRET",
+                               end=datetime(2026, 10, 21, 9, 0, tzinfo=timezone.utc)))
     code, _, err = run(capsys, "eksport", "landkort", "--uge", "2026-W43", "--kontroller")
     assert code == 0, err
 
