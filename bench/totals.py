@@ -131,6 +131,36 @@ def build(path: Path, rows: int, units: int, weeks: int, seed: int = 20261019) -
             "last_day": days[-1]}
 
 
+def cached_path(rows: int, units: int = 20, weeks: int = 4, folder: Path = CACHE) -> Path:
+    """The one cached file for these parameters: every benchmark that needs the 1M-row file
+    (this one, ``kiosk_latency.py``) asks here, so it is built once per week and schema."""
+    year, week, _ = date.today().isocalendar()
+    return folder / (f"totals-{rows}-u{units}-w{weeks}-{year}W{week:02d}"
+                     f"-v{GENERATOR_VERSION}-s{c.schema_key()}.db")
+
+
+def cached(rows: int, units: int = 20, weeks: int = 4, folder: Path = CACHE) -> Path:
+    """The cached file, built first if it is missing (under a temporary name, so an interrupted
+    build is never taken for a finished one)."""
+    path = cached_path(rows, units, weeks, folder)
+    if path.exists():
+        print(f"using cached file {path} ({path.stat().st_size / 1e6:.0f} MB); "
+              f"bench/totals.py --clean removes it")
+        return path
+    folder.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    building = path.with_suffix(".building")
+    for p in (building, Path(f"{building}-journal"), Path(f"{building}-writelock")):
+        p.unlink(missing_ok=True)
+    info = build(building, rows, units, weeks)
+    os.replace(building, path)
+    Path(f"{building}-writelock").unlink(missing_ok=True)  # the Store's write queue, of the build
+    print(f"built {path} in {time.perf_counter() - t:.0f} s: {info['rows']:,} rows, "
+          f"{info['voids']:,} voids, {units} units, "
+          f"{info['first_day']}..{info['last_day']} ({path.stat().st_size / 1e6:.0f} MB)")
+    return path
+
+
 def timed(fn, calls: int) -> tuple[float, list[float], object]:
     t = time.perf_counter_ns()
     result = fn()
@@ -218,25 +248,10 @@ def main() -> None:
     tmp = None
     if args.no_cache:
         tmp = Path(tempfile.mkdtemp(prefix="taelleuge-bench-totals-"))
-        path = tmp / "totals.db"
+        path = cached(args.rows, args.units, args.weeks, folder=tmp)
     else:
-        CACHE.mkdir(exist_ok=True)
-        path = CACHE / (f"totals-{args.rows}-u{args.units}-w{args.weeks}-{year}W{week:02d}"
-                        f"-v{GENERATOR_VERSION}-s{c.schema_key()}.db")
+        path = cached(args.rows, args.units, args.weeks)
     try:
-        if path.exists():
-            print(f"using cached file {path} ({path.stat().st_size / 1e6:.0f} MB); "
-                  f"--clean removes it")
-        else:
-            t = time.perf_counter()
-            building = path.with_suffix(".building")
-            for p in (building, Path(f"{building}-journal")):
-                p.unlink(missing_ok=True)
-            info = build(building, args.rows, args.units, args.weeks)
-            os.replace(building, path)
-            print(f"built {path} in {time.perf_counter() - t:.0f} s: {info['rows']:,} rows, "
-                  f"{info['voids']:,} voids, {args.units} units, "
-                  f"{info['first_day']}..{info['last_day']} ({path.stat().st_size / 1e6:.0f} MB)")
 
         codes = unit_codes(args.units)
         with Store(path, station="bench", operator="bench", migrate=False) as store:

@@ -47,3 +47,50 @@ def database_locked(store, db_path) -> Iterator[None]:
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+# The real entry point (``taelleuge kiosk``) in a subprocess on Textual's headless driver: a thread
+# waits until the desk is on screen (the app freezes the heap then, tui.app._freeze_heap; an app
+# that never does is reported after the deadline, and the test fails on what it finds), records
+# the frame rate Textual runs at, the frozen heap and every module loaded, and stops the kiosk with
+# SIGTERM as systemd does.
+KIOSK_PROBE = r'''
+import gc, json, os, signal, sys, threading, time
+out_path = sys.argv[1]
+def probe():
+    deadline = time.monotonic() + 60
+    while not gc.get_freeze_count() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    import textual.constants
+    with open(out_path, "w") as out:
+        json.dump({"fps": textual.constants.MAX_FPS, "frozen": gc.get_freeze_count(),
+                   "modules": sorted(sys.modules)}, out)
+    os.kill(os.getpid(), signal.SIGTERM)
+threading.Thread(target=probe, daemon=True).start()
+from tui.cli import main
+sys.exit(main(sys.argv[2:]))
+'''
+
+
+def run_kiosk_entry(tmp_path: Path, *args: str) -> dict:
+    """``taelleuge kiosk --enhed 999borgerservice`` (or ``args``) on the repository's demo config
+    and a fresh database in tmp_path, until its desk is up: what the probe above found."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from storage.open import open_store
+
+    db = tmp_path / "kiosk-probe.db"
+    open_store(db, station="setup", operator="test", create=True).close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAELLEUGE_", "TEXTUAL_"))}
+    env.update(TAELLEUGE_CONFIG=str(REPO / "storage" / "demo.toml"), TAELLEUGE_DB=str(db),
+               TEXTUAL_DRIVER="textual.drivers.headless_driver:HeadlessDriver",
+               PYTHONPATH=str(REPO))
+    out = tmp_path / "kiosk-probe.json"
+    argv = list(args) or ["kiosk", "--enhed", "999borgerservice"]
+    done = subprocess.run([sys.executable, "-c", KIOSK_PROBE, str(out), *argv], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(out.read_text())

@@ -6,7 +6,9 @@ import json
 import subprocess
 import sys
 
-from support import REPO
+import pytest
+
+from support import REPO, run_kiosk_entry
 
 PROBE = (
     "import sys, json, importlib\n"
@@ -40,6 +42,20 @@ def test_registration_path_does_not_load_sqlite_utils_or_pandas():
     assert "sqlite_utils" not in loaded
     assert "pandas" not in loaded and "numpy" not in loaded
     assert "psycopg" not in loaded  # only a postgresql:// database loads the PostgreSQL engine
+
+
+@pytest.mark.slow
+def test_the_kiosk_up_on_its_desk_has_not_loaded_the_unit_picker_pin_hashing_or_logging_handlers(
+        tmp_path):
+    """Each was 2-4 ms of every kiosk's cold start (bench/kiosk_startup.py) for something a desk
+    with a known unit does not need until someone asks for it."""
+    loaded = set(run_kiosk_entry(tmp_path)["modules"])
+    assert "tui.screens.register" in loaded  # the desk is up: the checks below can fail
+    assert "tui.screens.dialogs" not in loaded  # the unit picker: only when no unit is known
+    assert "hashlib" not in loaded and "hmac" not in loaded  # PIN hashing: only to leave
+    assert "logging.handlers" not in loaded  # the journal is written through syslog
+    assert not {"pandas", "numpy", "sqlite_utils", "psycopg", "exports"} & {
+        m.split(".")[0] for m in loaded}
 
 
 OPEN_SQLITE = (

@@ -47,9 +47,12 @@ RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays 
 PANEL_REFRESH = 20
 FOLD_BELOW = 100  # columns: narrower screens start with the right-hand panel folded away
 PANEL_WIDTH = 40
+MESSAGE_KINDS = ("info", "ok", "error", "warning")  # the message line's classes (-ok, …)
 
 
 class Saved(Message):
+    bubble = False  # handled by the screen; the app has nothing to do with it
+
     def __init__(self, entry: Entry, when: datetime):
         super().__init__()
         self.entry, self.when = entry, when
@@ -227,8 +230,9 @@ class RegisterScreen(Screen[None]):
     def say(self, text: str, kind: str = "info") -> None:
         message = self.query_one("#message", Static)
         message.update(text, layout=False)
-        for state in ("info", "ok", "error", "warning"):
-            message.set_class(state == kind, f"-{state}")
+        # One style pass for the change of kind, none when it stays: each is a CSS match of the
+        # widget, and two of them sat between the commit and the "Gemt" frame.
+        message.update_classes({f"-{state}": state == kind for state in MESSAGE_KINDS})
 
     # -- keys ---------------------------------------------------------------------------------
 
