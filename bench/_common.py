@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from storage import db as dbmod  # noqa: E402
+from storage.sqlite import db as dbmod  # noqa: E402
 from storage.registration import new_entry  # noqa: E402
 from storage.settings import demo_config  # noqa: E402
 
-# The Store's INSERT (storage.store._INSERT) as of this benchmark: the raw paths and the bulk build
+# The Store's INSERT (storage.sqlite.store._INSERT) as of this benchmark: the raw paths and the bulk build
 # use this copy so a change to the Store's column list cannot break them silently;
 # ``insert_drift()`` says when the two differ.
 INSERT = (
@@ -76,11 +76,11 @@ def median(values: list[float]) -> float:
 
 
 def insert_drift() -> str | None:
-    from storage import store
+    from storage.sqlite import store
 
     shipped = getattr(store, "_INSERT", None)
     if shipped != INSERT:
-        return ("WARNING: storage.store._INSERT differs from the benchmark's INSERT; the raw path "
+        return ("WARNING: storage.sqlite.store._INSERT differs from the benchmark's INSERT; the raw path "
                 "no longer runs the Store's exact statement")
     return None
 
@@ -89,7 +89,7 @@ def schema_key() -> str:
     """Short tag of the migration list, so cached files are rebuilt when the schema changes."""
     import hashlib
 
-    from storage.schema import MIGRATION_NAMES
+    from storage.sqlite.schema import MIGRATION_NAMES
 
     return hashlib.sha1(",".join(MIGRATION_NAMES).encode()).hexdigest()[:8]
 

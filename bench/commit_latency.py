@@ -3,7 +3,7 @@
 Three paths, each on its own file in a temporary directory (so every file grows at the same pace):
 
 * ``raw``               raw ``sqlite3`` connection with the project's pragmas (busy_timeout, the
-                        journal mode ``storage.db.journal_choice()`` picks, synchronous=FULL,
+                        journal mode ``storage.sqlite.db.journal_choice()`` picks, synchronous=FULL,
                         foreign_keys=ON); ``BEGIN IMMEDIATE``; the same INSERT statement the Store
                         uses with a pre-built row tuple; ``COMMIT``. The schema comes from opening a
                         ``Store`` on that file first (then closing it).
@@ -32,8 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import _common as c
-from storage import db as dbmod
-from storage.store import Store
+from storage.sqlite import db as dbmod
+from storage.sqlite.store import Store
 from storage.timeutil import to_stored
 
 TARGET = 1.5

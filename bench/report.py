@@ -36,8 +36,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import _common as c
-from storage.schema import MIGRATION_NAMES
-from storage.store import _INSERT, Store
+from storage.sqlite.schema import MIGRATION_NAMES
+from storage.sqlite.store import _INSERT, Store
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
 GENERATOR_VERSION = 1

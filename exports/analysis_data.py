@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from storage import db as dbmod
+from storage.sqlite import db as dbmod
 from storage.errors import NotInitialised, Refusal, TaelleugeError
-from storage.extract import Mark, check_mark, take_mark
-from storage.store import schema_status
+from storage.sqlite.snapshot import Mark, check_mark, take_mark
+from storage.sqlite.store import schema_status
 from storage.timeutil import local_day_bounds, parse_day, parse_iso_week
 
 FACT_COLUMNS = ["opgave", "kanal", "type", "day", "n"]
@@ -130,7 +130,7 @@ def fetch_fact_rows(conn: sqlite3.Connection, zone: ZoneInfo, selection: Selecti
     it shares with the first.
 
     Each day is its own short read transaction, kept to the database as it was at ``mark``
-    (taken now when not given; see :mod:`storage.extract`): a report never holds the lock that
+    (taken now when not given; see :mod:`storage.sqlite.snapshot`): a report never holds the lock that
     kiosks need to commit for more than one day's count.
     """
     units_sql = ""

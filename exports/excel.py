@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.extract import LeftOut, Snapshot
+from storage.sqlite.snapshot import LeftOut, Snapshot
 
 from .cells import TextCells, plain_row
 from .landkort import question_columns

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from storage.bulk import ImportBatch, ImportRecord, duplicate_message
+from storage.sqlite.bulk import ImportBatch, ImportRecord, duplicate_message
 from storage.config import Config
 from storage.errors import Refusal
-from storage.extract import find_import, own_rows_between
+from storage.sqlite.snapshot import find_import, own_rows_between
 from storage.registration import DATAKILDE
-from storage.store import Store
+from storage.sqlite.store import Store
 from storage.timeutil import local_range_bounds
 
 from . import layouts

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storage.config import Config
-from storage.extract import Snapshot
+from storage.sqlite.snapshot import Snapshot
 
 from . import layouts
 from .localtime import UtcToLocal

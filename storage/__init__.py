@@ -6,7 +6,7 @@ Never imports textual (a test proves it) and keeps ``sqlite_utils`` off the regi
 from .config import Config, CountWeek, Group, Question, Task, Unit
 from .errors import ConfigError, NotInitialised, Refusal, TaelleugeError
 from .registration import DATAKILDE, VOID_REASONS, Entry, Registration, new_entry
-from .store import Store, schema_status
+from .sqlite.store import Store, schema_status
 
 __all__ = [
     "Config", "ConfigError", "CountWeek", "DATAKILDE", "Entry", "Group", "NotInitialised",

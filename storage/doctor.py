@@ -6,14 +6,14 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import db as dbmod
+from .sqlite import db as dbmod
 from . import pin
 from .config import Config, Group
 from .errors import NotTaelleugeDatabase, TaelleugeError
 from .kle import load_catalogue
 from .open import is_server
 from .placement import network_warning
-from .store import Store, schema_status
+from .sqlite.store import Store, schema_status
 
 
 @dataclass

@@ -52,7 +52,7 @@ def open_store(location: Path | str, *, station: str, operator: str, clock: Cloc
 
         return PgStore(str(location), station=station, operator=operator, clock=clock,
                        migrate=migrate, create=create)
-    from .store import Store
+    from .sqlite.store import Store
 
     return Store(location, station=station, operator=operator, clock=clock, migrate=migrate,
                  create=create)
@@ -68,9 +68,9 @@ def init_server(location: str, *, station: str, operator: str) -> list[str]:
 
 
 def export_covering(store, end_utc: str, enhed: str, datakilde: str):
-    """``storage.export_log.covering`` for either engine (until the store interface has it)."""
+    """``storage.sqlite.export_log.covering`` for either engine (until the store interface has it)."""
     if getattr(store, "engine", "sqlite") == "postgresql":
         return store.export_covering(end_utc, enhed, datakilde)
-    from . import export_log
+    from .sqlite import export_log
 
     return export_log.covering(store.conn, end_utc, enhed, datakilde)

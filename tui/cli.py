@@ -263,7 +263,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except sqlite3.Error as error:
         # The storage layer types every error about the file; one that slipped past it still
         # gets its Danish message, and never a claim that the file is damaged unless it is.
-        from storage.db import translate
+        from storage.sqlite.db import translate
 
         typed = translate(error, getattr(args, "db", None))
         name = getattr(error, "sqlite_errorname", None) or type(error).__name__

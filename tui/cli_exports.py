@@ -42,7 +42,7 @@ def _selection(args: argparse.Namespace) -> tuple[date, date, str]:
 
 
 def _check_units(config: Config, store, units: tuple[str, ...]) -> None:
-    from storage.extract import Selection, snapshot
+    from storage.sqlite.snapshot import Selection, snapshot
 
     unknown = [u for u in units if u not in config.units]
     if not unknown:
@@ -88,8 +88,8 @@ def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[s
 def _export_landkort(args: argparse.Namespace) -> int:
     from exports import check, landkort, layouts
     from exports.safe_write import SafeFile, check_target
-    from storage import export_log
-    from storage.extract import Selection, snapshot
+    from storage.sqlite import export_log
+    from storage.sqlite.snapshot import Selection, snapshot
 
     config, db_path = load(args)
     first, last, label = _selection(args)
@@ -168,7 +168,7 @@ def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, 
     (``registrer`` warns, the next check lists them). A failure here leaves the file as it is."""
     import sqlite3
 
-    from storage import export_log
+    from storage.sqlite import export_log
     from storage.errors import TaelleugeError
 
     try:
@@ -187,7 +187,7 @@ def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, 
 def _export_excel(args: argparse.Namespace) -> int:
     from exports import excel
     from exports.safe_write import SafeFile
-    from storage.extract import Selection, snapshot
+    from storage.sqlite.snapshot import Selection, snapshot
 
     config, db_path = load(args)
     first, last, label = _selection(args)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storage import identity, settings
 from storage.config import Config
-from storage.db import journal_choice, journal_mode
+from storage.sqlite.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import Refusal
@@ -19,7 +19,7 @@ from storage.registration import VOID_REASONS, new_entry
 from storage.open import export_covering, is_server
 from storage.open import open_store as open_location
 from storage.roles import is_coordinator, require_coordinator
-from storage.store import Store, schema_status
+from storage.sqlite.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
 

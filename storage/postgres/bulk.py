@@ -1,4 +1,4 @@
-"""Bulk import on PostgreSQL: ``storage.bulk.ImportBatch`` with COPY into a TEMP staging table.
+"""Bulk import on PostgreSQL: ``storage.sqlite.bulk.ImportBatch`` with COPY into a TEMP staging table.
 
 The TEMP table belongs to this session and takes no lock on the shared tables, so kiosks keep
 registering while a large file is read. ``commit`` then copies the rows into ``registrations``
@@ -16,9 +16,9 @@ from datetime import tzinfo
 
 import psycopg
 
-from ..bulk import LAYOUTS, STAGING_COLUMNS, STATION, ImportRecord, duplicate_message
+from ..sqlite.bulk import LAYOUTS, STAGING_COLUMNS, STATION, ImportRecord, duplicate_message
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..extract import _import_dict
+from ..sqlite.snapshot import _import_dict
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
 
@@ -98,7 +98,7 @@ class PgImportBatch:
         operator: str,
         zone: tzinfo | None = None,
     ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing (see storage.bulk)."""
+        """Write every staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:

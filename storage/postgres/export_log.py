@@ -1,4 +1,4 @@
-"""The log of delivered Landkort files on PostgreSQL: ``storage.export_log`` with ``%s``
+"""The log of delivered Landkort files on PostgreSQL: ``storage.sqlite.export_log`` with ``%s``
 placeholders. The record type, the change counting and the rules are the SQLite module's."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 
 import psycopg
 
-from ..export_log import _COLUMNS, KINDS, Changes, ExportRecord, _day
+from ..sqlite.export_log import _COLUMNS, KINDS, Changes, ExportRecord, _day
 from ..timeutil import to_stored
 
 
@@ -47,7 +47,7 @@ def covering(conn: psycopg.Connection, end_utc: str, enhed: str, datakilde: str)
 
 def changes_since(conn: psycopg.Connection, where: str, params: list, start_utc: str, end_utc: str,
                   zone) -> Changes:
-    """``storage.export_log.changes_since``; ``where``/``params`` from
+    """``storage.sqlite.export_log.changes_since``; ``where``/``params`` from
     ``storage.postgres.snapshot.where``."""
     changes = Changes(overlapping(conn, start_utc, end_utc))
     if not changes.earlier:

@@ -1,4 +1,4 @@
-"""The PostgreSQL schema: the SQLite engine's migrations (storage.schema), one for one, by name.
+"""The PostgreSQL schema: the SQLite engine's migrations (storage.sqlite.schema), one for one, by name.
 
 Same tables, columns and rules: TEXT stays text (times are the same fixed-width ISO-8601 UTC text,
 so comparing and ordering them is comparing text) and every text column uses the "C" collation,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..schema import MIGRATION_NAMES as SQLITE_NAMES
+from ..sqlite.schema import MIGRATION_NAMES as SQLITE_NAMES
 from .translate import APPEND_ONLY, VOID_FACTS
 
 VERSION_TABLE = "taelleuge_migrations"

@@ -5,8 +5,8 @@ its header, the changes since the last delivered file) sees the same committed s
 snapshot never blocks a kiosk's write, and no write disturbs it. Rows come through a server-side
 (named) cursor in chunks, so a million rows never sit in memory at once.
 
-Same API as ``storage.extract.Snapshot`` (rows, row_id, left_out, answer_sets, units_seen), plus
-``changes_since`` (``storage.export_log.changes_since`` on SQLite).
+Same API as ``storage.sqlite.snapshot.Snapshot`` (rows, row_id, left_out, answer_sets, units_seen), plus
+``changes_since`` (``storage.sqlite.export_log.changes_since`` on SQLite).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from ..extract import LeftOut, Selection
+from ..sqlite.snapshot import LeftOut, Selection
 from . import export_log
 
 CHUNK_ROWS = 10_000

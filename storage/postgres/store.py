@@ -1,5 +1,5 @@
 """The append-only registration store on a PostgreSQL server: the same public methods, signatures
-and results as ``storage.store.Store``.
+and results as ``storage.sqlite.store.Store``.
 
 One connection per process (autocommit; every write is one explicit transaction), shared by the
 TUI's worker threads under a lock, as with SQLite. Every psycopg error leaves here as a typed
@@ -483,16 +483,16 @@ class PgStore:
             "GROUP BY enhed ORDER BY enhed"
         ))
 
-    # -- exports, imports, the export log (storage.extract / bulk / export_log on SQLite) ---------
+    # -- exports, imports, the export log (storage.sqlite.snapshot / bulk / export_log on SQLite) ---------
 
     def snapshot(self, selection, *, chunk: int | None = None):
-        """``storage.extract.snapshot(store, selection)``: one consistent read for an export."""
+        """``storage.sqlite.snapshot.snapshot(store, selection)``: one consistent read for an export."""
         from .snapshot import CHUNK_ROWS, snapshot
 
         return snapshot(self, selection, chunk or CHUNK_ROWS)
 
     def import_batch(self):
-        """``storage.bulk.ImportBatch(store)``."""
+        """``storage.sqlite.bulk.ImportBatch(store)``."""
         from .bulk import PgImportBatch
 
         return PgImportBatch(self)
@@ -511,7 +511,7 @@ class PgStore:
         )[0][0]
 
     def record_export(self, **fields) -> str:
-        """``storage.export_log.record(conn, ...)``."""
+        """``storage.sqlite.export_log.record(conn, ...)``."""
         from . import export_log
 
         return self._call(lambda conn: export_log.record(conn, **fields), retry=False)
@@ -522,7 +522,7 @@ class PgStore:
         return self._call(lambda conn: export_log.overlapping(conn, start_utc, end_utc), retry=True)
 
     def export_covering(self, end_utc: str, enhed: str, datakilde: str):
-        """``storage.export_log.covering(conn, ...)``."""
+        """``storage.sqlite.export_log.covering(conn, ...)``."""
         from . import export_log
 
         return self._call(lambda conn: export_log.covering(conn, end_utc, enhed, datakilde),

@@ -19,7 +19,7 @@ import pytest
 
 from storage import config as cfgmod
 from storage.registration import new_entry
-from storage.store import Store
+from storage.sqlite.store import Store
 from support import REPO, SAMPLES
 
 SAMPLE = SAMPLES / "raadata-sample.csv"
@@ -178,7 +178,7 @@ def export(store: Store, config: cfgmod.Config, layout: str = "raadata", encodin
     from datetime import date
 
     from exports import landkort
-    from storage.extract import Selection, snapshot
+    from storage.sqlite.snapshot import Selection, snapshot
     from storage.timeutil import local_range_bounds
 
     start, end = local_range_bounds(date.fromisoformat(first), date.fromisoformat(last), config.zone)

@@ -1,4 +1,4 @@
-"""storage.bulk: staging takes no lock on the shared file; the write is one transaction."""
+"""storage.sqlite.bulk: staging takes no lock on the shared file; the write is one transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import count, register
-from storage.bulk import ImportBatch
+from storage.sqlite.bulk import ImportBatch
 from storage.errors import Refusal
 
 ROW = ("999", "Eksempelby", "999skranke", "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ", None,

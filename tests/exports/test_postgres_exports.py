@@ -11,10 +11,10 @@ import pytest
 import dbrows
 from exports import landkort
 from exports.reader import Reader, scan
-from storage import export_log
-from storage.bulk import ImportBatch
+from storage.sqlite import export_log
+from storage.sqlite.bulk import ImportBatch
 from storage.errors import Refusal
-from storage.extract import Selection, snapshot
+from storage.sqlite.snapshot import Selection, snapshot
 from storage.open import open_store
 from storage.timeutil import local_range_bounds
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from storage import Store, new_entry
-from storage.db import journal_choice
+from storage.sqlite.db import journal_choice
 
 SIDE_FILES = ("-journal", "-wal", "-shm")
 

@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 import pytest
 import sqlite_utils
 
-from storage import db as dbmod
+from storage.sqlite import db as dbmod
 from storage import settings
 from storage.errors import NotInitialised
 from storage.registration import new_entry
-from storage.schema import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
-from storage.store import Store, schema_status
+from storage.sqlite.schema import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
+from storage.sqlite.store import Store, schema_status
 
 EXPECTED_COLUMNS = {
     # name: (type, notnull, pk)
@@ -470,9 +470,9 @@ def test_m003_fills_the_facts_of_voids_made_before_it(db_path, config, clock):
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
     from storage.registration import new_entry
-    from storage.schema import MIGRATIONS, MIGRATION_SET
+    from storage.sqlite.schema import MIGRATIONS, MIGRATION_SET
 
     conn = dbmod.connect(db_path)
     old = Migrations(MIGRATION_SET)

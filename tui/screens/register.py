@@ -831,7 +831,7 @@ def _plain(error: Exception) -> str:
     import logging
     import sqlite3
 
-    from storage.db import translate
+    from storage.sqlite.db import translate
     from storage.errors import StorageError, TaelleugeError
 
     typed = translate(error, None) if isinstance(error, sqlite3.Error) else error

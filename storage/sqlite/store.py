@@ -17,11 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from . import db as dbmod
-from .errors import NotInitialised, NotTaelleugeDatabase, Refusal
+from ..errors import NotInitialised, NotTaelleugeDatabase, Refusal
 from .group_file import create_group_writable
-from .registration import VOID_REASONS, Entry, Registration
+from ..registration import VOID_REASONS, Entry, Registration
 from .schema import MIGRATION_NAMES, MIGRATION_SET
-from .timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import timezone, tzinfo
 
 from . import db as dbmod
-from .errors import Refusal
-from .extract import find_import
+from ..errors import Refusal
+from .snapshot import find_import
 from .store import Store
-from .timeutil import from_stored, to_stored
+from ..timeutil import from_stored, to_stored
 
 STATION = "import"  # the station of every imported row
 

@@ -2,7 +2,7 @@
 
 Plain ``sqlite3`` on purpose: ``import sqlite_utils`` pulls in pandas and numpy when they are
 installed, which doubles a kiosk's start time and memory. sqlite-utils is used only for migrations
-(``storage.migrations``), which run from ``taelleuge init`` or once when a file is new.
+(``storage.sqlite.migrations``), which run from ``taelleuge init`` or once when a file is new.
 
 Every ``sqlite3.Error`` that is about the file rather than the SQL (busy, full, read-only,
 corrupt, not a database, gone) leaves this layer as a typed :class:`~storage.errors.StorageError`
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import (
+from ..errors import (
     CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
     ReadOnlyDatabase, StorageError, UnsafeJournalMode,
 )
@@ -321,7 +321,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
     ``isolation_level=None`` stops Python from opening transactions behind our back: every write
     goes through :func:`write_txn`, which says ``BEGIN IMMEDIATE`` itself. ``check_same_thread``
-    is off because the TUI writes from a worker thread; :class:`storage.store.Store` serialises
+    is off because the TUI writes from a worker thread; :class:`storage.sqlite.store.Store` serialises
     use of the connection with a lock.
     """
     path = Path(path)
@@ -402,7 +402,7 @@ def write_txn(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     process wrote in between, without waiting for ``busy_timeout``; IMMEDIATE waits its turn.
     With ``synchronous=FULL`` the row is on disk when COMMIT returns.
 
-    Writers first queue on a kernel file lock next to the database (:mod:`storage.write_queue`),
+    Writers first queue on a kernel file lock next to the database (:mod:`storage.sqlite.write_queue`),
     for at most ``BUSY_TIMEOUT_MS``, the bound SQLite's own lock has too.
     """
     path = path_of(conn)

@@ -26,7 +26,7 @@ import stat
 import threading
 from pathlib import Path
 
-from .errors import DatabaseBusy, UnsafeFile
+from ..errors import DatabaseBusy, UnsafeFile
 from .group_file import GROUP_WRITABLE
 
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK

@@ -1,7 +1,7 @@
 """The schema, as an ordered list of migrations.
 
 The functions only call ``db.execute``, so they run on a ``sqlite_utils.Database`` (what
-``storage.migrations`` hands them) and the names below can be checked from the kiosk without
+``storage.sqlite.migrations`` hands them) and the names below can be checked from the kiosk without
 importing sqlite-utils. Append a new function for every change; never edit an applied one.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import db as dbmod
-from .timeutil import from_stored, to_stored
+from ..timeutil import from_stored, to_stored
 
 KINDS = ("landkort-upload", "landkort-raadata")
 _COLUMNS = ("id, kind, first_day, last_day, start_utc, end_utc, units, sources, row_count, sha256, "

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import db as dbmod
-from .errors import StorageError
+from ..errors import StorageError
 from .store import Store
 
 # Rows per read transaction: ~20 ms each at 1M rows on the benchmark host (bench/export_lock.py).
