@@ -33,7 +33,7 @@ from pathlib import Path
 
 import _common as c
 from storage.sqlite import db as dbmod
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import to_stored
 
 TARGET = 1.5

@@ -30,7 +30,7 @@ import traceback
 from pathlib import Path
 
 import _common as c
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 TARGET_RATE = 1000.0
 

@@ -43,7 +43,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import _common as c
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 EXPORT_TARGET_S = 3.0
 EXPORT_TARGET_MB = 300.0

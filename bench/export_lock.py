@@ -47,7 +47,7 @@ sys.path.insert(0, {root!r})
 from datetime import datetime, timezone
 from storage.registration import new_entry
 from storage.settings import demo_config
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 store = Store({db!r}, station="bench-kiosk", operator="bench")
 config = demo_config(datetime.now().date())

@@ -26,7 +26,7 @@ import totals
 
 from textual import events
 
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import system_clock
 from tui.app import make_app
 from tui.render import type_keys

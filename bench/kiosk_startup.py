@@ -27,7 +27,7 @@ KIOSK = r'''
 import json, resource, sys, time
 t_spawn = float(sys.argv[1])
 from storage import settings
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import system_clock
 from tui.kiosk_main import choose_unit
 from tui.app import make_app

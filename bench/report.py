@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import _common as c
 from storage.sqlite.schema import MIGRATION_NAMES
-from storage.sqlite.store import _INSERT, Store
+from storage.sqlite.store import INSERT as _INSERT, SqliteStore as Store
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
 GENERATOR_VERSION = 1

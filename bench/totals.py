@@ -40,7 +40,7 @@ from pathlib import Path
 
 import _common as c
 from storage.registration import VOID_REASONS
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import iso_week_days, local_range_bounds, to_stored
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"

@@ -23,7 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.sqlite.snapshot import LeftOut, Snapshot
+from storage.interface import LeftOut, Snapshot
+from storage.model import ExportRow, picker
 
 from .cells import TextCells, plain_row
 from .landkort import question_columns

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storage.config import Config
-from storage.sqlite.snapshot import Snapshot
+from storage.interface import Snapshot
+from storage.model import ExportRow, picker
 
 from . import layouts
 from .localtime import UtcToLocal
@@ -175,14 +176,24 @@ def _answer(answers: dict, question: str) -> str:
     return "" if value is None else str(value)
 
 
+# The loops take the fields they need by name (storage.model.picker: one C call per row).
+_RAADATA_FIELDS = picker(ExportRow, ("kommune_navn", "kommune_nr", "enhed", "opgave", "kanal", "type",
+                                     "afslutning", "blanket", "end_utc", "start_utc", "datakilde",
+                                     "answers"))
+_UPLOAD_FIELDS = picker(ExportRow, ("kommune_navn", "kommune_nr", "enhed", "opgave", "kanal", "type",
+                                    "afslutning", "blanket", "end_utc", "datakilde"))
+
+
 def _raadata_loop(rows, conv: UtcToLocal, answer_fields, tally: Counter, emit, progress) -> int:
+    take = _RAADATA_FIELDS
     cache = conv.cache
     minute = conv.minute
     answer_cache: dict[str, str] = {}
     lines: list[str] = []
     count = 0
     first_line = 2
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers in rows:
+    for row in rows:
+        navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers = take(row)
         key = end[:16]
         local = cache.get(key) or minute(key)
         dato = local[0] + end[16:19]
@@ -213,12 +224,14 @@ def _raadata_loop(rows, conv: UtcToLocal, answer_fields, tally: Counter, emit, p
 
 
 def _upload_loop(rows, conv: UtcToLocal, _answer_fields, tally: Counter, emit, progress) -> int:
+    take = _UPLOAD_FIELDS
     cache = conv.cache
     minute = conv.minute
     lines: list[str] = []
     count = 0
     first_line = 2
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, _start, kilde, _answers in rows:
+    for row in rows:
+        navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, kilde = take(row)
         key = end[:16]
         local = cache.get(key) or minute(key)
         combo = (enhed, local[1], kanal, typ, afsl, blk, opgave, kilde, nr, navn)

@@ -20,7 +20,7 @@ from storage.sqlite.db import journal_choice
 from storage.codebook import load_builtin
 from storage.registration import new_entry
 from storage.sqlite.schema import MIGRATION_NAMES
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 from support import REPO, SAMPLES
 UNIT = "259borgerservice"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from storage import identity, settings
 from storage.config import Config
-from storage.sqlite.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import Refusal
@@ -16,10 +15,10 @@ from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
-from storage.open import export_covering, is_server
+from storage.interface import Store
+from storage.open import init_database
 from storage.open import open_store as open_location
 from storage.roles import is_coordinator, require_coordinator
-from storage.sqlite.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
 
@@ -40,27 +39,10 @@ def open_store(path: Path | str, *, create: bool = False, station: str | None = 
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
-    if is_server(path):
-        return _init_server(config, path)
-    with open_store(path, create=True) as store:
-        status = schema_status(store.conn)
-        mode = journal_mode(store.conn)
-        applied = store.migrated
-    print(f"Database: {path} ({'oprettet' if store.created else 'fandtes'})")
-    news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
-    print(f"Skema: version {status.version} ({news})")
-    print(f"Journal: {mode} ({journal_choice().reason})")
+    print("\n".join(init_database(path, station=identity.cli_station(), operator=identity.operator())))
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
     print(f"Konfiguration: {config.source} ({units}, {weeks})")
-    return 0
-
-
-def _init_server(config: Config, url: str) -> int:
-    from storage.open import init_server
-
-    print("\n".join(init_server(url, station=identity.cli_station(), operator=identity.operator())))
-    print(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
     return 0
 
 
@@ -97,8 +79,8 @@ def cmd_register(args: argparse.Namespace) -> int:
                                              end.astimezone(config.zone).date())
     with open_store(path) as store:
         store.record(entry)
-        exported = None if entry.trial else export_covering(
-            store, to_stored(end), entry.enhed, entry.datakilde)
+        exported = None if entry.trial else store.export_covering(
+            to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
         print(f"advarsel: {warning}", file=sys.stderr)
     if exported:
@@ -141,7 +123,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     with open_store(path) as store:
         voided = store.undo_last(enhed=args.enhed, reason=reason)
         first = voided[0] if voided else None
-        exported = export_covering(store, first.end_utc, first.enhed, first.datakilde) \
+        exported = store.export_covering(first.end_utc, first.enhed, first.datakilde) \
             if first and not first.trial else None
         if exported and exported.created_utc < first.created_utc:
             exported = None  # registered after that export: the delivered file never held it

@@ -4,10 +4,10 @@ Plain ``sqlite3`` on purpose: ``import sqlite_utils`` pulls in pandas and numpy 
 installed, which doubles a kiosk's start time and memory. sqlite-utils is used only for migrations
 (``storage.sqlite.migrations``), which run from ``taelleuge init`` or once when a file is new.
 
-Every ``sqlite3.Error`` that is about the file rather than the SQL (busy, full, read-only,
-corrupt, not a database, gone) leaves this layer as a typed :class:`~storage.errors.StorageError`
+Every ``sqlite3.Error`` leaves this layer as a :class:`~storage.errors.StorageError`: the ones
+about the file rather than the SQL (busy, full, read-only, corrupt, not a database, gone) typed
 (:func:`translate`), classified by SQLite's error code and by looking at the files, never by
-message text. Errors that are programming errors (a constraint, bad SQL) pass through unchanged.
+message text; any other (a constraint, bad SQL) as a plain StorageError naming SQLite's code.
 """
 
 from __future__ import annotations
@@ -284,16 +284,30 @@ def _no_space(folder: Path) -> bool:
         return False
 
 
+def typed_error(error: sqlite3.Error, path: str | Path | None) -> StorageError:
+    """:func:`translate`, or for an error that is not about the file (a constraint, SQL this
+    program should not have sent) a plain :class:`StorageError` naming SQLite's code: nothing
+    leaves the engine as a ``sqlite3`` exception."""
+    typed = translate(error, path)
+    if typed is not None:
+        return typed
+    name = getattr(error, "sqlite_errorname", None) or type(error).__name__
+    return StorageError(
+        f"Databasen afviste handlingen (SQLite: {name}). Intet er gemt. Kør taelleuge doctor, og "
+        "kontakt tovholderen, hvis det sker igen.",
+        short=f"databasen afviste handlingen ({name}): kontakt tovholderen",
+        code=name,
+    )
+
+
 @contextmanager
 def translated(path: str | Path | None) -> Iterator[None]:
-    """Turn an SQLite error about the file into its :class:`StorageError` inside the block."""
+    """Every SQLite error inside the block leaves it as a :class:`StorageError` (:func:`typed_error`),
+    with the original as its ``__cause__``."""
     try:
         yield
     except sqlite3.Error as error:
-        typed = translate(error, path)
-        if typed is None:
-            raise
-        raise typed from error
+        raise typed_error(error, path) from error
 
 
 # -- connections ----------------------------------------------------------------------------------

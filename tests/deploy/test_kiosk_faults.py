@@ -18,7 +18,7 @@ import pytest
 from textual.worker import WorkerCancelled
 
 from storage.sqlite import db as dbmod
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from tui.app import make_app
 
 from taelleuge_harness import (

@@ -19,7 +19,7 @@ import pytest
 
 from storage import config as cfgmod
 from storage.registration import new_entry
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from support import REPO, SAMPLES
 
 SAMPLE = SAMPLES / "raadata-sample.csv"

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from storage import config as cfgmod
 from storage.registration import new_entry
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import to_stored
 from support import REPO, SAMPLES
 

@@ -26,7 +26,7 @@ import pytest
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import Cli, QUESTION, config_text, import_text, local, register
 from storage import config as cfgmod
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 IMPORTED = (
     "Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;Datakilde;\r\n"

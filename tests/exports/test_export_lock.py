@@ -24,7 +24,7 @@ import pytest
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import export, register
 from storage.sqlite.snapshot import Selection, snapshot
-from storage.sqlite.store import _INSERT, Store
+from storage.sqlite.store import INSERT as _INSERT, SqliteStore as Store
 from storage.timeutil import local_range_bounds
 from support import REPO
 
@@ -167,7 +167,7 @@ import json, sys, time
 from datetime import date, datetime, timezone
 from storage.registration import new_entry
 from storage.settings import demo_config
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 store = Store(sys.argv[1], station="kiosk", operator="kiosk")
 store.conn.execute("PRAGMA busy_timeout = %d")

@@ -34,7 +34,7 @@ FORMULA_LIKE = {"=1+2", "=2+2", "+SUM(1,1)", "-3+3", "@SUM(A1)", "#REF!", "=1+1"
 @pytest.fixture
 def hostile(tmp_path, lk_db):
     from storage import config as cfgmod
-    from storage.sqlite.store import Store
+    from storage.sqlite.store import SqliteStore as Store
 
     path = tmp_path / "hostile.toml"
     path.write_text(config_text(**HOSTILE_CONFIG) + CHANNEL, "utf-8")

@@ -18,7 +18,7 @@ from report_fixtures import (
 )
 from storage import config as cfgmod
 from storage.errors import NotInitialised, Refusal
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 WEEKS = "2026-W43,2026-W44"
 

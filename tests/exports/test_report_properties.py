@@ -27,7 +27,7 @@ from exports.analysis_data import days_selection, open_readonly
 from report_fixtures import ZONE, write_config
 from storage import config as cfgmod
 from storage.errors import Refusal
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import from_stored, to_stored
 
 FIRST = date(2026, 10, 12)  # Monday of W42; the clocks go back on Sunday 25 October (W43)

@@ -6,7 +6,7 @@ from collections import Counter
 
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import QUESTION, SAMPLE, export, import_text, register
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 
 def test_sample_comes_back_byte_for_byte(lk_store, lk_config):

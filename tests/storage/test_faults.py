@@ -19,7 +19,7 @@ from storage.errors import (
 )
 from storage.placement import filesystem_type, network_warning
 from storage.privacy import looks_like_cpr
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 from support import REPO
 
@@ -184,7 +184,7 @@ def test_a_journal_that_is_not_a_regular_file_is_refused_before_sqlite_opens_it(
     victim.write_bytes(b"precious")
     {"symlink": lambda: journal.symlink_to(victim), "fifo": lambda: os.mkfifo(journal),
      "directory": journal.mkdir}[kind]()
-    code = ("import sys; from storage.sqlite.store import Store; from storage.errors import UnsafeFile\n"
+    code = ("import sys; from storage.sqlite.store import SqliteStore as Store; from storage.errors import UnsafeFile\n"
             "try:\n    Store(sys.argv[1], station='s', operator='o')\n"
             "except UnsafeFile as e:\n    print(type(e).__name__, e)\n")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.registration import new_entry
-from storage.sqlite.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from tui.screens.dialogs import Confirm, RecentList
 from tui.screens.register import RegisterScreen
 
