@@ -3,8 +3,12 @@
 Builds a migrated file with ``--rows`` registrations (default 1,000,000) over three ISO weeks
 (2025-W43..W45, across the October clock change), filled with one ``executemany`` in one
 transaction: 40 tasks with skewed volumes (some counted in one or two of the weeks only), staff
-channels plus imported self-service rows (``SLVBTJN``, half of them without a type), a per-task
-self-service share so the tasks spread over the quadrant, 2 % trial rows and 1 % voided rows.
+channels plus imported self-service rows (``SLVBTJN``, half of them without a type; they point to
+one import per week, as a municipality imports its weekly extracts), a start
+time on staff rows (handling time), STRAKS and HOLD, a per-task self-service share so the tasks
+spread over the quadrant, 2 % trial rows and 1 % voided rows. The config has every report
+setting: a unit that counts one of the three weeks only, responsible roles, a department and a
+channel policy, so every new measure runs.
 
 Then runs ``taelleuge rapport --uge 2025-W43,2025-W44,2025-W45 --ud DIR`` ``--runs`` times, each in
 a fresh interpreter (start-up and imports included in the wall time), with the child's own peak
@@ -37,10 +41,13 @@ from zoneinfo import ZoneInfo
 
 import _common as c
 from storage.sqlite.schema import MIGRATION_NAMES
-from storage.sqlite.store import INSERT as _INSERT, SqliteStore as Store
+from storage.sqlite.store import SqliteStore as Store
+
+# The Store's INSERT (storage.model's column list, import_id included; seq assigned per row).
+from storage.sqlite.store import INSERT as _INSERT_WITH_IMPORT  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 WEEKS = "2025-W43,2025-W44,2025-W45"
 FIRST_DAY = date(2025, 10, 20)  # Monday of 2025-W43; clocks go back on Sunday 26 October
 ZONE = ZoneInfo("Europe/Copenhagen")
@@ -73,15 +80,24 @@ TYPES = [("OPRET", 30), ("STATUS", 25), ("INFO", 20), ("VEJL", 15), ("SLVBTJN", 
 def config_text() -> str:
     channels = ", ".join(f'"{k}"' for k, _ in STAFF_CHANNELS)
     tasks = ",\n".join(f'  {{ kle = "{k}", navn = "{n}" }}' for k, n in TASKS[:35])
+    extra = {UNITS[0]: 'ansvarlig = "Teamleder, Borgerservice"\n',
+             UNITS[2]: 'taelleuger = ["Uge 44"]\nansvarlig = "Afdelingsleder, Ydelser"\n'}
     units = "\n".join(
         f'[[enhed]]\nkode = "{u}"\nnavn = "{u}"\nkanal = "PRSNLG"\nkanaler = [{channels}]\n'
-        f"opgaver = [\n{tasks}\n]\n" for u in UNITS)
+        f"opgaver = [\n{tasks}\n]\n{extra.get(u, '')}" for u in UNITS)
+    units += (f'\n[[afdeling]]\nnavn = "Borgerservice"\nenheder = ["{UNITS[0]}", "{UNITS[1]}"]\n'
+              '\n[[kanalpolitik]]\ntypeklasse = "transaktion"\nprimaer = ["SLVBTJN"]\n'
+              'sekundaer = ["TLFIND", "EMLIND", "DOCIND"]\nuoensket = ["PRSNLG", "PPRIND"]\n'
+              '\n[[kanalpolitik]]\ntype = "STATUS"\nprimaer = ["SLVBTJN", "TLFIND"]\n'
+              'uoensket = ["PPRIND"]\n')
     prices = "\n".join(
         f'[[pris]]\nkanal = "{k}"\ntransaktion = {t}\ninformation = {i}\n'
         for k, t, i in [("PRSNLG", 95, 80), ("TLFIND", 55, 45), ("PPRIND", 90, 70),
                         ("EMLIND", 40, 35), ("DOCIND", 35, 30), ("SLVBTJN", 20, 20)])
     return (f'kommunenummer = 999\nkommunenavn = "Benchby"\ntidszone = "{ZONE.key}"\n\n{units}\n'
-            '[[taelleuge]]\nnavn = "Uge 43-45"\nfra = 2025-10-20\ntil = 2025-11-09\n\n' + prices)
+            '[[taelleuge]]\nnavn = "Uge 43"\nfra = 2025-10-20\ntil = 2025-10-26\n\n'
+            '[[taelleuge]]\nnavn = "Uge 44"\nfra = 2025-10-27\ntil = 2025-11-02\n\n'
+            '[[taelleuge]]\nnavn = "Uge 45"\nfra = 2025-11-03\ntil = 2025-11-09\n\n' + prices)
 
 
 def build(path: Path, rows: int, seed: int = 20251020) -> dict:
@@ -104,7 +120,7 @@ def build(path: Path, rows: int, seed: int = 20251020) -> dict:
     utc = epoch0 + day * 86400 + local_seconds - offsets[day]
     micro = rng.integers(0, 1_000_000, size=rows)
     order = np.argsort(utc, kind="stable")
-    task, utc, micro = task[order], utc[order], micro[order]
+    task, utc, micro, day = task[order], utc[order], micro[order], day[order]
     stamps = np.datetime_as_string(utc.astype("datetime64[s]") + micro.astype("timedelta64[us]"),
                                    unit="us")
     # Channel: a task's self-service share decides how many of its rows are SLVBTJN imports.
@@ -121,19 +137,35 @@ def build(path: Path, rows: int, seed: int = 20251020) -> dict:
     unit = np.where(self_service, "", unit)
     trial = (rng.random(rows) < 0.02).astype(int)
     kle = np.array([k for k, _ in TASKS])[task]
+    closing = np.where(rng.random(rows) < 0.8, "STRAKS", "HOLD")
+    handling = rng.integers(5, 900, size=rows)
+    starts = np.datetime_as_string(utc.astype("datetime64[s]") - handling.astype("timedelta64[s]")
+                                   + micro.astype("timedelta64[us]"), unit="us")
+    has_start = (unit != "") & (rng.random(rows) < 0.7)
+    # Imported self-service rows: one import per week (the weekly extracts).
+    import_of = np.where(unit == "", np.array(["imp-43", "imp-44", "imp-45"])[day // 7], "")
     data = [
-        (f"00000000-0000-4000-8000-{i:012d}", "999", "Benchby", u, o, k, t, "STRAKS", "NEJ",
-         None, s + "Z", 0, "Taelleuge" if u else "Import", "bench", "bench", "{}", int(tr), None,
-         None, s + "Z")
-        for i, (u, o, k, t, s, tr) in enumerate(zip(unit.tolist(), kle.tolist(), channel.tolist(),
-                                                    typ.tolist(), stamps.tolist(), trial.tolist()))
+        (f"00000000-0000-4000-8000-{i:012d}", "999", "Benchby", u, o, k, t,
+         a if u else None, "NEJ" if u else None, (st + "Z") if hs else None, s + "Z", 0,
+         "Taelleuge" if u else "Import", "bench", "bench", "{}", int(tr), None, None, s + "Z",
+         imp or None)
+        for i, (u, o, k, t, s, tr, a, st, hs, imp) in enumerate(zip(
+            unit.tolist(), kle.tolist(), channel.tolist(), typ.tolist(), stamps.tolist(),
+            trial.tolist(), closing.tolist(), starts.tolist(), has_start.tolist(),
+            import_of.tolist()))
     ]
     voided = [data[i][0] for i in sorted(rng.choice(rows, size=rows // 100, replace=False).tolist())]
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(_INSERT, data)
+    for ident in ("imp-43", "imp-44", "imp-45"):
+        conn.execute(
+            "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, "
+            "row_count, datakilde, station, operator, created_utc) VALUES (?, ?, ?, ?, 'raadata', "
+            "'iso-8859-1', 1, 'Import', 'bench', 'bench', '2025-11-10T10:00:00.000000Z')",
+            (ident, f"sha-{ident}", f"content-{ident}", f"{ident}.csv"))
+    conn.executemany(_INSERT_WITH_IMPORT, data)
     conn.execute("COMMIT")
     conn.close()
     # Voids through the Store, so they carry whatever the schema asks of a void (m003's facts).

@@ -240,13 +240,18 @@ def _dates(report: Report, config: Config, days: list[date], counts: Counter) ->
             report.sub(f"{day}: {_rows(n)}")
     else:
         report.item(OK, "Rækker uden for udvalget", "0")
-    off_week = {day: n for day, n in per_day.items() if day in keys and config.week_of(day_of(day)) is None}
+    # Per unit: a unit may count only some of the weeks ([[enhed]] taelleuger).
+    off_week: Counter = Counter()
+    for (unit, day), n in counts.items():
+        if day in keys and not any(w.contains(day_of(day)) for w in config.unit_weeks(unit)):
+            off_week[unit, day] += n
+    label = "Rækker uden for enhedens tælleuger"
     if off_week:
-        report.item(WARN, "Rækker uden for tælleugerne i konfigurationen", f"{sum(off_week.values())}")
-        for day, n in sorted(off_week.items(), key=lambda kv: day_of(kv[0])):
-            report.sub(f"{WEEKDAYS[day_of(day).weekday()]} {day}: {_rows(n)}")
+        report.item(WARN, label, f"{sum(off_week.values())} (tæller ikke med i rapportens tal)")
+        for (unit, day), n in sorted(off_week.items(), key=lambda kv: (kv[0][0], day_of(kv[0][1]))):
+            report.sub(f"{unit or NO_UNIT} {WEEKDAYS[day_of(day).weekday()]} {day}: {_rows(n)}")
     else:
-        report.item(OK, "Rækker uden for tælleugerne i konfigurationen", "0")
+        report.item(OK, label, "0")
 
 
 def _empty_days(report: Report, empty: list[tuple[str, date]]) -> None:

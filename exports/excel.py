@@ -1,37 +1,38 @@
 """The week in Excel: every registration, a summary, and what the file contains.
 
-openpyxl in write-only mode: rows go to the file as they come from the cursor, so memory stays flat.
+Written with ``exports.xlsx_stream``: rows go to the file as they come from the snapshot, so
+memory stays flat, and a million rows take seconds (openpyxl's write-only mode and xlsxwriter's
+constant-memory mode were measured too: ``bench/excel_export.py``, ``bench/RESULTS.md``).
 Sheets:
 
 ``Registreringer``  one row per henvendelse: typed dates (local time) and numbers, code and name
                     side by side, a frozen header and an autofilter.
 ``Opsummering``     rows per task × channel × type.
 ``Om udtrækket``    the selection, the time zone, and the rows left out.
+
+Every text from the database, the config or the KLE file is a shared string: never a formula.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from storage.config import Config
 from storage.errors import Refusal
 from storage.interface import LeftOut, Snapshot
 from storage.model import ExportRow, picker
 
-from .cells import TextCells, plain_row
+from . import xlsx_stream
 from .landkort import question_columns
 from .localtime import UtcToLocal
 from .progress import Quiet
 
 MAX_ROWS = 1_048_575  # Excel's limit, less the header row
+TAIL_CACHE = 50_000  # distinct row tails kept (a few hundred bytes each)
 DATE_FORMAT = "dd-mm-yyyy hh:mm:ss"
 DAY_FORMAT = "dd-mm-yyyy"
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -88,6 +89,56 @@ class Names:
         return unit.name if unit else ""
 
 
+def columns_of(config: Config, snapshot: Snapshot) -> tuple[list[tuple[str, float]], list[str]]:
+    """The Registreringer sheet's (header, width) pairs and the local questions among them."""
+    questions = question_columns(config, snapshot.selection.units, snapshot.answer_sets())
+    return [*BASE_COLUMNS, *((q, max(12, min(len(q) + 2, 30))) for q in questions)], questions
+
+
+def row_values(snapshot: Snapshot, config: Config, questions: list[str]) -> Iterator[list]:
+    """One list of cell values per registration, in column order: naive local date-times,
+    ints, text (None = empty). Shared by the writer and the benchmark's other writers."""
+    names = Names(config)
+    book = config.codebook
+    conv = UtcToLocal(config.zone)
+    channels, types, closings = book.channels, book.types, book.afslutning
+    answers_cache: dict[str, list] = {}
+    unit_names: dict[str, str] = {}
+    task_names: dict[tuple[str, str], str] = {}
+    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers in snapshot.rows():
+        ended = conv.naive(end)
+        if start is not None:
+            began = conv.naive(start)
+            duration = int((ended - began).total_seconds())
+        else:
+            began = duration = None
+        channel = channels.get(kanal)
+        task_type = types.get(typ) if typ else None
+        closing = closings.get(afsl) if afsl else None
+        unit_name = unit_names.get(enhed)
+        if unit_name is None:
+            unit_name = unit_names[enhed] = names.unit(enhed)
+        task = task_names.get((enhed, opgave))
+        if task is None:
+            task = task_names[enhed, opgave] = names.task(enhed, opgave)
+        extra = answers_cache.get(answers)
+        if extra is None:
+            given = json.loads(answers)
+            extra = answers_cache[answers] = [given.get(q) or None for q in questions]
+        iso = ended.isocalendar()
+        yield [
+            ended, began, duration, iso[1], WEEKDAYS[iso[2] - 1],
+            int(nr) if nr.isdigit() else nr, navn, enhed or None, unit_name or None,
+            opgave, task or None,
+            kanal, channel.name if channel else None,
+            DIRECTIONS.get(channel.direction) if channel else None,
+            channel.klass if channel else None,
+            typ, task_type.name if task_type else None,
+            task_type.klass if task_type else None,
+            afsl, closing.name if closing else None, blk, kilde, *extra,
+        ]
+
+
 def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_label: str,
           now: datetime, progress=None) -> ExcelResult:
     """Write the workbook to ``out`` (a path or a binary file object)."""
@@ -100,89 +151,58 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
     progress = progress or Quiet()
     names = Names(config)
     book = config.codebook
-    wb = Workbook(write_only=True)
-    questions = question_columns(config, snapshot.selection.units, snapshot.answer_sets())
-    ws = wb.create_sheet("Registreringer")
-    columns = [*BASE_COLUMNS, *((q, max(12, min(len(q) + 2, 30))) for q in questions)]
-    _prepare(ws, columns)
-    ws.append(_header(ws, [c for c, _ in columns]))
+    columns, questions = columns_of(config, snapshot)
+    wb = xlsx_stream.Workbook(out)
+    ws = wb.add_sheet("Registreringer", [w for _, w in columns])
+    ws.header([c for c, _ in columns])
+    text, number = ws.text, ws.number
 
-    dato_cell = WriteOnlyCell(ws)
-    dato_cell.number_format = DATE_FORMAT
-    start_cell = WriteOnlyCell(ws)
-    start_cell.number_format = DATE_FORMAT
-    conv = UtcToLocal(config.zone)
-    channels = book.channels
-    types = book.types
-    closings = book.afslutning
-    answers_cache: dict[str, list] = {}
-    safe = TextCells(ws)  # text from the DB, config or KLE file: never a formula (see .cells)
-    unit_names: dict[str, str] = {}
-    task_names: dict[tuple[str, str], str] = {}
+    def code_or_number(column: int, value):  # Kommunenr.: a number when it is one
+        return number(column, value) if isinstance(value, int) else text(column, value)
+
+    # One cell maker per column: cached XML per (column, value) for text, typed numbers.
+    makers = [ws.moment, ws.moment, number, number, text, code_or_number,
+              *([text] * (len(columns) - 6))]
     summary: Counter = Counter()
     count = 0
     progress.start("Excel", left.live)
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers in snapshot.rows():
-        ended = conv.naive(end)
-        dato_cell.value = ended
-        if start is not None:
-            began = conv.naive(start)
-            start_cell.value = began
-            duration = int((ended - began).total_seconds())
-            start_value = start_cell
-        else:
-            start_value = None
-            duration = None
-        channel = channels.get(kanal)
-        task_type = types.get(typ) if typ else None
-        closing = closings.get(afsl) if afsl else None
-        unit_name = unit_names.get(enhed)
-        if unit_name is None:
-            unit_name = unit_names[enhed] = safe[names.unit(enhed)]
-        task = task_names.get((enhed, opgave))
-        if task is None:
-            task = task_names[enhed, opgave] = safe[names.task(enhed, opgave)]
-        extra = answers_cache.get(answers)
-        if extra is None:
-            given = json.loads(answers)
-            extra = answers_cache[answers] = [safe[given.get(q) or None] for q in questions]
-        iso = ended.isocalendar()
-        ws.append([
-            dato_cell, start_value, duration, iso[1], WEEKDAYS[iso[2] - 1],
-            int(nr) if nr.isdigit() else safe[nr], safe[navn], safe[enhed or None], unit_name or None,
-            safe[opgave], task or None,
-            safe[kanal], safe[channel.name] if channel else None,
-            DIRECTIONS.get(channel.direction) if channel else None,
-            channel.klass if channel else None,
-            safe[typ], safe[task_type.name] if task_type else None,
-            task_type.klass if task_type else None,
-            safe[afsl], safe[closing.name] if closing else None, safe[blk], safe[kilde], *extra,
-        ])
-        summary[opgave, kanal, typ] += 1
+    # Everything after the first four columns (weekday, unit, task, channel, type, … answers)
+    # repeats across rows: its XML is joined once per distinct combination and reused.
+    tails: dict[tuple, str] = {}
+    moment = ws.moment
+    for values in row_values(snapshot, config, questions):
+        key = tuple(values[4:])
+        tail = tails.get(key)
+        if tail is None:
+            if len(tails) >= TAIL_CACHE:
+                tails.clear()  # bounded memory, whatever the data
+            tail = tails[key] = "".join(make(i, v) for i, make, v in
+                                        zip(range(4, len(makers)), makers[4:], key))
+        duration, week = values[2], values[3]
+        ws.joined(moment(0, values[0]) + moment(1, values[1])
+                  + ("" if duration is None else number(2, duration)) + number(3, week) + tail)
+        summary[values[9], values[11], values[15]] += 1
         count += 1
         if count % 5000 == 0:
             progress.advance(5000)
     progress.advance(count % 5000)
     progress.stop()
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    ws.set_autofilter(len(columns) - 1)
 
-    ws = wb.create_sheet("Opsummering")
-    _prepare(ws, SUMMARY_COLUMNS)
-    ws.append(_header(ws, [c for c, _ in SUMMARY_COLUMNS]))
-    for (opgave, kanal, typ), n in sorted(summary.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
+    channels, types = book.channels, book.types
+    ws = wb.add_sheet("Opsummering", [w for _, w in SUMMARY_COLUMNS])
+    ws.header([c for c, _ in SUMMARY_COLUMNS])
+    for (opgave, kanal, typ), n in sorted(summary.items(),
+                                          key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
         channel = channels.get(kanal)
         task_type = types.get(typ) if typ else None
-        ws.append(plain_row(ws, [opgave, names.task("", opgave) or None, kanal,
-                                 channel.name if channel else None, typ,
-                                 task_type.name if task_type else None, n]))
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(SUMMARY_COLUMNS))}{len(summary) + 1}"
-    total = WriteOnlyCell(ws, value="I alt")
-    total.font = Font(bold=True)
-    ws.append([total, None, None, None, None, None, count])
+        ws.row([ws.text(0, opgave), ws.text(1, names.task("", opgave)), ws.text(2, kanal),
+                ws.text(3, channel.name if channel else None), ws.text(4, typ),
+                ws.text(5, task_type.name if task_type else None), ws.number(6, n)])
+    ws.set_autofilter(len(SUMMARY_COLUMNS) - 1)
+    ws.row([ws.text(0, "I alt", xlsx_stream.BOLD), ws.number(6, count)])
 
-    ws = wb.create_sheet("Om udtrækket")
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
+    ws = wb.add_sheet("Om udtrækket", [28, 60], freeze_header=False)
     for label, value in (
         ("Kommune", f"{config.kommune_nr} {config.kommune_navn}"),
         ("Udvalg", selection_label),
@@ -195,23 +215,7 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
         ("Prøverækker udeladt", left.trial),
         ("Kilde", "Tælleuge (taelleuge eksport excel)"),
     ):
-        ws.append(plain_row(ws, [_bold(ws, label), value]))
-    wb.save(out)
+        ws.row([ws.text(0, label, xlsx_stream.BOLD),
+                ws.number(1, value) if isinstance(value, int) else ws.text(1, value)])
+    wb.close()
     return ExcelResult(count, len(summary))
-
-
-def _prepare(ws, columns) -> None:
-    ws.freeze_panes = "A2"
-    for i, (_name, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-
-def _header(ws, names: list[str]) -> list:
-    return [_bold(ws, name) for name in names]
-
-
-def _bold(ws, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=text)
-    cell.data_type = "s"  # a question text from an import is a heading here, never a formula
-    cell.font = Font(bold=True)
-    return cell

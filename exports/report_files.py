@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import textwrap
 import time
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .analysis import TABLE1_COLUMNS, Report, rounded_table1
+from .analysis import MIXED, TABLE1_COLUMNS, Report, rounded_table1
 from .cells import csv_text, plain_sheet
 from .definitions import DEFINITIONS
 from .report_folder import (  # noqa: F401 - FILE_NAMES and check_folder re-exported for callers
@@ -29,12 +30,14 @@ from .safe_write import SafeFile
 _INTEGER = {"Antal dage", "Analoge transaktioner", "Digitale transaktioner",
             "Informationshenvendelser"}
 _ONE_DECIMAL = {"Selvbetjeningsgrad"}
-_DATES = {"Startdato", "Slutdato"}
+_DATES = {"Startdato", "Slutdato", "Dag"}
 
 
 # -- tabel1.csv -------------------------------------------------------------------------------
 
 def _cell(column: str, value: object) -> str:
+    if column == "Faktor" and (value is None or (isinstance(value, float) and math.isnan(value))):
+        return MIXED  # the task's units have different factors (listed in Definitioner)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     if column in _DATES:
@@ -62,19 +65,23 @@ def table1_csv(t1: pd.DataFrame) -> bytes:
 
 # -- rapport.xlsx -----------------------------------------------------------------------------
 
+_WHOLE = "#,##0"  # whole numbers with a thousands separator
+_TWO = "#,##0.00"
+_HEADER_LINE_PT = 15  # row height per wrapped header line, so a header never covers a value
+_MEASURE_FORMATS = {"Antal": "#,##0", "Andel (%)": "0.0", "Årlig omkostning (kr.)": "#,##0.00"}
+
+
 def _format_for(column: str, dtype) -> str | None:
     if column in _DATES:
         return "dd-mm-yyyy"
-    if column in _INTEGER or column in {"Antal", "Antal i alt", "Transaktioner", "I alt"}:
-        return "0"
     if column.startswith("Selvbetjeningsgrad") or "(%)" in column:
         return "0.0"
     if "(kr.)" in column:
-        return "#,##0.00"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "0"
+        return _TWO
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return _WHOLE
     if pd.api.types.is_float_dtype(dtype):
-        return "0.00"
+        return _TWO
     return None
 
 
@@ -104,30 +111,129 @@ def _round_for_sheet(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _add_sheet(wb, title: str, frame: pd.DataFrame, *, freeze: str = "A2") -> None:
+def _visible(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[[c for c in frame.columns if not c.startswith("_")]]
+
+
+def _shown_width(value: object, fmt: str | None) -> int:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not pd.isna(value):
+        return len(f"{float(value):,.2f}") if fmt in (_TWO, "0.0") else len(f"{int(value):,}")
+    if isinstance(value, (pd.Timestamp, date)):
+        return 10
+    return len(str(value)) if value is not None and not pd.isna(value) else 0
+
+
+def _header_text(text: str) -> str:
+    """Page header text: ``&`` starts a code there, so a kommune name's ``&`` is doubled; the
+    whole header section is at most 255 characters."""
+    return text.replace("&", "&&")[:80]
+
+
+def _print_setup(ws, report: Report, title_rows: str) -> None:
+    """Landscape A4, fit to one page wide, header rows repeated on every page, the municipality,
+    the sheet and the selection in the page header, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_options.gridLines = False
+    ws.oddHeader.left.text = _header_text(report.kommune)
+    ws.oddHeader.center.text = _header_text(ws.title)
+    ws.oddHeader.right.text = _header_text(_selection_text(report))
+    ws.oddFooter.right.text = "Side &P af &N"
+    # The page header sits in the top margin: room for it above the repeated header rows.
+    ws.page_margins.top = ws.page_margins.bottom = 0.9
+    ws.page_margins.header = ws.page_margins.footer = 0.35
+
+
+def selection_days(report: Report) -> str:
+    """``2026-W43 (19-10-2026–25-10-2026)`` and the unit/department filter, if any."""
+    sel = report.selection
+    days = ", ".join(f"{a:%d-%m-%Y}–{b:%d-%m-%Y}" for a, b in sel.ranges)
+    return f"{sel.label} ({days})" + (f" · {report.filter_label}" if report.filter_label else "")
+
+
+def _selection_text(report: Report) -> str:
+    text = report.selection.label
+    return f"{text} · {report.filter_label}" if report.filter_label else text
+
+
+def _add_sheet(wb, report: Report, title: str, frame: pd.DataFrame, *, freeze_col: str = "A",
+               heading: str | None = None, mixed_factor: bool = False) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    frame = _visible(frame)
     ws = wb.create_sheet(title)
     columns = list(frame.columns)
+    head_row = 1
+    if heading:
+        ws.append([heading])
+        ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+        head_row = 2
     ws.append(columns)
-    for row in frame.itertuples(index=False):  # tasks × channels: a few hundred rows at most
-        ws.append([_excel_value(v) for v in row])
+    factor_col = columns.index("Faktor") if mixed_factor and "Faktor" in columns else None
+    for row in frame.itertuples(index=False):  # tasks × units: a few thousand rows at most
+        values = [_excel_value(v) for v in row]
+        if factor_col is not None and values[factor_col] is None:
+            values[factor_col] = MIXED
+        ws.append(values)
+        if factor_col is not None and values[factor_col] == MIXED:
+            ws.cell(row=ws.max_row, column=factor_col + 1).alignment = Alignment(horizontal="right")
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    lines = 1
+    wrapped: list[tuple[int, int]] = []  # (column, width) of text that wraps
     for i, col in enumerate(columns, start=1):
-        head = ws.cell(row=1, column=i)
+        head = ws.cell(row=head_row, column=i)
         head.font, head.fill = bold, fill
         head.alignment = Alignment(wrap_text=True, vertical="top")
         fmt = _format_for(col, frame[col].dtype)
         if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
                 cell.number_format = fmt
-        longest = max([len(str(v)) for v in frame[col].head(200)] + [min(len(col), 24), 6])
-        ws.column_dimensions[get_column_letter(i)].width = min(longest + 2, 50)
-    ws.freeze_panes = freeze
+        longest = max([_shown_width(v, fmt) for v in frame[col].head(300)] + [6])
+        word = max(len(w) for w in col.split()) + 2  # a header word is never split
+        width = min(max(longest + 2, word + 2, min(len(col), 16) + 2), 50)
+        ws.column_dimensions[get_column_letter(i)].width = width
+        if fmt is None and longest > 48:  # long text wraps inside its column, never past the page
+            wrapped.append((i, width))
+            for (cell,) in ws.iter_rows(min_row=head_row + 1, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # bold text is wider than the width unit (a digit): wrap a little narrower than the column
+        lines = max(lines, len(textwrap.wrap(col, max(width - 4, 4))))
+    ws.row_dimensions[head_row].height = _HEADER_LINE_PT * lines
+    _fit_rows(ws, head_row + 1, wrapped)
+    if "Måling" in columns:  # a pivot with a row per measure: counts, shares, costs
+        measure = columns.index("Måling") + 1
+        for row in ws.iter_rows(min_row=head_row + 1, min_col=measure + 1):
+            fmt = _MEASURE_FORMATS.get(ws.cell(row=row[0].row, column=measure).value)
+            for cell in row:
+                if fmt and isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
+    ws.freeze_panes = f"{freeze_col}{head_row + 1}"
     if len(frame):
-        ws.auto_filter.ref = ws.dimensions
+        ws.auto_filter.ref = f"A{head_row}:{get_column_letter(len(columns))}{ws.max_row}"
+    _print_setup(ws, report, f"{head_row}:{head_row}")
     plain_sheet(ws)  # names and answers from the config or an import: text, never formulas
+
+
+def _fit_rows(ws, first_row: int, wrapped: list[tuple[int, int]]) -> None:
+    """Rows tall enough for their wrapped text: LibreOffice keeps a stored row height, and
+    without one it may draw wrapped text over the next rows."""
+    from openpyxl.styles import Alignment
+
+    if not wrapped:
+        return
+    for row in ws.iter_rows(min_row=first_row):
+        lines = max(len(textwrap.wrap(str(row[i - 1].value or ""), max(width - 4, 4))) or 1
+                    for i, width in wrapped)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = _HEADER_LINE_PT * lines
+            for cell in row:  # the row's other cells at the top too, beside the wrapped text
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                           wrap_text=cell.alignment.wrap_text, vertical="top")
 
 
 def _definitions_sheet(wb, report: Report) -> None:
@@ -142,38 +248,84 @@ def _definitions_sheet(wb, report: Report) -> None:
     about = [
         ("Kommune", report.kommune),
         ("Udvalg", report.selection.describe()),
+        ("Filter", report.filter_label or "alle enheder"),
         ("Sammenligning", report.compare_selection.describe() if report.compare_selection else "-"),
         ("Tærskler", th.describe()),
+        ("Retning", "kun indgående kanaler" if report.direction == "ind" else "alle kanaler"),
+        ("Kanalvalg for", ", ".join(report.chosen_tasks) if report.chosen_tasks
+         else "D-opgaverne"),
         ("Dannet", f"{report.created.astimezone():%d-%m-%Y %H:%M}"),
     ]
     for key, value in about:
         ws.append([key, value])
+    for line in report.policy_text:
+        ws.append(["Kanalpolitik", line])
+    if report.unit_factors is not None:
+        for row in report.unit_factors.itertuples(index=False):
+            responsible = f"; ansvarlig: {row.Ansvarlig}" if row.Ansvarlig else ""
+            ws.append([f"Faktor {row.Enhed}",
+                       f"{_decimal(row.Faktor)} (52 / {row._2} tælleuger: "
+                       f"{row._1}){responsible}"])
     for note in report.notes:
         ws.append(["Note", note])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 110
     for row in ws.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
+        row[0].alignment = Alignment(vertical="top")
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    _fit_rows(ws, 2, [(2, 110)])
+    _print_setup(ws, report, "1:1")
     plain_sheet(ws)
 
 
+def _decimal(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def sheets(report: Report) -> list[tuple[str, pd.DataFrame, dict]]:
+    """The workbook's data sheets in order: the channel policy first (what a coordinator
+    presents first), Table 1, the unit views, the deep dives, the targets, costs, the
+    comparison, data quality. ``Definitioner`` comes last."""
+    heading = f"Tabel 1 · {report.kommune} · {selection_days(report)}"
+    out: list[tuple[str, pd.DataFrame, dict]] = []
+    if report.channel_policy is not None and report.policy_text:
+        out.append(("Kanalpolitik", _round_for_sheet(report.channel_policy), {"freeze_col": "C"}))
+    out.append(("Tabel 1", rounded_table1(report.table1)[TABLE1_COLUMNS],
+                {"freeze_col": "C", "heading": heading, "mixed_factor": True}))
+    if report.units is not None:
+        out.append(("Enheder", report.units, {"freeze_col": "C", "mixed_factor": True}))
+    if report.table1_units is not None:
+        shown = rounded_table1(report.table1_units.assign(Kvadrant=""))
+        cols = ["Afdeling", "Enhed", *[c for c in TABLE1_COLUMNS if c != "Kvadrant"]]
+        out.append(("Tabel 1 pr. enhed", shown[cols], {"freeze_col": "E", "mixed_factor": True}))
+    out += [("Kanalvalg", _round_for_sheet(report.channel_choice), {"freeze_col": "E"}),
+            ("Papir", _round_for_sheet(report.paper), {"freeze_col": "C"}),
+            ("Information", _round_for_sheet(report.information), {"freeze_col": "C"})]
+    for name, frame in (("Behandlingstid", report.handling), ("Straksafklaring", report.straks),
+                        ("Digital post", report.outbound_post)):
+        if frame is not None:
+            out.append((name, _round_for_sheet(frame), {"freeze_col": "C"}))
+    out.append(("Omkostninger", _round_for_sheet(report.costs), {}))
+    if report.channel_mix is not None:
+        out.append(("Kanalmiks", _round_for_sheet(report.channel_mix), {"freeze_col": "C"}))
+    if report.comparison is not None:
+        out.append(("Sammenligning", _round_for_sheet(report.comparison), {"freeze_col": "C"}))
+    if report.quality is not None:
+        out.append(("Datakvalitet", report.quality, {"freeze_col": "B"}))
+    return out
+
+
 def workbook(report: Report) -> bytes:
-    """The workbook: Tabel 1, Kanalvalg, Papir, Information, Omkostninger, [Sammenligning],
-    Definitioner."""
+    """The workbook: the sheets of :func:`sheets`, then Definitioner."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
-    _add_sheet(wb, "Tabel 1", rounded_table1(report.table1)[TABLE1_COLUMNS], freeze="C2")
-    _add_sheet(wb, "Kanalvalg", _round_for_sheet(report.channel_choice), freeze="C2")
-    _add_sheet(wb, "Papir", _round_for_sheet(report.paper), freeze="C2")
-    _add_sheet(wb, "Information", _round_for_sheet(report.information), freeze="C2")
-    _add_sheet(wb, "Omkostninger", _round_for_sheet(report.costs))
-    if report.comparison is not None:
-        _add_sheet(wb, "Sammenligning", _round_for_sheet(report.comparison), freeze="C2")
+    for title, frame, options in sheets(report):
+        _add_sheet(wb, report, title, frame, **options)
     _definitions_sheet(wb, report)
     out = io.BytesIO()
     wb.save(out)
@@ -182,11 +334,16 @@ def workbook(report: Report) -> bytes:
 
 # -- kvadrant.png -----------------------------------------------------------------------------
 
+def plot_title(report: Report) -> str:
+    """The plot's title: municipality, selection and the unit/department filter."""
+    parts = ["Kvadrant", report.kommune, report.selection.label, report.filter_label]
+    return " · ".join(p for p in parts if p)
+
+
 def quadrant_png(report: Report) -> bytes:
     from .quadrant_plot import render_png
 
-    title = f"Kvadrant · {report.kommune} · {report.selection.label}".replace(" ·  ·", " ·")
-    return render_png(report.table1, report.thresholds, title)
+    return render_png(report.table1, report.thresholds, plot_title(report))
 
 
 # -- the folder -------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import codebook as cb
-from . import config_guard, kle, pin
+from . import config_guard, config_report, kle, pin
 from . import keys as keymaps
+from .config_report import ChannelPolicy, Department
 from .errors import ConfigError, Refusal
 from .timeutil import year_problem
 
@@ -58,6 +59,8 @@ class Unit:
     channels: tuple[str, ...]  # offered to staff, in menu order
     questions: tuple[Question, ...] = ()
     users: tuple[str, ...] = ()
+    count_weeks: tuple[str, ...] = ()  # names of [[taelleuge]] entries; empty = all of them
+    responsible: str | None = None  # a role answering for the unit's figures, never a person
 
     def keyed(self) -> list[tuple[str, PackageItem]]:
         return list(zip(TASK_KEYS, self.package))
@@ -96,6 +99,8 @@ class Config:
     coordinator_group: str | None = None  # OS group allowed to export, import, report, correct
     pin_hash: str | None = None  # leaves the locked kiosk; see storage.pin
     demo: bool = False
+    departments: tuple[Department, ...] = ()  # [[afdeling]]: units grouped for the report
+    channel_policy: ChannelPolicy = field(default_factory=ChannelPolicy)  # [[kanalpolitik]]
 
     def unit(self, code: str) -> Unit:
         try:
@@ -111,6 +116,17 @@ class Config:
     def week_of(self, day: date) -> CountWeek | None:
         return next((w for w in self.weeks if w.contains(day)), None)
 
+    def unit_weeks(self, code: str) -> tuple[CountWeek, ...]:
+        """The count weeks of a unit: its ``taelleuger``, else all (also for a unit the config
+        does not know, such as the empty unit of imported self-service rows)."""
+        unit = self.units.get(code)
+        if unit is None or not unit.count_weeks:
+            return self.weeks
+        return tuple(w for w in self.weeks if w.name in unit.count_weeks)
+
+    def department_of(self, code: str) -> str | None:
+        return next((d.name for d in self.departments if code in d.units), None)
+
 
 def load(path: str | Path) -> Config:
     path = Path(path)
@@ -119,7 +135,8 @@ def load(path: str | Path) -> Config:
 
 
 _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
-             "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator"}
+             "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator",
+             "afdeling", "kanalpolitik"}
 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
@@ -136,8 +153,10 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(source, "tidszone", f"ukendt tidszone {zone_name!r} (fx Europe/Copenhagen)") from None
     codebook = cb.merge(cb.load_builtin(), data, source)
-    units = _units(r, data.get("enhed"), codebook)
     weeks = _weeks(r, data.get("taelleuge", []))
+    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks])
+    departments = config_report.departments(r, data.get("afdeling"), list(units))
+    policy = config_report.channel_policy(r, data.get("kanalpolitik"), codebook)
     prices = _prices(r, data.get("pris", []), codebook)
     keymap = keymaps.check_keymap(data.get("taster", {}), {c: t.key for c, t in codebook.types.items()},
                                   source)
@@ -166,6 +185,8 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
         kle_file=r.path(data, "kle_fil", base_dir),
         keymap=dict(keymap),
         demo=demo,
+        departments=departments,
+        channel_policy=policy,
     )
 
 
@@ -231,18 +252,20 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _units(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[str, Unit]:
+def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -> dict[str, Unit]:
     if raw is None:
         raise r.fail("enhed", "der skal være mindst én enhed ([[enhed]])")
     units: dict[str, Unit] = {}
     for i, entry in enumerate(r.list_of_tables(raw, "enhed")):
         key = f"enhed[{i}]"
-        r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere"}, key)
+        r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere",
+                             "taelleuger", "ansvarlig"}, key)
         code = r.text(entry, "kode", key)
         if code in units:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
-        if not code.isascii() or " " in code or ";" in code:
-            raise r.fail(f"{key}.kode", f'"{code}" må kun have bogstaver a-z, tal og tegn uden mellemrum og ;')
+        problem = config_report.unit_code_problem(code)
+        if problem:
+            raise r.fail(f"{key}.kode", problem)
         if code[0] in FORMULA_LEADS:
             raise r.fail(f"{key}.kode", f'"{code}" må ikke begynde med {code[0]} (et regneark læser den som en formel)')
         channels = r.texts(entry, "kanaler", key)
@@ -262,6 +285,8 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[str, Unit]:
             channels=channels,
             questions=_questions(r, entry.get("spoergsmaal", []), f"{key}.spoergsmaal"),
             users=r.texts(entry, "brugere", key),
+            count_weeks=config_report.count_weeks(r, entry, key, week_names),
+            responsible=config_report.responsible(r, entry, key),
         )
     seen: dict[str, str] = {}
     for i, unit in enumerate(units.values()):

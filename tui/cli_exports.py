@@ -58,6 +58,18 @@ def _check_units(config: Config, store, units: tuple[str, ...]) -> None:
         )
 
 
+def _refuse_empty(left, label: str, units: tuple[str, ...], sources: tuple[str, ...]) -> None:
+    """An export of a selection without live rows helps nobody (and an empty Landkort file could
+    be delivered by mistake): refused like ``rapport`` does, before anything is written."""
+    if left.live:
+        return
+    narrowed = "".join(f"; {name} {', '.join(values)}" for name, values in
+                       (("enheder", units), ("datakilder", sources)) if values)
+    raise Refusal(f"Ingen registreringer i {label}{narrowed}. Prøveregistreringer og annullerede "
+                  f"registreringer tæller ikke med ({left.trial} prøverækker, {left.voided} "
+                  "annullerede). Intet er skrevet.", "uge")
+
+
 def _progress(args: argparse.Namespace):
     from exports.progress import choose
 
@@ -110,6 +122,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
             out = None if checking else SafeFile(target, overwrite=args.overskriv)
             with store.snapshot(selection) as snap, _progress(args) as progress:
                 left = snap.left_out()
+                _refuse_empty(left, label, units, sources)
                 written = landkort.write(
                     snap, config, args.format, args.tegnsaet, out.write if out else None,
                     progress, total=left.live, reset=out.reset if out else None,
@@ -198,6 +211,7 @@ def _export_excel(args: argparse.Namespace) -> int:
             with store.snapshot(Selection(start_utc, end_utc, units, sources)) as snap, \
                     _progress(args) as progress:
                 left = snap.left_out()
+                _refuse_empty(left, label, units, sources)
                 result = excel.write(snap, config, left, out.file, selection_label=label,
                                      now=system_clock(), progress=progress)
         out.commit()

@@ -15,13 +15,14 @@ from storage.errors import Refusal
 from .argparse_da import non_empty
 
 DESCRIPTION = """\
-Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg på
-D-opgaver, papir, information) og omkostninger, som KL's "KOMHEN i spil" beskriver dem.
+Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg,
+papir, behandlingstid, information) og omkostninger, som KL's "KOMHEN i spil" beskriver dem; og
+kommunens egne mål: kanalpolitik, straksafklaring, digital post, kanalmiks, enheder og afdelinger,
+datakvalitet. Årlige tal regnes pr. enhed ud fra enhedens tælleuger.
 
-Uden --ud vises Tabel 1 og kvadranterne i terminalen. Med --ud MAPPE skrives tabel1.csv (; og
-decimalkomma, UTF-8 med BOM), rapport.xlsx (arkene Tabel 1, Kanalvalg, Papir, Information,
-Omkostninger, Sammenligning ved --sammenlign, Definitioner) og kvadrant.png. Findes en af filerne,
-skrives intet uden --overskriv.
+Uden --ud vises kanalpolitik, Tabel 1, kvadranter, enheder og datakvalitet i terminalen. Med --ud
+MAPPE skrives tabel1.csv (; og decimalkomma, UTF-8 med BOM), rapport.xlsx (alle ark, klar til
+udskrift) og kvadrant.png. Findes en af filerne, skrives intet uden --overskriv.
 """
 
 EXAMPLES = """\
@@ -29,6 +30,8 @@ Eksempler:
   taelleuge rapport --uge 2026-W43
   taelleuge rapport --uge 2026-W43,2026-W44 --sammenlign 2025-W43 --ud ~/komhen/2026
   taelleuge rapport --fra 19-10-2026 --til 23-10-2026 --enhed 259borgerservice --taerskel-grad 75
+  taelleuge rapport --uge 2026-W43 --afdeling Borgerservice --opgaver 23.05.10 23.09.02
+  taelleuge rapport --uge 2026-W43 --retning alle --medtag-udenfor
 """
 
 
@@ -63,6 +66,16 @@ def add_report_parser(sub, common: argparse.ArgumentParser) -> None:
     chosen.add_argument("--til", metavar="DATO", help="sidste dag (med), dd-mm-åååå eller åååå-mm-dd")
     chosen.add_argument("--enhed", nargs="+", action="extend", metavar="E", default=[],
                         help="kun disse enheder (kan gentages; standard: alle)")
+    chosen.add_argument("--afdeling", metavar="NAVN",
+                        help="kun afdelingens enheder ([[afdeling]] i konfigurationen)")
+    chosen.add_argument("--medtag-udenfor", action="store_true",
+                        help="tag rækker uden for enhedernes tælleuger med i tallene "
+                             "(standard: de vises under Datakvalitet og tæller ikke med)")
+    rep.add_argument("--retning", choices=("ind", "alle"), default="ind",
+                     help="selvbetjeningsgrad og kanalvalg på indgående kanaler (standard, som "
+                          "playbogen) eller alle kanaler")
+    rep.add_argument("--opgaver", nargs="+", action="extend", metavar="KLE",
+                     help="kanalvalg (dybdeanalyse 1) for disse opgaver (standard: D-opgaverne)")
     rep.add_argument("--sammenlign", metavar="W[,W…]",
                      help="sammenlign med disse ISO-uger (arket Sammenligning)")
     rep.add_argument("--taerskel-grad", metavar="PCT",
@@ -93,7 +106,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     # pandas-free: the checks below refuse bad input before anything heavy loads.
-    from exports.analysis_data import days_selection, open_readonly, read_selections, weeks_selection
+    from exports.analysis_data import (
+        days_selection, open_readonly, read_durations, read_selections, report_mark,
+        weeks_selection,
+    )
+    from exports.count_weeks import counting_units
     from exports.definitions import DEFAULT_RATE_THRESHOLD
     from exports.report_folder import FILE_NAMES, check_folder
 
@@ -103,7 +120,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from storage.open import require_sqlite
 
     require_sqlite(path, "Rapporten")
-    units = tuple(dict.fromkeys(config.unit(code).code for code in args.enhed))
+    units, filter_label = _units(config, args)
+    tasks = _tasks(args.opgaver)
     if args.uge is not None:
         if args.til is not None:
             raise Refusal("--til hører sammen med --fra, ikke med --uge", "til")
@@ -121,23 +139,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     if folder is not None:
         check_folder(folder, overwrite=args.overskriv)  # refuse before any work
     conn = open_readonly(path)
+    durations_conn = None
     try:
-        # SQLite counts in a worker thread (the sqlite3 module releases the GIL while it works)
+        # SQLite counts in worker threads (the sqlite3 module releases the GIL while it works)
         # while this thread loads pandas, openpyxl and matplotlib: on a 2-core host that hides
-        # most of the import time. Still one connection and one read transaction.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(read_selections, conn, config.zone, selection, compare)
+        # most of the import time. The counts and the handling times are two scans of the same
+        # moment (one mark) on two connections, so they share the cores too.
+        mark = report_mark(conn)
+        counting = counting_units(config, selection, include_outside=args.medtag_udenfor)
+        durations_conn = open_readonly(path)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            pending = pool.submit(read_selections, conn, config.zone, selection, compare,
+                                  config.kommune_nr, None, mark)
+            timed = pool.submit(read_durations, durations_conn, config.zone, selection, counting,
+                                mark)
             from exports.analysis import report_from_rows
 
             if folder is not None:
                 import exports.quadrant_plot  # noqa: F401  (matplotlib)
                 import openpyxl  # noqa: F401
             rows, compare_rows = pending.result()
+            rows.durations = timed.result()
     finally:
         conn.close()
+        if durations_conn is not None:
+            durations_conn.close()
     report = report_from_rows(
         config, selection, rows, compare=compare, compare_rows=compare_rows,
         rate_threshold=DEFAULT_RATE_THRESHOLD if rate is None else rate, volume_threshold=volume,
+        direction=args.retning, tasks=tasks, include_outside=args.medtag_udenfor,
+        filter_label=filter_label,
     )
     if folder is None:
         _print_report(report)
@@ -155,6 +186,38 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _units(config, args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
+    """The units of ``--enhed`` and ``--afdeling`` (codes as the config spells them, æøå
+    included), and a label for titles."""
+    units = [config.unit(code).code for code in args.enhed]
+    labels = []
+    if args.afdeling is not None:
+        found = next((d for d in config.departments if d.name == args.afdeling.strip()), None)
+        if found is None:
+            known = ", ".join(d.name for d in config.departments) or "ingen ([[afdeling]] mangler)"
+            raise Refusal(f'Afdelingen "{args.afdeling}" er ukendt. Kendte afdelinger: {known}',
+                          "afdeling")
+        units += found.units
+        labels.append(f"afdeling {found.name}")
+    units = list(dict.fromkeys(units))
+    if args.enhed:
+        labels.append(f"enheder {', '.join(dict.fromkeys(config.unit(c).code for c in args.enhed))}")
+    return tuple(units), "; ".join(labels)
+
+
+def _tasks(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    from storage import kle
+
+    out = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                out.append(kle.normalise(part.strip()))  # Refusal with the format on a bad one
+    return list(dict.fromkeys(out))
+
+
 def _quadrant_counts(report) -> str:
     q = report.table1["Kvadrant"]
     parts = [f"{label} {int((q == label).sum())}" for label in "ABCD"]
@@ -170,76 +233,149 @@ def _fmt(value, places: int) -> str:
     return f"{value:.{places}f}".replace(".", ",")
 
 
-def _print_report(report) -> None:
+WIDTH = 100  # the terminal report fits 100 columns; names wrap, numbers never split
+
+
+def _table(title: str, columns: list[tuple[str, str]]):
+    """A rich table whose text columns wrap and whose number columns never fold or truncate."""
     from rich import box
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    from exports.analysis import QUADRANTS, YEARLY_TRANSACTIONS, quadrant_lists, rounded_table1
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for head, kind in columns:
+        if kind == "text":
+            table.add_column(head, justify="left", ratio=1, overflow="fold", min_width=8)
+        else:
+            table.add_column(head, justify="right" if kind == "num" else "left", no_wrap=True)
+    return table
+
+
+def _print_report(report) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from exports.analysis import QUADRANTS, quadrant_lists, rounded_table1
 
     console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 200))
+    width = min(console.width, WIDTH) if console.is_terminal else WIDTH
+    console = Console(width=width, highlight=False)
+    say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
+    from exports.report_files import selection_days
+
+    say(f"{report.kommune} · {selection_days(report)}")
+    say("Retning: " + ("kun indgående kanaler (--retning alle for alle)"
+                       if report.direction == "ind" else "alle kanaler"))
+    console.print()
+    _print_policy(console, report)
     shown = rounded_table1(report.table1)
-    table = Table(title=escape(f"Tabel 1 · {report.kommune} · {report.selection.describe()}"),
-                  box=box.SIMPLE_HEAD, title_justify="left")
-    heads = [("KLE", "left"), ("Opgave", "left"), ("Start", "left"), ("Slut", "left"),
-             ("Dage", "right"), ("Faktor", "right"), ("Analoge\ntrans.", "right"),
-             ("Årlige\nanaloge", "right"), ("Digitale\ntrans.", "right"),
-             ("Årlige\ndigitale", "right"), ("Infor-\nmation", "right"),
-             ("Årlig\ninformation", "right"), ("Selvbetj.-\ngrad %", "right"),
-             ("Kvadrant", "center")]
-    for head, justify in heads:
-        # Names wrap between words; numbers fold rather than lose digits to an ellipsis.
-        if head == "Opgave":
-            table.add_column(head, justify=justify, min_width=12)
-        else:
-            table.add_column(head, justify=justify, overflow="fold")
+    table = _table("Tabel 1 (årlige tal; alle kolonner i rapport.xlsx)", [
+        ("KLE", "code"), ("Opgave", "text"), ("Dage", "num"), ("Faktor", "num"),
+        ("Årl.\nanaloge", "num"), ("Årl.\ndigitale", "num"), ("Årl.\ninform.", "num"),
+        ("Grad\n%", "num"), ("Kv.", "code")])
     for row in shown.itertuples(index=False):  # one row per task
         values = dict(zip(shown.columns, row))
+        factor = values["Faktor"]
         table.add_row(
-            values["KLE"], escape(values["Opgave"]), f"{values['Startdato']:%d-%m-%Y}",
-            f"{values['Slutdato']:%d-%m-%Y}", str(values["Antal dage"]), _fmt(values["Faktor"], 2),
-            str(values["Analoge transaktioner"]), _fmt(values["Årlige analoge transaktioner"], 2),
-            str(values["Digitale transaktioner"]), _fmt(values["Årlige digitale transaktioner"], 2),
-            str(values["Informationshenvendelser"]),
+            values["KLE"], escape(values["Opgave"]), str(values["Antal dage"]),
+            "blandet" if _missing(factor) else _fmt(factor, 2),
+            _fmt(values["Årlige analoge transaktioner"], 2),
+            _fmt(values["Årlige digitale transaktioner"], 2),
             _fmt(values["Årlige informationshenvendelser"], 2),
-            _fmt(values["Selvbetjeningsgrad"], 1), values["Kvadrant"],
-        )
+            _fmt(values["Selvbetjeningsgrad"], 1), values["Kvadrant"])
     console.print(table)
-    console.print(f"Tærskler: {report.thresholds.describe()}", markup=False, highlight=False)
+    say(f"Tærskler: {report.thresholds.describe()}")
     console.print()
     for q, frame in quadrant_lists(report.table1).items():
         console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({len(frame)} opgaver)", highlight=False)
         for kle, name, yearly, rate in frame.itertuples(index=False):
-            console.print(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
-                          f"{_fmt(rate, 1)} %", markup=False, highlight=False)
+            say(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
+                f"{_fmt(rate, 1)} %")
+    _print_units(console, report)
+    _print_quality(console, report)
     if report.comparison is not None:
         console.print()
-        _print_comparison(console, report, YEARLY_TRANSACTIONS)
+        _print_comparison(console, report, "Årlige transaktioner")
     if report.notes:
         console.print()
         for note in report.notes:
-            console.print(f"Note: {note}", markup=False, highlight=False)
+            say(f"Note: {note}")
     console.print()
-    console.print("Gem tabel1.csv, rapport.xlsx (med alle ark) og kvadrant.png med --ud MAPPE.",
-                  highlight=False)
+    say("Gem tabel1.csv, rapport.xlsx (med alle ark) og kvadrant.png med --ud MAPPE.")
+
+
+def _missing(value) -> bool:
+    import math
+
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _print_policy(console, report, limit: int = 10) -> None:
+    """The channel policy first: where contacts arrive on channels the municipality calls
+    unwanted, most yearly contacts first."""
+    from rich.markup import escape
+
+    frame = report.channel_policy
+    if frame is None or not report.policy_text:
+        console.print("Kanalpolitik: ingen i konfigurationen ([[kanalpolitik]]).", markup=False)
+        console.print()
+        return
+    body = frame[(frame["KLE"] != "I alt") & (frame["Heraf på uønsket kanal"] > 0)]
+    total = frame[frame["KLE"] == "I alt"].iloc[0]
+    table = _table("Kanalpolitik: henvendelser på uønskede kanaler", [
+        ("KLE", "code"), ("Opgave", "text"), ("Enhed", "text"), ("Uønsket", "num"),
+        ("Andel %", "num"), ("Årligt", "num"), ("Kr. årligt", "num"), ("Kanaler", "text")])
+    for row in body.head(limit).itertuples(index=False):
+        table.add_row(row[0], escape(row[1]), escape(row[2]), str(row[6]), _fmt(row[7], 1),
+                      _fmt(row[8], 2), _fmt(row[9], 0), escape(row[10]))
+    table.add_row("I alt", "", "", str(total["Heraf på uønsket kanal"]),
+                  _fmt(total["Andel uønsket (%)"], 1), _fmt(total["Årligt antal på uønsket kanal"], 2),
+                  _fmt(total["Årlig omkostning på uønsket kanal (kr.)"], 0),
+                  escape(total["Uønskede kanaler"]))
+    console.print(table)
+    if len(body) > limit:
+        console.print(f"  … og {len(body) - limit} flere (arket Kanalpolitik)", markup=False)
+    console.print()
+
+
+def _print_units(console, report) -> None:
+    from rich.markup import escape
+
+    frame = report.units
+    if frame is None or frame.empty:
+        return
+    console.print()
+    table = _table("Selvbetjeningsgrad pr. enhed og afdeling", [
+        ("Afdeling", "text"), ("Enhed", "text"), ("Ansvarlig", "text"), ("Faktor", "num"),
+        ("Analoge", "num"), ("Digitale", "num"), ("Grad %", "num")])
+    for row in frame.itertuples(index=False):
+        table.add_row(escape(row[0]), escape(row[1]), escape(row[3]),
+                      "blandet" if _missing(row[4]) else _fmt(row[4], 2), str(row[5]),
+                      str(row[6]), _fmt(row[11], 1))
+    console.print(table)
+
+
+def _print_quality(console, report) -> None:
+    from exports.quality import summary
+
+    if report.quality is None:
+        return
+    console.print()
+    console.print("[bold]Datakvalitet[/bold] (detaljer i arket Datakvalitet)", highlight=False)
+    for check, findings, rows in summary(report.quality):
+        mark = "OK" if findings == 0 else f"{findings} fund, {rows} rækker"
+        console.print(f"  {check}: {mark}", markup=False, highlight=False)
 
 
 def _print_comparison(console, report, yearly: str) -> None:
-    from rich import box
     from rich.markup import escape
-    from rich.table import Table
 
     a, b = report.selection.label, report.compare_selection.label
     frame = report.comparison
-    table = Table(title=f"Sammenligning: {a} mod {b} (ændring = {a} − {b})",
-                  box=box.SIMPLE_HEAD, title_justify="left")
-    for head in ("KLE", "Opgave", f"Årlige trans. {a}", f"Årlige trans. {b}", "Ændring",
-                 f"Grad {a}", f"Grad {b}", "Ændring (pp)", "Kvadrant"):
-        table.add_column(head, justify="left" if head in ("KLE", "Opgave") else "right",
-                         overflow="fold")
+    table = _table(f"Sammenligning: {a} mod {b} (ændring = {a} − {b})", [
+        ("KLE", "code"), ("Opgave", "text"), ("Årl. trans.\n(valgt)", "num"),
+        ("Årl. trans.\n(sammenl.)", "num"), ("Ændring", "num"), ("Grad\n(valgt)", "num"),
+        ("Grad\n(sammenl.)", "num"), ("Ændr.\n(pp)", "num"), ("Kvadrant", "code")])
     for _, row in frame.iterrows():  # one row per task
         table.add_row(
             row["KLE"], escape(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),

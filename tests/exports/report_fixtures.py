@@ -1,10 +1,13 @@
-"""A hand-computed fixture for ``taelleuge rapport``: six tasks, several channels, two count weeks.
+"""A hand-computed fixture for ``taelleuge rapport``: six tasks, several channels, two count weeks,
+a unit that counted only the second week, stray rows, a channel policy and a department.
 
-Municipality 259 "Testby", count weeks 2026-W43 (19-25 October) and 2026-W44 (26 October -
-1 November). Clocks go back on Sunday 25 October 2026 at 03:00, so two rows sit on either side of
-a local midnight that a UTC date would get wrong. Staff rows go through ``new_entry`` and
-``Store.record``; self-service and untyped rows (which staff cannot register) are raw INSERTs like
-an import makes. One trial row, one voided row and one row in W45 must never count.
+Municipality 259 "Testby", count weeks "Uge 43" (19-25 October 2026) and "Uge 44" (26 October -
+1 November). 259borgerservice counts both (factor 52 / 2 = 26), 259telefon only "Uge 44" (factor
+52), imported rows without a unit both (26). Clocks go back on Sunday 25 October 2026 at 03:00, so
+two rows sit on either side of a local midnight that a UTC date would get wrong. Staff rows go
+through ``new_entry`` and ``Store.record``; self-service and untyped rows (which staff cannot
+register) are raw INSERTs like an import makes. One trial row, one voided row and one row in W45
+must never count; 259telefon's rows in W43 are outside its count weeks (reported, not counted).
 
 Every figure of ``EXPECTED_CSV`` is worked out by hand in the comments of ``build``.
 """
@@ -16,7 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -47,11 +50,31 @@ opgaver = [
   {{ kle = "02.00.20", navn = "BBR" }},
 ]
 
+ansvarlig = "Teamleder, Borgerservice"
+
 [[enhed]]
 kode = "259telefon"
 navn = "Telefonen"
 kanal = "TLFIND"
+kanaler = ["TLFIND", "TLFUD"]
 opgaver = [{{ kle = "02.00.20", navn = "BBR" }}]
+taelleuger = ["Uge 44"]
+
+[[afdeling]]
+navn = "Borgerservice"
+enheder = ["259borgerservice", "259telefon"]
+
+[[kanalpolitik]]
+typeklasse = "transaktion"
+primaer = ["SLVBTJN"]
+sekundaer = ["TLFIND"]
+uoensket = ["PRSNLG", "PPRIND"]
+
+[[kanalpolitik]]
+type = "STATUS"
+primaer = ["SLVBTJN"]
+sekundaer = ["TLFIND", "PRSNLG"]
+uoensket = ["PPRIND"]
 
 [[taelleuge]]
 navn = "Uge 43"
@@ -87,38 +110,59 @@ HEADER = ("KLE;Opgave;Startdato;Slutdato;Antal dage;Faktor;Analoge transaktioner
           "Årlige analoge transaktioner;Digitale transaktioner;Årlige digitale transaktioner;"
           "Informationshenvendelser;Årlige informationshenvendelser;Selvbetjeningsgrad;Kvadrant")
 
-# Median of the yearly transactions of the tasks that have some: 52, 156, 260, 260, 832 → 260.
+# Median of the yearly transactions of the tasks that have some: 78, 78, 260, 260, 416 → 260.
 EXPECTED_CSV = [
     HEADER,
-    # W44 only (factor 52): TLFIND OPRET 1 (analog), TLFIND INFO 3; rate 0/1 = 0; 52 < 260 → B
-    "02.00.20;BBR;30-10-2026;30-10-2026;1;52,00;1;52,00;0;0,00;3;156,00;0,0;B",
+    # 259borgerservice PRSNLG OPRET 1 (factor 26) + 259telefon TLFIND OPRET 1 (factor 52): analog
+    # 2, yearly 26 + 52 = 78; TLFIND INFO 3 (telefon) = 156; days 20 and 30 October; the factors
+    # differ: "blandet"; rate 0/2 = 0; 78 < 260 → B. Telefon's W43 rows are not counted.
+    "02.00.20;BBR;20-10-2026;30-10-2026;2;blandet;2;78,00;0;0,00;3;156,00;0,0;B",
     # not in any package, not in the KLE file: no name; information only: no rate, no quadrant
-    "23.01.00;;30-10-2026;30-10-2026;1;52,00;0;0,00;0;0,00;2;104,00;;",
-    # W43+W44 (factor 26): analog PRSNLG OPRET 3 + EMLIND STATUS 1 (e-mail is not self-service)
-    # = 4; digital SLVBTJN OPRET 4 + SLVBTJN untyped 2 = 6; information VEJL 2 + SLVBTJN type 1
-    # = 3; days 19, 20, 26 (00:30 local, still 25 in UTC), 28; rate 6/10 = 60; 260 ≥ 260 → D
-    "23.05.10;Flytning;19-10-2026;28-10-2026;4;26,00;4;104,00;6;156,00;3;78,00;60,0;D",
-    # W43 only (factor 52): analog PPRIND OPRET 2 (Sunday 23:30 local = 22:30Z) + PRSNLG STATUS 13
-    # = 15; digital 1; information PPRIND INFO 1; rate 1/16 = 6.25 → 6.3 (half up); 832 → D
-    "23.09.02;Pas;22-10-2026;25-10-2026;2;52,00;15;780,00;1;52,00;1;52,00;6,3;D",
-    # W43+W44 (factor 26): digital SLVBTJN OPRET 9 (W43), analog PRSNLG OPRET 1 (W44); 90 % → C
+    "23.01.00;;30-10-2026;30-10-2026;1;26,00;0;0,00;0;0,00;2;52,00;;",
+    # factor 26: analog PRSNLG OPRET 3 + EMLIND STATUS 1 (e-mail is not self-service) = 4 (the
+    # outbound TLFUD STATUS is apart); digital SLVBTJN OPRET 4 + SLVBTJN untyped 2 = 6;
+    # information VEJL 2 + SLVBTJN type 1 = 3; days 19, 20, 26 (00:30 local, still 25 in UTC),
+    # 27, 28; rate 6/10 = 60; 260 ≥ 260 → D
+    "23.05.10;Flytning;19-10-2026;28-10-2026;5;26,00;4;104,00;6;156,00;3;78,00;60,0;D",
+    # factor 26: analog PPRIND OPRET 2 (Sunday 23:30 local = 22:30Z) + PRSNLG STATUS 13 = 15;
+    # digital 1; information PPRIND INFO 1; rate 1/16 = 6.25 → 6.3 (half up); 416 → D
+    "23.09.02;Pas;22-10-2026;25-10-2026;2;26,00;15;390,00;1;26,00;1;26,00;6,3;D",
+    # factor 26: digital SLVBTJN OPRET 9 (W43), analog PRSNLG OPRET 1 (W44); 90 % → C
     "29.03.04;Sundhedskort;21-10-2026;29-10-2026;2;26,00;1;26,00;9;234,00;0;0,00;90,0;C",
-    # name from the KLE file; W43 only: SLVBTJN OPRET 3, unit '' (import); 156 < 260, 100 % → A
-    "99.01.02;Udstedelse af prøvebevis;19-10-2026;19-10-2026;1;52,00;0;0,00;3;156,00;0;0,00;100,0;A",
+    # name from the KLE file; SLVBTJN OPRET 3, unit '' (import; one of them a duplicate from a
+    # second import, still counted); 78 < 260, 100 % → A
+    "99.01.02;Udstedelse af prøvebevis;19-10-2026;19-10-2026;1;26,00;0;0,00;3;78,00;0;0,00;100,0;A",
 ]
 
-# Yearly figures by channel and type class (count × the task's factor), for "Omkostninger".
+# Yearly figures by channel and type class (count × the unit's factor), for "Omkostninger".
 EXPECTED_COSTS = {
     ("EMLIND", "transaktion"): (1, 26.0, None),           # 23.05.10 STATUS 1 × 26; no price
-    ("PPRIND", "information"): (1, 52.0, None),           # 23.09.02 INFO 1 × 52; no price
-    ("PPRIND", "transaktion"): (2, 104.0, 9360.0),        # 2 × 52 × 90
+    ("PPRIND", "information"): (1, 26.0, None),           # 23.09.02 INFO 1 × 26; no price
+    ("PPRIND", "transaktion"): (2, 52.0, 4680.0),         # 2 × 26 × 90
     ("PRSNLG", "information"): (2, 52.0, 4160.0),         # VEJL 2 × 26 × 80
-    ("PRSNLG", "transaktion"): (17, 780.0, 74100.0),      # 3×26 + 13×52 + 1×26 = 780; × 95
-    ("SLVBTJN", "transaktion"): (19, 598.0, 11960.0),     # 6×26 + 1×52 + 9×26 + 3×52; × 20
-    ("TLFIND", "information"): (6, 286.0, 12870.0),       # 1×26 + 3×52 + 2×52; × 45
-    ("TLFIND", "transaktion"): (1, 52.0, 2860.0),         # 1 × 52 × 55
+    ("PRSNLG", "transaktion"): (18, 468.0, 44460.0),      # (3 + 13 + 1 + 1) × 26; × 95
+    ("SLVBTJN", "transaktion"): (19, 494.0, 9880.0),      # (6 + 1 + 9 + 3) × 26; × 20
+    ("TLFIND", "information"): (6, 234.0, 10530.0),       # 1×26 + 3×52 (telefon) + 2×26; × 45
+    ("TLFIND", "transaktion"): (1, 52.0, 2860.0),         # 1 × 52 (telefon) × 55
+    ("TLFUD", "transaktion"): (1, 26.0, None),            # 23.05.10 STATUS 1 × 26; no price
 }
-EXPECTED_TOTAL = (49, 1950.0, 115310.0)
+EXPECTED_TOTAL = (51, 1430.0, 76570.0)
+EXPECTED_UNPRICED = 3  # EMLIND 1, PPRIND information 1, TLFUD 1
+
+# The channel policy per task and unit (transactions: PRSNLG and PPRIND unwanted; STATUS:
+# PPRIND unwanted, PRSNLG secondary): (covered, unwanted, yearly unwanted, yearly cost).
+EXPECTED_POLICY = [
+    ("23.05.10", "259borgerservice", 5, 3, 78.0, 7410.0),    # PRSNLG OPRET 3 × 26 × 95
+    ("23.09.02", "259borgerservice", 15, 2, 52.0, 4680.0),   # PPRIND OPRET 2 × 26 × 90
+    ("02.00.20", "259borgerservice", 1, 1, 26.0, 2470.0),    # PRSNLG OPRET 1 × 26 × 95
+    ("29.03.04", "259borgerservice", 1, 1, 26.0, 2470.0),
+    ("02.00.20", "259telefon", 1, 0, 0.0, 0.0),
+    ("23.05.10", "(uden enhed)", 6, 0, 0.0, 0.0),
+    ("23.09.02", "(uden enhed)", 1, 0, 0.0, 0.0),
+    ("29.03.04", "(uden enhed)", 9, 0, 0.0, 0.0),
+    ("99.01.02", "(uden enhed)", 3, 0, 0.0, 0.0),
+    ("I alt", "", 42, 7, 182.0, 17030.0),
+]
 
 
 def local(text: str) -> datetime:
@@ -128,27 +172,48 @@ def local(text: str) -> datetime:
 _RAW = (
     "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
     "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc) "
-    "VALUES (?, '259', 'Testby', ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, 'Import', 'import', "
-    "'tester', '{}', ?, NULL, NULL, ?)"
+    "trial, batch_id, replaces, created_utc, import_id) "
+    "VALUES (?, ?, 'Testby', ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?, 'import', "
+    "'tester', '{}', ?, NULL, NULL, ?, ?)"
+)
+_IMPORT = (
+    "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, row_count, "
+    "datakilde, station, operator, created_utc) VALUES (?, ?, ?, ?, 'raadata', 'iso-8859-1', 1, "
+    "'Import', 'import', 'tester', '2026-11-02T10:00:00.000000Z')"
 )
 
 
+def an_import(db: Path, name: str) -> str:
+    """An ``imports`` record, so raw rows can point to it (as an import's rows do)."""
+    ident = str(uuid.uuid4())
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(_IMPORT, (ident, f"sha-{ident}", f"content-{ident}", name))
+    conn.close()
+    return ident
+
+
 def raw(db: Path, *, opgave: str, kanal: str, type: str | None, when: str, count: int = 1,
-        enhed: str = "", trial: int = 0) -> None:
+        enhed: str = "", trial: int = 0, datakilde: str = "Import", kommune: str = "259",
+        import_id: str | None = None) -> None:
     """Rows as an import writes them (staff cannot register self-service or untyped rows)."""
     stored = to_stored(local(when))
     conn = sqlite3.connect(db)
     with conn:
-        conn.executemany(_RAW, [(str(uuid.uuid4()), enhed, opgave, kanal, type, stored, trial,
-                                 stored) for _ in range(count)])
+        conn.executemany(_RAW, [(str(uuid.uuid4()), kommune, enhed, opgave, kanal, type, stored,
+                                 datakilde, trial, stored, import_id) for _ in range(count)])
     conn.close()
 
 
 def staff(store: Store, config, *, opgave: str, kanal: str, type: str, when: str, count: int = 1,
-          enhed: str = UNIT, trial: bool = False) -> list[str]:
+          enhed: str = UNIT, trial: bool = False, afslutning: str = "STRAKS",
+          seconds: int | None = None) -> list[str]:
+    """``seconds``: the entry's handling time (start = end − seconds); None: no start time."""
+    end = local(when)
+    start = None if seconds is None else end - timedelta(seconds=seconds)
     return store.record(new_entry(config, enhed=enhed, opgave=opgave, kanal=kanal, type=type,
-                                  end=local(when), count=count, trial=trial))
+                                  end=end, count=count, trial=trial, afslutning=afslutning,
+                                  start=start))
 
 
 def write_config(tmp_path: Path) -> Path:
@@ -173,17 +238,25 @@ def build(tmp_path: Path):
         voided = staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="OPRET",
                        when="22-10-2026 10:00")
         store.void(voided, "FEJLTASTNING")  # voided: never counts
-        # 23.09.02 Pas
+        staff(store, config, opgave="23.05.10", kanal="TLFUD", type="STATUS", when="27-10-2026 09:00")
+        # 23.09.02 Pas: handling times 10 × 60 s and 3 × 300 s (median 60, 90 % fraktil 300)
         staff(store, config, opgave="23.09.02", kanal="PPRIND", type="OPRET", when="25-10-2026 23:30", count=2)
-        staff(store, config, opgave="23.09.02", kanal="PRSNLG", type="STATUS", when="22-10-2026 13:00", count=13)
+        staff(store, config, opgave="23.09.02", kanal="PRSNLG", type="STATUS", when="22-10-2026 13:00",
+              count=10, seconds=60)
+        staff(store, config, opgave="23.09.02", kanal="PRSNLG", type="STATUS", when="22-10-2026 13:10",
+              count=3, seconds=300)
         staff(store, config, opgave="23.09.02", kanal="PPRIND", type="INFO", when="22-10-2026 14:00")
         # 29.03.04 Sundhedskort
         staff(store, config, opgave="29.03.04", kanal="PRSNLG", type="OPRET", when="29-10-2026 09:00")
-        # 02.00.20 BBR (the phone unit)
+        # 02.00.20 BBR: one desk row (factor 26) and the phone unit, which counts W44 only (52)
+        staff(store, config, opgave="02.00.20", kanal="PRSNLG", type="OPRET", when="20-10-2026 11:00")
         staff(store, config, opgave="02.00.20", kanal="TLFIND", type="OPRET", when="30-10-2026 09:00",
               enhed="259telefon")
         staff(store, config, opgave="02.00.20", kanal="TLFIND", type="INFO", when="30-10-2026 10:00",
-              count=3, enhed="259telefon")
+              count=3, enhed="259telefon", afslutning="HOLD")
+        # The phone unit in W43, outside its count week: reported, never counted
+        staff(store, config, opgave="02.00.20", kanal="TLFIND", type="OPRET", when="21-10-2026 09:00",
+              count=2, enhed="259telefon")
         # 23.01.00: any KLE number may be counted, in a package or not
         staff(store, config, opgave="23.01.00", kanal="TLFIND", type="VEJL", when="30-10-2026 11:00", count=2)
     raw(db, opgave="23.05.10", kanal="SLVBTJN", type="OPRET", when="20-10-2026 15:00", count=4)
@@ -191,7 +264,18 @@ def build(tmp_path: Path):
     raw(db, opgave="23.05.10", kanal="SLVBTJN", type="OPRET", when="02-11-2026 10:00", count=7)  # W45
     raw(db, opgave="23.09.02", kanal="SLVBTJN", type="OPRET", when="22-10-2026 16:00")
     raw(db, opgave="29.03.04", kanal="SLVBTJN", type="OPRET", when="21-10-2026 08:00", count=9)
-    raw(db, opgave="99.01.02", kanal="SLVBTJN", type="OPRET", when="19-10-2026 12:00", count=3)
+    # 99.01.02: two rows from one extract, and the same content again from a second import
+    first, second = an_import(db, "uge43.csv"), an_import(db, "uge43-igen.csv")
+    raw(db, opgave="99.01.02", kanal="SLVBTJN", type="OPRET", when="19-10-2026 12:00", count=2,
+        import_id=first)
+    raw(db, opgave="99.01.02", kanal="SLVBTJN", type="OPRET", when="19-10-2026 12:00",
+        import_id=second)
+    # Outside the phone unit's count week too: a web visit from TraceTool (self-service registered
+    # by staff) and a row of another municipality
+    raw(db, opgave="02.00.20", kanal="WEB", type=None, when="22-10-2026 09:00", enhed="259telefon",
+        datakilde="Tracetool")
+    raw(db, opgave="02.00.20", kanal="TLFIND", type="OPRET", when="21-10-2026 11:00",
+        enhed="259telefon", kommune="260")
     return config_path, config, db
 
 

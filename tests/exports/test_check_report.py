@@ -76,8 +76,8 @@ def test_check_report_numbers(week):
     assert "  INFO      Prøverækker udeladt: 1" in report
     assert "  ADVARSEL  Selvbetjeningskanaler registreret af personale: 1 række" in report
     assert "SLVBTJN fra Tracetool: 1 række" in report
-    assert "  ADVARSEL  Rækker uden for tælleugerne i konfigurationen: 1" in report
-    assert "lø 24-10-2026: 1 række" in report
+    assert "  ADVARSEL  Rækker uden for enhedens tælleuger: 1 (tæller ikke med i rapportens tal)" in report
+    assert "999skranke lø 24-10-2026: 1 række" in report
     assert "  ADVARSEL  Tomme dage i tælleugen: 11 (enhed × dag uden registreringer)" in report
     assert "999telefon: ma 19-10, ti 20-10, on 21-10, to 22-10, fr 23-10" in report
     assert "  OK        Ukendte koder: ingen" in report
@@ -197,3 +197,25 @@ def test_week_bounds_follow_local_time_across_the_clock_change(lk_store, lk_conf
     # not even counted among the trial rows left out, because it is outside the selection.
     assert (written.rows, left.trial) == (3, 0)
     assert local(lk_config, "25-10-2026 23:30").utcoffset().total_seconds() == 3600
+
+
+def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_path):
+    """999telefon counts only "Uge 44"; its rows in W43 are outside its count weeks, the other
+    units' rows in W43 are not."""
+    text = config_text().replace(
+        'opgaver = [\n  { kle = "32.03.04", navn = "Folkepension" },',
+        'taelleuger = ["Uge 44"]\nopgaver = [\n  { kle = "32.03.04", navn = "Folkepension" },')
+    text += '\n[[taelleuge]]\nnavn = "Uge 44"\nfra = 2026-10-26\ntil = 2026-11-01\n'
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(text, "utf-8")
+    config = cfgmod.load(config_path)
+    db = tmp_path / "uge.db"
+    with Store(db, station="test-station", operator="tester", create=True) as store:
+        register(store, config, "19-10-2026 08:00:00")
+        register(store, config, "20-10-2026 09:30:00", enhed="999telefon", kanal="TLFIND", count=2)
+    checked = Cli(config_path, db, tmp_path)("eksport", "landkort", "--uge", "2026-W43",
+                                             "--kontroller")
+    assert checked.returncode == 0, checked.stderr
+    assert "  ADVARSEL  Rækker uden for enhedens tælleuger: 2" in checked.stdout
+    assert "999telefon ti 20-10-2026: 2 rækker" in checked.stdout
+    assert "999borgerservice ma" not in checked.stdout

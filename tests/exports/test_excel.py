@@ -76,3 +76,15 @@ def test_workbook(cli, lk_store, lk_config, tmp_path):
 def test_excel_needs_xlsx_name(cli, tmp_path):
     result = cli("eksport", "excel", "--uge", "2026-W43", "--ud", tmp_path / "uge.csv")
     assert result.returncode == 1 and ".xlsx" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["excel", "landkort"])
+def test_an_export_without_rows_is_refused_and_writes_nothing(cli, lk_store, lk_config, tmp_path, kind):
+    register(lk_store, lk_config, "19-10-2026 08:15:30", trial=True)  # a trial row never counts
+    target = tmp_path / ("uge.xlsx" if kind == "excel" else "uge.csv")
+    result = cli("eksport", kind, "--uge", "2026-W43", "--ud", target)
+    assert result.returncode == 1
+    assert "Ingen registreringer i uge 2026-W43" in result.stderr
+    assert "1 prøverækker" in result.stderr and "Traceback" not in result.stderr
+    assert not target.exists() and not target.with_name(target.name + ".kontrol.txt").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file

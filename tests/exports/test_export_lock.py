@@ -89,10 +89,11 @@ def test_the_report_counts_the_same_moment_across_its_days(lk_store, lk_config, 
         lk_store.undo_last(enhed="999borgerservice")  # voids the row just added
         lk_store.undo_last(enhed="999borgerservice")  # and one that was counted before
         assert fetch_fact_rows(conn, lk_config.zone, weeks_selection("2026-W43"), mark=mark) == before
-        assert sum(r[-1] for r in fetch_fact_rows(conn, lk_config.zone, weeks_selection("2026-W43"))) == 9
+        assert sum(r[-1] for r in fetch_fact_rows(conn, lk_config.zone,
+                                                   weeks_selection("2026-W43")).facts) == 9
     finally:
         conn.close()
-    assert sum(r[-1] for r in before) == 10
+    assert sum(r[-1] for r in before.facts) == 10
 
 
 @pytest.mark.parametrize("same", [1, 13, 400], ids=["distinct-times", "batches", "one-time-for-all"])

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 from exports.analysis import (
-    TABLE1_COLUMNS, build_report, comparison, quadrant_lists, round_ratio, table1,
+    TABLE1_COLUMNS, build_report, comparison, quadrant_lists, round_ratio,
 )
-from exports.analysis_data import days_selection, load_facts, open_readonly, weeks_selection
+from exports.analysis_data import days_selection, open_readonly, weeks_selection
 from exports.report_files import table1_csv
 from report_fixtures import (
-    EXPECTED_COSTS, EXPECTED_CSV, EXPECTED_TOTAL, UNIT, build, raw, staff, write_config,
+    EXPECTED_COSTS, EXPECTED_CSV, EXPECTED_TOTAL, EXPECTED_UNPRICED, UNIT, build, raw, staff,
+    write_config,
 )
 from storage import config as cfgmod
 from storage.errors import NotInitialised, Refusal
@@ -50,14 +51,17 @@ def test_table1_frame_keeps_exact_values_and_types(report):
     assert list(t1.columns[:13]) == TABLE1_COLUMNS[:13] and t1.columns[-1] == "Kvadrant"
     row = t1.set_index("KLE").loc["23.09.02"]
     assert row["Selvbetjeningsgrad"] == 6.25  # rounded only when shown
-    assert row["Antal uger"] == 1 and row["Faktor"] == 52
+    assert row["Antal uger"] == 2 and row["Faktor"] == 26
     assert row["Startdato"] == pd.Timestamp("2026-10-22")
     assert math.isnan(t1.set_index("KLE").loc["23.01.00", "Selvbetjeningsgrad"])
+    # 02.00.20's units have factors 26 and 52: no single factor ("blandet" in the files)
+    assert math.isnan(t1.set_index("KLE").loc["02.00.20", "Faktor"])
+    assert t1.set_index("KLE").loc["02.00.20", "Årlige analoge transaktioner"] == 78
 
 
 def test_thresholds_default_to_kl_target_and_the_median(report):
     assert report.thresholds.rate == 80
-    assert report.thresholds.volume == 260  # median of 52, 156, 260, 260, 832 (not the 0 task)
+    assert report.thresholds.volume == 260  # median of 78, 78, 260, 260, 416 (not the 0 task)
     assert report.thresholds.volume_is_median
 
 
@@ -72,26 +76,42 @@ def test_quadrant_lists_order_by_volume(report):
 def test_thresholds_are_configurable(fixture):
     _, config, db = fixture
     conn = open_readonly(db)
-    facts = load_facts(conn, config.zone, weeks_selection(WEEKS))
+    t1 = build_report(conn, config, weeks_selection(WEEKS), rate_threshold=50,
+                      volume_threshold=200).table1
     conn.close()
-    t1 = table1(facts, config, rate_threshold=50, volume_threshold=200)
     assert dict(zip(t1["KLE"], t1["Kvadrant"])) == {
         "02.00.20": "B", "23.01.00": "", "23.05.10": "C", "23.09.02": "D", "29.03.04": "C",
         "99.01.02": "A",
     }
 
 
-def test_channel_choice_covers_the_d_tasks(report):
-    cols = ["KLE", "Type", "Kanal", "Antal", "Årligt antal", "Andel (%)"]
-    got = list(report.channel_choice[cols].round(2).itertuples(index=False, name=None))
-    assert got == [
-        ("23.05.10", "OPRET", "SLVBTJN", 4, 104.0, 57.14),
-        ("23.05.10", "OPRET", "PRSNLG", 3, 78.0, 42.86),
-        ("23.05.10", "STATUS", "EMLIND", 1, 26.0, 100.0),
-        ("23.05.10", "(ingen type)", "SLVBTJN", 2, 52.0, 100.0),
-        ("23.09.02", "OPRET", "PPRIND", 2, 104.0, 66.67),
-        ("23.09.02", "OPRET", "SLVBTJN", 1, 52.0, 33.33),
-        ("23.09.02", "STATUS", "PRSNLG", 13, 676.0, 100.0),
+CHANNEL_HEADS = ["Personligt fremmøde (ind)", "E-mail (ind)", "Papirbrev (ind)",
+                 "Selvbetjening (ind)"]
+
+
+def _rows(frame, cols):
+    return [tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row)
+            for row in frame[cols].round(2).itertuples(index=False, name=None)]
+
+
+def test_channel_choice_is_a_task_by_channel_pivot_for_the_d_tasks(report):
+    cc = report.channel_choice
+    assert list(cc.columns) == ["KLE", "Opgave", "Type", "Måling", *CHANNEL_HEADS, "I alt"]
+    assert _rows(cc, ["KLE", "Type", "Måling", *CHANNEL_HEADS, "I alt"]) == [
+        ("23.05.10", "OPRET", "Antal", 3, 0, 0, 4, 7),
+        ("23.05.10", "OPRET", "Andel (%)", 42.86, 0.0, 0.0, 57.14, 100.0),
+        # count × factor × price: 3 × 26 × 95, 4 × 26 × 20; e-mail has no price but no contacts
+        ("23.05.10", "OPRET", "Årlig omkostning (kr.)", 7410.0, None, 0.0, 2080.0, 9490.0),
+        # the outbound TLFUD STATUS is not an inbound channel: not here by default
+        ("23.05.10", "STATUS", "Antal", 0, 1, 0, 0, 1),
+        ("23.05.10", "STATUS", "Andel (%)", 0.0, 100.0, 0.0, 0.0, 100.0),
+        ("23.05.10", "STATUS", "Årlig omkostning (kr.)", 0.0, None, 0.0, 0.0, None),
+        ("23.09.02", "OPRET", "Antal", 0, 0, 2, 1, 3),
+        ("23.09.02", "OPRET", "Andel (%)", 0.0, 0.0, 66.67, 33.33, 100.0),
+        ("23.09.02", "OPRET", "Årlig omkostning (kr.)", 0.0, None, 4680.0, 520.0, 5200.0),
+        ("23.09.02", "STATUS", "Antal", 13, 0, 0, 0, 13),
+        ("23.09.02", "STATUS", "Andel (%)", 100.0, 0.0, 0.0, 0.0, 100.0),
+        ("23.09.02", "STATUS", "Årlig omkostning (kr.)", 32110.0, None, 0.0, 0.0, 32110.0),
     ]
 
 
@@ -100,7 +120,7 @@ def test_paper_per_task_with_cost_empty_when_a_price_is_missing(report):
     assert paper["KLE"].tolist() == ["23.09.02"]
     row = paper.iloc[0]
     assert (row["Transaktioner"], row["Informationshenvendelser"], row["Antal i alt"]) == (2, 1, 3)
-    assert row["Årligt antal"] == 156 and row["Pris transaktion (kr.)"] == 90
+    assert row["Årligt antal"] == 78 and row["Pris transaktion (kr.)"] == 90
     assert math.isnan(row["Pris information (kr.)"]) and math.isnan(row["Årlig omkostning (kr.)"])
     assert any("PPRIND/information" in note for note in report.notes)
 
@@ -110,7 +130,7 @@ def test_information_per_task_and_inbound_channel(report):
             "Andel af opgavens (%)"]
     got = list(report.information[cols].round(2).itertuples(index=False, name=None))
     assert got == [
-        ("23.01.00", "TLFIND", 2, 104.0, 0, 0.0, 100.0),
+        ("23.01.00", "TLFIND", 2, 52.0, 0, 0.0, 100.0),
         ("23.05.10", "PRSNLG", 2, 52.0, 0, 0.0, 66.67),
         ("23.05.10", "TLFIND", 0, 0.0, 1, 26.0, 33.33),
     ]
@@ -127,10 +147,12 @@ def test_costs_per_channel_and_class_with_total(report):
     assert got == EXPECTED_COSTS
     total = costs[costs["Kanal"] == "I alt"].iloc[0]
     assert (total["Antal"], total["Årligt antal"], total["Årlig omkostning (kr.)"]) == EXPECTED_TOTAL
+    # A total built partly from missing prices says so.
+    assert total["Kanalnavn"] == f"ufuldstændig: {EXPECTED_UNPRICED} kontakter uden pris"
     t1 = report.table1
     assert total["Årligt antal"] == pytest.approx(
         t1[["Årlige analoge transaktioner", "Årlige digitale transaktioner",
-            "Årlige informationshenvendelser"]].to_numpy().sum())
+            "Årlige informationshenvendelser", "Årlige udgående transaktioner"]].to_numpy().sum())
 
 
 def test_comparison_side_by_side_with_change(fixture):
@@ -149,9 +171,10 @@ def test_comparison_side_by_side_with_change(fixture):
     assert row["Selvbetjeningsgrad (2026-W44)"] == 100
     assert row["Selvbetjeningsgrad (2026-W43)"] == 50
     assert row["Selvbetjeningsgrad, ændring (procentpoint)"] == 50
-    # 02.00.20 is W44 only: 0 in W43, and no rate there.
-    assert cmp.loc["02.00.20", "Årlige transaktioner (2026-W43)"] == 0
-    assert math.isnan(cmp.loc["02.00.20", "Selvbetjeningsgrad (2026-W43)"])
+    # 02.00.20 in W43: the desk's PRSNLG OPRET 1 (× 52); the phone unit's W43 rows are outside
+    # its count week and do not count.
+    assert cmp.loc["02.00.20", "Årlige transaktioner (2026-W43)"] == 52
+    assert cmp.loc["02.00.20", "Selvbetjeningsgrad (2026-W43)"] == 0
     assert report.compare_selection.label == "2026-W43"
     # Both sides use the W44 thresholds (median 52: tasks at 104, 52, 52), so a move is real:
     # 99.01.02 had 156 yearly transactions at 100 % in W43 (C) and none in W44.
@@ -171,7 +194,8 @@ def test_units_filter(fixture):
 
 def test_days_selection_and_a_factor_with_decimals(tmp_path):
     """Three count weeks: one registration in each of them gives factor 52/3 = 17,33 and a
-    yearly figure of exactly 52,00; two of three weeks would be 26."""
+    yearly figure of exactly 52,00. A task counted in one of them only has the unit's factor
+    too (the old rule, 52 / the task's own weeks, made it 52)."""
     path = write_config(tmp_path)
     text = path.read_text("utf-8").replace(
         "til = 2026-11-01", 'til = 2026-11-01\n\n[[taelleuge]]\nnavn = "Uge 45"\n'
@@ -188,8 +212,9 @@ def test_days_selection_and_a_factor_with_decimals(tmp_path):
     report = build_report(conn, config, days_selection("19-10-2026", "2026-11-08"))
     conn.close()
     lines = table1_csv(report.table1).decode("utf-8-sig").splitlines()
-    assert lines[1] == "23.05.10;Flytning;20-10-2026;03-11-2026;3;17,33;3;52,00;0;0,00;0;0,00;0,0;B"
-    assert lines[2] == "23.09.02;Pas;03-11-2026;03-11-2026;1;52,00;2;104,00;0;0,00;0;0,00;0,0;D"
+    # median of 52 and 34.67 = 43.33
+    assert lines[1] == "23.05.10;Flytning;20-10-2026;03-11-2026;3;17,33;3;52,00;0;0,00;0;0,00;0,0;D"
+    assert lines[2] == "23.09.02;Pas;03-11-2026;03-11-2026;1;17,33;2;34,67;0;0,00;0;0,00;0,0;B"
     assert report.selection.label == "19-10-2026–08-11-2026"
 
 

@@ -24,13 +24,18 @@ def test_terminal_output_then_files_then_no_silent_overwrite(fixture, tmp_path):
     shown = run_cli(config_path, db, "--uge", WEEKS)
     assert shown.returncode == 0, shown.stderr
     out = shown.stdout
-    assert "Tabel 1 · 259 Testby · 2026-W43+2026-W44 (19-10-2026–01-11-2026)" in out
+    assert out.startswith("259 Testby · 2026-W43+2026-W44 (19-10-2026–01-11-2026)")
+    # The channel policy comes first; every line fits 100 columns and no number is split.
+    assert out.index("Kanalpolitik: henvendelser på uønskede kanaler") < out.index("Tabel 1")
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "7410" in out and "17030" in out and "blandet" in out
     for line in EXPECTED_CSV[1:]:
         kle, name = line.split(";")[:2]
         assert kle in out and name in out
-    assert "6,3" in out and "780,00" in out and "Udstedelse af prøvebevis" in out
+    assert "6,3" in out and "390,00" in out and "Udstedelse af prøvebevis" in out
     assert "A · lav volumen, høj selvbetjeningsgrad (1 opgaver)" in out
-    assert "23.09.02 Pas: 832,00 årlige transaktioner, 6,3 %" in out
+    assert "23.09.02 Pas: 416,00 årlige transaktioner, 6,3 %" in out
+    assert "Uden for tælleugerne: 2 fund, 4 rækker" in out  # the phone unit's W43 rows
     assert "Tærskler: selvbetjeningsgrad 80,0 %, volumen 260,00 årlige transaktioner" in out
     assert "Note: Ingen pris i konfigurationen ([[pris]])" in out  # not eaten as rich markup
     assert not list(tmp_path.glob("**/*.csv"))  # the terminal view writes nothing
@@ -54,7 +59,7 @@ def test_terminal_output_then_files_then_no_silent_overwrite(fixture, tmp_path):
     replaced = run_cli(config_path, db, "--uge", "2026-W43", "--ud", str(folder), "--overskriv")
     assert replaced.returncode == 0, replaced.stderr
     csv_lines = (folder / "tabel1.csv").read_text("utf-8-sig").splitlines()
-    assert csv_lines[0] == ";".join(TABLE1_COLUMNS) and len(csv_lines) == 5  # W43 has 4 tasks
+    assert csv_lines[0] == ";".join(TABLE1_COLUMNS) and len(csv_lines) == 6  # W43 has 5 tasks
     assert sorted(p.name for p in folder.iterdir()) == sorted(before)
 
 
@@ -113,7 +118,7 @@ def test_thresholds_and_units_in_process(cli_env, capsys, tmp_path):
                  "--enhed", "259borgerservice"]) == 0
     out = capsys.readouterr().out
     assert "Tærskler: selvbetjeningsgrad 50,0 %, volumen 200,50 årlige transaktioner (valgt)" in out
-    assert "02.00.20" not in out  # only the phone unit has BBR
+    assert "259telefon" not in out and "259borgerservice" in out
 
 
 def test_building_the_parser_loads_neither_exports_nor_pandas():

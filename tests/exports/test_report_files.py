@@ -37,21 +37,39 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
     assert (out / "tabel1.csv").read_text("utf-8-sig").splitlines() == EXPECTED_CSV
 
     wb = load_workbook(out / "rapport.xlsx")
-    assert wb.sheetnames == ["Tabel 1", "Kanalvalg", "Papir", "Information", "Omkostninger",
+    assert wb.sheetnames == ["Kanalpolitik", "Tabel 1", "Enheder", "Tabel 1 pr. enhed",
+                             "Kanalvalg", "Papir", "Information", "Behandlingstid",
+                             "Straksafklaring", "Digital post", "Omkostninger", "Datakvalitet",
                              "Definitioner"]
-    rows = list(wb["Tabel 1"].iter_rows(values_only=True))
-    assert list(rows[0]) == TABLE1_COLUMNS
+    t1 = wb["Tabel 1"]
+    rows = list(t1.iter_rows(values_only=True))
+    # a title row with the selection, then KL's headers
+    assert rows[0][0] == "Tabel 1 · 259 Testby · 2026-W43+2026-W44 (19-10-2026–01-11-2026)"
+    assert list(rows[1]) == TABLE1_COLUMNS
     pas = next(r for r in rows if r[0] == "23.09.02")
-    assert pas == ("23.09.02", "Pas", datetime(2026, 10, 22), datetime(2026, 10, 25), 2, 52, 15,
-                   780, 1, 52, 1, 52, 6.3, "D")
+    assert pas == ("23.09.02", "Pas", datetime(2026, 10, 22), datetime(2026, 10, 25), 2, 26, 15,
+                   390, 1, 26, 1, 26, 6.3, "D")
+    bbr = next(r for r in rows if r[0] == "02.00.20")
+    assert bbr[5] == "blandet" and bbr[7] == 78
     no_tx = next(r for r in rows if r[0] == "23.01.00")
     assert no_tx[1] is None and no_tx[12] is None and no_tx[13] is None  # empty cells
-    assert wb["Tabel 1"]["C2"].number_format == "dd-mm-yyyy"
-    assert wb["Tabel 1"]["M2"].number_format == "0.0"
+    assert t1["C3"].number_format == "dd-mm-yyyy"
+    assert t1["M3"].number_format == "0.0"
+    assert t1["G3"].number_format == "#,##0" and t1["H3"].number_format == "#,##0.00"
+    assert t1.freeze_panes == "C3" and t1.auto_filter.ref.startswith("A2:")
+
+    for ws in wb.worksheets:  # every sheet prints landscape, one page wide, headers repeated
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.oddHeader.left.text == "259 Testby", ws.title
+        assert ws.oddHeader.right.text == "2026-W43+2026-W44", ws.title
+    assert t1.print_title_rows == "$2:$2" and wb["Papir"].print_title_rows == "$1:$1"
 
     headers = {name: [c.value for c in wb[name][1]] for name in wb.sheetnames}
-    assert headers["Kanalvalg"] == ["KLE", "Opgave", "Type", "Kanal", "Kanalnavn", "Kanalklasse",
-                                    "Antal", "Årligt antal", "Andel (%)"]
+    assert headers["Kanalvalg"] == ["KLE", "Opgave", "Type", "Måling", "Personligt fremmøde (ind)",
+                                    "E-mail (ind)", "Papirbrev (ind)", "Selvbetjening (ind)",
+                                    "I alt"]
     assert headers["Papir"] == ["KLE", "Opgave", "Transaktioner", "Informationshenvendelser",
                                 "Antal i alt", "Faktor", "Årligt antal", "Pris transaktion (kr.)",
                                 "Pris information (kr.)", "Årlig omkostning (kr.)"]
@@ -62,9 +80,11 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
                                        "Årligt antal", "Pris (kr.)", "Årlig omkostning (kr.)"]
     assert headers["Definitioner"] == ["Begreb", "Forklaring"]
     costs = list(wb["Omkostninger"].iter_rows(values_only=True))
-    assert costs[-1][0] == "I alt" and costs[-1][4:6] == (49, 1950) and costs[-1][7] == 115310
+    assert costs[-1][0] == "I alt" and costs[-1][4:6] == (51, 1430) and costs[-1][7] == 76570
+    assert costs[-1][1] == "ufuldstændig: 3 kontakter uden pris"
     choice = list(wb["Kanalvalg"].iter_rows(min_row=2, values_only=True))
-    assert choice[0][:3] == ("23.05.10", "Flytning", "OPRET") and choice[0][8] == 57.1
+    assert choice[0] == ("23.05.10", "Flytning", "OPRET", "Antal", 3, 0, 0, 4, 7)
+    assert choice[1][7] == 57.14
 
     terms = [r[0] for r in wb["Definitioner"].iter_rows(min_row=2, values_only=True)]
     assert [t for t, _ in DEFINITIONS] == terms[:len(DEFINITIONS)]
@@ -72,6 +92,12 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
     assert about["Udvalg"].startswith("2026-W43+2026-W44 (19-10-2026–01-11-2026)")
     assert "volumen 260,00" in about["Tærskler"]
     assert about["Sammenligning"] == "-"
+    # the units' factors, for the tasks whose factor is "blandet"
+    assert about["Faktor 259borgerservice"].startswith("26,00 (52 / 2 tælleuger: Uge 43, Uge 44)")
+    assert about["Faktor 259telefon"] == "52,00 (52 / 1 tælleuger: Uge 44)"
+    policy = [r[1] for r in wb["Definitioner"].iter_rows(values_only=True) if r[0] == "Kanalpolitik"]
+    assert policy[1].startswith("typeklasse transaktion: primær: SLVBTJN (Selvbetjening (ind))")
+    assert policy[2].startswith("type STATUS: primær: SLVBTJN")
 
     data = (out / "kvadrant.png").read_bytes()
     assert png_size(data) == SIZE_PX == (1200, 800)
@@ -88,7 +114,7 @@ def test_comparison_sheet_when_asked(tmp_path):
     conn.close()
     write_report(report, tmp_path / "ud")
     wb = load_workbook(tmp_path / "ud" / "rapport.xlsx")
-    assert wb.sheetnames[-2:] == ["Sammenligning", "Definitioner"]
+    assert wb.sheetnames[-4:] == ["Kanalmiks", "Sammenligning", "Datakvalitet", "Definitioner"]
     head = [c.value for c in wb["Sammenligning"][1]]
     assert head[:5] == ["KLE", "Opgave", "Årlige analoge transaktioner (2026-W44)",
                         "Årlige analoge transaktioner (2026-W43)",
@@ -136,3 +162,35 @@ def test_plot_switches_to_log_scale_for_a_wide_spread_and_handles_no_tasks(plain
     wide = render_png(t1, plain_report.thresholds, "bred")
     empty = render_png(t1.iloc[0:0], plain_report.thresholds, "tom")
     assert png_size(wide) == png_size(empty) == SIZE_PX
+
+
+def test_plot_labels_never_overlap_and_the_title_names_the_filter():
+    """40 tasks, five of them on the same spot: every number gets a box of its own."""
+    import numpy as np
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from exports.quadrant_plot import DPI, _label_points
+
+    rng = np.random.default_rng(7)
+    x = np.concatenate([rng.uniform(100, 5000, 35), [1000] * 5])
+    y = np.concatenate([rng.uniform(0, 100, 35), [50] * 5])
+    fig = Figure(figsize=(12, 8), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_xlim(0, 5200)
+    ax.set_ylim(-15, 115)
+    boxes = _label_points(fig, ax, [str(i) for i in range(1, 41)], x, y)
+    assert len(boxes) == 40
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+    t1 = pd.DataFrame({"KLE": ["23.05.10"], "Opgave": ["Flytning"],
+                       "Årlige transaktioner": [100.0], "Selvbetjeningsgrad": [50.0],
+                       "Kvadrant": ["B"]})
+    from exports.analysis import Thresholds
+
+    png = render_png(t1, Thresholds(80, 100, True), "Kvadrant · 259 Testby · 2026-W43 · afdeling X")
+    assert png_size(png) == SIZE_PX

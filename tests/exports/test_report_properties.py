@@ -2,8 +2,10 @@
 
 For any mix of tasks, channels (staff, self-service, unknown to the codebook), types (with and
 without one), local moments across the October clock change, trial rows and voided rows:
-totals are preserved, rates stay within 0-100, factors follow the ISO weeks in which each task was
-counted, and days, start and end dates follow the local calendar.
+totals are preserved (every live row is counted once or reported outside the count weeks), rates
+stay within 0-100, factors follow the count weeks in the selection (W43 and W44 in the config; the
+selection's ISO weeks when it holds neither), and days, start and end dates follow the local
+calendar.
 """
 
 from __future__ import annotations
@@ -92,9 +94,15 @@ def test_totals_rates_and_factors(template, rows, chosen):
         first, last = FIRST + timedelta(days=chosen[0]), FIRST + timedelta(days=chosen[1])
         live = [(t, k, ty, day) for t, k, ty, day, state in written
                 if state == "live" and first <= day <= last]
+        # The count weeks: the configured W43 and W44 that the selection touches, else the
+        # selection's own ISO weeks (then every live row counts).
+        chosen_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        weeks = {d.isocalendar()[:2] for d in chosen_days} & {(2026, 43), (2026, 44)}
+        counted = [r for r in live if r[3].isocalendar()[:2] in weeks] if weeks else live
+        n_weeks = len(weeks) if weeks else len({d.isocalendar()[:2] for d in chosen_days})
         conn = open_readonly(db)
         try:
-            if not live:
+            if not counted:
                 with pytest.raises(Refusal, match="Ingen registreringer"):
                     build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
                 return
@@ -103,27 +111,29 @@ def test_totals_rates_and_factors(template, rows, chosen):
             conn.close()
 
     t1 = report.table1.set_index("KLE")
-    counts = t1[["Analoge transaktioner", "Digitale transaktioner", "Informationshenvendelser"]]
-    # Totals are preserved: every live row in the selection is counted exactly once.
-    assert int(counts.to_numpy().sum()) == len(live)
-    assert int(report.costs.loc[report.costs["Kanal"] == "I alt", "Antal"].iloc[0]) == len(live)
+    counts = t1[["Analoge transaktioner", "Digitale transaktioner", "Informationshenvendelser",
+                 "Udgående transaktioner"]]
+    # Totals are preserved: every counted row once; the rest reported outside the count weeks.
+    assert int(counts.to_numpy().sum()) == len(counted)
+    assert int(report.costs.loc[report.costs["Kanal"] == "I alt", "Antal"].iloc[0]) == len(counted)
+    outside = report.quality[report.quality["Kontrol"] == "Uden for tælleugerne"]
+    assert int(outside["Antal"].sum()) == len(live) - len(counted)
     by_task: dict[str, list] = defaultdict(list)
-    for task, _, _, day in live:
+    for task, _, _, day in counted:
         by_task[task].append(day)
     assert sorted(t1.index) == sorted(by_task)
     for task, days in by_task.items():
-        weeks = {d.isocalendar()[:2] for d in days}
         row_ = t1.loc[task]
-        # Factors follow the ISO weeks in which the task was counted; days follow the calendar.
-        assert row_["Antal uger"] == len(weeks)
-        assert row_["Faktor"] == pytest.approx(52 / len(weeks))
+        # Factors follow the count weeks in the selection; days follow the calendar.
+        assert row_["Antal uger"] == n_weeks
+        assert row_["Faktor"] == pytest.approx(52 / n_weeks)
         assert row_["Antal dage"] == len(set(days))
         assert row_["Startdato"].date() == min(days) and row_["Slutdato"].date() == max(days)
         assert int(counts.loc[task].sum()) == len(days)
         for col, yearly in (("Analoge transaktioner", "Årlige analoge transaktioner"),
                             ("Digitale transaktioner", "Årlige digitale transaktioner"),
                             ("Informationshenvendelser", "Årlige informationshenvendelser")):
-            assert row_[yearly] == pytest.approx(row_[col] * 52 / len(weeks))
+            assert row_[yearly] == pytest.approx(row_[col] * 52 / n_weeks)
     # Rates stay within 0-100, empty exactly when a task has no transactions.
     rate = t1["Selvbetjeningsgrad"]
     tx = t1["Analoge transaktioner"] + t1["Digitale transaktioner"]
@@ -137,7 +147,8 @@ def test_totals_rates_and_factors(template, rows, chosen):
     total_yearly = report.costs.loc[report.costs["Kanal"] == "I alt", "Årligt antal"].iloc[0]
     assert total_yearly == pytest.approx(t1[["Årlige analoge transaktioner",
                                              "Årlige digitale transaktioner",
-                                             "Årlige informationshenvendelser"]].to_numpy().sum())
+                                             "Årlige informationshenvendelser",
+                                             "Årlige udgående transaktioner"]].to_numpy().sum())
     assert np.isfinite(report.costs["Årligt antal"]).all()
 
 
@@ -145,3 +156,64 @@ def test_totals_rates_and_factors(template, rows, chosen):
 def test_round_ratio_is_exact_half_up(num, den, places):
     exact = Fraction(num, den) * 10**places
     assert round_ratio([num], [den], places)[0] == math.floor(exact + Fraction(1, 2)) / 10**places
+
+
+UNITS = ["", "259borgerservice", "259telefon"]  # 259telefon counts "Uge 44" only (the fixture)
+unit_row = st.tuples(st.sampled_from(TASKS), st.sampled_from(UNITS), st.integers(0, DAYS - 1),
+                     st.integers(0, 24 * 60 - 1))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(unit_row, min_size=1, max_size=40), chosen=span)
+def test_yearly_figures_follow_each_units_count_weeks(template, rows, chosen):
+    """Yearly = Σ over units of the unit's count in its count weeks × 52 / its count weeks in
+    the selection; every other live row is reported outside, never counted."""
+    config, template_db = template
+    first, last = FIRST + timedelta(days=chosen[0]), FIRST + timedelta(days=chosen[1])
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    selected_weeks = {d.isocalendar()[:2] for d in days}
+    configured = selected_weeks & {(2026, 43), (2026, 44)}
+    own = {"": configured, "259borgerservice": configured, "259telefon": configured & {(2026, 44)}}
+    if not configured:  # no configured count week in the selection: its ISO weeks, for all
+        own = {u: selected_weeks for u in UNITS}
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "p.db"
+        shutil.copy(template_db, db)
+        data, expected, live = [], defaultdict(Fraction), 0
+        for i, (task, unit, day, minute) in enumerate(rows):
+            moment = datetime.combine(FIRST + timedelta(days=day), datetime.min.time(), ZONE) \
+                + timedelta(minutes=minute)
+            stored = to_stored(moment)
+            data.append((f"r{i}", unit, task, stored, stored))
+            local_day = from_stored(stored).astimezone(ZONE).date()
+            if first <= local_day <= last:
+                live += 1
+                if local_day.isocalendar()[:2] in own[unit]:
+                    expected[task] += Fraction(52, len(own[unit]))
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.executemany(
+                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                "type, end_utc, datakilde, station, operator, trial, created_utc) VALUES (?, "
+                "'259', 'Testby', ?, ?, 'PRSNLG', 'INFO', ?, 'Import', 's', 'o', 0, ?)", data)
+        conn.close()
+        conn = open_readonly(db)
+        try:
+            if not expected:
+                with pytest.raises(Refusal, match="Ingen registreringer"):
+                    build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+                return
+            report = build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+        finally:
+            conn.close()
+    t1 = report.table1.set_index("KLE")
+    assert sorted(t1.index) == sorted(expected)
+    for task, yearly in expected.items():
+        assert t1.loc[task, "Årlige informationshenvendelser"] == pytest.approx(float(yearly))
+        shown = rounded_table1(report.table1).set_index("KLE").loc[task,
+                                                                    "Årlige informationshenvendelser"]
+        assert shown == math.floor(yearly * 100 + Fraction(1, 2)) / 100  # half up, exactly
+    outside = report.quality[report.quality["Kontrol"] == "Uden for tælleugerne"]
+    counted = int(t1["Informationshenvendelser"].sum())
+    assert counted + int(outside["Antal"].sum()) == live

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from landkort_fixtures import *  # noqa: F401,F403
-from landkort_fixtures import QUESTION, SAMPLE, export, import_text, register
+from landkort_fixtures import QUESTION, SAMPLE, config_text, export, import_text, register
 from storage.sqlite.store import SqliteStore as Store
 
 
@@ -69,3 +69,45 @@ def test_questions_only_imported_rows_answer_become_columns(lk_store, lk_config,
     assert lines[2].endswith(";Tracetool;;Voksen;Ja;")
     assert len(lines) == 4 and written.rows == 2
     assert data.count(b"Kommune;ID;") == 1  # the first, stopped pass left nothing behind
+
+
+def test_unit_codes_with_aeoeaa_round_trip_in_iso_8859_1(tmp_path):
+    """``259økonomi`` and ``259hjælpemidler`` (real municipalities' codes): registered, exported
+    to Landkort in ISO-8859-1 with ``--enhed``, imported into a fresh database, exported again
+    byte for byte; ``rapport --enhed`` takes the same code."""
+    from landkort_fixtures import Cli, local
+    from storage import config as cfgmod
+    from storage.registration import new_entry
+
+    text = config_text(**{'kode = "999skranke"': 'kode = "999økonomi"',
+                          'kode = "999telefon"': 'kode = "999hjælpemidler"'})
+    path = tmp_path / "config.toml"
+    path.write_text(text, "utf-8")
+    config = cfgmod.load(path)
+    db = tmp_path / "aeoeaa.db"
+    with Store(db, station="s", operator="o", create=True) as store:
+        for unit, opgave, kanal in (("999økonomi", "23.09.04", "PRSNLG"),
+                                    ("999hjælpemidler", "32.03.04", "TLFIND")):
+            store.record(new_entry(config, enhed=unit, opgave=opgave, kanal=kanal, type="OPRET",
+                                   end=local(config, "20-10-2026 10:00")))
+    cli = Cli(path, db, tmp_path)
+    out = tmp_path / "okonomi.csv"
+    done = cli("eksport", "landkort", "--uge", "2026-W43", "--format", "raadata",
+               "--enhed", "999økonomi", "999hjælpemidler", "--ud", out)
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    assert ";999\xf8konomi;".encode("latin-1") in data  # ø is one ISO-8859-1 byte, 0xF8
+    assert ";999hj\xe6lpemidler;".encode("latin-1") in data
+    fresh = tmp_path / "fresh.db"
+    again_cli = Cli(path, fresh, tmp_path)
+    assert again_cli("init").returncode == 0
+    imported = again_cli("import", out)
+    assert imported.returncode == 0, imported.stderr
+    again = tmp_path / "again.csv"
+    done = again_cli("eksport", "landkort", "--uge", "2026-W43", "--format", "raadata",
+                     "--enhed", "999økonomi", "999hjælpemidler", "--ud", again)
+    assert done.returncode == 0, done.stderr
+    assert again.read_bytes() == data
+    report = again_cli("rapport", "--uge", "2026-W43", "--enhed", "999hjælpemidler")
+    assert report.returncode == 0, report.stderr
+    assert "999hjælpemidler" in report.stdout and "999økonomi" not in report.stdout
