@@ -12,13 +12,14 @@ void row, a restore a new row that ``replaces`` the voided one.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from .model import ExportRecord, ExportRow, ImportRecord, Registration
 from .registration import Entry
@@ -70,6 +71,61 @@ class UndoneImport:
 
     record: ImportRecord
     voided: int
+
+
+# -- what the analyses read (exports.analysis_data) ------------------------------------------------
+
+
+class FactRow(NamedTuple):
+    """Live, non-trial registrations of one local day counted by what the measures need."""
+
+    enhed: str
+    opgave: str
+    kanal: str
+    type: str  # "" where the row has none
+    afslutning: str  # "" where the row has none
+    datakilde: str
+    other_kommune: int  # 1: the rows are of another municipality than the config's
+    day: str  # the local day, YYYY-MM-DD
+    n: int
+
+
+class DuplicateRow(NamedTuple):
+    """Imported rows of one local day that another import had already brought in."""
+
+    enhed: str
+    day: str  # YYYY-MM-DD
+    n: int
+
+
+@dataclass(frozen=True)
+class FactDay:
+    """One local day a report reads: its exact UTC bounds (23 or 25 hours across a clock
+    change), and the units (empty: all). For handling times, ``without``: units left out (the
+    ones that do not count the day)."""
+
+    day: date
+    start_utc: str
+    end_utc: str
+    units: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+
+
+# Handling times are keyed by "opgave|kanal|type" (type "" where none).
+DURATION_KEY_SEP = "|"
+
+
+@dataclass
+class ReportFacts:
+    """What ``Store.report_facts`` read, all as the database was at one moment."""
+
+    facts: dict[FactDay, list[FactRow]] = field(default_factory=dict)
+    # Only for days where two imports met in one group of facts (weekly or per-unit files never
+    # pay for the duplicate search).
+    duplicates: dict[FactDay, list[DuplicateRow]] = field(default_factory=dict)
+    # "opgave|kanal|type" → the counted rows' handling times in whole seconds (end − start, rows
+    # with a start time and not date-only, negative ones left out).
+    durations: dict[str, array] = field(default_factory=dict)
 
 
 # -- the protocols --------------------------------------------------------------------------------
@@ -204,6 +260,13 @@ class Store(Protocol):
     # -- exports and reports ------------------------------------------------------------------
 
     def snapshot(self, selection: Selection) -> AbstractContextManager[Snapshot]: ...
+
+    def report_facts(self, days: Sequence[FactDay], durations: Sequence[FactDay] = (), *,
+                     kommune_nr: str = "") -> ReportFacts:
+        """The analyses' reads, all describing one moment: per day of ``days`` the live, non-trial
+        rows counted as :class:`FactRow` (``kommune_nr``: rows of any other municipality are
+        flagged) and the imported duplicates; the handling times of the live rows of the days of
+        ``durations``. Never holds kiosks up for more than one day's read."""
 
     # -- imports ------------------------------------------------------------------------------
 

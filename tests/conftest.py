@@ -69,14 +69,29 @@ def config(clock) -> Config:
 
 
 # --------------------------------------------------------------------------------------------
-# Engines. A test module opts in to both with ``ENGINES = dbrows.ENGINES_BOTH``: its ``store``
-# and ``db_path`` then come once per engine (``db_path`` is a postgresql:// URL for PostgreSQL).
-# Elsewhere both are SQLite, with unchanged test ids.
+# Engines. The storage, export and kiosk suites (tests/storage, tests/exports, tests/tui) run every
+# test that uses ``store``/``db_path`` (or ``engine``) on both engines: ``db_path`` is then a
+# postgresql:// URL once. A module sets ``ENGINES = dbrows.SQLITE_ONLY`` (saying why) when it is
+# about the SQLite engine itself or its pictures are engine-independent, a test
+# ``@pytest.mark.engines("sqlite")``; elsewhere SQLite only.
+
+BOTH_BY_DEFAULT = {"storage", "exports", "tui"}
 
 
 def pytest_generate_tests(metafunc):
+    import dbrows
+
+    if "engine" not in metafunc.fixturenames:
+        return
     engines = getattr(metafunc.module, "ENGINES", None)
-    if engines and "engine" in metafunc.fixturenames:
+    chosen = metafunc.definition.get_closest_marker("engines")
+    if chosen is not None:
+        engines = [e for e in dbrows.ENGINES_BOTH if getattr(e, "values", (e,))[0] in chosen.args]
+    if engines is None:
+        folder = Path(metafunc.module.__file__).parent
+        in_suite = folder.name in BOTH_BY_DEFAULT and folder.parent.name == "tests"
+        engines = dbrows.ENGINES_BOTH if in_suite else None
+    if engines and list(engines) != ["sqlite"]:  # SQLite alone: the ``engine`` default, ids as before
         metafunc.parametrize("engine", engines)
 
 
@@ -90,6 +105,14 @@ def db_path(request, tmp_path, engine) -> Path | str:
     if engine == "postgresql":
         return request.getfixturevalue("pg_database")
     return tmp_path / "taelleuge.db"
+
+
+@pytest.fixture
+def other_db_path(request, tmp_path, engine) -> Path | str:
+    """A second, separate database on the same engine (a copy's destination, another site)."""
+    if engine == "postgresql":
+        return request.getfixturevalue("pg_other_database")
+    return tmp_path / "andet.db"
 
 
 @pytest.fixture
@@ -163,6 +186,12 @@ def _pg_database(pg_server, pg_admin, template: str):
 @pytest.fixture
 def pg_database(pg_server, pg_admin):
     """A postgresql:// URL of a fresh, migrated database (the superuser over the Unix socket)."""
+    yield from _pg_database(pg_server, pg_admin, PG_TEMPLATE)
+
+
+@pytest.fixture
+def pg_other_database(pg_server, pg_admin):
+    """A second fresh, migrated database for the same test."""
     yield from _pg_database(pg_server, pg_admin, PG_TEMPLATE)
 
 

@@ -9,6 +9,8 @@ imported row by hand) with the model's column list and the engine's ``seq`` rule
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,11 @@ SQLITE_ONLY = ("sqlite",)
 POSTGRESQL_ONLY = (pytest.param("postgresql", marks=pytest.mark.postgresql),)
 
 
+def _pg_sql(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
 def _pg(location: str):
     import psycopg
 
@@ -32,7 +39,7 @@ def _pg(location: str):
 def query(location: Path | str, sql: str, args: tuple | list = ()) -> list[tuple]:
     if is_server(location):
         with _pg(str(location)) as conn:
-            return conn.execute(sql.replace("?", "%s"), list(args)).fetchall()
+            return conn.execute(_pg_sql(sql), list(args)).fetchall()
     conn = sqlite3.connect(location)
     try:
         return conn.execute(sql, args).fetchall()
@@ -43,7 +50,7 @@ def query(location: Path | str, sql: str, args: tuple | list = ()) -> list[tuple
 def execute(location: Path | str, sql: str, args: tuple | list = ()) -> None:
     if is_server(location):
         with _pg(str(location)) as conn:
-            conn.execute(sql.replace("?", "%s"), list(args))
+            conn.execute(_pg_sql(sql), list(args))
         return
     conn = sqlite3.connect(location)
     try:
@@ -66,7 +73,7 @@ def dict_rows(location: Path | str, table: str = "registrations", where: str = "
 
         with _pg(str(location)) as conn:
             conn.row_factory = psycopg.rows.dict_row
-            found = conn.execute(sql.replace("?", "%s"), list(args)).fetchall()
+            found = conn.execute(_pg_sql(sql), list(args)).fetchall()
         return [dict(row) for row in found]
     conn = sqlite3.connect(location)
     conn.row_factory = sqlite3.Row
@@ -74,6 +81,12 @@ def dict_rows(location: Path | str, table: str = "registrations", where: str = "
         return [dict(r) for r in conn.execute(sql, args)]
     finally:
         conn.close()
+
+
+def live_rows(location: Path | str, where: str = "1=1", args: tuple | list = ()) -> list[dict]:
+    """Whole registrations that are not voided, as dicts, oldest first."""
+    return dict_rows(location, "registrations r", f"({where}) AND NOT EXISTS "
+                     "(SELECT 1 FROM voids v WHERE v.registration_id = r.id)", args)
 
 
 def count(location: Path | str, table: str = "registrations", where: str = "1=1",
@@ -109,9 +122,10 @@ def registration(**fields) -> dict:
     return {c: fields.get(c, REGISTRATION_DEFAULTS.get(c)) for c in REGISTRATIONS.written}
 
 
-def insert(location: Path | str, table: str, rows: list[dict]) -> None:
+def insert(location: Path | str, table: str, rows: list[dict], *, wait: bool = True) -> None:
     """Insert stored rows (dicts of column → stored value; all rows with the same keys) in one
-    transaction. ``seq`` as the engine gives it: SQLite's next number, PostgreSQL's identity."""
+    transaction. ``seq`` as the engine gives it: SQLite's next number, PostgreSQL's identity.
+    ``wait=False``: fail at once instead of waiting for a lock someone else holds."""
     if not rows:
         return
     names = list(rows[0])
@@ -120,6 +134,8 @@ def insert(location: Path | str, table: str, rows: list[dict]) -> None:
     if is_server(location):
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
         with _pg(str(location)) as conn, conn.transaction(), conn.cursor() as cur:
+            if not wait:
+                cur.execute("SET LOCAL lock_timeout = 1")
             cur.executemany(sql, values)
         return
     from storage.sqlite.store import next_seq
@@ -127,9 +143,25 @@ def insert(location: Path | str, table: str, rows: list[dict]) -> None:
     extra = [("seq", next_seq(table))] if sequenced else []
     sql = (f"INSERT INTO {table} ({', '.join([*names, *(c for c, _ in extra)])}) "
            f"VALUES ({', '.join(['?'] * len(names) + [e for _, e in extra])})")
-    conn = sqlite3.connect(location)
+    conn = sqlite3.connect(location, timeout=5 if wait else 0, isolation_level=None)
     try:
-        with conn:
-            conn.executemany(sql, values)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(sql, values)
+        conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+@contextmanager
+def refused(match: str) -> Iterator[None]:
+    """The block's raw statement must be refused by the database itself (a trigger, a constraint),
+    with ``match`` in the driver's message, on either engine."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+    try:
+        import psycopg
+
+        errors += (psycopg.DatabaseError,)
+    except ImportError:
+        pass
+    with pytest.raises(errors, match=match):
+        yield

@@ -504,6 +504,12 @@ class PgStore:
 
         return snapshot(self, selection, chunk or CHUNK_ROWS)
 
+    def report_facts(self, days, durations=(), *, kommune_nr: str = ""):
+        """The analyses' reads, at one moment (storage.postgres.facts)."""
+        from .facts import report_facts
+
+        return report_facts(self, days, durations, kommune_nr=kommune_nr)
+
     def import_batch(self):
         from .bulk import PgImportBatch
 

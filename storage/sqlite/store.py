@@ -454,6 +454,12 @@ class SqliteStore:
 
         return snapshot(self, selection)
 
+    def report_facts(self, days, durations=(), *, kommune_nr: str = ""):
+        """The analyses' reads, at one moment (storage.sqlite.facts)."""
+        from .facts import report_facts
+
+        return report_facts(self, days, durations, kommune_nr=kommune_nr)
+
     # -- imports ------------------------------------------------------------------------------
 
     def import_batch(self):

@@ -34,12 +34,12 @@ FORMULA_LIKE = {"=1+2", "=2+2", "+SUM(1,1)", "-3+3", "@SUM(A1)", "#REF!", "=1+1"
 @pytest.fixture
 def hostile(tmp_path, lk_db):
     from storage import config as cfgmod
-    from storage.sqlite.store import SqliteStore as Store
+    from storage.open import open_store
 
     path = tmp_path / "hostile.toml"
     path.write_text(config_text(**HOSTILE_CONFIG) + CHANNEL, "utf-8")
     config = cfgmod.load(path)
-    with Store(lk_db, station="test-station", operator="tester") as store:
+    with open_store(lk_db, station="test-station", operator="tester") as store:
         for opgave in ("23.05.10", "23.09.02", "29.03.04", "32.06.04"):
             register(store, config, "19-10-2026 09:00:00", opgave=opgave)
         register(store, config, "20-10-2026 09:00:00", opgave="23.05.10", kanal="TLFIND", type="STATUS")

@@ -21,7 +21,12 @@ from storage.placement import filesystem_type, network_warning
 from storage.privacy import looks_like_cpr
 from storage.sqlite.store import SqliteStore as Store
 
+import dbrows
 from support import REPO
+
+# SQLite only: files, pragmas, the write queue and SQLite's error codes (the
+# PostgreSQL engine's faults: test_postgres_faults.py).
+ENGINES = dbrows.SQLITE_ONLY
 
 
 def raw_count(path: Path) -> int:

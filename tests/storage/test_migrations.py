@@ -23,6 +23,10 @@ from storage.registration import new_entry
 from storage.sqlite.schema import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
 from storage.sqlite.store import SqliteStore as Store, schema_status
 
+# SQLite only: the SQLite engine's schema and sqlite-utils migrations (PostgreSQL:
+# test_postgres_schema.py).
+ENGINES = dbrows.SQLITE_ONLY
+
 EXPECTED_COLUMNS = {
     # name: (type, notnull, pk)
     "id": ("TEXT", 1, 1),

@@ -16,7 +16,7 @@ from storage.open import open_store
 from storage.registration import new_entry
 
 pytestmark = pytest.mark.postgresql
-ENGINES = ("postgresql",)  # the ``store`` fixture is a PgStore on ``pg_database``
+ENGINES = dbrows.POSTGRESQL_ONLY  # the ``store`` fixture is a PgStore on ``pg_database``
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"

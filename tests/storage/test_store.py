@@ -15,7 +15,6 @@ from storage import DATAKILDE, VOID_REASONS, Refusal, new_entry
 from storage.open import open_store
 from storage.registration import MAX_BATCH
 
-ENGINES = dbrows.ENGINES_BOTH  # every store test runs on SQLite and on PostgreSQL
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
