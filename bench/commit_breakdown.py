@@ -38,8 +38,11 @@ VARIANTS = [
 
 def row() -> tuple:
     now = to_stored(datetime.now(timezone.utc))
-    return (str(uuid.uuid4()), "999", "Eksempelby (demo)", c.UNIT, c.OPGAVE, c.KANAL, c.TYPE,
-            "STRAKS", "NEJ", None, now, 0, "Taelleuge", "bench", "bench", "{}", 0, None, None, now)
+    return c.stored_row(
+        id=str(uuid.uuid4()), kommune_nr="999", kommune_navn="Eksempelby (demo)", enhed=c.UNIT,
+        opgave=c.OPGAVE, kanal=c.KANAL, type=c.TYPE, afslutning="STRAKS", blanket="NEJ",
+        end_utc=now, date_only=0, datakilde="Taelleuge", station="bench", operator="bench",
+        answers="{}", trial=0, created_utc=now)
 
 
 def connect(path: Path, journal: str, sync: str) -> sqlite3.Connection:

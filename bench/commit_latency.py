@@ -57,8 +57,11 @@ def pragmas(conn: sqlite3.Connection) -> str:
 
 def raw_row(cfg) -> tuple:
     now = to_stored(datetime.now(timezone.utc))
-    return (str(uuid.uuid4()), cfg.kommune_nr, cfg.kommune_navn, c.UNIT, c.OPGAVE, c.KANAL, c.TYPE,
-            "STRAKS", "NEJ", None, now, 0, "Taelleuge", "bench", "bench", "{}", 0, None, None, now)
+    return c.stored_row(
+        id=str(uuid.uuid4()), kommune_nr=cfg.kommune_nr, kommune_navn=cfg.kommune_navn,
+        enhed=c.UNIT, opgave=c.OPGAVE, kanal=c.KANAL, type=c.TYPE, afslutning="STRAKS",
+        blanket="NEJ", end_utc=now, date_only=0, datakilde="Taelleuge", station="bench",
+        operator="bench", answers="{}", trial=0, created_utc=now)
 
 
 def main() -> None:
@@ -78,8 +81,6 @@ def main() -> None:
         raw = raw_connect(tmp / "raw.db")
         print(f"pragmas raw   : {pragmas(raw)}")
         print(f"pragmas Store : {pragmas(api_rec.conn)}")
-        if c.insert_drift():
-            print(c.insert_drift())
 
         times: dict[str, list[float]] = {"raw": [], "record": [], "new_entry+record": []}
         validate: list[float] = []  # new_entry alone, inside the full path

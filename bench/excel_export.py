@@ -153,12 +153,13 @@ class WaitingWriter(threading.Thread):
             started = time.perf_counter()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute(c.INSERT, (f"bench-writer-{os.getpid()}-{i}-{time.time_ns()}", "999",
-                                        "Eksempelby", "999borgerservice", "23.05.10", "PRSNLG",
-                                        "OPRET", "STRAKS", "NEJ", None,
-                                        "2026-12-01T10:00:00.000000Z", 0, "Taelleuge", "bench",
-                                        "bench", "{}", 1, None, None,
-                                        "2026-12-01T10:00:00.000000Z"))
+                conn.execute(c.INSERT, c.stored_row(
+                    id=f"bench-writer-{os.getpid()}-{i}-{time.time_ns()}", kommune_nr="999",
+                    kommune_navn="Eksempelby", enhed="999borgerservice", opgave="23.05.10",
+                    kanal="PRSNLG", type="OPRET", afslutning="STRAKS", blanket="NEJ",
+                    end_utc="2026-12-01T10:00:00.000000Z", date_only=0, datakilde="Taelleuge",
+                    station="bench", operator="bench", answers="{}", trial=1,
+                    created_utc="2026-12-01T10:00:00.000000Z"))
                 conn.execute("COMMIT")
             except sqlite3.Error as error:
                 self.errors.append(str(error))

@@ -85,9 +85,9 @@ def database(rows: int, cache: bool) -> tuple[Path, Path | None]:
         conn.execute("BEGIN")
         conn.execute(
             "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, enhed, "
-            "trial, end_utc, type, kanal) SELECT lower(hex(randomblob(16))), id, 'FORTRUDT', "
-            "'bench', 'bench', '2026-10-23T15:00:00.000000Z', enhed, trial, end_utc, type, kanal "
-            "FROM registrations WHERE rowid % 100 = 7")
+            "trial, end_utc, type, kanal, seq) SELECT lower(hex(randomblob(16))), id, 'FORTRUDT', "
+            "'bench', 'bench', '2026-10-23T15:00:00.000000Z', enhed, trial, end_utc, type, kanal, "
+            "seq FROM registrations WHERE seq % 100 = 7")  # each void's seq: unique, in order
         conn.execute("COMMIT")
         conn.close()
         partial.rename(db)

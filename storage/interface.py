@@ -137,9 +137,12 @@ class Snapshot(Protocol):
 
     selection: Selection
 
-    def rows(self, chunk: int | None = None) -> Iterator[ExportRow]:
+    def rows(self, chunk: int | None = None,
+             fields: Sequence[str] | None = None) -> Iterator[ExportRow] | Iterator[tuple]:
         """Live, non-trial rows of the selection, ordered by ``end_utc`` then ``seq``, read
-        ``chunk`` rows at a time."""
+        ``chunk`` rows at a time: :class:`ExportRow` objects, or with ``fields`` (names of
+        ``storage.model.EXPORT_FIELDS``) plain tuples of exactly those fields in that order, for
+        loops over a million rows."""
 
     def row_id(self, index: int) -> str | None:
         """The id of the ``index``-th row (from 0) of :meth:`rows`, for messages about it."""

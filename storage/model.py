@@ -229,15 +229,3 @@ ExportRow = NamedTuple("ExportRow", [  # type: ignore[misc]  (derived from the m
 ])
 ExportRow.__doc__ = "One live registration as an export reads it (stored values, in EXPORT_FIELDS order)."
 assert set(EXPORT_FIELDS) <= set(REGISTRATIONS.columns)
-
-
-def picker(row_type: type, names: Sequence[str]) -> Callable[[tuple], tuple]:
-    """A function that takes ``names`` out of a ``row_type`` row, in that order: hot loops unpack
-    by name at the cost of one C call per row (an attribute per field costs twice as much)."""
-    from operator import itemgetter
-
-    fields_ = row_type._fields
-    missing = [n for n in names if n not in fields_]
-    if missing:
-        raise KeyError(f"{row_type.__name__} has no fields {missing}")
-    return itemgetter(*(fields_.index(n) for n in names))

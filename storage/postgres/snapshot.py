@@ -11,11 +11,12 @@ snapshot never blocks a kiosk's write, and no write disturbs it. Rows come throu
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 
 import psycopg
+from psycopg.rows import tuple_row
 
 from .. import export_log as neutral_log
 from ..interface import Changes, LeftOut, Selection
@@ -26,7 +27,6 @@ CHUNK_ROWS = 10_000
 _VOIDED = "EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
 _ORDER = "ORDER BY r.end_utc, r.seq"
 _cursor_names = itertools.count(1)
-_ROW_SQL = ", ".join(f"r.{c}" for c in EXPORT_FIELDS)
 
 
 def _export_rows(cursor) -> partial:
@@ -53,16 +53,21 @@ class PgSnapshot:
         self.selection = selection
         self.chunk = chunk
 
-    def rows(self, chunk: int | None = None) -> Iterator[ExportRow]:
-        """Live, non-trial rows of the selection in time order, as :class:`ExportRow`, fetched
-        ``chunk`` rows at a time from one server-side cursor."""
+    def rows(self, chunk: int | None = None, fields: Sequence[str] | None = None) -> Iterator:
+        """Live, non-trial rows of the selection in time order, as :class:`ExportRow` (with
+        ``fields``: plain tuples of exactly those EXPORT_FIELDS, in that order), fetched ``chunk``
+        rows at a time from one server-side cursor."""
+        names = tuple(fields) if fields is not None else EXPORT_FIELDS
+        unknown = [n for n in names if n not in EXPORT_FIELDS]
+        if unknown:
+            raise ValueError(f"not export fields: {unknown}")
         sql, params = where(self.selection)
         cursor = self.conn.cursor(name=f"taelleuge_export_{next(_cursor_names)}",
-                                  row_factory=_export_rows)
+                                  row_factory=_export_rows if fields is None else tuple_row)
         cursor.itersize = chunk or self.chunk
         cursor.execute(
-            f"SELECT {_ROW_SQL} FROM registrations r WHERE {sql} AND r.trial = 0 "
-            f"AND NOT {_VOIDED} {_ORDER}",
+            f"SELECT {', '.join('r.' + n for n in names)} FROM registrations r WHERE {sql} "
+            f"AND r.trial = 0 AND NOT {_VOIDED} {_ORDER}",
             params,
         )
         return _stream(cursor)

@@ -166,6 +166,13 @@ def m004_exports(db) -> None:
         )
 
 
+def seq_required(table: str) -> str:
+    """The trigger that refuses a row without ``seq`` (m005; storage.sqlite.bulk lifts it for
+    the length of one import's transaction)."""
+    return (f"CREATE TRIGGER {table}_seq_required BEFORE INSERT ON {table} WHEN NEW.seq IS NULL "
+            f"BEGIN SELECT RAISE(ABORT, '{table}.seq must be set (an older Tælleuge?)'); END")
+
+
 def m005_seq(db) -> None:
     """An explicit sequence, ``seq``, on registrations and voids: "latest" and the moment an
     export snapshot describes are ``seq``, never rowid (VACUUM may renumber the rowids of a table
@@ -182,10 +189,7 @@ def m005_seq(db) -> None:
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
         )
         db.execute(f"CREATE UNIQUE INDEX {table}_seq ON {table} (seq)")
-        db.execute(
-            f"CREATE TRIGGER {table}_seq_required BEFORE INSERT ON {table} WHEN NEW.seq IS NULL "
-            f"BEGIN SELECT RAISE(ABORT, '{table}.seq must be set (an older Tælleuge?)'); END"
-        )
+        db.execute(seq_required(table))
     # The indexes that held rowid order implicitly now hold seq: a station's or unit's latest is
     # a walk back along (station, seq) or (enhed, seq); an export streams (end_utc, seq); the
     # counts an export checks itself against read seq from the covering index, not the table.

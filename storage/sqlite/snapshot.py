@@ -19,9 +19,10 @@ re-reads what came before). Measured at 1M rows: bench/export_lock.py and bench/
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -36,7 +37,6 @@ from . import export_log
 # Rows per read transaction: ~20 ms each at 1M rows on the benchmark host (bench/export_lock.py).
 CHUNK = 5000
 
-_ROW_SQL = ", ".join(f"r.{c}" for c in EXPORT_FIELDS)
 _as_row = partial(tuple.__new__, ExportRow)  # a fetched row is already in ExportRow's order
 
 
@@ -103,8 +103,10 @@ class Snapshot:
         return (f" AND r.trial = 0 AND {Mark.PRESENT} AND NOT {Mark.VOIDED}",
                 [self.mark.registrations, self.mark.voids])
 
-    def rows(self, chunk: int | None = None) -> Iterator[ExportRow]:
-        """Live, non-trial rows of the selection in time order, as :class:`ExportRow`.
+    def rows(self, chunk: int | None = None, fields: Sequence[str] | None = None) -> Iterator:
+        """Live, non-trial rows of the selection in time order, as :class:`ExportRow`; with
+        ``fields`` (names of EXPORT_FIELDS), as plain tuples of exactly those, in that order
+        (what a hot loop unpacks: no row object per row).
 
         Ordered by ``end_utc`` then seq, which the ``registrations_time`` index answers without
         sorting; read ``chunk`` rows per transaction, each chunk starting right after the last key
@@ -113,29 +115,45 @@ class Snapshot:
         million rows.
         """
         chunk = chunk or CHUNK
+        names = tuple(fields) if fields is not None else EXPORT_FIELDS
+        unknown = [n for n in names if n not in EXPORT_FIELDS]
+        if unknown:
+            raise ValueError(f"not export fields: {unknown}")
+        # The paging key rides along at the end when the caller did not ask for it.
+        keys = [k for k in ("end_utc", "seq") if k not in names]
+        read = (*names, *keys)
+        end_at, seq_at = read.index("end_utc"), read.index("seq")
+        if fields is None:
+            shape = _as_row
+        else:  # the caller's fields only; nothing to do when it asked for the key itself
+            shape = operator.itemgetter(slice(0, len(names))) if keys else None
         sel = self.selection
         filters_sql, fparams = filters(sel)
         live, lparams = self._live()
-        head = f"SELECT {_ROW_SQL} FROM registrations r INDEXED BY registrations_time WHERE "
+        head = (f"SELECT {', '.join('r.' + n for n in read)} FROM registrations r "
+                "INDEXED BY registrations_time WHERE ")
         same_end = head + f"r.end_utc = ? AND r.seq > ?{filters_sql}{live} ORDER BY r.seq LIMIT ?"
         later = head + (f"r.end_utc {{op}} ? AND r.end_utc < ?{filters_sql}{live} "
                         "ORDER BY r.end_utc, r.seq LIMIT ?")
-        last: ExportRow | None = None
+        last: tuple | None = None
         while True:
             with self._reading() as conn:
                 rows: list[tuple] = []
                 if last is not None:
-                    rows = conn.execute(same_end, [last.end_utc, last.seq, *fparams, *lparams,
+                    rows = conn.execute(same_end, [last[end_at], last[seq_at], *fparams, *lparams,
                                                    chunk]).fetchall()
                 wanted = chunk - len(rows)
-                op, lower = (">", last.end_utc) if last is not None else (">=", sel.start_utc)
+                op, lower = (">", last[end_at]) if last is not None else (">=", sel.start_utc)
                 more = conn.execute(later.format(op=op),
                                     [lower, sel.end_utc, *fparams, *lparams, wanted]).fetchall()
                 rows += more
-            yield from map(_as_row, rows)
+            if shape is None:
+                yield from rows
+            else:
+                yield from map(shape, rows)
             if len(more) < wanted:
                 return
-            last = _as_row(rows[-1])
+            last = rows[-1]
 
     def row_id(self, index: int) -> str | None:
         """The id of the ``index``-th row (from 0) of :meth:`rows`, for messages about it."""

@@ -394,3 +394,19 @@ def test_a_staff_users_own_config_cannot_make_them_coordinator(tmp_path, monkeyp
         require_coordinator_for(args, "eksport")
     system.write_text(demo, "utf-8")  # a host without a coordinator group: nobody is singled out
     require_coordinator_for(args, "eksport")
+
+
+def test_a_read_the_database_refuses_leaves_the_engine_typed(tmp_path):
+    """Not only the file faults: any SQLite error on a read leaves the engine as a StorageError
+    (the kiosk and the CLI never see a ``sqlite3`` exception), the original as its cause."""
+    from storage.errors import StorageError
+
+    path = tmp_path / "t.db"
+    with Store(path, station="s", operator="o") as store:
+        raw = sqlite3.connect(path)
+        raw.execute("DROP TABLE voids")  # something no Tælleuge would do: a broken schema
+        raw.close()
+        with pytest.raises(StorageError) as raised:
+            store.latest(station="s")
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    assert raised.value.code and "SQLite" in str(raised.value) and "Intet er gemt" in str(raised.value)

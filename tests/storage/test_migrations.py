@@ -582,3 +582,26 @@ def test_latest_follows_seq_not_rowid(store, config, clock, db_path):
         "low-rowid", first]
     [voided] = store.undo_last(station="test-station")
     assert voided.id == "low-rowid"
+
+
+def test_an_import_puts_the_seq_check_back(store, db_path):
+    """The import lifts m005's per-row check for its own transaction only: afterwards, and after
+    a refused import, a row without seq is refused again; the imported rows are numbered on."""
+    row = ("999", "Eksempelby", "999skranke", "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ", None,
+           "2026-10-20T08:00:00.000000Z", 0, "Tracetool", "{}")
+    meta = dict(sha256="a", content_sha256="b", file_name="x.csv", layout="raadata",
+                encoding="utf-8", datakilde="Import", station="s", operator="o")
+    for attempt in range(2):
+        with store.import_batch() as batch:
+            batch.add([row, row])
+            if attempt == 0:
+                batch.commit(**meta)
+            else:
+                with pytest.raises(Exception, match="allerede importeret"):
+                    batch.commit(**meta)
+        assert dbrows.query(db_path, "SELECT seq FROM registrations ORDER BY seq") == [(1,), (2,)]
+        with dbrows.refused("seq must be set"):
+            dbrows.execute(db_path, "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, "
+                           "opgave, kanal, end_utc, datakilde, station, operator, created_utc) "
+                           "VALUES ('late', '999', 'x', 'u', '23.05.10', 'PRSNLG', 'e', 'T', 's', "
+                           "'o', 'c')")
