@@ -78,11 +78,6 @@ def take_mark(conn: sqlite3.Connection) -> Mark:
     return Mark(reg or 0, void or 0)
 
 
-def check_mark(conn: sqlite3.Connection, mark: Mark, path: Path | None = None) -> None:
-    """Nothing left to check: ``seq`` is stored, so no VACUUM can renumber what a mark means.
-    (Kept while exports.analysis_data still calls it; it goes with that module's port.)"""
-
-
 class Snapshot:
     """The selection as it was at ``mark``; every method reads in its own short transaction(s)."""
 
