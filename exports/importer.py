@@ -18,6 +18,8 @@ from storage.errors import Refusal
 from storage.imports import duplicate_message
 from storage.interface import Store
 from storage.model import ImportRecord
+from storage.hostile import escape, unsafe_problem
+from storage.privacy import looks_like_cpr
 from storage.registration import DATAKILDE
 from storage.timeutil import local_range_bounds
 
@@ -39,6 +41,7 @@ class Outcome:
 
 def run(store: Store, config: Config, path: Path, *, datakilde: str | None = None,
         check_only: bool = False, progress=None) -> Outcome:
+    check_file_name(Path(path).name)
     facts = scan(path)
     earlier = store.find_import(sha256=facts.sha256)  # the staging below locks nothing shared
     if earlier:
@@ -68,6 +71,18 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         )
         progress.stop()
     return Outcome(facts, parsed, record, warnings)
+
+
+def check_file_name(name: str) -> None:
+    """The file's name is stored with the import (``imports.file_name``) and printed: no terminal
+    controls or invisible characters, nothing CPR-like."""
+    if looks_like_cpr(name):
+        raise Refusal("Filnavnet ligner et CPR-nummer, og navnet gemmes i databasen sammen med "
+                      "importen. Omdøb filen, og importér den igen.", "fil")
+    problem = unsafe_problem(name)
+    if problem:
+        raise Refusal(f'Filnavnet "{escape(name)}" {problem}. Navnet gemmes i databasen og vises '
+                      "i terminalen: omdøb filen, og importér den igen.", "fil")
 
 
 def _errors_message(facts: FileFacts, parsed: Parsed) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
 import re
 from collections import Counter
@@ -27,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage import kle
+from storage.config import MAX_TEXT as MAX_CONFIG_TEXT
 from storage.config import Config
-from storage.errors import Refusal
+from storage.config_guard import formula_lead
+from storage.errors import Refusal, os_reason
 from storage import hostile
 from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
@@ -38,7 +41,7 @@ from .localtime import SECONDS, LocalToUtc
 from .progress import Quiet
 
 MAX_ERRORS = 20
-MAX_TEXT = 100  # longest Kommune, Enhed, Datakilde, question or answer accepted
+MAX_TEXT = MAX_CONFIG_TEXT  # longest Kommune, Enhed, Datakilde, question or answer (as in the config)
 MAX_LINE = 65_536  # characters in one line: a Landkort line is ~150; more is not such a file
 MAX_COLUMNS = 200  # the raw-data layout has 12 plus the local questions; Excel stops at 16,384
 MAX_ANSWERS = 20  # distinct answers to a question the config does not know: more looks like free text
@@ -69,6 +72,7 @@ REQUIRED = {
 }
 
 _MISSING = object()
+_OTHER_SEPARATORS = {",": "komma (,)", "\t": "tabulator", "|": "lodret streg (|)"}
 MIDNIGHT = ("00:00:00", "00:00")  # a row at this time, with no other start, is date-only
 
 
@@ -101,6 +105,8 @@ def scan(path: Path) -> FileFacts:
     first = b""
     last = b""
     run = 0  # bytes since the last line end: a line without end is refused before all is read
+    utf8_line = None  # the first line with a UTF-8 "æ", "ø", "å", "é" … (C2/C3 and a continuation)
+    latin1_line = None  # the first line whose bytes are not UTF-8
     with handle:
         while chunk := handle.read(_CHUNK):
             if not first:
@@ -123,8 +129,14 @@ def scan(path: Path) -> FileFacts:
             if utf8 and not ascii_only:
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
+                except UnicodeDecodeError as error:
                     utf8 = False
+                    at = max(error.start - (len(error.object) - len(chunk)), 0)  # in this chunk
+                    latin1_line = lines - newlines + chunk.count(b"\n", 0, at) + 1
+            if utf8_line is None and not ascii_only:
+                found = _UTF8_LATIN.search(chunk)
+                if found:
+                    utf8_line = lines - newlines + chunk.count(b"\n", 0, found.start()) + 1
             bad = bad or bool(chunk.translate(None, _NOT_BAD))
             c1 = c1 or (not ascii_only and bool(chunk.translate(None, _NOT_C1)))
     if utf8 and not ascii_only:
@@ -134,6 +146,8 @@ def scan(path: Path) -> FileFacts:
             utf8 = False
     if last and not last.endswith(b"\n"):
         lines += 1
+    if not utf8 and utf8_line is not None:
+        raise Refusal(_mixed_message(path, utf8_line, latin1_line), "fil")
     if first == codecs.BOM_UTF8 and utf8:
         encoding = "utf-8-sig"
     elif utf8 and not ascii_only:
@@ -145,6 +159,19 @@ def scan(path: Path) -> FileFacts:
         encoding=encoding, lines=lines,
         suspicious_bytes=bad or (encoding == "iso-8859-1" and c1),
     )
+
+
+# UTF-8 for a character of Latin-1 Supplement (æ ø å é ü …): C2 or C3, then a continuation byte.
+# In ISO-8859-1 that is "Â" or "Ã" and a symbol, which no Danish text has.
+_UTF8_LATIN = re.compile(b"[\xc2\xc3][\x80-\xbf]")
+
+
+def _mixed_message(path: Path, utf8_line: int, latin1_line: int | None) -> str:
+    other = f"linje {latin1_line}" if latin1_line else "andre linjer"
+    return (f"Filen {path.name} er ikke importeret: filen blander UTF-8 og ISO-8859-1 (linje "
+            f"{utf8_line} har fx æ, ø eller å skrevet i UTF-8, {other} i ISO-8859-1). Læst som "
+            "ISO-8859-1 ville der stå \"KÃ¸ge\" for \"Køge\". Gem hele filen i ét tegnsæt "
+            "(helst UTF-8), og importér den igen.")
 
 
 def _open_regular(path: Path):
@@ -160,7 +187,7 @@ def _open_regular(path: Path):
     except IsADirectoryError:
         raise Refusal(f"{path} er en mappe, ikke en fil.", "fil") from None
     except OSError as error:
-        raise Refusal(f"Filen {path} kan ikke læses: {error.strerror}", "fil") from None
+        raise Refusal(f"Filen {path} kan ikke læses: {os_reason(error)}.", "fil") from None
     info = os.fstat(fd)
     if st.S_ISDIR(info.st_mode):
         os.close(fd)
@@ -238,8 +265,9 @@ class Reader:
         names = [n.strip() for n in names]
         lower = [n.lower() for n in names]
         if len(names) < 3:
-            sep = next((s for s in (",", "\t", "|") if s in line), None)
-            hint = f' (filen bruger "{sep}" som skilletegn; Det Digitale Landkort bruger ";")' if sep else ""
+            sep = next((s for s in _OTHER_SEPARATORS if s in line), None)
+            hint = (f" (filen bruger {_OTHER_SEPARATORS[sep]} som skilletegn; Det Digitale Landkort "
+                    "bruger ;)") if sep else ""
             self._error(1, "", f"overskriftslinjen har ikke kolonnerne adskilt af ;{hint}")
             return None
         if "kle opgave kode" in lower or "kommuneid" in lower:
@@ -299,13 +327,20 @@ class Reader:
 
     def rows(self) -> Iterator[tuple]:
         """Checked rows as ``storage.model.STAGING_COLUMNS`` tuples. Stops after MAX_ERRORS problems."""
+        try:
+            yield from self._rows()
+        except UnicodeDecodeError:
+            # Pass 1 found the whole file valid UTF-8: someone is writing to it right now.
+            self._error(0, "", "filen blev ændret, mens den blev læst (den er ikke længere gyldig "
+                               "UTF-8). Prøv igen, når den er færdig.")
+            self.parsed.stopped_early = True
+
+    def _rows(self) -> Iterator[tuple]:
         facts = self.facts
         parsed = self.parsed
         content = hashlib.sha256()
-        try:
-            handle = facts.path.open("r", encoding=facts.encoding, newline="")
-        except OSError as error:
-            raise Refusal(f"Filen {facts.path} kan ikke læses: {error.strerror}", "fil") from None
+        binary, _ = _open_regular(facts.path)  # opened again: it may have been swapped meanwhile
+        handle = io.TextIOWrapper(binary, encoding=facts.encoding, newline="")
         with handle:
             lines = self._bounded_lines(handle)
             header_line = ""
@@ -651,7 +686,8 @@ def _title(lower: str, layout: str) -> str:
 
 
 def _text_problem(value: str) -> str | None:
-    """Free text in a file is only accepted when it cannot be about a citizen."""
+    """Free text in a file is only accepted when it cannot be about a citizen, cannot become a
+    formula in the spreadsheet that opens our own export, and is not mangled by an encoding."""
     if len(value) > MAX_TEXT:
         return f"er for lang (højst {MAX_TEXT} tegn)"
     problem = hostile.unsafe_problem(value)
@@ -659,7 +695,40 @@ def _text_problem(value: str) -> str | None:
         return problem
     if looks_like_cpr(value):
         return "ligner et CPR-nummer. Personoplysninger importeres aldrig"
+    lead = formula_lead(value)
+    if lead:
+        return (f"begynder med {hostile.escape(lead)}, så et regneark (Excel) læser det som en formel. "
+                "Sådanne værdier importeres ikke")
+    if not value.isascii():
+        return double_encoded(value)
     return None
+
+
+# "Ã" or "Â" followed by what the second byte of a UTF-8 "æ", "ø", "å", "é", "–" … shows as in
+# Latin-1 or Windows-1252. No Danish text has "Ã" or "Â" before such a character.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d"
+                       "\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e"
+                       "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def double_encoded(value: str) -> str | None:
+    """The problem when ``value`` is UTF-8 that was decoded as Latin-1 and encoded again
+    ("KÃ¸ge" for "Køge"), else None."""
+    if not _MOJIBAKE.search(value):
+        return None
+    meant = _MOJIBAKE.sub(_repaired, value)
+    hint = f' (skulle nok være "{shown(meant)}")' if meant != value else ""
+    return (f"er dobbelt-kodet UTF-8{hint}: filen er gemt som UTF-8 to gange, eller en del af den er "
+            "læst som ISO-8859-1 og gemt igen. Åbn den oprindelige fil og gem den én gang som UTF-8")
+
+
+def _repaired(match: re.Match) -> str:
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return match.group().encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return match.group()
 
 
 def check_source_name(name: str) -> str:
@@ -669,6 +738,10 @@ def check_source_name(name: str) -> str:
     problem = hostile.unsafe_problem(name)
     if problem:
         raise Refusal(f"--datakilde {problem}", "datakilde")
+    lead = formula_lead(name)
+    if lead:
+        raise Refusal(f"--datakilde må ikke begynde med {hostile.escape(lead)} (et regneark læser den "
+                      "som en formel)", "datakilde")
     if not name or len(name) > 40 or layouts.SEP in name:
         raise Refusal(
             f'--datakilde skal være et navn på 1-40 tegn uden ; (fx "Selvbetjening2025"), ikke "{name}"',

@@ -10,9 +10,12 @@ the temporary file and says so in Danish.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from storage.errors import OutputError, Refusal, os_error_message, os_reason
@@ -83,6 +86,7 @@ class SafeFile:
     def __init__(self, target: Path, *, overwrite: bool):
         self.target = check_target(target, overwrite=overwrite)
         self.overwrite = overwrite
+        remove_stale_temporaries(self.target)
         try:
             fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
                                         dir=self.target.parent)
@@ -109,6 +113,14 @@ class SafeFile:
 
     def _failed(self, error: OSError) -> OutputError:
         self.abort()
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            # openpyxl keeps each worksheet in TMPDIR until the end: that may be what is full.
+            from storage.temp_space import full_temp_folder, python_temp_dir, temp_full_message
+
+            temp = full_temp_folder(python_temp_dir(), self.target.parent)
+            if temp is not None:
+                return OutputError(f"Filen {self.target} kunne ikke skrives. "
+                                   + temp_full_message(temp, "Excel-skrivningen"))
         return OutputError(
             f"Filen {self.target} kunne ikke skrives: {os_reason(error)}. Intet er gemt under det "
             "navn, og den halve midlertidige fil er slettet igen."
@@ -152,6 +164,37 @@ class SafeFile:
                 self.temp.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+# A temporary file of a write that was killed (SIGKILL, power) is never removed by that write;
+# the next write of the same name removes the writer's own ones once they are this old.
+STALE_AFTER_SECONDS = 3600
+_RANDOM = re.compile(r"[a-z0-9_]{8}")  # what tempfile.mkstemp puts between prefix and suffix
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove ``.<name>.XXXXXXXX.tmp`` files next to ``target`` that this user owns and that are
+    older than an hour: nothing a running write could still be using. Returns what it removed."""
+    prefix, removed = f".{target.name}.", []
+    now = time.time()
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")
+                and _RANDOM.fullmatch(name[len(prefix):-len(".tmp")])):
+            continue
+        path = target.parent / name
+        try:
+            info = os.lstat(path)
+            if (stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
+                    and now - info.st_mtime > STALE_AFTER_SECONDS):
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 def publish(temp: Path, target: Path, *, overwrite: bool) -> None:

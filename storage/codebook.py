@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
+from .config_guard import readable
 from .errors import ConfigError, Refusal
 
 DIRECTIONS = ("ind", "ud")
@@ -152,9 +153,9 @@ def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], key: str, source:
 def _code(entry: dict[str, Any], key: str, source: str) -> str:
     code = entry.get("kode")
     if not isinstance(code, str) or not code or not code.isascii() or not code.replace("_", "").isalnum():
-        raise ConfigError(source, f"{key}.kode", f"skal være en kode med bogstaver og tal, ikke {code!r}")
+        raise ConfigError(source, f"{key}.kode", f"skal være en kode med bogstaver og tal, ikke {readable(code)}")
     if code != code.upper():
-        raise ConfigError(source, f"{key}.kode", f"koder skrives med store bogstaver: {code!r}")
+        raise ConfigError(source, f"{key}.kode", f"koder skrives med store bogstaver: {readable(code)}")
     return code
 
 
@@ -169,7 +170,7 @@ def _choice(entry: dict[str, Any], name: str, allowed: Any, key: str, source: st
     value = entry.get(name, default)
     if value not in allowed:
         raise ConfigError(
-            source, f"{key}.{name}", f"skal være en af {', '.join(allowed)}, ikke {value!r}"
+            source, f"{key}.{name}", f"skal være en af {', '.join(allowed)}, ikke {readable(value)}"
         )
     return value
 
@@ -177,7 +178,7 @@ def _choice(entry: dict[str, Any], name: str, allowed: Any, key: str, source: st
 def _bool(entry: dict[str, Any], name: str, key: str, source: str, default: bool) -> bool:
     value = entry.get(name, default)
     if not isinstance(value, bool):
-        raise ConfigError(source, f"{key}.{name}", f"skal være true eller false, ikke {value!r}")
+        raise ConfigError(source, f"{key}.{name}", f"skal være true eller false, ikke {readable(value)}")
     return value
 
 
@@ -191,7 +192,7 @@ def _type_key(entry: dict[str, Any], key: str, source: str, default: str | None)
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) != 1 or value not in TYPE_KEY_CHARS:
-        raise ConfigError(source, f"{key}.tast", f"skal være ét lille bogstav a-z, ikke {value!r}")
+        raise ConfigError(source, f"{key}.tast", f"skal være ét lille bogstav a-z, ikke {readable(value)}")
     return value
 
 

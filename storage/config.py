@@ -7,6 +7,7 @@ error names the file, the key and the problem, in Danish, because the coordinato
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import codebook as cb
 from . import config_guard, config_report, kle, pin
+from .config_guard import readable
 from . import keys as keymaps
 from .config_report import ChannelPolicy, Department
 from .errors import ConfigError, Refusal
@@ -23,6 +25,21 @@ from .timeutil import year_problem
 # A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
 FORMULA_LEADS = "=+-@"
 TASK_KEYS = keymaps.TASK_KEYS  # 1-9 then a-z, in package order
+# The longest text a value may have: the import refuses longer ones (free text), so a unit code,
+# a kommunenavn, a question or an answer from the config must fit too, or its own export would
+# not import again.
+MAX_TEXT = 100
+# A unit code: letters (æøå too), digits and . _ - (never first: - is a formula lead), so that
+# neither a spreadsheet (#REF!, =…) nor the upload layout (NULL = no value) reads it as
+# something else.
+_UNIT_CODE = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9æøåÆØÅ._-]*")
+# The fixed columns of both Landkort layouts (exports.layouts, checked by the tests): a local
+# question with one of these names would give the raw-data file two columns of that name.
+FIXED_COLUMNS = ("Kommune", "ID", "Enhed", "Opgave", "Kanal", "Type", "Afslutning", "Blanket", "Dato",
+                 "StartTidspunkt", "SlutTidspunkt", "Datakilde", "KommuneID", "KLE Opgave kode",
+                 "Henvendelses Kanal", "Henvendelses type")
+MAX_PRICE = 100_000  # DKK per contact: a larger figure is a typo (and 1e308 overflows the sums)
+MAX_PRICE_SHOWN = "100.000"
 
 
 @dataclass(frozen=True)
@@ -145,13 +162,15 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     r.no_unknown(data, _TOP_KEYS, "")
     nr = data.get("kommunenummer")
     if not isinstance(nr, int) or isinstance(nr, bool) or not 100 <= nr <= 999:
-        raise ConfigError(source, "kommunenummer", f"skal være kommunens tre-cifrede nummer, ikke {nr!r}")
+        got = "mangler" if nr is None else f"ikke {readable(nr)}"
+        raise ConfigError(source, "kommunenummer", f"skal være kommunens tre-cifrede nummer, {got}")
     name = r.text(data, "kommunenavn", "")
+    r.bounded(name, "kommunenavn")
     zone_name = data.get("tidszone", "Europe/Copenhagen")
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConfigError(source, "tidszone", f"ukendt tidszone {zone_name!r} (fx Europe/Copenhagen)") from None
+        raise ConfigError(source, "tidszone", f"ukendt tidszone {readable(zone_name)} (fx Europe/Copenhagen)") from None
     codebook = cb.merge(cb.load_builtin(), data, source)
     weeks = _weeks(r, data.get("taelleuge", []))
     units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks])
@@ -211,6 +230,12 @@ class _Reader:
             raise self.fail(_join(prefix, name), "mangler eller er tom")
         return value.strip()
 
+    def bounded(self, value: str, key: str) -> str:
+        if len(value) > MAX_TEXT:
+            raise self.fail(key, f"er {len(value)} tegn lang; højst {MAX_TEXT} (længere værdier kan "
+                                 "ikke importeres igen)")
+        return value
+
     def texts(self, table: dict[str, Any], name: str, prefix: str) -> tuple[str, ...]:
         value = table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -223,7 +248,8 @@ class _Reader:
             if year_problem(value.year):
                 raise self.fail(_join(prefix, name), year_problem(value.year))
             return value
-        raise self.fail(_join(prefix, name), f"skal være en dato som 2026-10-19, ikke {value!r}")
+        got = "mangler" if value is None else f"ikke {readable(value)}"
+        raise self.fail(_join(prefix, name), f"skal være en dato som 2026-10-19, {got}")
 
     def path(self, table: dict[str, Any], name: str, base_dir: Path | None) -> Path | None:
         value = table.get(name)
@@ -263,11 +289,17 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -
         code = r.text(entry, "kode", key)
         if code in units:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
-        problem = config_report.unit_code_problem(code)
-        if problem:
-            raise r.fail(f"{key}.kode", problem)
         if code[0] in FORMULA_LEADS:
             raise r.fail(f"{key}.kode", f'"{code}" må ikke begynde med {code[0]} (et regneark læser den som en formel)')
+        if not _UNIT_CODE.fullmatch(code):
+            odd = next(c for i, c in enumerate(code) if not _UNIT_CODE.fullmatch(code[: i + 1]))
+            shown = "mellemrum" if odd == " " else f'"{odd}"'
+            raise r.fail(f"{key}.kode", f'"{code}" må kun have bogstaver (også æ, ø, å), tal og . _ - '
+                                        f"(ikke {shown}: ingen mellemrum, ; eller andre tegn, som et "
+                                        "regneark eller Det Digitale Landkort kan læse som noget andet)")
+        if code.upper() == "NULL":
+            raise r.fail(f"{key}.kode", f'"{code}" betyder "ingen enhed" i upload-formatet; vælg en anden kode')
+        r.bounded(code, f"{key}.kode")
         channels = r.texts(entry, "kanaler", key)
         for j, channel in enumerate(channels):
             _staff_channel(r, codebook, channel, f"{key}.kanaler[{j}]")
@@ -342,7 +374,11 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
     for i, entry in enumerate(r.list_of_tables(raw, key)):
         item_key = f"{key}[{i}]"
         r.no_unknown(entry, {"tekst", "svar", "paakraevet"}, item_key)
-        text = r.text(entry, "tekst", item_key)
+        text = r.bounded(r.text(entry, "tekst", item_key), f"{item_key}.tekst")
+        if text.casefold() in {c.casefold() for c in FIXED_COLUMNS}:
+            raise r.fail(f"{item_key}.tekst", f'"{text}" er navnet på en fast kolonne i Landkort-filerne '
+                                              "(rådatafilen ville få to kolonner med det navn); "
+                                              "formulér spørgsmålet anderledes")
         if ";" in text:
             raise r.fail(f"{item_key}.tekst", "må ikke indeholde ; (det er filernes skilletegn)")
         if "=" in text:
@@ -354,6 +390,7 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
         for j, answer in enumerate(answers):
             if ";" in answer:
                 raise r.fail(f"{item_key}.svar[{j}]", "må ikke indeholde ; (det er filernes skilletegn)")
+            r.bounded(answer, f"{item_key}.svar[{j}]")
         if len(answers) > 9:
             raise r.fail(f"{item_key}.svar", "højst 9 svar (tasterne 1-9 ved skranken)")
         out.append(Question(text, answers, _required(r, entry, item_key)))
@@ -364,7 +401,7 @@ def _required(r: _Reader, entry: dict[str, Any], key: str) -> bool:
     """``paakraevet``: true (the default) = the desk waits for an answer; false = 0 skips it."""
     value = entry.get("paakraevet", True)
     if not isinstance(value, bool):
-        raise r.fail(f"{key}.paakraevet", f"skal være true eller false, ikke {value!r}")
+        raise r.fail(f"{key}.paakraevet", f"skal være true eller false, ikke {readable(value)}")
     return value
 
 
@@ -395,7 +432,8 @@ def _prices(r: _Reader, raw: Any, codebook: cb.Codebook) -> dict[tuple[str, str]
             if klass in entry:
                 value = entry[klass]
                 if (isinstance(value, bool) or not isinstance(value, int | float)
-                        or not math.isfinite(value) or value < 0):
-                    raise r.fail(f"{key}.{klass}", f"skal være et beløb i kr. (≥ 0), ikke {value!r}")
+                        or not math.isfinite(value) or not 0 <= value <= MAX_PRICE):
+                    raise r.fail(f"{key}.{klass}", "skal være et beløb i kr. pr. henvendelse fra 0 "
+                                                   f"til {MAX_PRICE_SHOWN}, ikke {readable(value)}")
                 prices[(channel, klass)] = float(value)
     return prices

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import hostile
-from .errors import ConfigError
+from .errors import ConfigError, os_reason
 from .privacy import looks_like_cpr
 
 MAX_CONFIG_BYTES = 1 << 20  # a municipality's config is a few kB; 1 MB is a mistake or an attack
@@ -41,6 +41,8 @@ _TOML_MESSAGES = (
     (r"Invalid date or datetime", "ugyldig dato eller tid (skriv fx 2026-10-19)"),
     (r"Illegal character '\\n'", "teksten mangler sit afsluttende anførselstegn på samme linje"),
     (r"(Illegal|Found invalid) character (.*)", "ulovligt tegn {2}"),
+    (r"Expected newline or end of document after a statement",
+     "efter en værdi skal linjen slutte (én nøgle = værdi pr. linje)"),
     (r"Expected (.*)", "forventede {1}"),
 )
 _TOML_WHERE = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$",
@@ -57,7 +59,7 @@ def read_text(path: Path) -> str:
     except FileNotFoundError:
         raise ConfigError(source, "", "filen findes ikke") from None
     except OSError as error:
-        raise ConfigError(source, "", f"filen kan ikke læses ({error.strerror})") from None
+        raise ConfigError(source, "", f"filen kan ikke læses ({os_reason(error)})") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
@@ -69,11 +71,12 @@ def read_text(path: Path) -> str:
         try:
             data = handle.read(MAX_CONFIG_BYTES + 1)
         except OSError as error:
-            raise ConfigError(source, "", f"filen kan ikke læses ({error.strerror})") from None
+            raise ConfigError(source, "", f"filen kan ikke læses ({os_reason(error)})") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(source, "", f"filen er for stor (højst {MAX_CONFIG_BYTES} bytes)")
     try:
-        return data.decode("utf-8")
+        # utf-8-sig: Windows' Notepad saves UTF-8 with a byte order mark; the text is the same.
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -84,7 +87,16 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
+    lone = _LONE_CR.search(text)
+    if lone:
+        # tomllib's "Expected newline" would point at the end of line 1 with no reason given.
+        raise ConfigError(source, "", "linjerne slutter med CR alene (det gamle Mac-format), ikke med "
+                                      "linjeskift. Gem filen med almindelige linjeskift (LF eller "
+                                      "CRLF) og prøv igen")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -112,6 +124,24 @@ def toml_problem(message: str) -> str:
     return f"ikke gyldig TOML ({where}): {text}" if where else f"ikke gyldig TOML: {text}"
 
 
+# What makes a spreadsheet cell a formula (or, for tab and CR, breaks the cell) when it leads.
+FORMULA_LEADS = "=+-@\t\r"
+
+
+def formula_lead(text: str) -> str | None:
+    """The character that would make a spreadsheet read ``text`` as a formula, or None. Leading
+    spaces do not help: Excel skips them."""
+    stripped = text.lstrip(" ")
+    return stripped[0] if stripped and stripped[0] in FORMULA_LEADS else None
+
+
+def _not_in_files(path: str) -> bool:
+    """Settings that never reach an exported file: paths, the time zone, the PIN hash, the OS group,
+    key bindings."""
+    return (path in ("database", "kle_fil", "tidszone", "koordinator.pin", "koordinator.gruppe")
+            or path.startswith("taster"))
+
+
 def check_tree(data: Any, source: str, *, path: str = "", depth: int = 0) -> None:
     """Every key and every text value: no unsafe character, nothing CPR-like (the PIN hash's
     base64 may hold digit runs, so it is only checked for characters)."""
@@ -134,6 +164,35 @@ def check_tree(data: Any, source: str, *, path: str = "", depth: int = 0) -> Non
         problem = hostile.unsafe_problem(data)
         if problem:
             raise ConfigError(source, path, problem)
+        lead = formula_lead(data)
+        if lead and not _not_in_files(path):
+            raise ConfigError(source, path, f"må ikke begynde med {lead} (et regneark, fx Excel, læser "
+                                            "teksten som en formel, når filerne åbnes)")
         if path != "koordinator.pin" and looks_like_cpr(data):
             raise ConfigError(source, path, "ligner et CPR-nummer; konfigurationen må aldrig rumme "
                                             "personoplysninger")
+
+
+def readable(value: Any) -> str:
+    """A TOML value as the person who typed it would recognise it in a Danish message (never a
+    Python repr such as ``datetime.datetime(…)`` or ``None``)."""
+    from datetime import date, datetime, time
+
+    if value is None:
+        return "ingenting"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return f"tidspunktet {value.isoformat(sep=' ')}"
+    if isinstance(value, date):
+        return f"datoen {value.isoformat()}"
+    if isinstance(value, time):
+        return f"klokkeslættet {value.isoformat()}"
+    if isinstance(value, str):
+        text = value if len(value) <= 60 else value[:60] + "…"
+        return f'"{hostile.escape(text)}"'
+    if isinstance(value, list):
+        return "en liste"
+    if isinstance(value, dict):
+        return "en tabel"
+    return hostile.escape(str(value))

@@ -145,15 +145,3 @@ def channel_policy(r, raw: Any, codebook: cb.Codebook) -> ChannelPolicy:
             raise r.fail(key, "angiv mindst én kanal under primaer, sekundaer eller uoensket")
         rules.append(PolicyRule(target, by_type, levels))
     return ChannelPolicy(tuple(rules))
-
-
-def unit_code_problem(code: str) -> str | None:
-    """Why ``code`` cannot be a unit code, or None. Letters æøå are real municipalities' codes
-    (``259økonomi``) and ISO-8859-1 holds them; other non-ASCII letters could not be delivered."""
-    if " " in code or ";" in code:
-        return f'"{code}" må ikke indeholde mellemrum eller ;'
-    odd = [c for c in code if not (c.isascii() or c in "æøåÆØÅ")]
-    if odd:
-        return (f'"{code}" må kun have bogstaverne a-z og æøå, tal og tegn uden mellemrum og ; '
-                f'(ikke "{odd[0]}")')
-    return None

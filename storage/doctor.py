@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import grp
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from . import pin
 from .config import Config, Group
@@ -21,15 +25,20 @@ class Report:
         self.lines.append(f"{label:<14}{value}" if label else str(value))
 
 
-def doctor(config: Config, db_path, today: date) -> Report:
+# The SQLite engine's limit for the quick_check doctor runs by default (storage.sqlite.doctor).
+QUICK_CHECK_MAX_BYTES = 64 << 20
+
+
+def doctor(config: Config, db_path, today: date, *, thorough: bool = False) -> Report:
+    """Everything about the set-up. ``thorough``: SQLite's full integrity_check (the coordinator's
+    ``doctor --grundig``), else a quick_check on files up to QUICK_CHECK_MAX_BYTES."""
     report = Report()
     report.add("Konfiguration", config.source)
     report.add("Kommune", f"{config.kommune_nr} {config.kommune_navn}")
     report.add("Tidszone", str(config.zone.key))
-    report.add("Tovholder", f"gruppe {config.coordinator_group}" if config.coordinator_group
-               else "ingen gruppe sat op: alle må eksportere og rette")
+    _roles(report, config, db_path)
     report.add("Kiosk-PIN", _pin(config.pin_hash))
-    _database(report, db_path)
+    _database(report, db_path, thorough)
     _kle(report, config, today)
     _units(report, config)
     _weeks(report, config, today)
@@ -43,14 +52,71 @@ def _pin(pin_hash: str | None) -> str:
     return f"sat som hash ({pin.SCHEME}, {pin.iterations_of(pin_hash)} gentagelser)"
 
 
-def _database(report: Report, db_path) -> None:
+def _roles(report: Report, config: Config, db_path) -> None:
+    """Who the coordinator is, and whether the set-up lets staff lift that (storage.roles)."""
+    from . import roles, settings
+
+    role, trusted = roles.authority(config)
+    group = role.coordinator_group
+    where = "" if role is config else f" (fra {role.source})"
+    if group:
+        report.add("Tovholder", f"gruppe {group}{where}")
+    else:
+        report.add("Tovholder", f"ingen gruppe sat op{where}: kun databasens ejer og root må "
+                                "eksportere, importere og rette")
+    host = settings.SYSTEM_CONFIG
+    if role is not config:
+        report.add("", f"  (maskinens {host} afgør, hvem der er tovholder; kun tovholderen må "
+                       "bruge en anden konfiguration)")
+    if group:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            report.problems.append(
+                f"Tovholdergruppen {group} ([koordinator] gruppe i {role.source}) findes ikke på "
+                "maskinen, så kun root kan eksportere, importere og rette. Opret den (groupadd "
+                f"{group}), eller ret navnet.")
+    if os.path.lexists(host) and not settings.root_controlled(str(host)):
+        report.problems.append(
+            f"{host} kan ændres af andre end root, og den afgør, hvem der er tovholder. Ret det: "
+            f"chown root: {host} && chmod 644 {host}")
+    if is_server(db_path) or not _shared(config, db_path):
+        return
+    if not group:
+        report.problems.append(
+            f"Konfigurationen {role.source} nævner ingen tovholdergruppe, men databasen deles af "
+            "flere brugere: sæt [koordinator] gruppe (fx gruppe = \"taelleuge-tovholder\") i "
+            f"{host}, så tovholderen ikke er afhængig af, hvem der ejer databasefilen.")
+    elif not trusted:
+        report.problems.append(
+            f"Konfigurationen {role.source} kan ændres af andre end root, og {host} findes ikke: "
+            "tovholdergruppen gælder så kun brugerens egen database. Læg konfigurationen (eller et "
+            f"symbolsk link til den) i {host}.")
+
+
+def _shared(config: Config, db_path) -> bool:
+    """A host where several users share the database: users mapped to units, or a database
+    folder the group may write (README's 2770 folder)."""
+    if any(unit.users for unit in config.units.values()):
+        return True
+    try:
+        mode = os.stat(Path(db_path).parent).st_mode
+    except (OSError, ValueError):
+        return False
+    return bool(mode & (stat.S_IWGRP | stat.S_ISGID))
+
+
+def _database(report: Report, db_path, thorough: bool = False) -> None:
     """The engine's part: storage.sqlite.doctor or, for a postgresql:// URL (never shown as given:
     it may hold a password), storage.postgres.admin."""
     if is_server(db_path):
         from .postgres.admin import doctor_database
-    else:
-        from .sqlite.doctor import doctor_database
-    doctor_database(report, db_path)
+
+        doctor_database(report, db_path)
+        return
+    from .sqlite.doctor import doctor_database
+
+    doctor_database(report, db_path, thorough)
 
 
 def _kle(report: Report, config: Config, today: date) -> None:

@@ -9,7 +9,8 @@ refused value has to be quoted back.
 
 The set is Unicode's Cc, Cf, Zl and Zp categories (tests check it against ``unicodedata``), plus a
 few letters and marks that render as nothing (Hangul fillers, the combining grapheme joiner,
-Mongolian variation selectors). Written out as ranges, so importing this module costs nothing.
+variation selectors, Mongolian ones included). Written out as ranges, so importing this module
+costs nothing.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ _OTHERS = (
     "\u200b-\u200f"               # zero-width space, (non-)joiner, LRM, RLM
     "\u2028-\u202e"               # line/paragraph separator, bidi embeddings and overrides
     "\u2060-\u206f"               # word joiner, invisible operators, bidi isolates
-    "\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"  # Hangul filler, variation selectors, BOM
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001\U000e0020-\U000e007f"
+    "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef"  # tags, variation selectors 17-256
 )
 UNSAFE = re.compile(f"[\x00-\x1f{_OTHERS}]")  # C0 and the rest
 # The same, but a line break may stay: for multi-line messages printed to a terminal.

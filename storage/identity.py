@@ -76,7 +76,17 @@ def kiosk_station() -> str:
         raise Refusal(
             "TAELLEUGE_STATION skal være et kort navn af bogstaver a-z, tal og . _ : @ / + - "
             "(højst 64 tegn, fx skranke-1)", "station")
+    if name.lower().startswith(_OTHER_ENTRY_POINTS) or name.lower() in _OTHER_STATIONS:
+        raise Refusal(
+            f"TAELLEUGE_STATION må ikke ligne en anden indgangs station ({', '.join(_OTHER_ENTRY_POINTS)} "
+            f"eller {', '.join(_OTHER_STATIONS)}): kioskens navn skal kunne skelnes i revisionssporet, "
+            "fx skranke-1", "station")
     return name
+
+
+# What the other entry points write as the station: a kiosk's own name may not pass for one.
+_OTHER_ENTRY_POINTS = ("ssh:", "cli:")
+_OTHER_STATIONS = ("import", "doctor")
 
 
 def ssh_station(connection: str | None, tty: str | None, *, started: datetime | None = None,

@@ -35,11 +35,12 @@ def shown(location: Path | str) -> str:
 
 
 def open_store(location: Path | str, *, station: str, operator: str, clock: Clock = system_clock,
-               create: bool = False, migrate: bool = True) -> Store:
+               create: bool = False, migrate: bool = True, readonly: bool = False) -> Store:
     """The store for ``location``: ``PgStore`` for a server URL, else ``SqliteStore``.
 
     ``create``: an empty database (or a missing SQLite file) may be set up; otherwise it must
-    exist and hold Tælleuge's schema. ``migrate``: pending migrations may be applied."""
+    exist and hold Tælleuge's schema. ``migrate``: pending migrations may be applied.
+    ``readonly``: an SQLite file opened for reading only (a read-only mount)."""
     if is_server(location):
         from .postgres.store import PgStore
 
@@ -48,7 +49,27 @@ def open_store(location: Path | str, *, station: str, operator: str, clock: Cloc
     from .sqlite.store import SqliteStore
 
     return SqliteStore(location, station=station, operator=operator, clock=clock, migrate=migrate,
-                       create=create)
+                       create=create, readonly=readonly)
+
+
+def read_only_reason(location: Path | str) -> str | None:
+    """Why a reading command must open the SQLite file read-only (Danish), or None when it may be
+    written: a read-only mount, or a file this user may read but not write."""
+    import os
+
+    if is_server(location):
+        return None
+    path = Path(location)
+    try:
+        if not path.is_file():
+            return None
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "ligger på et skrivebeskyttet filsystem"
+        if os.access(path, os.R_OK) and not os.access(path, os.W_OK):
+            return "kan ikke skrives af denne bruger"
+    except OSError:
+        return None
+    return None
 
 
 def init_database(location: Path | str, *, station: str, operator: str) -> list[str]:

@@ -35,6 +35,34 @@ def demo_config(today: date) -> cfg.Config:
     return cfg.parse(data, "indbygget demo-konfiguration", demo=True)
 
 
+def host_config() -> cfg.Config | None:
+    """The host's own config, ``/etc/taelleuge/config.toml`` (a file, or a symlink root placed in
+    its root-owned folder), or None on a machine without one (a developer's, the demo). It decides
+    who the coordinators are, whichever config a command was given (``storage.roles``)."""
+    if not os.path.lexists(SYSTEM_CONFIG):
+        return None
+    return cfg.load(SYSTEM_CONFIG)  # a broken host config is an error for everyone
+
+
+def is_host_config(config: cfg.Config) -> bool:
+    """``config`` was read from the host's own file (by its name, a link to it, or another path
+    to the same file)."""
+    try:
+        return os.path.samefile(config.source, SYSTEM_CONFIG)
+    except (OSError, ValueError):
+        return False
+
+
+def root_controlled(source: str) -> bool:
+    """Only root can change the file: owned by root, not writable by its group or others. Such a
+    config speaks for the host; a file a user wrote speaks only for that user."""
+    try:
+        info = os.stat(source)
+    except (OSError, ValueError):
+        return False
+    return info.st_uid == 0 and not info.st_mode & 0o022
+
+
 def load_config(flag: str | None, now: datetime) -> cfg.Config:
     path = flag or os.environ.get("TAELLEUGE_CONFIG")
     if path:

@@ -60,6 +60,8 @@ def iso_week_days(year: int, week: int) -> tuple[date, date]:
 def parse_iso_week(text: str) -> tuple[date, date]:
     """``2026-W43`` → (Monday, Sunday). Raises ValueError with a Danish message."""
     try:
+        if not text.isascii():  # int() reads full-width and Arabic-Indic digits too
+            raise ValueError(text)
         year_text, week_text = text.strip().upper().split("-W")
         year, week = int(year_text), int(week_text)
     except ValueError:
@@ -76,7 +78,7 @@ def parse_iso_week(text: str) -> tuple[date, date]:
 def parse_day(text: str) -> date:
     """A day as ``dd-mm-yyyy`` or ``yyyy-mm-dd``."""
     text = text.strip()
-    for fmt in ("%d-%m-%Y", "%Y-%m-%d"):
+    for fmt in ("%d-%m-%Y", "%Y-%m-%d") if text.isascii() else ():  # strptime reads any digits
         try:
             day = datetime.strptime(text, fmt).date()
         except ValueError:
@@ -91,8 +93,9 @@ def parse_day(text: str) -> date:
 def parse_local_moment(text: str, zone: ZoneInfo) -> datetime:
     """A local moment as ``dd-mm-yyyy HH:MM[:SS]`` or ISO ``yyyy-mm-dd[ T]HH:MM[:SS]``."""
     text = text.strip()
-    for fmt in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"):
+    formats = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+               "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+    for fmt in formats if text.isascii() else ():  # strptime reads full-width digits too
         try:
             moment = datetime.strptime(text, fmt).replace(tzinfo=zone)
         except ValueError:

@@ -5,6 +5,7 @@ and terminal-control answers, and the export log that names registrations made a
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 
 import pytest
@@ -173,7 +174,8 @@ def test_the_export_log_is_append_only(cli, tmp_path):
         conn.execute("UPDATE exports SET row_count = 0")
 
 
-@pytest.mark.parametrize("flag, value", [("--enhed", "010190\u20131234"), ("--datakilde", "Trace\u202etool")])
+@pytest.mark.parametrize("flag, value", [("--enhed", "010190\u20131234"), ("--datakilde", "Trace\u202etool"),
+                                         ("--datakilde", "=HYPERLINK(1)"), ("--datakilde", "@SUM(A1)")])
 def test_export_filters_are_checked(cli, flag, value):
     cli.init()
     result = cli("eksport", "landkort", "--uge", WEEK, flag, value, "--kontroller")
@@ -204,3 +206,188 @@ def test_names_that_look_like_markup_are_printed_as_they_are(cli):
     assert result.returncode == 0, result.stderr
     flat = " ".join(result.stdout.split())
     assert "Pas [ophævet] [/]" in flat and "Sundhedskort [EU] [bold]x" in flat
+
+
+# -- issue 12, second round ----------------------------------------------------------------------
+
+def test_the_same_question_answered_twice_is_refused(cli):
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK, "--svar", "Over 65=Ja", "--svar", "Over 65=Nej")
+    assert_refused(result, '--svar er givet to gange for "Over 65" ("Ja" og "Nej")')
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("pair", ["Over 65==1+1", "@Over 65=Ja", "Over 65=+Ja"])
+def test_svar_with_a_formula_lead_is_refused(cli, pair):
+    cli.init()
+    assert_refused(cli(*REGISTER, "--tid", IN_WEEK, "--svar", pair), "må ikke begynde med")
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--antal", "\uff13"], '--antal: skal være et helt tal med cifrene 0-9, ikke "\uff13"'),
+    (["--antal", "\u0663"], "--antal: skal være et helt tal med cifrene 0-9"),
+    (["--tid", "\uff12\uff12-10-2025 10:15"], "skal skrives som dd-mm-åååå TT:MM"),
+])
+def test_registrer_takes_ascii_digits_only(cli, args, fragment):
+    cli.init()
+    result = cli(*REGISTER, *args)
+    assert result.returncode in (1, 2) and fragment in result.stderr, result.stderr
+    assert cli.count() == 0
+
+
+@pytest.mark.parametrize("selection", [["--uge", "2025-W\uff14\uff13"], ["--uge", "\uff12025-W43"],
+                                       ["--fra", "\uff12\uff10-10-2025", "--til", "26-10-2025"]])
+def test_export_selections_take_ascii_digits_only(cli, selection):
+    cli.init()
+    result = cli("eksport", "landkort", *selection, "--kontroller")
+    assert_refused(result, "skal skrives som")
+
+
+def test_report_thresholds_take_ascii_digits_only(cli):
+    cli.init()
+    assert_refused(cli("rapport", "--uge", WEEK, "--taerskel-grad", "\uff18\uff10"), "--taerskel-grad skal være et tal")
+
+
+# -- a planted database symlink (issue 12, second round §1) --------------------------------------
+
+@pytest.mark.parametrize("command", [["eksport", "landkort", "--uge", WEEK, "--kontroller"], ["init"], ["doctor"],
+                                     REGISTER + ["--tid", IN_WEEK], ["rapport", "--uge", WEEK],
+                                     ["eksport", "excel", "--uge", WEEK, "--ud", "{tmp}/x.xlsx"]])
+def test_a_database_replaced_by_a_symlink_is_never_followed(cli, tmp_path, command):
+    cli.init()
+    victim = tmp_path / "shadow"  # stands in for a root-owned file the link points at
+    victim.write_bytes(b"root:x:0:0\n")
+    cli.db.unlink()
+    cli.db.symlink_to(victim)
+    result = cli(*[part.format(tmp=tmp_path) for part in command])
+    assert result.returncode == 1, result.stdout
+    assert f"Databasen {cli.db} er et symbolsk link (til {victim})" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert victim.read_bytes() == b"root:x:0:0\n"
+    assert not (tmp_path / "shadow-journal").exists() and not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", [["init"], REGISTER + ["--tid", IN_WEEK]])
+def test_a_dangling_database_symlink_creates_nothing_where_it_points(cli, tmp_path, command):
+    target = tmp_path / "etc-cron" / "job"
+    target.parent.mkdir()
+    cli.db.symlink_to(target)
+    result = cli(*command)
+    assert result.returncode == 1
+    assert "er et symbolsk link" in result.stderr or "findes ikke" in result.stderr
+    assert not target.exists() and not (tmp_path / "etc-cron" / "job-journal").exists()
+
+
+# -- terminal escapes and the KLE file (issue 12, second round §6, §13) ---------------------------
+
+HOSTILE_KLE = KLE_XML.replace("<UdgivelsesDato>2026-08-01</UdgivelsesDato>",
+                              "<UdgivelsesDato>2026\u009b2J\u202e-08-01</UdgivelsesDato>").replace(
+    "<EmneNr>02.00.20</EmneNr>", "<EmneNr>02.00.20\u009b2J</EmneNr>")
+
+
+def plant(db, **fields) -> None:
+    """A copy of the newest registration with ``fields`` changed, written with SQL (data from
+    before the guards, or from someone with the database file in hand)."""
+    import sqlite3
+    import uuid
+
+    conn = sqlite3.connect(db)
+    try:
+        conn.row_factory = sqlite3.Row
+        row = dict(conn.execute("SELECT * FROM registrations ORDER BY rowid DESC LIMIT 1").fetchone())
+        row.update(id=str(uuid.uuid4()), **fields)
+        conn.execute(f"INSERT INTO registrations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                     list(row.values()))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def no_controls(text: str) -> bool:
+    return not any(c in text for c in ("\x1b", "\x07", "\x9b", "\u202e"))
+
+
+def test_doctor_and_the_check_escape_what_the_database_and_environment_hold(cli, tmp_path):
+    folder = tmp_path / "db\x1b]0;x\x07"
+    folder.mkdir()
+    db = folder / "t.db"
+    cli.init(db)
+    assert cli(*REGISTER, "--tid", IN_WEEK, "--db", str(db)).returncode == 0
+    plant(db, enhed="\x1b]0;ejet\x07\x1b[2J", kommune_navn="K\u009b2J\u202eøge")
+    doctor = cli("doctor", env={"TAELLEUGE_DB": str(db)})
+    assert "\\x1b]0;ejet\\x07\\x1b[2J: 1" in doctor.stdout and "db\\x1b]0;x\\x07" in doctor.stdout
+    assert no_controls(doctor.stdout + doctor.stderr)
+    check = cli("eksport", "landkort", "--uge", WEEK, "--kontroller", "--format", "raadata", "--db", str(db))
+    assert "\\x1b]0;ejet" in check.stdout + check.stderr
+    assert no_controls(check.stdout + check.stderr)
+
+
+def test_hostile_kle_dates_and_numbers_never_reach_the_terminal(cli, tmp_path):
+    (tmp_path / "kle.xml").write_text(HOSTILE_KLE, "utf-8")
+    cli.config.write_text(f'kle_fil = "{tmp_path / "kle.xml"}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    doctor = cli("doctor")
+    assert "udgivet 2026\\x9b2J\\u202e-08-01" not in doctor.stdout  # dropped, not just escaped
+    assert "udgivet 20262J-08-01" in doctor.stdout
+    registered = cli(*task("02.00.20"), "--tid", IN_WEEK)  # the hostile EmneNr is not a KLE number
+    assert "findes ikke i KLE-filen (udgivet 20262J-08-01)" in registered.stderr
+    for result in (doctor, registered):
+        assert no_controls(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("command", [["doctor"], REGISTER + ["--tid", IN_WEEK]])
+def test_a_kle_file_that_is_a_fifo_is_refused_at_once(cli, tmp_path, command):
+    fifo = tmp_path / "kle.xml"
+    os.mkfifo(fifo)
+    cli.config.write_text(f'kle_fil = "{fifo}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*command)  # the old code waited for a writer until the 60 s timeout
+    assert result.returncode == 1
+    assert f"KLE-filen {fifo} (kle_fil i konfigurationen) er ikke en almindelig fil" in result.stdout + result.stderr
+
+
+def test_a_huge_kle_file_is_refused_before_it_is_read(cli, tmp_path):
+    huge = tmp_path / "kle.xml"
+    with open(huge, "wb") as handle:
+        handle.truncate(300 << 20)  # sparse: costs no disk
+    cli.config.write_text(f'kle_fil = "{huge}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(result, f"KLE-filen {huge} (kle_fil i konfigurationen) er 300 MB")
+    assert cli.count() == 0
+
+
+def test_a_kle_file_that_is_a_folder_names_the_kle_file_in_danish(cli, tmp_path):
+    folder = tmp_path / "kle"
+    folder.mkdir()
+    cli.config.write_text(f'kle_fil = "{folder}"\n' + cli.config.read_text("utf-8"), "utf-8")
+    cli.init()
+    result = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(result, f"KLE-filen {folder} (kle_fil i konfigurationen) er en mappe, ikke en fil")
+    assert "Errno" not in result.stderr and "Fejl i konfigurationen" not in result.stderr
+
+
+# -- crashes and messages (issue 12, second round §11, §17) ----------------------------------------
+
+@pytest.mark.parametrize("ud", [".", "..", "{tmp}", "{tmp}/"])
+@pytest.mark.parametrize("command", [["eksport", "landkort", "--uge", WEEK], ["eksport", "landkort", "--uge", WEEK,
+                                                                            "--kontroller"],
+                                     ["eksport", "excel", "--uge", WEEK]])
+def test_a_folder_as_the_output_is_a_message_not_a_traceback(cli, tmp_path, ud, command):
+    cli.init()
+    result = cli(*command, "--ud", ud.format(tmp=tmp_path))
+    assert_refused(result, "er en mappe. Angiv et filnavn med --ud")
+
+
+def test_an_excel_name_without_xlsx_is_quoted(cli, tmp_path):
+    cli.init()
+    assert_refused(cli("eksport", "excel", "--uge", WEEK, "--ud", str(tmp_path / "uge43.csv")),
+                   'skal hedde noget med .xlsx, ikke "uge43.csv"')
+
+
+def test_an_output_name_with_terminal_controls_is_refused(cli, tmp_path):
+    cli.init()
+    result = cli("eksport", "landkort", "--uge", WEEK, "--ud", str(tmp_path / "uge\x1b]0;x\x07.csv"))
+    assert_refused(result, "indeholder tegnet U+001B (ESC)")
+    assert "\x1b" not in result.stderr and list(tmp_path.glob("uge*")) == []

@@ -70,6 +70,10 @@ def non_empty(text: str) -> str:
 def whole_number(text: str) -> int:
     """An argparse ``type`` for counts (the range is checked where the count is used)."""
     try:
+        if not text.strip().isascii():  # int() reads full-width and Arabic-Indic digits too
+            raise ValueError(text)
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"skal være et helt tal, ikke {text!r}") from None
+        from storage.hostile import escape
+
+        raise argparse.ArgumentTypeError(f'skal være et helt tal med cifrene 0-9, ikke "{escape(text)}"') from None

@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
 
     sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
-    sub.add_parser("doctor", parents=[common], help="vis stier, SQLite, journal, skema, rækker, enheder og uger")
+    doctor = sub.add_parser("doctor", parents=[common],
+                            help="vis stier, SQLite, journal, skema, rækker, enheder og uger")
+    doctor.add_argument("--grundig", action="store_true",
+                        help="SQLite's fulde integritetstjek (kun tovholderen; skrankerne kan vente imens)")
 
     reg = sub.add_parser("registrer", aliases=["register"], parents=[common],
                          help="registrér henvendelser fra kommandolinjen")

@@ -16,6 +16,7 @@ from storage.errors import Refusal
 from storage.timeutil import local_range_bounds, parse_day, parse_iso_week, system_clock
 
 from .cli_store import load, open_store
+from .say import say
 
 
 def _selection(args: argparse.Namespace) -> tuple[date, date, str]:
@@ -70,6 +71,21 @@ def _refuse_empty(left, label: str, units: tuple[str, ...], sources: tuple[str, 
                   "annullerede). Intet er skrevet.", "uge")
 
 
+def _file_target(ud: str) -> Path:
+    """``--ud`` as a file: a folder (``.``, ``..``, ``mappe/``, an existing folder) is refused
+    with a message instead of a traceback, and a name with terminal controls (it is printed and
+    kept in the export log) is refused too."""
+    from storage.hostile import escape, unsafe_problem
+
+    target = Path(ud).expanduser()
+    if target.name in ("", ".", "..") or ud.endswith("/") or target.is_dir():
+        raise Refusal(f"{escape(ud)} er en mappe. Angiv et filnavn med --ud, fx --ud uge43.csv.", "ud")
+    problem = unsafe_problem(target.name)
+    if problem:
+        raise Refusal(f'Filnavnet "{escape(target.name)}" {problem}. Vælg et andet navn med --ud.', "ud")
+    return target
+
+
 def _progress(args: argparse.Namespace):
     from exports.progress import choose
 
@@ -83,7 +99,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``--enhed``/``--datakilde`` values go into the check report and the export log: no
     terminal controls, nothing CPR-like."""
-    from storage.hostile import unsafe_problem
+    from storage.config_guard import formula_lead
+    from storage.hostile import escape, unsafe_problem
     from storage.privacy import refuse_cpr
 
     units = tuple(dict.fromkeys(args.enhed or ()))
@@ -94,6 +111,10 @@ def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[s
             problem = unsafe_problem(value)
             if problem:
                 raise Refusal(f"{flag} {problem}", flag.lstrip("-"))
+            lead = formula_lead(value)
+            if lead:
+                raise Refusal(f"{flag} må ikke begynde med {escape(lead)} (et regneark læser det som en "
+                              "formel)", flag.lstrip("-"))
     return units, sources
 
 
@@ -108,7 +129,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
     checking = args.kontroller
     if args.ud is None and not checking:
         raise Refusal("Angiv filen med --ud FIL (eller brug --kontroller for kun at kontrollere).", "ud")
-    target = Path(args.ud).expanduser() if args.ud else None
+    target = _file_target(args.ud) if args.ud else None
     report_path = target.with_name(target.name + ".kontrol.txt") if target else None
     if not checking:
         check_target(target, overwrite=args.overskriv)
@@ -117,7 +138,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
     selection = Selection(start_utc, end_utc, units, sources)
     out = None
     try:
-        with open_store(db_path) as store:
+        with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
             out = None if checking else SafeFile(target, overwrite=args.overskriv)
             with store.snapshot(selection) as snap, _progress(args) as progress:
@@ -134,7 +155,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
             checking=checking, now=system_clock(), changes=changes,
         )
         if checking or report.blocking:
-            print(report.text(), end="")
+            say(report.text(), end="")
             if report.blocking:
                 raise Refusal(
                     f"Kontrollen fandt {len(report.blocking)} blokerende problem(er); "
@@ -160,16 +181,16 @@ def _export_landkort(args: argparse.Namespace) -> int:
             out.abort()
     _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, written, target)
     if not args.stille and sys.stdout.isatty():
-        print(report.text())
+        say(report.text())
     layout = layouts.LAYOUTS[args.format]
-    print(f"Fil: {target}")
-    print(f"Format: {layout.title}, {args.tegnsaet.upper()}, CRLF")
-    print(f"Rækker: {written.rows}")
-    print(f"SHA-256: {written.sha256}")
-    print(f"Kontrolrapport: {report_path}")
-    print(f"Advarsler: {len(report.warnings)}")
+    say(f"Fil: {target}")
+    say(f"Format: {layout.title}, {args.tegnsaet.upper()}, CRLF")
+    say(f"Rækker: {written.rows}")
+    say(f"SHA-256: {written.sha256}")
+    say(f"Kontrolrapport: {report_path}")
+    say(f"Advarsler: {len(report.warnings)}")
     for warning in report.warnings:
-        print(f"Advarsel: {warning}", file=sys.stderr)
+        say(f"Advarsel: {warning}", err=True)
     return 0
 
 
@@ -187,8 +208,8 @@ def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, 
                 now=system_clock(),
             )
     except TaelleugeError as error:
-        print(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
-              "Senere registreringer i disse dage bliver derfor ikke meldt.", file=sys.stderr)
+        say(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
+            "Senere registreringer i disse dage bliver derfor ikke meldt.", err=True)
 
 
 def _export_excel(args: argparse.Namespace) -> int:
@@ -201,12 +222,12 @@ def _export_excel(args: argparse.Namespace) -> int:
     units, sources = _checked_filters(args)
     if args.ud is None:
         raise Refusal("Angiv filen med --ud FIL.xlsx", "ud")
-    target = Path(args.ud).expanduser()
+    target = _file_target(args.ud)
     if target.suffix.lower() != ".xlsx":
-        raise Refusal(f"Excel-filen skal hedde noget med .xlsx, ikke {target.name}", "ud")
+        raise Refusal(f'Excel-filen skal hedde noget med .xlsx, ikke "{target.name}"', "ud")
     start_utc, end_utc = local_range_bounds(first, last, config.zone)
     with SafeFile(target, overwrite=args.overskriv) as out:
-        with open_store(db_path) as store:
+        with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
             with store.snapshot(Selection(start_utc, end_utc, units, sources)) as snap, \
                     _progress(args) as progress:
@@ -215,11 +236,11 @@ def _export_excel(args: argparse.Namespace) -> int:
                 result = excel.write(snap, config, left, out.file, selection_label=label,
                                      now=system_clock(), progress=progress)
         out.commit()
-    print(f"Fil: {target}")
-    print(f"Rækker: {result.rows}")
-    print(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
-    print(f"Annullerede udeladt: {left.voided}")
-    print(f"Prøverækker udeladt: {left.trial}")
+    say(f"Fil: {target}")
+    say(f"Rækker: {result.rows}")
+    say(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
+    say(f"Annullerede udeladt: {left.voided}")
+    say(f"Prøverækker udeladt: {left.trial}")
     return 0
 
 
@@ -228,9 +249,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     config, db_path = load(args)
     path = Path(args.fil).expanduser()
-    with open_store(db_path) as store, _progress(args) as progress:
+    with open_store(db_path, reading=args.kontroller) as store, _progress(args) as progress:
         outcome = importer.run(store, config, path, datakilde=args.datakilde,
                                check_only=args.kontroller, progress=progress)
     for line in importer.summary(outcome, config):
-        print(line)
+        say(line)
     return 0

@@ -13,6 +13,7 @@ import argparse
 from storage.errors import Refusal
 
 from .argparse_da import non_empty
+from .say import say
 
 DESCRIPTION = """\
 Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg,
@@ -92,6 +93,8 @@ def _number(text: str | None, option: str, low: float, high: float | None) -> fl
     if text is None:
         return None
     try:
+        if not text.isascii():  # float() reads full-width digits too
+            raise ValueError(text)
         value = float(text.strip().replace(",", "."))
     except ValueError:
         value = float("nan")
@@ -133,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if folder is not None:
         check_folder(folder, overwrite=args.overskriv)  # refuse before any work
     counting = counting_units(config, selection, include_outside=args.medtag_udenfor)
-    with open_store(path) as store, ThreadPoolExecutor(max_workers=1) as pool:
+    with open_store(path, reading=True) as store, ThreadPoolExecutor(max_workers=1) as pool:
         # The store counts in a worker thread (the database drivers release the GIL while the
         # database works; on SQLite the handling times in a second one beside the counts) while
         # this thread loads pandas, openpyxl and matplotlib: on a 2-core host that hides most of
@@ -159,12 +162,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     write_report(report, folder, overwrite=args.overskriv)
     for name in FILE_NAMES:
-        print(f"Skrevet: {folder / name}")
-    print(f"Udvalg: {selection.describe()}")
-    print(f"Opgaver: {_quadrant_counts(report)}")
-    print(f"Tærskler: {report.thresholds.describe()}")
+        say(f"Skrevet: {folder / name}")
+    say(f"Udvalg: {selection.describe()}")
+    say(f"Opgaver: {_quadrant_counts(report)}")
+    say(f"Tærskler: {report.thresholds.describe()}")
     for note in report.notes:
-        print(f"Note: {note}")
+        say(f"Note: {note}")
     return 0
 
 
@@ -215,16 +218,43 @@ def _fmt(value, places: int) -> str:
     return f"{value:.{places}f}".replace(".", ",")
 
 
+
+def _console(width: int | None = None):
+    """rich's Console, except that a reader who went away (``| head``) ends the command with 141
+    like every other command (rich itself exits 1 without a word)."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole(width=width, highlight=False)
+
+
+def _hostile(text) -> str:
+    """A value from the config, the KLE file or the database, with terminal controls made
+    visible (storage.hostile): printed as it is, never obeyed by the terminal."""
+    from storage.hostile import escape
+
+    return escape(str(text))
+
+
+def _plain(text) -> str:
+    """``_hostile`` for rich text that is read as markup: brackets are shown, never obeyed."""
+    from rich.markup import escape as no_markup
+
+    return no_markup(_hostile(text))
+
 WIDTH = 100  # the terminal report fits 100 columns; names wrap, numbers never split
 
 
 def _table(title: str, columns: list[tuple[str, str]]):
     """A rich table whose text columns wrap and whose number columns never fold or truncate."""
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(title), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Table(title=_plain(title), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     for head, kind in columns:
         if kind == "text":
             table.add_column(head, justify="left", ratio=1, overflow="fold", min_width=8)
@@ -234,15 +264,12 @@ def _table(title: str, columns: list[tuple[str, str]]):
 
 
 def _print_report(report) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
     from exports.analysis import QUADRANTS, quadrant_lists, rounded_table1
 
-    console = Console()
+    console = _console()
     width = min(console.width, WIDTH) if console.is_terminal else WIDTH
-    console = Console(width=width, highlight=False)
-    say = lambda text: console.print(text, markup=False, highlight=False)  # noqa: E731
+    console = _console(width)
+    say = lambda text: console.print(_hostile(text), markup=False, highlight=False)  # noqa: E731
     from exports.report_files import selection_days
 
     say(f"{report.kommune} · {selection_days(report)}")
@@ -259,7 +286,7 @@ def _print_report(report) -> None:
         values = dict(zip(shown.columns, row))
         factor = values["Faktor"]
         table.add_row(
-            values["KLE"], escape(values["Opgave"]), str(values["Antal dage"]),
+            values["KLE"], _plain(values["Opgave"]), str(values["Antal dage"]),
             "blandet" if _missing(factor) else _fmt(factor, 2),
             _fmt(values["Årlige analoge transaktioner"], 2),
             _fmt(values["Årlige digitale transaktioner"], 2),
@@ -295,7 +322,6 @@ def _missing(value) -> bool:
 def _print_policy(console, report, limit: int = 10) -> None:
     """The channel policy first: where contacts arrive on channels the municipality calls
     unwanted, most yearly contacts first."""
-    from rich.markup import escape
 
     frame = report.channel_policy
     if frame is None or not report.policy_text:
@@ -308,12 +334,12 @@ def _print_policy(console, report, limit: int = 10) -> None:
         ("KLE", "code"), ("Opgave", "text"), ("Enhed", "text"), ("Uønsket", "num"),
         ("Andel %", "num"), ("Årligt", "num"), ("Kr. årligt", "num"), ("Kanaler", "text")])
     for row in body.head(limit).itertuples(index=False):
-        table.add_row(row[0], escape(row[1]), escape(row[2]), str(row[6]), _fmt(row[7], 1),
-                      _fmt(row[8], 2), _fmt(row[9], 0), escape(row[10]))
+        table.add_row(row[0], _plain(row[1]), _plain(row[2]), str(row[6]), _fmt(row[7], 1),
+                      _fmt(row[8], 2), _fmt(row[9], 0), _plain(row[10]))
     table.add_row("I alt", "", "", str(total["Heraf på uønsket kanal"]),
                   _fmt(total["Andel uønsket (%)"], 1), _fmt(total["Årligt antal på uønsket kanal"], 2),
                   _fmt(total["Årlig omkostning på uønsket kanal (kr.)"], 0),
-                  escape(total["Uønskede kanaler"]))
+                  _plain(total["Uønskede kanaler"]))
     console.print(table)
     if len(body) > limit:
         console.print(f"  … og {len(body) - limit} flere (arket Kanalpolitik)", markup=False)
@@ -321,7 +347,6 @@ def _print_policy(console, report, limit: int = 10) -> None:
 
 
 def _print_units(console, report) -> None:
-    from rich.markup import escape
 
     frame = report.units
     if frame is None or frame.empty:
@@ -331,7 +356,7 @@ def _print_units(console, report) -> None:
         ("Afdeling", "text"), ("Enhed", "text"), ("Ansvarlig", "text"), ("Faktor", "num"),
         ("Analoge", "num"), ("Digitale", "num"), ("Grad %", "num")])
     for row in frame.itertuples(index=False):
-        table.add_row(escape(row[0]), escape(row[1]), escape(row[3]),
+        table.add_row(_plain(row[0]), _plain(row[1]), _plain(row[3]),
                       "blandet" if _missing(row[4]) else _fmt(row[4], 2), str(row[5]),
                       str(row[6]), _fmt(row[11], 1))
     console.print(table)
@@ -346,11 +371,10 @@ def _print_quality(console, report) -> None:
     console.print("[bold]Datakvalitet[/bold] (detaljer i arket Datakvalitet)", highlight=False)
     for check, findings, rows in summary(report.quality):
         mark = "OK" if findings == 0 else f"{findings} fund, {rows} rækker"
-        console.print(f"  {check}: {mark}", markup=False, highlight=False)
+        console.print(_hostile(f"  {check}: {mark}"), markup=False, highlight=False)
 
 
 def _print_comparison(console, report, yearly: str) -> None:
-    from rich.markup import escape
 
     a, b = report.selection.label, report.compare_selection.label
     frame = report.comparison
@@ -360,7 +384,7 @@ def _print_comparison(console, report, yearly: str) -> None:
         ("Grad\n(sammenl.)", "num"), ("Ændr.\n(pp)", "num"), ("Kvadrant", "code")])
     for _, row in frame.iterrows():  # one row per task
         table.add_row(
-            row["KLE"], escape(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),
+            row["KLE"], _plain(row["Opgave"]), _fmt(row[f"{yearly} ({a})"], 2),
             _fmt(row[f"{yearly} ({b})"], 2), _fmt(row[f"{yearly}, ændring"], 2),
             _fmt(row[f"Selvbetjeningsgrad ({a})"], 1), _fmt(row[f"Selvbetjeningsgrad ({b})"], 1),
             _fmt(row["Selvbetjeningsgrad, ændring (procentpoint)"], 1),

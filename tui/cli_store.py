@@ -3,55 +3,85 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 from pathlib import Path
 
 from storage import identity, settings
 from storage.config import Config
 from storage.describe import describe
 from storage.doctor import doctor
-from storage.errors import Refusal
+from storage.errors import NotInitialised, Refusal, StorageError
+from storage.config_guard import formula_lead
 from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
 from storage.interface import Store
-from storage.open import init_database
+from storage.open import init_database, is_server
 from storage.open import open_store as open_location
-from storage.roles import is_coordinator, require_coordinator
+from storage.roles import authority, check_config_choice, is_coordinator, require_coordinator
 from storage.timeutil import from_stored, parse_local_moment, system_clock
+
+from .say import say
 
 
 def load(args: argparse.Namespace) -> tuple[Config, Path | str]:
+    """The config and database of every command. On a host with its own config, staff get that
+    one, whatever --config or TAELLEUGE_CONFIG say (storage.roles)."""
     config = settings.load_config(getattr(args, "config", None), system_clock())
-    return config, settings.database_path(getattr(args, "db", None), config)
+    path = settings.database_path(getattr(args, "db", None), config)
+    check_config_choice(config, path)
+    return config, path
 
 
-def open_store(path: Path | str, *, create: bool = False, station: str | None = None) -> Store:
+def open_store(path: Path | str, *, create: bool = False, station: str | None = None,
+               reading: bool = False) -> Store:
     """Everything but ``init`` needs an existing database; pending migrations are applied.
     A ``postgresql://`` location opens the PostgreSQL engine (storage.open).
 
     The station is the entry point's (kiosk, SSH); the command line's is ``cli:host:tty``. The
-    operator is always the OS account."""
+    operator is always the OS account. ``reading``: a command that only reads (an export, an
+    import check) opens a file on a read-only mount read-only, and says so."""
+    from storage.open import read_only_reason
+
+    reason = read_only_reason(path) if reading else None
+    if reason:
+        say(f"Bemærk: databasen {path} {reason}, så den kun læses her. Intet kan registreres i "
+            "den, før det er rettet (kontakt IT).", err=True)
     return open_location(path, station=station or identity.cli_station(),
-                         operator=identity.operator(), create=create)
+                         operator=identity.operator(), create=create, readonly=bool(reason))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
-    print("\n".join(init_database(path, station=identity.cli_station(), operator=identity.operator())))
+    existed = is_server(path) or os.path.lexists(path)
+    try:
+        lines = init_database(path, station=identity.cli_station(), operator=identity.operator())
+    except StorageError as error:
+        if existed or os.path.lexists(path):
+            raise
+        # What init made is gone again (storage.sqlite.group_file): say that, not "uændret".
+        raise NotInitialised(f"Databasen {path} blev ikke oprettet: {error.short}. De filer, init "
+                             "nåede at lave, er fjernet igen. Ret det, og kør taelleuge init igen.") from None
+    say("\n".join(lines))
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
-    print(f"Konfiguration: {config.source} ({units}, {weeks})")
+    say(f"Konfiguration: {config.source} ({units}, {weeks})")
     return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     config, path = load(args)
-    report = doctor(config, path, system_clock().astimezone(config.zone).date())
-    print("\n".join(report.lines))
+    thorough = getattr(args, "grundig", False)
+    if thorough:
+        require_coordinator_for(args, "doctor --grundig")
+        say("Det grundige tjek læser hele databasen (ca. 4 sekunder ved 1 mio. registreringer); "
+              "skrankerne kan vente på at gemme imens.", err=True)
+    report = doctor(config, path, system_clock().astimezone(config.zone).date(), thorough=thorough)
+    # Every line may hold what a config, the KLE file, the database or the environment said.
+    say("\n".join(report.lines))
     for problem in report.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
+        say(f"PROBLEM: {problem}", err=True)
     return 1 if report.problems else 0
 
 
@@ -62,7 +92,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     config, path = load(args)
     now = system_clock()
     user = identity.account()
-    coordinator = _caller_is_coordinator(args, config)
+    coordinator = caller_is_coordinator(config, path)
     unit = register_policy.check_unit(config, args.enhed, user, coordinator=coordinator)
     end = parse_local_moment(args.tid, config.zone) if args.tid else now
     register_policy.check_not_future(config, end, now)
@@ -82,11 +112,11 @@ def cmd_register(args: argparse.Namespace) -> int:
         exported = None if entry.trial else store.export_covering(
             to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
-        print(f"advarsel: {warning}", file=sys.stderr)
+        say(f"advarsel: {warning}", err=True)
     if exported:
-        print(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
-              "den afleverede fil; næste eksports kontrol viser den.", file=sys.stderr)
-    print(f"Gemt: {describe(config, entry, entry.count, end)}")
+        say(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
+              "den afleverede fil; næste eksports kontrol viser den.", err=True)
+    say(f"Gemt: {describe(config, entry, entry.count, end)}")
     return 0
 
 
@@ -101,17 +131,23 @@ def _answers(pairs: list[str]) -> dict[str, str]:
         question, sep, answer = pair.partition("=")
         if not sep:
             raise Refusal(f'--svar skal skrives som SPØRGSMÅL=SVAR, ikke "{pair}"', "svar")
-        answers[question.strip()] = answer.strip()
+        question, answer = question.strip(), answer.strip()
+        for part in (question, answer):
+            lead = formula_lead(part)
+            if lead:
+                raise Refusal(f'--svar "{pair}": et spørgsmål eller svar må ikke begynde med {lead} (et '
+                              "regneark læser det som en formel)", "svar")
+        if question in answers:
+            raise Refusal(f'--svar er givet to gange for "{question}" ("{answers[question]}" og '
+                          f'"{answer}"); giv hvert spørgsmål ét svar', "svar")
+        answers[question] = answer
     return answers
 
 
-def _caller_is_coordinator(args: argparse.Namespace, config: Config) -> bool:
-    # As in require_coordinator_for: the host's own config names the group, not --config.
-    if settings.SYSTEM_CONFIG.exists():
-        system = settings.load_config(str(settings.SYSTEM_CONFIG), system_clock())
-        if system.coordinator_group:
-            config = system
-    return is_coordinator(config)
+def caller_is_coordinator(config: Config, database) -> bool:
+    """As in require_coordinator_for: the host's own config names the group, not --config."""
+    role, trusted = authority(config)
+    return is_coordinator(role, database, trusted=trusted)
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
@@ -129,27 +165,24 @@ def cmd_undo(args: argparse.Namespace) -> int:
             exported = None  # registered after that export: the delivered file never held it
     if not voided:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
-    print(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
+    say(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
     if exported:
-        print(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
-              "næste eksports kontrol viser annulleringen.", file=sys.stderr)
+        say(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
+              "næste eksports kontrol viser annulleringen.", err=True)
     return 0
 
 
-COMMAND_NAMES = {"init": "Opsætning af databasen", "fortryd": "Fortryd fra kommandolinjen",
+COMMAND_NAMES = {"init": "Opsætning af databasen", "doctor --grundig": "Det grundige tjek (doctor --grundig)", "fortryd": "Fortryd fra kommandolinjen",
                  "undo": "Fortryd fra kommandolinjen", "eksport": "Eksport", "export": "Eksport",
                  "import": "Import", "rapport": "Rapporten", "report": "Rapporten"}
 
 
 def require_coordinator_for(args: argparse.Namespace, command: str) -> None:
-    config, _ = load(args)
+    config, path = load(args)
     # The host's own config decides who the coordinators are: otherwise a staff user could name
-    # a config of their own (--config) without a [koordinator] gruppe and pass.
-    if settings.SYSTEM_CONFIG.exists():
-        system = settings.load_config(str(settings.SYSTEM_CONFIG), system_clock())
-        if system.coordinator_group:
-            config = system
-    require_coordinator(config, COMMAND_NAMES.get(command, command))
+    # a config of their own (--config) without a [koordinator] gruppe and pass (storage.roles).
+    role, trusted = authority(config)
+    require_coordinator(role, COMMAND_NAMES.get(command, command), path, trusted=trusted)
 
 
 def cmd_pin(args: argparse.Namespace) -> int:
@@ -162,6 +195,6 @@ def cmd_pin(args: argparse.Namespace) -> int:
         raise Refusal("PIN-koden skal have mindst 6 tegn", "pin")
     if getpass.getpass("Samme PIN igen: ") != first:
         raise Refusal("De to PIN-koder er ikke ens; intet er lavet", "pin")
-    print("Sæt denne linje under [koordinator] i konfigurationen:")
-    print(f'pin = "{hash_pin(first)}"')
+    say("Sæt denne linje under [koordinator] i konfigurationen:")
+    say(f'pin = "{hash_pin(first)}"')
     return 0

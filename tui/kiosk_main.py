@@ -21,24 +21,42 @@ from . import logs
 from .cli_store import load, open_store
 
 
-def choose_unit(flag: str | None, config) -> str | None:
+def choose_unit(flag: str | None, config, *, coordinator: bool = True, locked: bool = True) -> str | None:
     """The unit from ``--enhed``, ``TAELLEUGE_ENHED``, the OS user's mapping, or the only unit.
 
-    None means: ask once with the picker.
+    None means: ask once with the picker. Where the config maps users to units (``brugere``),
+    staff get the same rule as ``registrer``: only their own unit. The locked kiosk runs as the
+    service's own account, which no unit lists: it takes the unit its service names; a user who
+    is mapped to a unit still gets only that one there.
     """
+    from storage.register_policy import check_unit
+
     explicit = flag or os.environ.get("TAELLEUGE_ENHED")
+    user = identity.account()
+    mapped = config.unit_for_user(user)
     if explicit:
-        return config.unit(explicit).code  # refuses an unknown unit with the known ones
-    mapped = config.unit_for_user(identity.account())
+        unit = config.unit(explicit)  # refuses an unknown unit with the known ones
+        if not coordinator and (mapped is not None or not locked):
+            check_unit(config, unit.code, user, coordinator=False)
+        return unit.code
     if mapped:
         return mapped.code
+    if not coordinator and not locked and any(u.users for u in config.units.values()):
+        raise Refusal(f"Brugeren {user} er ikke knyttet til en enhed i konfigurationen (brugere = "
+                      "[...]). Kun tovholderen kan vælge en anden enhed.", "enhed")
     return next(iter(config.units)) if len(config.units) == 1 else None
 
 
 def run_kiosk(args: argparse.Namespace, *, locked: bool = False) -> int:
+    from .cli_store import caller_is_coordinator
+
     config, path = load(args)
-    enhed = choose_unit(getattr(args, "enhed", None), config)
-    return _run(config, path, enhed, station=identity.kiosk_station(), locked=locked,
+    enhed = choose_unit(getattr(args, "enhed", None), config,
+                        coordinator=caller_is_coordinator(config, path), locked=locked)
+    # The station is the entry point's: a name from the environment only for the locked kiosk,
+    # whose service sets it; the unlocked screen is host:tty like any login.
+    station = identity.kiosk_station() if locked else identity.terminal_station()
+    return _run(config, path, enhed, station=station, locked=locked,
                 console_flag=getattr(args, "console_mode", None))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import (
     CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
-    ReadOnlyDatabase, StorageError, UnsafeJournalMode,
+    ReadOnlyDatabase, StorageError, UnsafeFile, UnsafeJournalMode,
 )
 from .write_queue import WriteQueue, not_a_regular_file
 
@@ -75,6 +75,33 @@ def side_file_problem(path: str | Path) -> StorageError | None:
     return None
 
 
+def database_file_problem(path: str | Path) -> StorageError | None:
+    """The database's own name is a symlink or not a regular file. The folder is writable by the
+    whole group (2770, no sticky bit), so a member could put a link there: root's next command
+    (export, init) would then write Tælleuge's schema into, or create, whatever it points at."""
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # missing: created below with O_NOFOLLOW (storage.group_file)
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        try:
+            kind = f"et symbolsk link (til {os.readlink(path)})"
+        except OSError:
+            kind = "et symbolsk link"
+    else:
+        kind = "ikke en almindelig fil (en mappe, en FIFO eller en enhed)"
+    return UnsafeFile(
+        f"Databasen {path} er {kind}. Tælleuge åbner aldrig databasen gennem et link: en anden i "
+        "gruppen kunne lede skrivningen hen til en helt anden fil. Intet er gemt eller ændret. "
+        "Kontakt IT: læg den rigtige databasefil på plads, eller angiv dens rigtige sti (--db, "
+        "TAELLEUGE_DB eller database i konfigurationen). Tjek, hvem der har lavet linket.",
+        short="databasefilen er et link eller ikke en almindelig fil: kontakt IT",
+    )
+
+
 def wal_header(path: str | Path) -> bool:
     """True when the file's header says WAL (bytes 18 and 19 are 2), read without SQLite."""
     try:
@@ -111,6 +138,20 @@ def _user() -> str:
         return str(os.geteuid())
 
 
+def shared_group(folder: Path) -> str:
+    """The group the database's files should belong to: the folder's own group when the folder
+    is shared (setgid or group-writable, as README's 2770 folder), else README's ``taelleuge``."""
+    try:
+        info = os.stat(folder)
+        if info.st_mode & (stat.S_ISGID | stat.S_IWGRP):
+            import grp
+
+            return grp.getgrgid(info.st_gid).gr_name
+    except (OSError, KeyError):
+        pass
+    return "taelleuge"
+
+
 def _read_only_filesystem(path: Path) -> bool:
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
@@ -135,6 +176,9 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
     codes, which do not say whether it was the database, its journal or the folder.
     """
     path = Path(path)
+    unsafe = database_file_problem(path)
+    if unsafe is not None:
+        return unsafe
     try:
         if not path.exists():
             if path.parent.is_dir() and not os.access(path.parent, os.W_OK | os.X_OK):
@@ -149,10 +193,11 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
         sides = [Path(f"{path}{suffix}") for suffix in SIDE_FILES]
         for candidate in (path, *(s for s in sides if s.exists())):
             if not os.access(candidate, os.R_OK | os.W_OK):
+                group = shared_group(path.parent)
                 return ReadOnlyDatabase(
                     f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Tjek, "
-                    "at brugeren er i gruppen taelleuge, og at filen har gruppe-skriveret: "
-                    f"chgrp taelleuge {candidate} && chmod g+rw {candidate}",
+                    f"at brugeren er i gruppen {group}, og at filen har gruppe-skriveret: "
+                    f"chgrp {group} {candidate} && chmod g+rw {candidate}",
                     short=f"{candidate.name} kan ikke skrives (rettigheder): kontakt IT",
                 )
         journal = sides[0]
@@ -164,10 +209,11 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
 
 
 def _folder_error(folder: Path, user: str) -> ReadOnlyDatabase:
+    group = shared_group(folder)
     return ReadOnlyDatabase(
         f"Mappen {folder} kan ikke skrives af brugeren {user}, så SQLite kan ikke lave databasen "
-        "eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen taelleuge, og "
-        f"at mappen har gruppe-skriveret: chgrp taelleuge {folder} && chmod 2770 {folder}",
+        f"eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen {group}, og "
+        f"at mappen har gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
         short=f"mappen {folder.name} kan ikke skrives (rettigheder): kontakt IT",
     )
 
@@ -213,6 +259,11 @@ def translate(error: BaseException, path: str | Path | None) -> StorageError | N
             code=name,
         )
     if primary == _FULL:
+        from ..temp_space import full_temp_folder, sqlite_temp_dir, temp_full_message
+
+        temp = full_temp_folder(sqlite_temp_dir(), where.parent if where is not None else None)
+        if temp is not None:  # a temporary table (an import's staging rows) filled TMPDIR
+            return DiskFull(f"{temp_full_message(temp, 'SQLite')} (SQLite: {name})", code=name)
         folder = f" ({where.parent})" if where is not None else ""
         return DiskFull(
             f"Disken med databasen {shown}{folder} er fuld (SQLite: {name}). Intet er gemt, og "
@@ -263,14 +314,17 @@ def translate(error: BaseException, path: str | Path | None) -> StorageError | N
     if primary == _CANTOPEN:
         return DatabaseUnreachable(
             f"{shown} kan ikke åbnes (SQLite: {name}). Intet er gemt. Tjek, at filen og mappen "
-            "findes og kan læses og skrives af gruppen taelleuge; kør taelleuge doctor.",
+            f"findes og kan læses og skrives af gruppen "
+            f"{shared_group(where.parent) if where is not None else 'taelleuge'}; kør "
+            "taelleuge doctor.",
             short="databasefilen kan ikke åbnes: kontakt IT",
             code=name,
         )
     file = where if where is not None else "DATABASEFIL"
+    group = shared_group(where.parent) if where is not None else "taelleuge"
     return ReadOnlyDatabase(
         f"{shown} er åbnet skrivebeskyttet, så intet kan gemmes (SQLite: {name}). Tjek, at "
-        f"filen kan skrives af gruppen taelleuge (chgrp taelleuge {file} && chmod g+rw {file}), "
+        f"filen kan skrives af gruppen {group} (chgrp {group} {file} && chmod g+rw {file}), "
         "og at disken ikke er monteret skrivebeskyttet.",
         short="databasen kan ikke skrives (skrivebeskyttet): kontakt IT",
         code=name,
@@ -339,7 +393,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     use of the connection with a lock.
     """
     path = Path(path)
-    unsafe = side_file_problem(path)
+    unsafe = database_file_problem(path) or side_file_problem(path)
     if unsafe is not None:
         raise unsafe
     refuse_old_wal(path)

@@ -158,5 +158,5 @@ def test_a_user_outside_the_group_is_told_so_in_danish_and_changes_nothing(host)
                               text=True, timeout=120)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr
-        assert message in done.stderr and "gruppen taelleuge" in done.stderr
+        assert message in done.stderr and f"gruppen {host.group}" in done.stderr  # the folder's group
     assert query(host.db, "SELECT count(*) FROM registrations") == [(0,)]

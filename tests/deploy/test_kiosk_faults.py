@@ -296,7 +296,7 @@ def test_doctor_reports_a_damaged_page_as_a_problem(filled_db):
     damaged = damage(db, header=False)
     done = run_cli(["doctor"], env)
     assert done.returncode == 1
-    assert "PROBLEM: integrity_check fandt fejl" in done.stderr
+    assert "PROBLEM: quick_check fandt fejl i databasefilen" in done.stderr  # doctor --grundig: integrity_check
     assert "Traceback" not in done.stderr
     assert "Integritet" in done.stdout  # the report itself is printed too
     assert db.read_bytes() == damaged

@@ -1,6 +1,11 @@
 """No value from the config, an import or the database becomes a formula (or an error literal) in
-``eksport excel``, ``rapport.xlsx`` or ``tabel1.csv``: hostile unit, task and channel names,
-kommune names, imported units, data sources, question headers and answers, read back with openpyxl."""
+``eksport excel``, ``rapport.xlsx`` or ``tabel1.csv``: hostile channel names, KLE titles (the
+municipality's own copy of an outside file), kommune names, units, data sources, question headers
+and answers, read back with openpyxl.
+
+The config and the import refuse a value that leads with = + - @ (tests/storage/test_config_hostile.py,
+tests/exports/test_import_hostile.py), so such values reach the database here the only way left:
+rows written before that guard existed, planted with SQL. The writers must hold them as text."""
 
 from __future__ import annotations
 
@@ -14,21 +19,38 @@ from landkort_fixtures import Cli, config_text, import_text, register
 
 pytestmark = pytest.mark.slow
 
-HOSTILE_CONFIG = {
-    'kommunenavn = "Eksempelby"': 'kommunenavn = "=1+2"',
-    'navn = "Borgerservice, skranken"': 'navn = "=HYPERLINK(\\"http://example.invalid\\",\\"klik\\")"',
-    '{ kle = "23.05.10", navn = "Flytning" },\n  { kle = "23.09.02"':
-        '{ kle = "23.05.10", navn = "=2+2" },\n  { kle = "23.09.02"',
-    'navn = "Pas" }': 'navn = "+SUM(1,1)" }',
-    'navn = "Sundhedskort" }': 'navn = "-3+3" }',
-    'navn = "Boligydelse" }': 'navn = "@SUM(A1)" }',
-}
 CHANNEL = '\n[[kanal]]\nkode = "PRSNLG"\nnavn = "#REF!"\n'
-IMPORTED = ("Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Datakilde;=SUM(1,2);#N/A;\r\n"
-            "=cmd|' /C calc'!A0;999;=1+1;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;20-10-2026 10:00:00;@SUM(1);=A1;#DIV/0!;\r\n"
-            "+45;999;@x;23.09.02;PRSNLG;INFO;STRAKS;NEJ;21-10-2026 11:00:00;-1+1;#REF!;=B2;\r\n")
-FORMULA_LIKE = {"=1+2", "=2+2", "+SUM(1,1)", "-3+3", "@SUM(A1)", "#REF!", "=1+1", "@SUM(1)", "=A1",
-                "=SUM(1,2)", "#N/A", "#DIV/0!", "=B2", "=cmd|' /C calc'!A0", "-1+1", "@x"}
+# KLE titles for tasks outside the packages: the report names them from the KLE file.
+KLE_TITLES = {"02.00.20": "=2+2", "02.00.21": "+SUM(1,1)", "02.00.22": "-3+3", "02.00.23": "@SUM(A1)"}
+KLE_XML = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<KLE-Emneplan><UdgivelsesDato>2026-08-01</UdgivelsesDato>"
+           "<Hovedgruppe><HovedgruppeNr>02</HovedgruppeNr><HovedgruppeTitel>Byggeri</HovedgruppeTitel>"
+           "<Gruppe><GruppeNr>02.00</GruppeNr><GruppeTitel>Byggeri i alm.</GruppeTitel>"
+           + "".join(f"<Emne><EmneNr>{nr}</EmneNr><EmneTitel>{title}</EmneTitel></Emne>"
+                     for nr, title in KLE_TITLES.items())
+           + "</Gruppe></Hovedgruppe></KLE-Emneplan>\n")
+# Rows from before the entry guard: (kommune_navn, enhed, datakilde, answers).
+PLANTED = [
+    ("=1+2", "999borgerservice", "Taelleuge", {}),
+    ("=cmd|' /C calc'!A0", "=1+1", "@SUM(1)", {"=SUM(1,2)": "=A1", "#N/A": "#DIV/0!"}),
+    ("+45", "@x", "-1+1", {"=SUM(1,2)": "#REF!", "#N/A": "=B2"}),
+]
+FORMULA_LIKE = {"=1+2", "#REF!", "=1+1", "@SUM(1)", "=A1", "=SUM(1,2)", "#N/A", "#DIV/0!", "=B2",
+                "=cmd|' /C calc'!A0", "-1+1", "@x"}
+
+
+def plant(db, template_id: str, kommune_navn: str, enhed: str, datakilde: str, answers: dict) -> None:
+    """A copy of a registration with hostile text, written with SQL (INSERT is all the schema allows)."""
+    import json
+    import uuid
+
+    import dbrows
+    from storage.model import REGISTRATIONS
+
+    [row] = dbrows.dict_rows(db, where="id = ?", args=(template_id,))
+    row = {c: row[c] for c in REGISTRATIONS.written}
+    row.update(id=str(uuid.uuid4()), kommune_navn=kommune_navn, enhed=enhed, datakilde=datakilde,
+               answers=json.dumps(answers, ensure_ascii=False))
+    dbrows.insert(db, "registrations", [row])
 
 
 @pytest.fixture
@@ -36,14 +58,18 @@ def hostile(tmp_path, lk_db):
     from storage import config as cfgmod
     from storage.open import open_store
 
+    kle_file = tmp_path / "kle.xml"
+    kle_file.write_text(KLE_XML, "utf-8")
     path = tmp_path / "hostile.toml"
-    path.write_text(config_text(**HOSTILE_CONFIG) + CHANNEL, "utf-8")
+    path.write_text(f'kle_fil = "{kle_file}"\n' + config_text() + CHANNEL, "utf-8")
     config = cfgmod.load(path)
     with open_store(lk_db, station="test-station", operator="tester") as store:
-        for opgave in ("23.05.10", "23.09.02", "29.03.04", "32.06.04"):
+        for opgave in ("23.05.10", "23.09.02", "29.03.04", "32.06.04", *KLE_TITLES):
             register(store, config, "19-10-2026 09:00:00", opgave=opgave)
-        register(store, config, "20-10-2026 09:00:00", opgave="23.05.10", kanal="TLFIND", type="STATUS")
-        import_text(store, config, tmp_path / "hostile.csv", IMPORTED, encoding="utf-8")
+        [template] = register(store, config, "20-10-2026 09:00:00", opgave="23.05.10", kanal="TLFIND",
+                              type="STATUS")
+    for values in PLANTED:
+        plant(lk_db, template, *values)
     return Cli(path, lk_db, tmp_path)
 
 
@@ -61,7 +87,7 @@ def test_excel_export_holds_hostile_text_as_text(hostile, tmp_path):
     everything = list(cells(wb))
     assert [c.coordinate for c in everything if c.data_type in ("f", "e")] == []
     texts = {c.value for c in everything if c.data_type == "s"}
-    assert FORMULA_LIKE - {"+SUM(1,1)", "-3+3", "@SUM(A1)", "=SUM(1,2)"} <= texts  # kept, unchanged
+    assert FORMULA_LIKE - {"=SUM(1,2)"} <= texts  # kept, unchanged
     header = [c.value for c in wb["Registreringer"][1]]
     assert "=SUM(1,2)" in header and "#N/A" in header  # imported question headers, as text
 

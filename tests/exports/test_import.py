@@ -172,7 +172,7 @@ def test_free_text_answers_are_refused(lk_store, lk_config, lk_db, tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("", "filen er tom"),
     (HEADER, "har ingen rækker"),
-    ("Kommune,ID,Enhed,Opgave,Kanal\r\n", 'filen bruger "," som skilletegn'),
+    ("Kommune,ID,Enhed,Opgave,Kanal\r\n", r'filen bruger komma \(,\) som skilletegn'),
     ("Navn;Adresse;Telefon;\r\nA;B;C;\r\n", "passer hverken til rådata-formatet"),
     ("Kommune;ID;Enhed;Opgave;Kanal;Type;\r\n", 'kolonnen "Dato" mangler'),
     ("KommuneID;Enhed;KLE Opgave kode;Henvendelses Kanal;Dato;Alder;\r\n", '"Alder": kendes ikke i upload-formatet'),

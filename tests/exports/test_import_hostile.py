@@ -78,7 +78,8 @@ def test_unsafe_characters_in_a_header_are_refused(lk_store, lk_config, lk_db, t
 def test_a_tab_separated_file_still_gets_the_separator_hint(lk_store, lk_config, lk_db, tmp_path):
     path = tmp_path / "tabs.csv"
     path.write_bytes(HEADER.replace(";", "\t").encode("utf-8"))
-    assert 'filen bruger "\t" som skilletegn' in refused(lk_store, lk_config, lk_db, path)
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert "filen bruger tabulator som skilletegn" in message and "\t" not in message
 
 
 CPR_VALUES = {
@@ -231,3 +232,108 @@ def test_an_invisible_letter_in_a_text_value_is_refused(lk_store, lk_config, lk_
     path.write_bytes((HEADER + GOOD.replace("Tracetool", "Trace\u3164tool")).encode("utf-8"))
     message = refused(lk_store, lk_config, lk_db, path)
     assert 'Linje 2, felt "Datakilde": "Trace\\u3164tool" indeholder tegnet U+3164 (HANGUL FILLER)' in message
+
+
+# -- issue 12, second round ----------------------------------------------------------------------
+
+FORMULAS = {
+    "cmd": "=cmd|' /C calc'!A0",
+    "HYPERLINK": '=HYPERLINK("http://x";"klik")'.replace(";", ","),
+    "plus": "+1+1",
+    "minus": "-2+3",
+    "at": "@SUM(A1)",
+    "after spaces": "  =1+1",
+}
+
+
+@pytest.mark.parametrize("formula", FORMULAS.values(), ids=FORMULAS.keys())
+@pytest.mark.parametrize("column", ["Kommune", "Enhed", "Datakilde", "answer", "header"])
+def test_formula_leads_are_refused_where_values_come_in(lk_store, lk_config, lk_db, tmp_path, formula, column):
+    header, line = HEADER, GOOD
+    if column == "Kommune":
+        line = GOOD.replace("Eksempelby", formula)
+    elif column == "Enhed":
+        line = GOOD.replace("999borgerservice", formula)
+    elif column == "Datakilde":
+        line = GOOD.replace("Tracetool", formula)
+    elif column == "answer":
+        header = HEADER.replace("Taler borgeren dansk?", "Nummer")
+        line = GOOD.replace(";Ja;", f";{formula};")
+    else:
+        header = HEADER.replace("Taler borgeren dansk?", formula)
+    path = tmp_path / "formula.csv"
+    path.write_bytes((header + line).encode("utf-8"))
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert f"begynder med {formula.strip()[0]}, så et regneark (Excel) læser det som en formel" in message
+    assert ("Linje 1" if column == "header" else "Linje 2") in message
+
+
+def test_datakilde_as_a_formula_is_refused(lk_store, lk_config, lk_db, tmp_path):
+    path = tmp_path / "upload.csv"
+    path.write_bytes(b"KommuneID;Enhed;KLE Opgave kode;Henvendelses Kanal;Henvendelses type;Afslutning;"
+                     b"Blanket;Dato;\r\n999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;19-10-2026 08:21;\r\n")
+    with pytest.raises(Refusal, match="--datakilde må ikke begynde med ="):
+        run(lk_store, lk_config, path, datakilde="=1+1")
+    assert count(lk_db) == 0
+
+
+def test_a_file_mixing_utf8_and_latin1_lines_is_refused_with_the_diagnosis(lk_store, lk_config, lk_db, tmp_path):
+    path = tmp_path / "blandet.csv"
+    path.write_bytes(HEADER.encode("utf-8") + GOOD.replace("Eksempelby", "Køge").encode("utf-8")
+                     + GOOD.replace("Eksempelby", "Køge").encode("iso-8859-1"))
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert "filen blander UTF-8 og ISO-8859-1 (linje 2 har fx æ, ø eller å skrevet i UTF-8, linje 3 i " \
+           "ISO-8859-1)" in message
+
+
+def test_a_latin1_file_with_danish_letters_is_still_read(lk_store, lk_config, lk_db, tmp_path):
+    """The control: capital Æ, Ø, Å next to symbols are not taken for UTF-8."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + GOOD.replace("Eksempelby", "KØGE ÆØÅ Å°").replace("Tracetool", "Søg"))
+                     .encode("iso-8859-1"))
+    outcome = run(lk_store, lk_config, path)
+    assert outcome.facts.encoding == "iso-8859-1" and count(lk_db) == 1
+
+
+@pytest.mark.parametrize("column", ["Kommune", "Datakilde", "header"])
+def test_double_encoded_utf8_is_refused_with_the_diagnosis(lk_store, lk_config, lk_db, tmp_path, column):
+    mangled = "Køge".encode("utf-8").decode("latin-1")  # "KÃ¸ge"
+    header, line = HEADER, GOOD
+    if column == "header":
+        header = HEADER.replace("Taler borgeren dansk?", "Taler borgeren dansk på " + mangled)
+    else:
+        line = GOOD.replace("Eksempelby" if column == "Kommune" else "Tracetool", mangled)
+    path = tmp_path / "dobbelt.csv"
+    path.write_bytes((header + line).encode("utf-8"))
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert 'er dobbelt-kodet UTF-8 (skulle nok være "' in message and "Køge" in message
+
+
+def test_a_file_that_stops_being_utf8_between_the_passes_is_a_message_not_a_traceback(
+        lk_store, lk_config, lk_db, tmp_path):
+    from exports.reader import Reader, scan
+
+    path = tmp_path / "skifter.csv"
+    good = (HEADER + GOOD.replace("Eksempelby", "Køge") * 3).encode("utf-8")
+    path.write_bytes(good)
+    facts = scan(path)
+    path.write_bytes(good.replace("Køge".encode("utf-8"), b"K\xf8ge "))  # same size, not UTF-8
+    reader = Reader(facts, lk_config)
+    rows = list(reader.rows())
+    assert rows == []
+    assert any("filen blev ændret, mens den blev læst" in e for e in reader.parsed.errors)
+
+
+@pytest.mark.parametrize("name, problem", [("uge\x1b]0;hacked\x07.csv", "U+001B (ESC)"),
+                                           ("uge\u202evsc.csv", "RIGHT-TO-LEFT OVERRIDE"),
+                                           ("010190-1234.csv", "ligner et CPR-nummer")])
+def test_a_file_name_with_controls_or_a_cpr_number_is_refused(lk_store, lk_config, lk_db, tmp_path, name, problem):
+    path = tmp_path / name
+    path.write_bytes((HEADER + GOOD).encode("utf-8"))
+    message = refused(lk_store, lk_config, lk_db, path)
+    assert problem in message and "\x1b" not in message and "\u202e" not in message and "1234" not in message
+
+
+def test_a_file_name_too_long_is_said_in_danish(lk_store, lk_config, lk_db, tmp_path):
+    message = refused(lk_store, lk_config, lk_db, tmp_path / ("a" * 300 + ".csv"))
+    assert "navnet er for langt (højst 255 tegn pr. navn)" in message and "File name" not in message

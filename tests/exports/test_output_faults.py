@@ -253,9 +253,118 @@ def test_argparse_speaks_danish(cli):
     assert choice.returncode == 2 and "ugyldigt valg: 'pdf'" in choice.stderr
     number = cli("registrer", "--enhed", "x", "--opgave", "x", "--kanal", "x", "--type", "x",
                  "--antal", "tre")
-    assert number.returncode == 2 and "--antal: skal være et helt tal, ikke 'tre'" in number.stderr
+    assert number.returncode == 2 and "--antal: skal være et helt tal med cifrene 0-9, ikke \"tre\"" in number.stderr
     helped = cli("--help")
     assert helped.returncode == 0 and "vis denne hjælp og afslut" in helped.stdout
     assert "tilvalg:" in helped.stdout and "usage" not in helped.stdout
     for done in (missing, unknown, choice, number):
         assert "error" not in done.stderr and "required" not in done.stderr
+
+
+# -- a database on a read-only mount (issue 12, second round §12) ---------------------------------
+
+
+@pytest.fixture
+def read_only_db(week, lk_db, tmp_path):
+    """The week's database on a real tmpfs, remounted read-only."""
+    if not IS_ROOT:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0777", "tmpfs", str(mnt)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        week.close()
+        (mnt / "uge.db").write_bytes(lk_db.read_bytes())
+        remount = subprocess.run(["mount", "-o", "remount,ro", str(mnt)], capture_output=True, text=True)
+        assert remount.returncode == 0, remount.stderr
+        yield mnt / "uge.db"
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only_db, tmp_path):
+    db = ("--db", read_only_db)
+    check = cli("eksport", "landkort", *WEEK, "--kontroller", *db)
+    assert check.returncode == 0, check.stderr
+    assert "Rækker" in check.stdout or "rækker" in check.stdout
+    assert "ligger på et skrivebeskyttet filsystem, så den kun læses her. Intet kan registreres" in check.stderr
+    excel = cli("eksport", "excel", *WEEK, "--ud", tmp_path / "uge.xlsx", *db)
+    assert excel.returncode == 0, excel.stderr
+    assert "Rækker: 30" in excel.stdout and (tmp_path / "uge.xlsx").exists()
+    landkort = cli("eksport", "landkort", *WEEK, "--ud", tmp_path / "uge.csv", *db)
+    assert landkort.returncode == 0, landkort.stderr
+    assert "Rækker: 30" in landkort.stdout
+    assert "eksporten kunne ikke noteres i databasen" in landkort.stderr  # the log needs a writable file
+    sample = tmp_path / "tjek.csv"
+    sample.write_bytes((tmp_path / "uge.csv").read_bytes().replace(b"999;", b"998;"))
+    imported = cli("import", sample, "--kontroller", *db)
+    assert imported.returncode == 0, imported.stderr
+    assert "Kontrolleret (intet importeret)" in imported.stdout
+
+
+def test_writing_commands_on_a_read_only_database_are_refused_in_danish(cli, read_only_db):
+    done = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
+               "--type", "OPRET", "--proeve", "--db", read_only_db)
+    assert_clean_refusal(done)
+    assert "skrivebeskyttet filsystem" in done.stderr
+
+
+# -- a full temporary folder (issue 12, second round §14) ------------------------------------------
+
+
+def test_a_full_tmpdir_does_not_stop_an_excel_export(cli, week, small_tmpfs, tmp_path):
+    """The streaming writer (exports/xlsx_stream.py) writes straight into the target's own
+    temporary file: unlike openpyxl's worksheets, nothing goes through TMPDIR."""
+    fill(small_tmpfs)
+    target = tmp_path / "uge.xlsx"
+    done = subprocess.run([sys.executable, "-m", "tui", "eksport", "excel", *WEEK, "--ud", str(target)],
+                          env={**cli.env, "TMPDIR": str(small_tmpfs)}, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert target.stat().st_size > 0 and leftovers(tmp_path) == []
+
+
+def test_a_full_tmpdir_under_an_import_check_is_named_not_the_databases_disk(cli, week, small_tmpfs, tmp_path):
+    """The staging table spills to SQLite's temporary file once it outgrows the page cache."""
+    line = ("Eksempelby;999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;19-10-2026 {t};"
+            "19-10-2026 {t};19-10-2026 {t};Tracetool{n};\r\n")
+    lines = [line.format(t=f"{h:02d}:{m:02d}:{s:02d}", n=i % 7)
+             for i, (h, m, s) in enumerate((h, m, s) for h in range(8, 20) for m in range(60) for s in range(0, 60, 1))]
+    path = tmp_path / "stor.csv"
+    path.write_bytes(("Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;"
+                      "Datakilde;\r\n" + "".join(lines[:40_000])).encode("utf-8"))
+    fill(small_tmpfs)
+    done = subprocess.run([sys.executable, "-m", "tui", "import", str(path), "--kontroller", "--stille"],
+                          env={**cli.env, "TMPDIR": str(small_tmpfs), "SQLITE_TMPDIR": str(small_tmpfs)},
+                          capture_output=True, text=True, timeout=300)
+    assert_clean_refusal(done)
+    assert f"Den midlertidige mappe {small_tmpfs} er fuld" in done.stderr, done.stderr
+    assert "Disken med databasen" not in done.stderr
+
+
+def test_the_report_to_a_reader_that_went_away_exits_141_like_the_others(cli, week):
+    """``taelleuge rapport --uge W | head -1``: rich used to exit 1 without a word."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "tui", "rapport", *WEEK], env=cli.env, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# -- cosmetic leftovers (issue 12, second round §17) -----------------------------------------------
+
+
+def test_init_on_a_full_disk_leaves_nothing_and_says_so(cli, small_tmpfs):
+    fill(small_tmpfs)
+    done = cli("init", "--db", small_tmpfs / "ny.db")
+    assert_clean_refusal(done)
+    assert f"Databasen {small_tmpfs / 'ny.db'} blev ikke oprettet: disken er fuld" in done.stderr
+    assert "fjernet igen" in done.stderr and "uændret" not in done.stderr
+    assert sorted(p.name for p in small_tmpfs.iterdir()) == ["filler"]

@@ -78,3 +78,28 @@ def test_mode_follows_the_umask(tmp_path):
 def test_bad_targets(tmp_path, make, message):
     with pytest.raises(Refusal, match=message):
         SafeFile(make(tmp_path), overwrite=False)
+
+
+def test_a_killed_writes_old_temporary_file_is_removed_by_the_next_write(tmp_path):
+    """SIGKILL during an export leaves ``.x.xlsx.XXXXXXXX.tmp``; the next write of that name
+    removes the user's own ones older than an hour, and nothing else."""
+    import os
+    import time
+
+    from exports.safe_write import SafeFile
+
+    old = tmp_path / ".uge.xlsx.ab12cd_3.tmp"
+    fresh = tmp_path / ".uge.xlsx.zz99yy88.tmp"  # a write that may still be running
+    other = tmp_path / ".andet.xlsx.ab12cd34.tmp"
+    mine = tmp_path / ".uge.xlsx.notmine.tmp"  # not tempfile's pattern
+    for path in (old, fresh, other, mine):
+        path.write_bytes(b"half")
+    hour_ago = time.time() - 3700
+    for path in (old, other, mine):
+        os.utime(path, (hour_ago, hour_ago))
+    with SafeFile(tmp_path / "uge.xlsx", overwrite=False) as out:
+        out.write(b"data")
+        out.commit()
+    assert not old.exists()
+    assert fresh.exists() and other.exists() and mine.exists()
+    assert (tmp_path / "uge.xlsx").read_bytes() == b"data"

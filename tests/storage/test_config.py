@@ -270,7 +270,7 @@ BAD = {
     "count week date as text": (
         HEAD + unit() + week("Uge 43", '"19-10-2026"', "2026-10-25"), "taelleuge[0].fra", "skal være en dato"),
     "negative price": (
-        HEAD + unit() + '\n[[pris]]\nkanal = "PRSNLG"\ntransaktion = -5\n', "pris[0].transaktion", "≥ 0"),
+        HEAD + unit() + '\n[[pris]]\nkanal = "PRSNLG"\ntransaktion = -5\n', "pris[0].transaktion", "fra 0 til 100.000, ikke -5"),
     "price for unknown channel": (
         HEAD + unit() + '\n[[pris]]\nkanal = "FAXIND"\ntransaktion = 5\n', "pris[0].kanal", "FAXIND"),
     "user mapped to two units": (

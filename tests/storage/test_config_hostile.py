@@ -60,6 +60,10 @@ UNSAFE_VALUES = {
         "type[0].beskrivelse", "ZERO WIDTH NO-BREAK SPACE"),
     "escape in a keymap key": (HEAD + '\n[taster]\n"register\\u001b[2J" = "f5"\n' + unit(), "taster.register\\x1b[2J",
                                "nøglen indeholder tegnet U+001B"),
+    "variation selector in a task name (CPR hidden)": (HEAD + unit(opgaver=task(r"0\ufe0f10190-1234")),
+                                                       "enhed[0].opgaver[0].navn", "VARIATION SELECTOR-16"),
+    "variation selector 17 in a unit name": (HEAD + unit(navn=r"Borger\U000e0100service"), "enhed[0].navn",
+                                             "VARIATION SELECTOR-17"),
 }
 
 CPR_IN_CONFIG = {
@@ -69,6 +73,12 @@ CPR_IN_CONFIG = {
     "slashes": "Flytning 01/01/90 1234",
     "spaces around the dash": "Flytning 010190 - 1234",
     "full-width digits": "Flytning \\uff10\\uff11\\uff10\\uff11\\uff19\\uff10\\uff11\\uff12\\uff13\\uff14",
+    "four-digit year": "Flytning 01011990-1234",
+    "four-digit year, dashed": "Flytning 01-01-1990-1234",
+    "pairs": "Flytning 01 01 90 12 34",
+    "four separators": "Flytning 010190  -  1234",
+    "colon": "Flytning 010190:1234",
+    "combining mark": "Flytning 0\\u030110190-1234",
 }
 
 OTHER_BAD = {
@@ -110,6 +120,47 @@ OTHER_BAD = {
     "TOML error: escape character": (HEAD + "tidszone = \"a\x1bb\"\n" + unit(), "", "ulovligt tegn '\\x1b'"),
     "nested thousands deep": (HEAD + "x = " + "[" * 5000 + "]" * 5000 + "\n" + unit(), "",
                               "indlejret alt for dybt"),
+    # Issue 12, second round: values that reach a spreadsheet, the raw-data header, the import.
+    "formula as kommunenavn": (HEAD.replace("Køge", "=1+1") + unit(), "kommunenavn", "må ikke begynde med ="),
+    "formula as an answer": (HEAD + unit(extra=question(svar='["=2+2", "Nej"]')), "enhed[0].spoergsmaal[0].svar[0]",
+                             "må ikke begynde med ="),
+    "HYPERLINK as a task name": (HEAD + unit(opgaver=task('=HYPERLINK(\\"http://x\\")')),
+                                 "enhed[0].opgaver[0].navn", "må ikke begynde med ="),
+    "plus as a unit name": (HEAD + unit(navn="+1+1"), "enhed[0].navn", "må ikke begynde med +"),
+    "at sign as a question": (HEAD + unit(extra=question(tekst="@SUM(A1)")), "enhed[0].spoergsmaal[0].tekst",
+                              "må ikke begynde med @"),
+    "minus after spaces as a week name": (
+        HEAD + unit() + '\n[[taelleuge]]\nnavn = "  -1+1"\nfra = 2026-10-19\ntil = 2026-10-25\n',
+        "taelleuge[0].navn", "må ikke begynde med -"),
+    "formula as a channel name": (HEAD + '\n[[kanal]]\nkode = "EMLIND"\nnavn = "=cmd|\' /C calc\'!A0"\n' + unit(),
+                                  "kanal[0].navn", "må ikke begynde med ="),
+    "a question named Dato": (HEAD + unit(extra=question(tekst="Dato")), "enhed[0].spoergsmaal[0].tekst",
+                              "navnet på en fast kolonne"),
+    "a question named kommune": (HEAD + unit(extra=question(tekst="kommune")), "enhed[0].spoergsmaal[0].tekst",
+                                 "navnet på en fast kolonne"),
+    "a question named like an upload column": (HEAD + unit(extra=question(tekst="KLE OPGAVE KODE")),
+                                               "enhed[0].spoergsmaal[0].tekst", "navnet på en fast kolonne"),
+    "NULL as a unit code": (HEAD + unit(kode="NULL"), "enhed[0].kode", "ingen enhed"),
+    "null as a unit code": (HEAD + unit(kode="null"), "enhed[0].kode", "ingen enhed"),
+    "#REF! as a unit code": (HEAD + unit(kode="#REF!"), "enhed[0].kode", "må kun have bogstaver"),
+    "a unit code with a quote": (HEAD + unit(kode="259\\\"bs"), "enhed[0].kode", "må kun have bogstaver"),
+    "a unit code over 100 characters": (HEAD + unit(kode="b" * 101), "enhed[0].kode", "højst 100"),
+    "kommunenavn over 100 characters": (HEAD.replace("Køge", "K" * 101) + unit(), "kommunenavn", "højst 100"),
+    "an answer over 100 characters": (HEAD + unit(extra=question(svar=f'["{"j" * 101}", "Nej"]')),
+                                      "enhed[0].spoergsmaal[0].svar[0]", "højst 100"),
+    "price 1e308": (HEAD + unit() + '\n[[pris]]\nkanal = "PRSNLG"\ntransaktion = 1e308\n', "pris[0].transaktion",
+                    "fra 0 til 100.000"),
+    "price 100001": (HEAD + unit() + '\n[[pris]]\nkanal = "PRSNLG"\ninformation = 100001\n',
+                     "pris[0].information", "fra 0 til 100.000"),
+    "TOML with CR-only line ends": ((HEAD + unit()).replace("\n", "\r"), "", "CR alene"),
+    "TOML: two statements on a line": (HEAD + 'tidszone = "Europe/Copenhagen" x = 1\n' + unit(), "",
+                                       "efter en værdi skal linjen slutte"),
+    "a date-time for a date": (HEAD + unit() + '\n[[taelleuge]]\nnavn = "U"\nfra = 2026-10-19T10:00:00\n'
+                               'til = 2026-10-25\n', "taelleuge[0].fra", "ikke tidspunktet 2026-10-19 10:00:00"),
+    "a missing date": (HEAD + unit() + '\n[[taelleuge]]\nnavn = "U"\ntil = 2026-10-25\n', "taelleuge[0].fra",
+                       "skal være en dato som 2026-10-19, mangler"),
+    "text for true/false": (HEAD + unit(extra=question() + 'paakraevet = "ja"\n'),
+                            "enhed[0].spoergsmaal[0].paakraevet", 'ikke "ja"'),
     "nested fifty deep": (HEAD + unit() + "\n[taster]\nx = " + "[" * 50 + "1" + "]" * 50 + "\n",
                           "taster.x", "indlejret for dybt"),
 }
@@ -198,3 +249,32 @@ def test_a_huge_config_is_refused(tmp_path):
     path.write_text(HEAD + unit() + "# " + "x" * (2 << 20) + "\n", "utf-8")
     with pytest.raises(ConfigError, match="for stor"):
         cfg.load(path)
+
+
+def test_readable_values_never_show_python_reprs(write_toml):
+    for text in (HEAD + unit() + '\n[[taelleuge]]\nnavn = "U"\nfra = 2026-10-19T10:00:00\ntil = 2026-10-25\n',
+                 HEAD + unit() + '\n[[taelleuge]]\nnavn = "U"\ntil = 2026-10-25\n',
+                 'kommunenavn = "Køge"\n' + unit()):
+        with pytest.raises(ConfigError) as raised:
+            cfg.load(write_toml(text))
+        assert "datetime" not in str(raised.value) and "None" not in str(raised.value)
+
+
+def test_a_utf8_config_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEAD + unit()).encode("utf-8"))
+    assert cfg.load(path).kommune_navn == "Køge"
+
+
+def test_unit_codes_with_danish_letters_and_safe_punctuation_and_safe_texts_load(write_toml):
+    text = (HEAD + unit(kode="259.borger-service_øst", extra=question(tekst="Alder 65+?", svar='["Ja", "Nej - ikke"]'))
+            + '\n[[pris]]\nkanal = "PRSNLG"\ntransaktion = 100000\n')
+    config = cfg.load(write_toml(text))
+    assert "259.borger-service_øst" in config.units
+    assert config.prices[("PRSNLG", "transaktion")] == 100000
+
+
+def test_the_fixed_column_names_are_those_of_both_layouts():
+    from exports import layouts
+
+    assert set(cfg.FIXED_COLUMNS) == set(layouts.RAADATA_COLUMNS) | set(layouts.UPLOAD_COLUMNS)

@@ -379,6 +379,7 @@ def test_a_staff_users_own_config_cannot_make_them_coordinator(tmp_path, monkeyp
     from importlib import resources
 
     from storage import roles, settings
+    from storage.errors import Refusal
     from storage.roles import NotCoordinator
     from tui.cli_store import require_coordinator_for
 
@@ -390,8 +391,10 @@ def test_a_staff_users_own_config_cannot_make_them_coordinator(tmp_path, monkeyp
     monkeypatch.setattr(settings, "SYSTEM_CONFIG", system)
     monkeypatch.setattr(roles.os, "geteuid", lambda: 65534)  # a staff user, not root
     args = argparse.Namespace(config=str(own), db=str(tmp_path / "x.db"))
-    with pytest.raises(NotCoordinator, match="forbeholdt tovholderen"):
+    with pytest.raises(Refusal, match="kun tovholderen kan bruge en anden konfiguration"):
         require_coordinator_for(args, "eksport")
+    with pytest.raises(NotCoordinator, match="forbeholdt tovholderen"):
+        require_coordinator_for(argparse.Namespace(db=str(tmp_path / "x.db")), "eksport")
     system.write_text(demo, "utf-8")  # a host without a coordinator group: nobody is singled out
     require_coordinator_for(args, "eksport")
 

@@ -61,14 +61,18 @@ def test_an_existing_database_keeps_the_mode_it_has(tmp_path, clock):
     assert mode(db) == 0o600
 
 
-def test_a_symlink_in_place_of_the_database_is_followed_as_before(tmp_path, clock):
-    """An administrator may point the path at the real file elsewhere: the store opens it, and
-    creates nothing in place of the link."""
+def test_a_symlink_in_place_of_the_database_is_refused(tmp_path, clock):
+    """The folder is writable by the whole group (2770, no sticky bit): a link there could make
+    root's next command write into any file. Point --db/TAELLEUGE_DB/database at the real file."""
+    from storage.errors import UnsafeFile
+
     real = tmp_path / "elsewhere.db"
     with Store(real, station="s", operator="o", clock=clock):
         pass
+    before = real.read_bytes()
     link = tmp_path / "taelleuge.db"
     link.symlink_to(real)
-    with Store(link, station="s", operator="o", clock=clock, create=False):
-        pass
-    assert link.is_symlink() and link.resolve() == real
+    with pytest.raises(UnsafeFile, match="er et symbolsk link"):
+        Store(link, station="s", operator="o", clock=clock, create=False)
+    assert link.is_symlink() and real.read_bytes() == before
+    assert not (tmp_path / "taelleuge.db-writelock").exists()

@@ -65,3 +65,11 @@ def test_two_ssh_logins_on_the_same_pts_are_two_stations():
 def test_the_ssh_client_address_must_be_an_address(connection, client):
     station = identity.ssh_station(connection, "pts/1\x1b")
     assert re.fullmatch(rf"ssh:{re.escape(client)}:pts1:\d{{8}}T\d{{6}}Z:\d+", station), station
+
+
+@pytest.mark.parametrize("name", ["ssh:10.0.0.1:pts0:20260101T000000Z:1", "SSH:x", "cli:host:pts1", "import",
+                                  "Doctor"])
+def test_a_kiosk_station_may_not_pass_for_another_entry_point(monkeypatch, name):
+    monkeypatch.setenv("TAELLEUGE_STATION", name)
+    with pytest.raises(Refusal, match="må ikke ligne en anden indgangs station"):
+        identity.kiosk_station()

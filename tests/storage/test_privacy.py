@@ -63,6 +63,24 @@ CPR_VARIANTS = {
     "leap day": "290296-1234",
     "superscript digits": "\u2070\u00b9\u2070\u00b9\u2079\u2070\u00b9\u00b2\u00b3\u2074",
     "circled digits": "\u24ea\u2460\u24ea\u2460\u2468\u24ea-\u2460\u2461\u2462\u2463",
+    # Issue 12, second round: the attacker's variants that passed.
+    "variation selector VS16 inside": "0\ufe0f10190-1234",
+    "variation selector VS1 inside": "010190\ufe00-1234",
+    "variation selector 17 inside": "0101\U000e010090-1234",
+    "variation selector 256 inside": "010190-12\U000e01ef34",
+    "combining acute between digits": "0\u030110190-1234",
+    "combining marks everywhere": "0\u03011\u03080\u03231\u030a90-1234",
+    "enclosing keycap": "0\u20e3101901234",
+    "four-digit year": "01011990-1234",
+    "four-digit year, dashed": "01-01-1990-1234",
+    "four-digit year, dotted": "01.01.1990 1234",
+    "four-digit year, glued": "010119901234",
+    "pairs with spaces": "01 01 90 12 34",
+    "pairs after a dash": "010190-12 34",
+    "four separators": "010190  -  1234",
+    "many separators": "010190 . - . - . 1234",
+    "colon": "010190:1234",
+    "colon with spaces": "01.01.90 : 1234",
 }
 
 NOT_CPR = {
@@ -94,6 +112,14 @@ NOT_CPR = {
     "text": "Taler borgeren dansk?",
     "amount": "1.234.567,89",
     "uuid": "3f2c1e9a-0101-4190-1234-000000000000",
+    "Danish date-time, seconds": "19-10-2026 10:15:00",
+    "date-time with a dot": "19.10.2026 10.15",
+    "two dates": "19-10-2026 til 23-10-2026",
+    "a year out of range": "01-01-1700-1234",
+    "a date and a short number": "01-01-1990 12",
+    "KLE and a time": "23.05.10 kl. 10:15",
+    "phone in pairs": "+45 31 12 90 12",
+    "variation selector on a letter": "Pas\ufe0f",
 }
 
 
