@@ -34,6 +34,7 @@ def shown(app) -> str:
     return "\n".join(screen_lines(app))
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("console", [False, True], ids=["normal", "console"])
 async def test_names_with_markup_are_shown_as_written_everywhere(store, clock, console):
     config = hostile_config()

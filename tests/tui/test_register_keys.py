@@ -255,6 +255,7 @@ async def test_ctrl_u_lists_then_voids_and_ctrl_r_brings_it_back(kiosk, store, c
         assert "Genskabt: 1 registrering tæller igen" in screen_text(app, "#message")
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("key", ["question_mark", "f1"])
 async def test_help_explains_task_types_and_counting_rules(kiosk, key):
     app = kiosk()
