@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.theme import Theme
 
 from storage.config import Config
-from storage.store import Store
+from storage.interface import Store
 from storage.timeutil import Clock
 
 # Only the 8 base colours: bright variants look like the normal ones on the framebuffer console

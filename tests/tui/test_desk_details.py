@@ -52,6 +52,7 @@ async def test_every_type_of_the_codebook_can_be_entered_at_the_desk(store, cloc
     assert [(r["opgave"], r["type"]) for r in rows(store.path)] == [("23.09.02", "RYKKER")]
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_footer_uses_the_words_of_the_help_and_shows_ctrl_r(kiosk):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -63,6 +64,7 @@ async def test_footer_uses_the_words_of_the_help_and_shows_ctrl_r(kiosk):
         assert screen_lines(app)[-1].rstrip().endswith("F3 Tal")  # the whole footer fits 80 columns
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_help_lists_the_keys_and_its_lines_fit_the_dialog(kiosk):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -76,6 +78,7 @@ async def test_help_lists_the_keys_and_its_lines_fit_the_dialog(kiosk):
         assert max(len(line) for line in str(body.render()).splitlines()) <= body.content_size.width
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 @pytest.mark.parametrize("console", [False, True], ids=["normal", "console"])
 async def test_search_shows_its_hint_and_says_when_nothing_matches(kiosk, size, console):
@@ -91,6 +94,7 @@ async def test_search_shows_its_hint_and_says_when_nothing_matches(kiosk, size, 
         assert 'Ingen opgave passer til "xyz"' in screen
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_the_locked_unit_picker_does_not_offer_esc(config, store, clock):
     app = make_app(config, store, clock=clock, enhed=None, locked=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -102,6 +106,7 @@ async def test_the_locked_unit_picker_does_not_offer_esc(config, store, clock):
         assert isinstance(app.screen, RegisterScreen)
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_the_open_unit_picker_leaves_with_esc_as_it_says(config, store, clock):
     app = make_app(config, store, clock=clock, enhed=None)
     async with app.run_test(size=SIZE) as pilot:

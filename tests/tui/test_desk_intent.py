@@ -77,6 +77,7 @@ async def test_keys_queued_for_the_desk_while_the_guard_is_open_are_dropped(kios
         assert len(rows(store.path)) == 1 and "Ikke gemt igen" in text_of(app, "#message")
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_the_guard_ignores_a_key_repeated_within_150_ms(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -175,6 +176,7 @@ async def test_a_batch_over_50_asks_first(kiosk, store, answer, saved):
         assert len(rows(store.path)) == saved
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_a_batch_over_the_maximum_is_refused_with_the_limit(kiosk, store):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
