@@ -58,7 +58,10 @@ def find_by_id(conn: psycopg.Connection, import_id: str) -> ImportRecord | None:
 
 def imports(conn: psycopg.Connection) -> list[ImportRecord]:
     return [IMPORTS.from_row(row) for row in conn.execute(
-        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, id")]
+        # Two imports in one clock tick (a test clock, a fast script) keep the order they were
+        # written in: a random id would shuffle them, their rows' seq does not.
+        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, "
+        "(SELECT min(r.seq) FROM registrations r WHERE r.import_id = imports.id), id")]
 
 
 class PgImportBatch:
