@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,8 @@ def raw_problems(data: dict[str, Any]) -> list[str]:
         problems.append("Der er ingen enheder ([[enhed]]).")
     for i, unit in enumerate(units):
         code = _name(unit, "kode", f"enhed[{i}]")
-        names = unit.get("pakker") if isinstance(unit.get("pakker"), list) else []
+        names = [n for n in unit.get("pakker", []) if isinstance(n, str)] \
+            if isinstance(unit.get("pakker"), list) else []
         numbers = _numbers(unit.get("opgaver"))
         from_packages: list[str] = []
         for name in names:
@@ -98,7 +99,7 @@ def _week_problems(weeks: list[dict[str, Any]]) -> list[str]:
     for i, week in enumerate(weeks):
         name = _name(week, "navn", f"taelleuge[{i}]")
         first, last = week.get("fra"), week.get("til")
-        if not (isinstance(first, date) and isinstance(last, date)):
+        if not (_day(first) and _day(last)):
             problems.append(f'Tælleugen "{name}" mangler datoer (fra = 2026-10-19, til = 2026-10-25).')
             continue
         if last < first:
@@ -110,6 +111,11 @@ def _week_problems(weeks: list[dict[str, Any]]) -> list[str]:
                 problems.append(f'Tælleugerne "{other}" og "{name}" overlapper.')
         spans.append((name, first, last))
     return problems
+
+
+def _day(value: Any) -> bool:
+    """A TOML date (a date-time is not one: the loader refuses it, and it does not compare)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def load(data: dict[str, Any], source: str, base_dir: Path | None) -> tuple[cfg.Config | None, str | None]:
@@ -125,7 +131,9 @@ def kle_problems(config: cfg.Config, catalogue, today: date) -> list[str]:
     problems = []
     for unit in config.units.values():
         for task in unit.tasks():
-            warning = catalogue.warning(task.kle, today)
+            # A group-level task (NN.NN.00) is its group NN.NN in the file (storage.register_policy).
+            group_level = task.kle.endswith(".00") and task.kle not in catalogue.entries
+            warning = catalogue.warning(task.kle[:5] if group_level else task.kle, today)
             if warning:
                 problems.append(f"Enheden {unit.code}, opgaven {task.kle} {task.name}: {warning}")
     return problems

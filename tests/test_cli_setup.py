@@ -154,7 +154,7 @@ navn = "fælles"
 kle = "99.02.00"
 navn = "Fælles opgave"
 """ + unit(tasks='[{ kle = "99.01.00", navn = "Prøveopgave" }, { gruppe = "Gruppe", opgaver = ['
-           '{ kle = "98.10.05", navn = "Underopgave" }] }]', extra='pakker = ["fælles"]\n'
+           '{ kle = "98.10.05", navn = "Underopgave" }, { kle = "98.10", navn = "Gruppeniveau" }] }]', extra='pakker = ["fælles"]\n'
            '[[enhed.spoergsmaal]]\ntekst = "Alder"\nsvar = ["Under 65", "Over 65"]\npaakraevet = false')
 
 
@@ -165,8 +165,9 @@ def test_setup_check_passes_a_good_config_and_shows_each_screen(cli):
     assert "PROBLEM" not in out and out.rstrip().endswith("Opsætningen er i orden.")
     screen = out[out.index("Enhed 259skranke"):]
     for line in ("Enhed 259skranke: Skranken (pakker: fælles)", "  Kanaler: PRSNLG (fast), TLFIND",
-                 "  Tælleuger: Uge 43", "  Opgaver (3):", "    1  99.02.00  Fælles opgave",
+                 "  Tælleuger: Uge 43", "  Opgaver (4):", "    1  99.02.00  Fælles opgave",
                  "    2  99.01.00  Prøveopgave", "    3  Gruppe (gruppe)", "       1  98.10.05  Underopgave",
+                 "       2  98.10.00  Gruppeniveau",
                  "  Typer (trin 2): o OPRET  s STATUS  i INFO  v VEJL  d SLVBTJN  f FEJL",
                  "  Spørgsmål: Alder: 1 Under 65, 2 Over 65 (0 springer over)"):
         assert line + "\n" in screen
@@ -324,3 +325,32 @@ def test_history_is_for_the_coordinator_only(tmp_path, monkeypatch, capsys):
     code = _main(["historik", "--config", str(config), "--db", str(db)])
     err = capsys.readouterr().err
     assert code == 1 and "historik er forbeholdt tovholderen (gruppen tlg-ingen-saadan-gruppe)" in err
+
+
+def test_setup_check_survives_values_of_the_wrong_type(cli):
+    text = HEAD + """
+[[taelleuge]]
+navn = "Uge 43"
+fra = 2026-10-19T08:00:00
+til = 2026-10-25
+
+[[enhed]]
+kode = "259skranke"
+navn = "Skranken"
+kanal = "PRSNLG"
+pakker = [1, { a = 2 }, "ingen"]
+spoergsmaal = [{ tekst = "Alder", svar = "Ja" }]
+"""
+    result = cli.check(text)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert 'PROBLEM: Tælleugen "Uge 43" mangler datoer' in result.stdout
+    assert 'PROBLEM: Enheden 259skranke bruger pakken "ingen", som ikke findes.' in result.stdout
+    assert 'spørgsmålet "Alder" har ikke mindst to svar' in result.stdout
+    assert "PROBLEM: Konfigurationen kan ikke indlæses: " in result.stdout
+
+
+def test_setup_check_writes_no_terminal_control_from_the_config(cli):
+    text = HEAD + WEEK + unit(code="259\\u001b]0;hacked\\u0007skranke", tasks="[]")  # TOML escapes
+    result = cli.check(text)
+    assert result.returncode == 1 and "har ingen opgaver" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout

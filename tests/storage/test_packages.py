@@ -136,3 +136,22 @@ def test_a_bad_task_in_a_package_names_the_package_entry(write_toml):
     text = HEAD.replace('kle = "23.09.02"', 'kle = "23.9.2"')
     error = refused(write_toml, text + unit("259a", 'pakker = ["borgerservice"]'))
     assert error.key == "pakke[0].opgave[1].kle"
+
+
+def test_the_desk_and_the_exports_see_the_merged_list(write_toml):
+    from datetime import date, datetime, timezone
+
+    from storage import register_policy
+    from storage.describe import task_name
+    from storage.registration import new_entry
+
+    config = load(write_toml, HEAD + unit("259a", 'pakker = ["borgerservice"]\nopgaver = [{ kle = "23.09.02", '
+                                                  'navn = "Pas og ID-kort" }]'))
+    assert task_name(config, "259a", "23.09.02") == "Pas og ID-kort"
+    assert task_name(config, "259a", "29.03.12") == "Valg af læge"
+    unit_ = config.units["259a"]
+    assert register_policy.task_warnings(unit_, "29.03.12", None, date(2026, 10, 21)) == []
+    assert register_policy.task_warnings(unit_, "32.06.04", None, date(2026, 10, 21)) != []
+    entry = new_entry(config, enhed="259a", opgave="29.03.12", kanal="PRSNLG", type="OPRET",
+                      end=datetime(2026, 10, 21, 8, 0, tzinfo=timezone.utc), trial=True)
+    assert entry.opgave == "29.03.12"
