@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from . import config as cfg
 from . import config_guard
-from .errors import Refusal
+from .errors import ConfigError, Refusal
 
 PACKAGE = "kl2013"
 # KL's 2013 package (§9) in desk order: 31 tasks and three groups, 34 keys at the top level.
@@ -158,5 +158,10 @@ def starter(kommune_text: str, name: str | None, today: date, source: str) -> st
     such as one beginning with =, is refused here with the loader's words)."""
     kommune = check_kommune(kommune_text)
     text = render(kommune, name.strip() if name and name.strip() else f"Kommune {kommune}", today)
-    cfg.parse(config_guard.parse_toml(text, source), source)
+    try:
+        cfg.parse(config_guard.parse_toml(text, source), source)
+    except ConfigError as error:
+        if error.key != "kommunenavn":
+            raise
+        raise Refusal(f"--navn {error.problem}; intet er skrevet", "navn") from None
     return text
