@@ -114,9 +114,8 @@ def _extended(group: Group, own: Group) -> Group:
 
 
 def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[PackageItem]) -> None:
-    """After merging, every item still needs a key of its own (1-9 then a-z, per level)."""
-    if not names:
-        return  # a unit without packages: its own list was checked as it was read
+    """After merging, every task is there once and every item still has a key of its own (1-9
+    then a-z, per level). Called for units with packages only: an own list is checked as read."""
     packs = ", ".join(f'"{n}"' for n in names)
     seen: set[str] = set()
     for item in items:
@@ -125,8 +124,6 @@ def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[Pack
                 raise r.fail(key, f'enheden "{unit}": KLE-nummeret {task.kle} står to gange, når pakkerne '
                                   f"{packs} lægges sammen med enhedens egne opgaver")
             seen.add(task.kle)
-    if not items:
-        raise r.fail(key, f'enheden "{unit}" har ingen opgaver (pakkerne {packs} er tomme)')
     if len(items) > len(TASK_KEYS):
         raise r.fail(key, f'enheden "{unit}" får {len(items)} punkter med pakkerne {packs} og sine egne '
                           f"opgaver; der er kun {len(TASK_KEYS)} taster (1-9 og a-z): saml nogle i grupper")

@@ -161,6 +161,16 @@ def store_findings(config: cfg.Config, store, today: date) -> Findings:
 
 def config_notes(config: cfg.Config, data: dict[str, Any]) -> list[str]:
     notes = []
+    for unit in config.units.values():
+        # Two tasks of one name look the same at the desk; staff cannot tell which key is which.
+        by_name: dict[str, list[str]] = {}
+        for task in unit.tasks():
+            by_name.setdefault(task.name.casefold(), []).append(task.kle)
+        for numbers in by_name.values():
+            if len(numbers) > 1:
+                name = next(t.name for t in unit.tasks() if t.kle == numbers[0])
+                notes.append(f'Enheden {unit.code} har {len(numbers)} opgaver med navnet "{name}" '
+                             f"({', '.join(numbers)}); personalet kan ikke se forskel på dem.")
     used = {name for unit in config.units.values() for name in unit.packages}
     for pack in _tables(data.get("pakke")):
         name = _name(pack, "navn", "")

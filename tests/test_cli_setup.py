@@ -355,3 +355,11 @@ def test_setup_check_writes_no_terminal_control_from_the_config(cli):
     result = cli.check(text)
     assert result.returncode == 1 and "har ingen opgaver" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+
+
+def test_setup_check_notes_two_tasks_of_one_name_without_failing(cli):
+    tasks = '[{ kle = "99.01.00", navn = "Pas" }, { kle = "99.02.00", navn = "pas" }]'
+    result = cli.check(HEAD + WEEK + unit(tasks=tasks))
+    assert result.returncode == 0, result.stdout
+    assert ('Bemærk: Enheden 259skranke har 2 opgaver med navnet "Pas" (99.01.00, 99.02.00); '
+            "personalet kan ikke se forskel på dem.") in result.stdout
