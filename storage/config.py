@@ -78,6 +78,7 @@ class Unit:
     users: tuple[str, ...] = ()
     count_weeks: tuple[str, ...] = ()  # names of [[taelleuge]] entries; empty = all of them
     responsible: str | None = None  # a role answering for the unit's figures, never a person
+    packages: tuple[str, ...] = ()  # the [[pakke]] names its task list starts from (storage.packages)
 
     def keyed(self) -> list[tuple[str, PackageItem]]:
         return list(zip(TASK_KEYS, self.package))
@@ -153,7 +154,7 @@ def load(path: str | Path) -> Config:
 
 _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
              "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator",
-             "afdeling", "kanalpolitik"}
+             "afdeling", "kanalpolitik", "pakke"}
 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
@@ -173,7 +174,10 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
         raise ConfigError(source, "tidszone", f"ukendt tidszone {readable(zone_name)} (fx Europe/Copenhagen)") from None
     codebook = cb.merge(cb.load_builtin(), data, source)
     weeks = _weeks(r, data.get("taelleuge", []))
-    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks])
+    from . import packages as shared  # imports Task and Group from here
+
+    packages = shared.parse_packages(r, data.get("pakke"), _package)
+    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks], packages)
     departments = config_report.departments(r, data.get("afdeling"), list(units))
     policy = config_report.channel_policy(r, data.get("kanalpolitik"), codebook)
     prices = _prices(r, data.get("pris", []), codebook)
@@ -278,14 +282,17 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -> dict[str, Unit]:
+def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str],
+           packages: dict[str, tuple[PackageItem, ...]]) -> dict[str, Unit]:
+    from . import packages as shared
+
     if raw is None:
         raise r.fail("enhed", "der skal være mindst én enhed ([[enhed]])")
     units: dict[str, Unit] = {}
     for i, entry in enumerate(r.list_of_tables(raw, "enhed")):
         key = f"enhed[{i}]"
         r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere",
-                             "taelleuger", "ansvarlig"}, key)
+                             "taelleuger", "ansvarlig", "pakker"}, key)
         code = r.text(entry, "kode", key)
         if code in units:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
@@ -309,10 +316,15 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -
             channels = (pinned,)
         elif pinned not in channels:
             raise r.fail(f"{key}.kanal", f'"{pinned}" skal også stå i kanaler ({", ".join(channels)})')
+        names = shared.package_names(r, entry, key, code, packages)
+        # With packages, the unit's own opgaver are optional additions (or local names).
+        own = (_package(r, entry.get("opgaver"), f"{key}.opgaver", nested=False)
+               if not names or "opgaver" in entry else ())
         units[code] = Unit(
             code=code,
             name=r.text(entry, "navn", key),
-            package=_package(r, entry.get("opgaver"), f"{key}.opgaver", nested=False),
+            package=shared.merge(r, key, code, names, packages, own) if names else own,
+            packages=names,
             channel=pinned,
             channels=channels,
             questions=_questions(r, entry.get("spoergsmaal", []), f"{key}.spoergsmaal"),
