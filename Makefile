@@ -49,8 +49,9 @@ system-deps:
 	  else echo "Missing Debian packages (their tests will be skipped):$$missing"; fi; \
 	fi
 
+# tests/isolated.sh: the host's /etc/taelleuge (an installation's config) is hidden from the suite.
 test: $(VENV)/.test-installed system-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	tests/isolated.sh $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/lint-imports
