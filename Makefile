@@ -32,10 +32,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
-# The registration screen on the demo (unlocked; `taelleuge kiosk` is the locked kiosk mode).
+# The registration screen on the built-in demo and the user's demo DB (created on first use; never
+# the host's config or database, even where /etc/taelleuge exists).
 run: $(VENV)/.run-installed
-	$(BIN)/taelleuge init
-	$(BIN)/taelleuge
+	$(BIN)/taelleuge --demo
 
 # Installs missing Debian packages when run as root (CI); otherwise says what is missing, and the
 # tests that need them are skipped with that reason (the PostgreSQL tests fail instead when CI=true).

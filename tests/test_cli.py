@@ -15,7 +15,6 @@ import pytest
 
 from storage import config as cfg
 from storage import identity
-from storage import settings
 from storage.sqlite.db import journal_choice
 from storage.codebook import load_builtin
 from storage.registration import new_entry
@@ -399,7 +398,6 @@ def test_config_flag_after_the_subcommand(cli, tmp_path):
 # The built-in demo
 
 
-@pytest.mark.skipif(settings.SYSTEM_CONFIG.exists(), reason="a system config would replace the demo")
 def test_demo_config(cli, tmp_path):
     drop = ("TAELLEUGE_CONFIG", "TAELLEUGE_DB")
     init = cli("init", drop=drop)
@@ -445,3 +443,27 @@ def test_commands_other_than_init_refuse_a_missing_database(cli):
         result = cli(*args)
         assert_refused(result, "findes ikke", "taelleuge init")
     assert not cli.db.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# The screen needs a terminal
+
+
+@pytest.mark.parametrize("argv", [[], ["kiosk"], ["--demo"]], ids=["skaerm", "kiosk", "demo"])
+def test_the_screen_without_a_terminal_refuses_in_danish_instead_of_hanging(cli, argv):
+    """Piped, redirected or run from cron: no screen that waits forever for keys or writes
+    escape codes into a file."""
+    cli.init()
+    done = subprocess.run([sys.executable, "-m", "tui", *argv, "--enhed", UNIT.replace("259", "999")
+                           if argv == ["--demo"] else UNIT],
+                          cwd=REPO, env=cli.env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert_refused(done, "Skærmen skal bruges i en terminal", "tastaturet (stdin)",
+                   "skærmen (stdout)", "taelleuge registrer")
+    assert "\x1b" not in done.stdout and done.stdout == ""
+
+
+def test_demo_refuses_a_database_or_config_of_its_own(cli):
+    done = cli("--demo", "--db", str(cli.tmp / "other.db"))
+    assert_refused(done, "--demo bruger altid den indbyggede demo", "udelad --db")
+    assert not (cli.tmp / "other.db").exists()

@@ -42,6 +42,10 @@ def _screen() -> argparse.ArgumentParser:
                         help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
     screen.add_argument("--console-mode", action="store_true", default=argparse.SUPPRESS,
                         help="8 farver og enkle rammer (automatisk ved TERM=linux)")
+    screen.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="prøv programmet: den indbyggede demo (kommune 999 Eksempelby) og en "
+                             "demo-database i din datamappe (~/.local/share/taelleuge/demo.db), "
+                             "oprettet efter behov; aldrig maskinens egen database")
     return screen
 
 
