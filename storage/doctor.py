@@ -42,6 +42,9 @@ def doctor(config: Config, db_path, today: date, *, thorough: bool = False) -> R
     _kle(report, config, today)
     _units(report, config)
     _weeks(report, config, today)
+    from .host_checks import host_problems
+
+    report.problems.extend(host_problems(config, db_path))
     return report
 
 

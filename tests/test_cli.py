@@ -467,3 +467,64 @@ def test_demo_refuses_a_database_or_config_of_its_own(cli):
     done = cli("--demo", "--db", str(cli.tmp / "other.db"))
     assert_refused(done, "--demo bruger altid den indbyggede demo", "udelad --db")
     assert not (cli.tmp / "other.db").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# doctor: the host around the config and the database
+
+
+def with_users(cli, *users: str) -> None:
+    listed = ", ".join(f'"{u}"' for u in users)
+    cli.config.write_text(CONFIG.replace('kanal = "PRSNLG"\n', f'kanal = "PRSNLG"\nbrugere = [{listed}]\n', 1),
+                          encoding="utf-8")
+
+
+def test_doctor_names_mapped_users_the_host_does_not_have(cli):
+    with_users(cli, ACCOUNT, "tlg-ingen-saadan")
+    cli.init()
+    cli.db.parent.chmod(0o2770)
+    done = cli("doctor")
+    assert done.returncode == 1
+    assert ("PROBLEM: Brugeren tlg-ingen-saadan (brugere i enheden 259borgerservice i "
+            f"{cli.config}) findes ikke på maskinen") in done.stderr
+    assert "adduser tlg-ingen-saadan" in done.stderr
+    assert f"Brugeren {ACCOUNT} " not in done.stderr
+
+
+def test_doctor_wants_the_shared_database_folder_setgid_and_group_writable(cli):
+    with_users(cli, ACCOUNT)
+    cli.init()
+    cli.db.parent.chmod(0o755)
+    done = cli("doctor")
+    assert done.returncode == 1
+    assert f"PROBLEM: Databasemappen {cli.db.parent} (rettigheder 0755) kan ikke skrives af gruppen" \
+        in done.stderr
+    assert f"chmod 2770 {cli.db.parent}" in done.stderr
+
+    cli.db.parent.chmod(0o2770)
+    done = cli("doctor")
+    assert "Databasemappen" not in done.stderr
+
+
+def test_doctor_leaves_a_personal_database_folder_alone(cli):
+    cli.init()
+    cli.db.parent.chmod(0o700)
+    done = cli("doctor")
+    assert "Databasemappen" not in done.stderr and done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root for a small tmpfs in a mount namespace")
+def test_doctor_warns_when_the_databases_filesystem_is_nearly_full(cli, tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    db = small / "t.db"
+    python = sys.executable
+    script = (f"mount -t tmpfs -o size=4m small {small} && {python} -m tui init --db {db} >/dev/null "
+              f"&& {python} -m tui doctor --db {db}")
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                          cwd=REPO, env=cli.env, capture_output=True, text=True, timeout=120)
+    if "mount" in done.stderr and "permission denied" in done.stderr.lower():
+        pytest.skip("mount namespaces are not allowed here")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"MB fri på filsystemet med databasen ({small})" in done.stderr
+    assert "Frigør plads" in done.stderr
