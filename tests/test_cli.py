@@ -528,3 +528,46 @@ def test_doctor_warns_when_the_databases_filesystem_is_nearly_full(cli, tmp_path
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"MB fri på filsystemet med databasen ({small})" in done.stderr
     assert "Frigør plads" in done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Messages name their fix
+
+
+def test_init_ends_by_saying_running_kiosks_need_a_restart(cli):
+    done = cli("init")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("Kørende kiosker og SSH-logins")
+    assert "systemctl restart taelleuge-kiosk" in done.stdout
+
+
+def test_a_missing_config_names_where_the_path_comes_from(cli):
+    done = cli("doctor", "--config", str(cli.tmp / "ingen.toml"))
+    assert_refused(done, "filen findes ikke. Ret stien (--config eller TAELLEUGE_CONFIG")
+
+
+def test_the_demo_database_missing_points_at_demo(cli):
+    done = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
+               "--type", "OPRET", drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
+    assert_refused(done, "Demo-databasen", "findes ikke endnu", "taelleuge --demo")
+
+
+def test_a_missing_database_says_who_creates_it_and_where_the_path_comes_from(cli):
+    done = cli(*REGISTER, "--proeve")
+    assert_refused(done, f"Databasen {cli.db} findes ikke. Kør: taelleuge init (det gør tovholderen)",
+                   "--db, TAELLEUGE_DB")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops to uid 65534 to meet a closed folder")
+def test_an_unreadable_config_says_who_must_read_it_and_the_chmod(tmp_path):
+    config = tmp_path / "closed" / "config.toml"
+    config.parent.mkdir(mode=0o700)
+    config.write_text(CONFIG, encoding="utf-8")
+    probe = ("import os, sys; from storage.config import load; from storage.errors import ConfigError\n"
+             "os.setgid(65534); os.setuid(65534)\n"
+             "try: load(sys.argv[1])\n"
+             "except ConfigError as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert "filen kan ikke læses af denne bruger (adgang nægtet (rettigheder))" in done.stdout, done.stderr
+    assert f"chmod 644 {config}" in done.stdout

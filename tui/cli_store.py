@@ -45,11 +45,24 @@ def open_store(path: Path | str, *, create: bool = False, station: str | None = 
     from storage.open import read_only_reason
 
     reason = read_only_reason(path) if reading else None
+    if not create and _is_missing_demo(path):
+        raise NotInitialised(f"Demo-databasen {path} findes ikke endnu. Prøv programmet med "
+                             "taelleuge --demo (den opretter databasen), eller kør taelleuge init først.")
     if reason:
         say(f"Bemærk: databasen {path} {reason}, så den kun læses her. Intet kan registreres i "
             "den, før det er rettet (kontakt IT).", err=True)
     return open_location(path, station=station or identity.cli_station(),
                          operator=identity.operator(), create=create, readonly=bool(reason))
+
+
+def _is_missing_demo(path: Path | str) -> bool:
+    return not is_server(path) and Path(path) == settings.data_dir() / "demo.db" \
+        and not os.path.lexists(path)
+
+
+RESTART_NOTE = ("Kørende kiosker og SSH-logins læser konfigurationen, når de starter: genstart "
+                "kioskerne (systemctl restart taelleuge-kiosk) og log ind igen over SSH for at se "
+                "ændringer.")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -67,6 +80,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
     say(f"Konfiguration: {config.source} ({units}, {weeks})")
+    say(RESTART_NOTE)
     return 0
 
 

@@ -212,8 +212,9 @@ def _folder_error(folder: Path, user: str) -> ReadOnlyDatabase:
     group = shared_group(folder)
     return ReadOnlyDatabase(
         f"Mappen {folder} kan ikke skrives af brugeren {user}, så SQLite kan ikke lave databasen "
-        f"eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen {group}, og "
-        f"at mappen har gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
+        f"eller sin journal der, og intet kan gemmes. Sæt brugeren i gruppen {group} (som root: "
+        f"usermod -aG {group} {user}; brugeren logger derefter ud og ind igen), og giv mappen "
+        f"gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
         short=f"mappen {folder.name} kan ikke skrives (rettigheder): kontakt IT",
     )
 

@@ -127,11 +127,14 @@ class SqliteStore:
         except PermissionError:  # a folder on the way (2770) is closed to this user
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
-                f"er lukket for den. Tjek, at brugeren er i gruppen {dbmod.shared_group(self.path.parent)}."
+                f"er lukket for den. Sæt brugeren i gruppen (som root: usermod -aG "
+                f"{dbmod.shared_group(self.path.parent)} {self.operator}) og log ind igen."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create and not readonly) and not exists:
-            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init (det gør "
+                                 "tovholderen), eller ret stien (--db, TAELLEUGE_DB eller "
+                                 "konfigurationens database).")
         if readonly:
             # Reading commands on a read-only mount or a file this user may not write: SQLite's
             # mode=ro, no write queue, no migrations (db.connect refuses symlinks too).
