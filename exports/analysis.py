@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 import numpy as np
 import pandas as pd
@@ -518,6 +518,7 @@ class Report:
     comparison: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    zone: tzinfo = timezone.utc  # the config's: "Dannet" is shown in it, never in the host's zone
     direction: str = INBOUND
     filter_label: str = ""  # "afdeling X" / "enheder a, b": in titles
     channel_policy: pd.DataFrame | None = None
@@ -606,7 +607,7 @@ def report_from_rows(
         channel_choice=channel_choice(facts, t1, config, tasks, direction),
         paper=paper(facts, t1, config), information=information(facts, t1, config),
         costs=costs(facts, t1, config),
-        kommune=f"{config.kommune_nr} {config.kommune_navn}",
+        kommune=f"{config.kommune_nr} {config.kommune_navn}", zone=config.zone,
         direction=direction, filter_label=filter_label, chosen_tasks=tasks,
         channel_policy=measures.channel_policy(facts, t1, config),
         policy_text=measures.policy_text(config),

@@ -254,7 +254,7 @@ def _definitions_sheet(wb, report: Report) -> None:
         ("Retning", "kun indgående kanaler" if report.direction == "ind" else "alle kanaler"),
         ("Kanalvalg for", ", ".join(report.chosen_tasks) if report.chosen_tasks
          else "D-opgaverne"),
-        ("Dannet", f"{report.created.astimezone():%d-%m-%Y %H:%M}"),
+        ("Dannet", f"{report.created.astimezone(report.zone):%d-%m-%Y %H:%M}"),
     ]
     for key, value in about:
         ws.append([key, value])
