@@ -72,15 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="SQLite's fulde integritetstjek (kun tovholderen; skrankerne kan vente imens)")
 
     reg = sub.add_parser("registrer", aliases=["register"], parents=[common],
-                         help="registrér henvendelser fra kommandolinjen")
-    reg.add_argument("--enhed", required=True)
+                         help="registrér henvendelser fra kommandolinjen", epilog=REGISTER_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    reg.add_argument("--enhed", help="enhedens kode (kan udelades, når brugeren er knyttet til én "
+                                     "enhed, eller der kun er én)")
     reg.add_argument("--opgave", required=True, help="KLE-nummer NN.NN.NN (NN.NN læses som NN.NN.00)")
     reg.add_argument("--kanal", required=True)
     reg.add_argument("--type", required=True)
     reg.add_argument("--afslutning", default="STRAKS", help="STRAKS (standard) eller HOLD")
     reg.add_argument("--blanket", default="NEJ", help="JA eller NEJ (standard)")
-    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti")
-    reg.add_argument("--proeve", "--trial", action="store_true", help="prøveregistrering (tælles aldrig)")
+    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti (højst 500 for andre end tovholderen)")
+    reg.add_argument("--proeve", "--trial", action="store_true",
+                     help="prøveregistrering: tælles aldrig og eksporteres aldrig (til øvelse og test)")
     reg.add_argument("--tid", help="tidspunkt 'dd-mm-åååå TT:MM' i lokal tid (standard: nu)")
     reg.add_argument("--svar", action="append", default=[], metavar="SPØRGSMÅL=SVAR",
                      help="svar på et lokalt spørgsmål (kan gentages)")
@@ -100,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub, common)
     return parser
 
+
+REGISTER_EPILOG = """\
+Prøverækker: uden for tælleugerne kan der kun registreres prøverækker; tilføj --proeve. De gemmes,
+men tælles og eksporteres aldrig, så man kan øve sig eller teste uden at forstyrre tællingen.
+"""
 
 EXPORT_EPILOG = """\
 Dage: --uge 2026-W43 (ISO-uge, mandag-søndag), eller --fra og --til som dd-mm-åååå eller åååå-mm-dd.

@@ -107,7 +107,8 @@ def cmd_register(args: argparse.Namespace) -> int:
     now = system_clock()
     user = identity.account()
     coordinator = caller_is_coordinator(config, path)
-    unit = register_policy.check_unit(config, args.enhed, user, coordinator=coordinator)
+    unit = register_policy.unit_for(config, args.enhed, user, coordinator=coordinator)
+    register_policy.check_count(args.antal, coordinator=coordinator)
     end = parse_local_moment(args.tid, config.zone) if args.tid else now
     register_policy.check_not_future(config, end, now)
     answers = _answers(args.svar)
@@ -127,9 +128,13 @@ def cmd_register(args: argparse.Namespace) -> int:
             to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
         say(f"advarsel: {warning}", err=True)
-    if exported:
+    if exported and coordinator:
         say(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
               "den afleverede fil; næste eksports kontrol viser den.", err=True)
+    elif exported:
+        say(f"Bemærk: Tovholderen har allerede eksporteret disse dage ({exported.describe(config.zone)}). "
+            "Din registrering er gemt, men er ikke med i den fil, der er sendt. Sig det til "
+            "tovholderen, så ugen kan eksporteres igen.", err=True)
     say(f"Gemt: {describe(config, entry, entry.count, end)}")
     return 0
 
