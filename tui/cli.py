@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
-    sub.add_parser("pin", help="lav hash-linjen til koordinatorens PIN (til [koordinator] pin)")
+    sub.add_parser("pin", help="lav hash-linjen til tovholderens PIN (til [koordinator] pin)")
 
     _export_parsers(sub, common)
     from .cli_report import add_report_parser  # argparse only; exports load in the handler

@@ -127,9 +127,9 @@ def cmd_register(args: argparse.Namespace) -> int:
         exported = None if entry.trial else store.export_covering(
             to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
-        say(f"advarsel: {warning}", err=True)
+        say(f"Advarsel: {warning}", err=True)
     if exported and coordinator:
-        say(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
+        say(f"Advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
               "den afleverede fil; næste eksports kontrol viser den.", err=True)
     elif exported:
         say(f"Bemærk: Tovholderen har allerede eksporteret disse dage ({exported.describe(config.zone)}). "
@@ -186,7 +186,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
         raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
     say(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
     if exported:
-        say(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
+        say(f"Advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
               "næste eksports kontrol viser annulleringen.", err=True)
     return 0
 

@@ -24,6 +24,7 @@ from ..interface import SchemaStatus, Selection, UndoneImport
 from ..model import REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord, Registration
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..wording import plural
 from . import db as dbmod
 from . import group_file
 from .group_file import create_group_writable
@@ -163,7 +164,7 @@ class SqliteStore:
                 if not migrate:
                     self.conn.close()
                     raise NotInitialised(
-                        f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
+                        f"Databasen {self.path} mangler {plural(len(status.pending), 'opdatering', 'opdateringer')}. "
                         "Kør: taelleuge init"
                     )
                 self.migrate()

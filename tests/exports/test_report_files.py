@@ -94,7 +94,7 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
     assert about["Sammenligning"] == "-"
     # the units' factors, for the tasks whose factor is "blandet"
     assert about["Faktor 259borgerservice"].startswith("26,00 (52 / 2 tælleuger: Uge 43, Uge 44)")
-    assert about["Faktor 259telefon"] == "52,00 (52 / 1 tælleuger: Uge 44)"
+    assert about["Faktor 259telefon"] == "52,00 (52 / 1 tælleuge: Uge 44)"
     policy = [r[1] for r in wb["Definitioner"].iter_rows(values_only=True) if r[0] == "Kanalpolitik"]
     assert policy[1].startswith("typeklasse transaktion: primær: SLVBTJN (Selvbetjening (ind))")
     assert policy[2].startswith("type STATUS: primær: SLVBTJN")
