@@ -186,11 +186,40 @@ class SqliteStore:
         with self._lock:
             self.conn.close()
 
+    def _follow_replaced_file(self) -> None:
+        """Under the lock: when the file at our path is another one now (deleted and made again
+        with ``taelleuge init``, a backup moved into place), open that one, so the kiosk goes on
+        writing where everyone reads, never into the deleted file. The new file passes the same
+        checks as at start; a missing file or one that is not ours is refused in Danish."""
+        if not dbmod.file_replaced(self.conn):
+            return
+        if not self.path.exists():  # deleted and not made again: say so; never create a file here
+            raise dbmod.replaced_error(self.path)
+        new = dbmod.connect(self.path, readonly=True) if self.readonly else \
+            dbmod.connect_checked(self.path)  # refuses a missing file: never creates one here
+        status = _checked_status(new, self.path)  # closes ``new`` when it is not ours
+        if status.pending:
+            new.close()
+            raise NotInitialised(f"Databasefilen {self.path} er udskiftet med en, der mangler "
+                                 f"{plural(len(status.pending), 'opdatering', 'opdateringer')}. "
+                                 "Intet er gemt. Kør: taelleuge init")
+        old, self.conn = self.conn, new
+        old.close()
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Use of the shared connection for reads: serialised, with file errors typed."""
         with self._lock, dbmod.translated(self.path):
+            self._follow_replaced_file()
             yield
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the shared connection, on the file now at our path."""
+        with self._lock:
+            self._follow_replaced_file()
+            with dbmod.write_txn(self.conn) as conn:
+                yield conn
 
     def __enter__(self) -> SqliteStore:
         return self
@@ -207,7 +236,7 @@ class SqliteStore:
     def record(self, entry: Entry) -> list[str]:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
         rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             self.conn.executemany(INSERT, rows)
         return list(entry.ids)
 
@@ -225,7 +254,7 @@ class SqliteStore:
             ("r.station = ?", station) if station is not None
             else ("r.enhed = ? AND r.import_id IS NULL", enhed)
         )
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             latest = self.conn.execute(
                 f"SELECT {_REG} FROM registrations r "
                 f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
@@ -249,7 +278,7 @@ class SqliteStore:
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
         ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             missing = [i for i in ids if i not in found]
             if missing:
@@ -268,7 +297,7 @@ class SqliteStore:
         ids = list(dict.fromkeys(ids))
         created = to_stored(self.clock())
         new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             for rid in ids:
                 if rid not in found or not found[rid].voided:
@@ -522,7 +551,7 @@ class SqliteStore:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""
         from .bulk import find_by_id
 
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             record = find_by_id(self.conn, import_id)
             if record is None:
                 raise Refusal(f"Importen {import_id} findes ikke", "import")
