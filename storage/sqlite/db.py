@@ -195,8 +195,9 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
             if not os.access(candidate, os.R_OK | os.W_OK):
                 group = shared_group(path.parent)
                 return ReadOnlyDatabase(
-                    f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Tjek, "
-                    f"at brugeren er i gruppen {group}, og at filen har gruppe-skriveret: "
+                    f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Sæt "
+                    f"brugeren i gruppen {group} (som root: usermod -aG {group} {user}; brugeren "
+                    f"logger derefter ud og ind igen), og giv filen gruppe-skriveret: "
                     f"chgrp {group} {candidate} && chmod g+rw {candidate}",
                     short=f"{candidate.name} kan ikke skrives (rettigheder): kontakt IT",
                 )
