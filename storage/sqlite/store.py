@@ -128,8 +128,8 @@ class SqliteStore:
         except PermissionError:  # a folder on the way (2770) is closed to this user
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
-                f"er lukket for den. Sæt brugeren i gruppen (som root: usermod -aG "
-                f"{dbmod.shared_group(self.path.parent)} {self.operator}) og log ind igen."
+                f"er lukket for den. Sæt brugeren i gruppen {dbmod.shared_group(self.path.parent)} (som "
+                f"root: usermod -aG {dbmod.shared_group(self.path.parent)} {self.operator}) og log ind igen."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create and not readonly) and not exists:
