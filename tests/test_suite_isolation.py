@@ -53,12 +53,14 @@ def on_installed_host(tmp_path, command: str) -> subprocess.CompletedProcess:
                           timeout=240)
 
 
-def pytest_cmd() -> str:
-    return f"{shlex.quote(sys.executable)} -m pytest -q -n0 -p no:cacheprovider {TINY_SUITE}"
+def pytest_cmd(tmp_path) -> str:
+    """The inner suite keeps its temporary files in tmp_path (never the outer session's)."""
+    return (f"{shlex.quote(sys.executable)} -m pytest -q -n0 -p no:cacheprovider "
+            f"--basetemp={tmp_path / 'inner'} {TINY_SUITE}")
 
 
 def test_pytest_alone_stops_when_the_host_config_is_visible(tmp_path):
-    done = on_installed_host(tmp_path, pytest_cmd())
+    done = on_installed_host(tmp_path, pytest_cmd(tmp_path))
     assert done.returncode == 4, done.stdout + done.stderr
     assert "/etc/taelleuge/config.toml exists on this machine" in done.stdout + done.stderr
     assert "make test" in done.stdout + done.stderr
@@ -66,7 +68,7 @@ def test_pytest_alone_stops_when_the_host_config_is_visible(tmp_path):
 
 
 def test_make_tests_wrapper_hides_the_host_config(tmp_path):
-    done = on_installed_host(tmp_path, f"{ISOLATED} {pytest_cmd()}")
+    done = on_installed_host(tmp_path, f"{ISOLATED} {pytest_cmd(tmp_path)}")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
 
