@@ -27,6 +27,7 @@ from . import layouts
 from .localtime import day_of
 from .progress import Quiet
 from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, count_cpr, scan
+from storage.wording import plural, registrations, rows
 
 NO_UNIT = "(uden enhed)"
 
@@ -93,7 +94,7 @@ def _errors_message(facts: FileFacts, parsed: Parsed) -> str:
     if parsed.cpr_values:
         where = ", ".join(str(n) for n in parsed.cpr_lines)
         more = " …" if parsed.cpr_values > len(parsed.cpr_lines) else ""
-        lines.append(f"I alt ligner {parsed.cpr_values} værdier i filen et CPR-nummer (linje {where}{more}). "
+        lines.append(f"I alt ligner {plural(parsed.cpr_values, 'værdi', 'værdier')} i filen et CPR-nummer (linje {where}{more}). "
                      "Personoplysninger importeres aldrig: fjern dem, og find ud af, hvor de kom fra.")
     return "\n".join(lines)
 
@@ -106,8 +107,8 @@ def _warnings(store: Store, config: Config, parsed: Parsed) -> list[str]:
         existing = store.own_rows_between(start, end)
         if existing:
             warnings.append(
-                f"{parsed.own_source_rows} rækker har Datakilde {DATAKILDE} (lavet af dette program), og "
-                f"databasen har selv {existing} registreringer i samme periode. Er filen en eksport fra "
+                f"{rows(parsed.own_source_rows)} har Datakilde {DATAKILDE} (lavet af dette program), og "
+                f"databasen har selv {registrations(existing)} i samme periode. Er filen en eksport fra "
                 "denne database, tælles de nu to gange."
             )
     nrs = {combo[3] for combo in parsed.tally}

@@ -37,6 +37,7 @@ from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
 
 from . import layouts
+from .file_kind import refuse_other_kinds
 from .localtime import SECONDS, LocalToUtc
 from .progress import Quiet
 
@@ -111,6 +112,7 @@ def scan(path: Path) -> FileFacts:
         while chunk := handle.read(_CHUNK):
             if not first:
                 first = chunk[:3]
+                refuse_other_kinds(path, chunk[:4096])  # a database or a workbook, picked by mistake
             last = chunk
             digest.update(chunk)
             newlines = chunk.count(b"\n")

@@ -8,6 +8,7 @@ from datetime import timezone, tzinfo
 
 from .model import ImportRecord
 from .timeutil import from_stored
+from .wording import rows
 
 STATION = "import"  # the station of every imported row
 
@@ -17,7 +18,7 @@ LAYOUTS = ("raadata", "upload")
 def duplicate_message(earlier: ImportRecord, zone: tzinfo | None = None) -> str:
     when = from_stored(earlier.created_utc).astimezone(zone or timezone.utc)
     return (
-        f'Filen er allerede importeret (som "{earlier.file_name}", {earlier.row_count} rækker, '
+        f'Filen er allerede importeret (som "{earlier.file_name}", {rows(earlier.row_count)}, '
         f"{when:%d-%m-%Y %H:%M}{'' if zone else ' UTC'} af {earlier.operator}). "
         "Intet er importeret denne gang."
     )

@@ -143,8 +143,8 @@ class TaelleApp(App[None], inherit_bindings=False):
         def answered(yes: bool | None) -> None:
             if yes and self._unsaved():
                 logging.getLogger("taelleuge").warning(
-                    "afsluttet (%s) med %d henvendelse(r) IKKE GEMT (station %s)",
-                    how, self._unsaved(), self.store.station)
+                    "afsluttet (%s) med %s IKKE GEMT (station %s)",
+                    how, plural(self._unsaved(), "henvendelse", "henvendelser"), self.store.station)
             if yes:
                 self.exit()
 
@@ -187,11 +187,13 @@ class TaelleApp(App[None], inherit_bindings=False):
         self._stop(signal.Signals(sig).name)
 
     def _stop(self, why: str, return_code: int = 0) -> None:
+        from .render import plural
+
         unsaved = self._unsaved()
         if unsaved:  # no one to ask: at least the journal says what was not saved
             logging.getLogger("taelleuge").warning(
-                "%s: %d henvendelse(r) ikke gemt ved afslutning (station %s)",
-                why, unsaved, self.store.station)
+                "%s: %s ikke gemt ved afslutning (station %s)",
+                why, plural(unsaved, "henvendelse", "henvendelser"), self.store.station)
         self.exit(return_code=return_code)
 
     # -- a terminal that is gone ----------------------------------------------------------------

@@ -42,6 +42,10 @@ def _screen() -> argparse.ArgumentParser:
                         help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
     screen.add_argument("--console-mode", action="store_true", default=argparse.SUPPRESS,
                         help="8 farver og enkle rammer (automatisk ved TERM=linux)")
+    screen.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="prøv programmet: den indbyggede demo (kommune 999 Eksempelby) og en "
+                             "demo-database i din datamappe (~/.local/share/taelleuge/demo.db), "
+                             "oprettet efter behov; aldrig maskinens egen database")
     return screen
 
 
@@ -68,15 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="SQLite's fulde integritetstjek (kun tovholderen; skrankerne kan vente imens)")
 
     reg = sub.add_parser("registrer", aliases=["register"], parents=[common],
-                         help="registrér henvendelser fra kommandolinjen")
-    reg.add_argument("--enhed", required=True)
+                         help="registrér henvendelser fra kommandolinjen", epilog=REGISTER_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    reg.add_argument("--enhed", help="enhedens kode (kan udelades, når brugeren er knyttet til én "
+                                     "enhed, eller der kun er én)")
     reg.add_argument("--opgave", required=True, help="KLE-nummer NN.NN.NN (NN.NN læses som NN.NN.00)")
     reg.add_argument("--kanal", required=True)
     reg.add_argument("--type", required=True)
     reg.add_argument("--afslutning", default="STRAKS", help="STRAKS (standard) eller HOLD")
     reg.add_argument("--blanket", default="NEJ", help="JA eller NEJ (standard)")
-    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti")
-    reg.add_argument("--proeve", "--trial", action="store_true", help="prøveregistrering (tælles aldrig)")
+    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti (højst 500 for andre end tovholderen)")
+    reg.add_argument("--proeve", "--trial", action="store_true",
+                     help="prøveregistrering: tælles aldrig og eksporteres aldrig (til øvelse og test)")
     reg.add_argument("--tid", help="tidspunkt 'dd-mm-åååå TT:MM' i lokal tid (standard: nu)")
     reg.add_argument("--svar", action="append", default=[], metavar="SPØRGSMÅL=SVAR",
                      help="svar på et lokalt spørgsmål (kan gentages)")
@@ -88,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
-    sub.add_parser("pin", help="lav hash-linjen til koordinatorens PIN (til [koordinator] pin)")
+    sub.add_parser("pin", help="lav hash-linjen til tovholderens PIN (til [koordinator] pin)")
 
     _export_parsers(sub, common)
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
@@ -100,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_setup_parsers(sub, common)
     return parser
 
+
+REGISTER_EPILOG = """\
+Prøverækker: uden for tælleugerne kan der kun registreres prøverækker; tilføj --proeve. De gemmes,
+men tælles og eksporteres aldrig, så man kan øve sig eller teste uden at forstyrre tællingen.
+"""
 
 EXPORT_EPILOG = """\
 Dage: --uge 2026-W43 (ISO-uge, mandag-søndag), eller --fra og --til som dd-mm-åååå eller åååå-mm-dd.

@@ -16,6 +16,7 @@ from rich.text import Text
 from storage import keys as keymaps
 from storage.config import Config, Group, Task, Unit
 from storage.describe import task_name
+from storage.wording import plural  # noqa: F401 - re-exported: the screens import it from here
 
 from .entry_state import EntryState
 from .panel_data import PanelData, RecentEntry
@@ -59,10 +60,6 @@ def type_keys(config: Config) -> list[tuple[str, str]]:
 
 def _fit(text: str, room: int) -> str:
     return text if len(text) <= room else text[: max(room - 1, 0)].rstrip() + "…"
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def thousands(n: int) -> str:

@@ -35,6 +35,7 @@ from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRec
                      Registration)
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..wording import plural
 from . import connect as pgconnect
 from . import schema
 from .translate import translate
@@ -107,7 +108,7 @@ class PgStore:
             if not migrate:
                 self.close()
                 raise NotInitialised(
-                    f"Databasen ({self.shown}) mangler {len(status.pending)} opdatering(er). "
+                    f"Databasen ({self.shown}) mangler {plural(len(status.pending), 'opdatering', 'opdateringer')}. "
                     "Kør: taelleuge init"
                 )
             self.migrate()

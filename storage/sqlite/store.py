@@ -24,6 +24,7 @@ from ..interface import HistoryEvent, SchemaStatus, Selection, UndoneImport
 from ..model import REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord, Registration
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..wording import plural
 from . import db as dbmod
 from . import group_file
 from .group_file import create_group_writable
@@ -127,11 +128,14 @@ class SqliteStore:
         except PermissionError:  # a folder on the way (2770) is closed to this user
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
-                f"er lukket for den. Tjek, at brugeren er i gruppen {dbmod.shared_group(self.path.parent)}."
+                f"er lukket for den. Sæt brugeren i gruppen {dbmod.shared_group(self.path.parent)} (som "
+                f"root: usermod -aG {dbmod.shared_group(self.path.parent)} {self.operator}) og log ind igen."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create and not readonly) and not exists:
-            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init (det gør "
+                                 "tovholderen), eller ret stien (--db, TAELLEUGE_DB eller "
+                                 "konfigurationens database).")
         if readonly:
             # Reading commands on a read-only mount or a file this user may not write: SQLite's
             # mode=ro, no write queue, no migrations (db.connect refuses symlinks too).
@@ -160,7 +164,7 @@ class SqliteStore:
                 if not migrate:
                     self.conn.close()
                     raise NotInitialised(
-                        f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
+                        f"Databasen {self.path} mangler {plural(len(status.pending), 'opdatering', 'opdateringer')}. "
                         "Kør: taelleuge init"
                     )
                 self.migrate()
@@ -182,11 +186,40 @@ class SqliteStore:
         with self._lock:
             self.conn.close()
 
+    def _follow_replaced_file(self) -> None:
+        """Under the lock: when the file at our path is another one now (deleted and made again
+        with ``taelleuge init``, a backup moved into place), open that one, so the kiosk goes on
+        writing where everyone reads, never into the deleted file. The new file passes the same
+        checks as at start; a missing file or one that is not ours is refused in Danish."""
+        if not dbmod.file_replaced(self.conn):
+            return
+        if not self.path.exists():  # deleted and not made again: say so; never create a file here
+            raise dbmod.replaced_error(self.path)
+        new = dbmod.connect(self.path, readonly=True) if self.readonly else \
+            dbmod.connect_checked(self.path)  # refuses a missing file: never creates one here
+        status = _checked_status(new, self.path)  # closes ``new`` when it is not ours
+        if status.pending:
+            new.close()
+            raise NotInitialised(f"Databasefilen {self.path} er udskiftet med en, der mangler "
+                                 f"{plural(len(status.pending), 'opdatering', 'opdateringer')}. "
+                                 "Intet er gemt. Kør: taelleuge init")
+        old, self.conn = self.conn, new
+        old.close()
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Use of the shared connection for reads: serialised, with file errors typed."""
         with self._lock, dbmod.translated(self.path):
+            self._follow_replaced_file()
             yield
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the shared connection, on the file now at our path."""
+        with self._lock:
+            self._follow_replaced_file()
+            with dbmod.write_txn(self.conn) as conn:
+                yield conn
 
     def __enter__(self) -> SqliteStore:
         return self
@@ -203,7 +236,7 @@ class SqliteStore:
     def record(self, entry: Entry) -> list[str]:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
         rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             self.conn.executemany(INSERT, rows)
         return list(entry.ids)
 
@@ -221,7 +254,7 @@ class SqliteStore:
             ("r.station = ?", station) if station is not None
             else ("r.enhed = ? AND r.import_id IS NULL", enhed)
         )
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             latest = self.conn.execute(
                 f"SELECT {_REG} FROM registrations r "
                 f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
@@ -245,7 +278,7 @@ class SqliteStore:
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
         ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             missing = [i for i in ids if i not in found]
             if missing:
@@ -264,7 +297,7 @@ class SqliteStore:
         ids = list(dict.fromkeys(ids))
         created = to_stored(self.clock())
         new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             for rid in ids:
                 if rid not in found or not found[rid].voided:
@@ -528,7 +561,7 @@ class SqliteStore:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""
         from .bulk import find_by_id
 
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             record = find_by_id(self.conn, import_id)
             if record is None:
                 raise Refusal(f"Importen {import_id} findes ikke", "import")

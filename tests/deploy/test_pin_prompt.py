@@ -101,7 +101,7 @@ async def test_leaving_with_the_pin_while_an_entry_is_ikke_gemt_warns_first_and_
         await pilot.press("j")  # leave anyway
         await settle(app, pilot)
         assert not app.is_running
-    assert "afsluttet (PIN) med 50 henvendelse(r) IKKE GEMT" in caplog.text
+    assert "afsluttet (PIN) med 50 henvendelser IKKE GEMT" in caplog.text
 
 
 async def test_leaving_with_the_pin_when_everything_is_saved_asks_nothing_more(config, store, clock):
