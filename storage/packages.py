@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import TASK_KEYS, Group, PackageItem, Task
+from .wording import plural
 
 PACKAGE_KEYS = {"navn", "opgave", "opgaver"}
 
@@ -129,5 +130,5 @@ def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[Pack
                           f"opgaver; der er kun {len(TASK_KEYS)} taster (1-9 og a-z): saml nogle i grupper")
     for item in items:
         if isinstance(item, Group) and len(item.tasks) > len(TASK_KEYS):
-            raise r.fail(key, f'enheden "{unit}": gruppen "{item.name}" får {len(item.tasks)} opgaver med '
+            raise r.fail(key, f'enheden "{unit}": gruppen "{item.name}" får {plural(len(item.tasks), "opgave", "opgaver")} med '
                               f"pakkerne {packs}; højst {len(TASK_KEYS)} (tasterne 1-9 og a-z)")

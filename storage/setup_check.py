@@ -21,6 +21,7 @@ from typing import Any
 from . import config as cfg
 from . import kle
 from .errors import ConfigError, TaelleugeError
+from .wording import plural, registrations
 
 
 @dataclass
@@ -147,7 +148,7 @@ def store_findings(config: cfg.Config, store, today: date) -> Findings:
         by_unit = store.totals_by_unit()
         for code, rows in by_unit.items():
             if code and code not in config.units:
-                found.problems.append(f"Enheden {code} har {rows} registreringer i databasen, men står ikke "
+                found.problems.append(f"Enheden {code} har {registrations(rows)} i databasen, men står ikke "
                                       "længere i konfigurationen (dens tal kan ikke vises eller rettes ved "
                                       "en skranke).")
         for week in config.weeks:
@@ -169,7 +170,7 @@ def config_notes(config: cfg.Config, data: dict[str, Any]) -> list[str]:
         for numbers in by_name.values():
             if len(numbers) > 1:
                 name = next(t.name for t in unit.tasks() if t.kle == numbers[0])
-                notes.append(f'Enheden {unit.code} har {len(numbers)} opgaver med navnet "{name}" '
+                notes.append(f'Enheden {unit.code} har {plural(len(numbers), "opgave", "opgaver")} med navnet "{name}" '
                              f"({', '.join(numbers)}); personalet kan ikke se forskel på dem.")
     used = {name for unit in config.units.values() for name in unit.packages}
     for pack in _tables(data.get("pakke")):

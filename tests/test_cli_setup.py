@@ -246,7 +246,7 @@ def test_setup_check_finds_a_unit_with_rows_that_the_config_no_longer_has(cli):
             store.record(new_entry(config, enhed=code, opgave="99.01.00", kanal="PRSNLG", type="OPRET",
                                    end=datetime(2026, 10, 21, 10, 0, tzinfo=CPH)))
     result = cli.check(HEAD + WEEK + unit())
-    assert_problem(result, "Enheden 259gammel har 1 registreringer i databasen, men står ikke længere i "
+    assert_problem(result, "Enheden 259gammel har 1 registrering i databasen, men står ikke længere i "
                            "konfigurationen")
     assert "259skranke har" not in result.stdout
 
