@@ -380,7 +380,8 @@ class Store:
             ]
 
     def recent_entries(
-        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False,
+        enhed: str | None = None,
     ) -> list[tuple[Registration, int]]:
         """One user's newest entries at one station, newest first, voided ones marked (or left out
         with ``live_only``).
@@ -395,8 +396,9 @@ class Store:
             while len(entries) < limit:
                 row = self.conn.execute(
                     f"SELECT rowid, {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
-                    "WHERE station = ? AND operator = ? AND rowid < ? ORDER BY rowid DESC LIMIT 1",
-                    (station, operator, below),
+                    "WHERE station = ? AND operator = ? AND rowid < ? "
+                    + ("AND enhed = ? " if enhed is not None else "") + "ORDER BY rowid DESC LIMIT 1",
+                    (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     break
