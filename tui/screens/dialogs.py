@@ -40,7 +40,7 @@ PIN_MAX = 64
 PIN_FREE_TRIES = 3  # then a growing wait before the next try
 HELP_WIDTH = 68  # the help's text width at 80 columns (78 wide, border, padding, scrollbar)
 LOG = logging.getLogger("taelleuge")
-TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen, hvis du mente to tryk."
+TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen."
 
 
 def _binding(bid: str, action: str, description: str, **kwargs) -> Binding:
@@ -237,18 +237,19 @@ class SearchField(Input):
         super().replace(text, start, end)
 
 
-def rank(task: Task, needle: str) -> int | None:
+def rank(task: Task, needle: str) -> tuple[int, int] | None:
     """How well ``task`` matches the search (lower is better), or None: the KLE number's start,
-    then the name's start, then a word's start, then anywhere in the name."""
+    then the name's start, then a word's start, then anywhere in the name, the earlier the
+    better ("pens": Folkepension before "Boligsikring, førtidspension")."""
     name = task.name.casefold()
     if task.kle.startswith(needle):
-        return 0
+        return (0, 0)
     if name.startswith(needle):
-        return 1
+        return (1, 0)
     if any(word.startswith(needle) for word in re.split(r"[\s,./()-]+", name)):
-        return 2
+        return (2, name.find(needle))
     if needle in name:
-        return 3
+        return (3, name.find(needle))
     return None
 
 
@@ -287,7 +288,7 @@ class TaskSearch(Dialog):
         needle = text.strip().casefold()
         tasks = self.unit.tasks()
         if needle:
-            ranked = [(r, i, t) for i, t in enumerate(tasks) if (r := rank(t, needle)) is not None]
+            ranked = [(r, i, t) for i, t in enumerate(tasks) if (r := rank(t, needle)) is not None]  # noqa: E501
             hits = [t for _, _, t in sorted(ranked, key=lambda x: (x[0], x[1]))]
         else:
             hits = list(tasks)
@@ -397,7 +398,7 @@ def key_help(config: Config, width: int = HELP_WIDTH) -> list[str]:
     lines = []
     for key, what in rows:
         lines += _hanging(key, key_width, what, width)
-    lines += textwrap.wrap("Samme tast to gange hurtigt efter hinanden (under et sekund) tæller én "
+    lines += [""] + textwrap.wrap("Samme tast to gange hurtigt efter hinanden (under et sekund) tæller én "
                            "gang: en holdt eller prellende tast gemmer aldrig to gange.", max(width, 8))
     return lines
 

@@ -54,7 +54,7 @@ WIDE_FROM = 120
 MESSAGE_KINDS = ("info", "ok", "error", "warning")  # the message line's classes (-ok, …)
 MESSAGE_LINES = 3
 _STEP_KEYS = ("toggle_hold", "toggle_blanket")  # act only before the type; else the key is ignored
-TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen, hvis du mente to tryk."
+TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen."
 
 
 class Saved(Message):
@@ -165,6 +165,7 @@ class RegisterScreen(Screen[None]):
         self.numbers = False  # KLE numbers in the task list
         self._shown: dict[str, object] = {}
         self._said: tuple[str, str] = ("", "info")  # the message line's own text and kind
+        self._base: tuple[str, str] = ("", "info")  # … without a note put above it
         self._saved_text: str | None = None  # the latest "Gemt" text: stays in sight after Tab
         self._key: str | None = None  # the key being handled
         self._saved_by: str | None = None  # the key that saved the latest entry (its repeats: silent)
@@ -219,9 +220,10 @@ class RegisterScreen(Screen[None]):
         self._show("#header", render.header(self.config, self.unit, self.panel, width, self.folded))
         self._show("#entry", render.entry_line(self.config, self.state, self.labels, width))
         choices = self.query_one("#choices", TextLines)
-        size = choices.content_size
+        # From the screen's size, not the widget's: right after F3 the layout is not redone yet.
+        list_width, list_height = self._list_size(self.folded)
         counts = self.panel.tasks_today if self.panel else None
-        choices.set_text(render.choices(self.config, self.state, size.height or 18, size.width or 38,
+        choices.set_text(render.choices(self.config, self.state, list_height or 18, list_width or 38,
                                         counts=counts, numbers=self.numbers, labels=self.labels))
         if not self.folded:
             panel = self.query_one("#panel", TextLines)
@@ -232,8 +234,38 @@ class RegisterScreen(Screen[None]):
     def on_resize(self) -> None:
         if not self._fold_chosen:
             self._fold(self.size.width < FOLD_BELOW)
+        self._keep_names_readable("resize")
         self.call_after_refresh(self.redraw)
         self.call_after_refresh(self._paint_message)
+
+    def _list_size(self, folded: bool) -> tuple[int, int]:
+        """The task list's text area with the panel folded or not (the layout in app.tcss)."""
+        width, height = self.size.width or self.app.size.width, self.size.height or self.app.size.height
+        panel = 0 if folded else (PANEL_WIDE if self.app.size.width >= WIDE_FROM else PANEL_WIDTH)
+        return max(width - panel - 2, 0), max(height - 6, 0)
+
+    def _keep_names_readable(self, asked: str | None = None) -> None:
+        """Task names must stay distinguishable: the panel and then the KLE numbers give way
+        when the list has no room for the names beside them (said on screen)."""
+        if render.names_fit(self.state, *reversed(self._list_size(self.folded)), self.numbers):
+            return
+        said = []
+        if not self.folded and render.names_fit(self.state, *reversed(self._list_size(True)), self.numbers):
+            self._fold(True)
+            said.append("Tallene til højre er foldet væk: der er ikke plads til dem ved siden af "
+                        "opgavenavnene.")
+        elif self.numbers:
+            self.numbers = False
+            if not render.names_fit(self.state, *reversed(self._list_size(self.folded)), False):
+                self._fold(True)
+            said.append(f"Der er ikke plads til KLE-numre ved siden af navnene i {self.app.size.width} "
+                        f"kolonner: søg med {render.first_key(self.labels, 'register.search')} for at se numrene.")
+        elif not self.folded:
+            self._fold(True)
+            said.append("Tallene til højre er foldet væk: der er ikke plads til dem ved siden af "
+                        "opgavenavnene.")
+        if said and asked is not None:
+            self.say(" ".join(said), "warning")
 
     def _fold(self, folded: bool) -> None:
         self.folded = folded
@@ -251,7 +283,7 @@ class RegisterScreen(Screen[None]):
             widget.update(text, layout=False)
 
     def say(self, text: str, kind: str = "info") -> None:
-        self._said = (text, kind)
+        self._said = self._base = (text, kind)
         self._paint_message()
 
     def _paint_message(self) -> None:
@@ -263,9 +295,9 @@ class RegisterScreen(Screen[None]):
         waiting = render.waiting(self.config, self.failed, self.slow, width, self.labels)
         if waiting:
             lines = lines[: MESSAGE_LINES - 1] + [waiting]
+            kind = "error" if self.failed else ("warning" if kind in ("info", "ok") else kind)
         elif len(lines) > MESSAGE_LINES:
             lines = lines[: MESSAGE_LINES - 1] + [render.fit(" ".join(lines[MESSAGE_LINES - 1:]), width)]
-            kind = "error" if self.failed else ("warning" if kind in ("info", "ok") else kind)
         message = self.query_one("#message", Static)
         message.update("\n".join(lines[:MESSAGE_LINES]), layout=False)
         # One style pass for the change of kind, none when it stays: each is a CSS match of the
@@ -273,9 +305,11 @@ class RegisterScreen(Screen[None]):
         message.update_classes({f"-{state}": state == kind for state in MESSAGE_KINDS})
 
     def _message_with(self, line: str, kind: str | None = None) -> None:
-        """``line`` first, then as much of what the message said before as fits."""
-        text, old_kind = self._said
-        self.say("\n".join([line, *text.splitlines()][:MESSAGE_LINES]), kind or old_kind)
+        """``line`` first, then as much of what the message said before as fits (said once,
+        however many times it comes)."""
+        text, old_kind = self._base
+        self._said = ("\n".join([line, *text.splitlines()]), kind or old_kind)
+        self._paint_message()
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -971,11 +1005,13 @@ class RegisterScreen(Screen[None]):
     def action_panel(self) -> None:
         self._fold_chosen = True
         self._fold(not self.folded)
+        self._keep_names_readable("panel")
         self.call_after_refresh(self.redraw)
 
     def action_numbers(self) -> None:
         self.numbers = not self.numbers
-        self.redraw()
+        self._keep_names_readable("numbers")
+        self.call_after_refresh(self.redraw)
 
 
 def _plain(error: Exception) -> str:
