@@ -17,20 +17,30 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from storage import db as dbmod  # noqa: E402
+from storage.sqlite import db as dbmod  # noqa: E402
 from storage.registration import new_entry  # noqa: E402
 from storage.settings import demo_config  # noqa: E402
 
-# The Store's INSERT (storage.store._INSERT) as of this benchmark: the raw paths and the bulk build
-# use this copy so a change to the Store's column list cannot break them silently;
-# ``insert_drift()`` says when the two differ.
-INSERT = (
-    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO NOTHING"
-)
+# The Store's own INSERT: storage.model's column list, ``seq`` the next number per row. The raw
+# paths and the bulk builds use it (with rows from ``stored_row``), so they write what the Store
+# writes, however the model's columns change.
+from storage.model import REGISTRATIONS  # noqa: E402
+from storage.sqlite.store import INSERT  # noqa: E402,F401
+
+# For building large files in one go: the same columns, ``seq`` given (the row's number) instead
+# of looked up per row; rows from ``stored_row(..., seq=n)``.
+BULK_INSERT = REGISTRATIONS.insert("?", extra=[("seq", "?")])
+
+
+def stored_row(*, seq: int | None = None, **values) -> tuple:
+    """A registrations row in INSERT's column order, from stored values by name (0/1 flags,
+    answers as JSON text); a column not given is NULL. With ``seq``: for BULK_INSERT."""
+    unknown = set(values) - set(REGISTRATIONS.written)
+    if unknown:
+        raise KeyError(f"not registration columns: {sorted(unknown)}")
+    row = tuple(values.get(c) for c in REGISTRATIONS.written)
+    return row if seq is None else (*row, seq)
+
 
 UNIT = "999borgerservice"
 OPGAVE = "23.05.10"
@@ -75,21 +85,11 @@ def median(values: list[float]) -> float:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-def insert_drift() -> str | None:
-    from storage import store
-
-    shipped = getattr(store, "_INSERT", None)
-    if shipped != INSERT:
-        return ("WARNING: storage.store._INSERT differs from the benchmark's INSERT; the raw path "
-                "no longer runs the Store's exact statement")
-    return None
-
-
 def schema_key() -> str:
     """Short tag of the migration list, so cached files are rebuilt when the schema changes."""
     import hashlib
 
-    from storage.schema import MIGRATION_NAMES
+    from storage.sqlite.schema import MIGRATION_NAMES
 
     return hashlib.sha1(",".join(MIGRATION_NAMES).encode()).hexdigest()[:8]
 

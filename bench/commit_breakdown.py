@@ -1,7 +1,7 @@
 """Where a durable commit's time goes: raw sqlite3 commits under different journal/sync settings.
 
 Reference only (diagnosis for ``concurrent_writers``): the app always uses the journal mode
-``storage.db.journal_choice()`` picks with ``synchronous=FULL``. Each variant writes the Store's
+``storage.sqlite.db.journal_choice()`` picks with ``synchronous=FULL``. Each variant writes the Store's
 INSERT (one row per ``BEGIN IMMEDIATE … COMMIT``) into a file whose schema came from a ``Store``,
 in alternating blocks, and reports the median commit time and the commits/s one writer can reach,
 which is the ceiling for any number of writers taking turns on the file. With ``--strace`` it also
@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import _common as c
-from storage import db as dbmod
-from storage.store import Store
+from storage.sqlite import db as dbmod
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import to_stored
 
 VARIANTS = [
@@ -38,8 +38,11 @@ VARIANTS = [
 
 def row() -> tuple:
     now = to_stored(datetime.now(timezone.utc))
-    return (str(uuid.uuid4()), "999", "Eksempelby (demo)", c.UNIT, c.OPGAVE, c.KANAL, c.TYPE,
-            "STRAKS", "NEJ", None, now, 0, "Taelleuge", "bench", "bench", "{}", 0, None, None, now)
+    return c.stored_row(
+        id=str(uuid.uuid4()), kommune_nr="999", kommune_navn="Eksempelby (demo)", enhed=c.UNIT,
+        opgave=c.OPGAVE, kanal=c.KANAL, type=c.TYPE, afslutning="STRAKS", blanket="NEJ",
+        end_utc=now, date_only=0, datakilde="Taelleuge", station="bench", operator="bench",
+        answers="{}", trial=0, created_utc=now)
 
 
 def connect(path: Path, journal: str, sync: str) -> sqlite3.Connection:

@@ -3,7 +3,7 @@
 Three paths, each on its own file in a temporary directory (so every file grows at the same pace):
 
 * ``raw``               raw ``sqlite3`` connection with the project's pragmas (busy_timeout, the
-                        journal mode ``storage.db.journal_choice()`` picks, synchronous=FULL,
+                        journal mode ``storage.sqlite.db.journal_choice()`` picks, synchronous=FULL,
                         foreign_keys=ON); ``BEGIN IMMEDIATE``; the same INSERT statement the Store
                         uses with a pre-built row tuple; ``COMMIT``. The schema comes from opening a
                         ``Store`` on that file first (then closing it).
@@ -32,8 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import _common as c
-from storage import db as dbmod
-from storage.store import Store
+from storage.sqlite import db as dbmod
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import to_stored
 
 TARGET = 1.5
@@ -57,8 +57,11 @@ def pragmas(conn: sqlite3.Connection) -> str:
 
 def raw_row(cfg) -> tuple:
     now = to_stored(datetime.now(timezone.utc))
-    return (str(uuid.uuid4()), cfg.kommune_nr, cfg.kommune_navn, c.UNIT, c.OPGAVE, c.KANAL, c.TYPE,
-            "STRAKS", "NEJ", None, now, 0, "Taelleuge", "bench", "bench", "{}", 0, None, None, now)
+    return c.stored_row(
+        id=str(uuid.uuid4()), kommune_nr=cfg.kommune_nr, kommune_navn=cfg.kommune_navn,
+        enhed=c.UNIT, opgave=c.OPGAVE, kanal=c.KANAL, type=c.TYPE, afslutning="STRAKS",
+        blanket="NEJ", end_utc=now, date_only=0, datakilde="Taelleuge", station="bench",
+        operator="bench", answers="{}", trial=0, created_utc=now)
 
 
 def main() -> None:
@@ -78,8 +81,6 @@ def main() -> None:
         raw = raw_connect(tmp / "raw.db")
         print(f"pragmas raw   : {pragmas(raw)}")
         print(f"pragmas Store : {pragmas(api_rec.conn)}")
-        if c.insert_drift():
-            print(c.insert_drift())
 
         times: dict[str, list[float]] = {"raw": [], "record": [], "new_entry+record": []}
         validate: list[float] = []  # new_entry alone, inside the full path

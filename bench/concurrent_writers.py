@@ -11,7 +11,7 @@ commit time (measured first, same file, same pragmas; the median of several shor
 one run moves with the host's disk) this shows how much of the wall time the write
 lock was actually busy and how much it sat free while waiters slept in SQLite's busy handler.
 
-The Store queues its writers on a kernel file lock (``storage.db.write_txn``); this benchmark
+The Store queues its writers on a kernel file lock (``storage.sqlite.db.write_txn``); this benchmark
 found the starvation that led to it (SQLite's busy handler let waiters sleep up to 100 ms while the
 holder retook the lock). Its earlier ``--mode spin|flock`` diagnostics are in bench/RESULTS.md.
 
@@ -31,7 +31,7 @@ import traceback
 from pathlib import Path
 
 import _common as c
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 TARGET_RATE = 1000.0
 

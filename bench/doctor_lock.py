@@ -21,7 +21,7 @@ from pathlib import Path
 import _common as c
 import totals
 from storage.doctor import QUICK_CHECK_MAX_BYTES, doctor
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 
 def cached_file(rows: int, units: int = 20, weeks: int = 4) -> Path:

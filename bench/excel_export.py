@@ -61,15 +61,15 @@ LIBRARY = """
 from datetime import datetime, timezone
 from exports import excel
 from storage.config import load
-from storage.extract import Selection, snapshot
-from storage.store import Store
+from storage.interface import Selection
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import local_range_bounds, parse_iso_week
 
 config = load({config!r})
 first, last = parse_iso_week("2026-W43")
 start, end = local_range_bounds(first, last, config.zone)
 with Store({db!r}, station="bench", operator="bench", migrate=False) as store:
-    with snapshot(store, Selection(start, end)) as snap:
+    with store.snapshot(Selection(start, end)) as snap:
         columns, questions = excel.columns_of(config, snap)
         rows = excel.row_values(snap, config, questions)
         if {writer!r} == "xlsxwriter":
@@ -153,12 +153,13 @@ class WaitingWriter(threading.Thread):
             started = time.perf_counter()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute(c.INSERT, (f"bench-writer-{os.getpid()}-{i}-{time.time_ns()}", "999",
-                                        "Eksempelby", "999borgerservice", "23.05.10", "PRSNLG",
-                                        "OPRET", "STRAKS", "NEJ", None,
-                                        "2026-12-01T10:00:00.000000Z", 0, "Taelleuge", "bench",
-                                        "bench", "{}", 1, None, None,
-                                        "2026-12-01T10:00:00.000000Z"))
+                conn.execute(c.INSERT, c.stored_row(
+                    id=f"bench-writer-{os.getpid()}-{i}-{time.time_ns()}", kommune_nr="999",
+                    kommune_navn="Eksempelby", enhed="999borgerservice", opgave="23.05.10",
+                    kanal="PRSNLG", type="OPRET", afslutning="STRAKS", blanket="NEJ",
+                    end_utc="2026-12-01T10:00:00.000000Z", date_only=0, datakilde="Taelleuge",
+                    station="bench", operator="bench", answers="{}", trial=1,
+                    created_utc="2026-12-01T10:00:00.000000Z"))
                 conn.execute("COMMIT")
             except sqlite3.Error as error:
                 self.errors.append(str(error))

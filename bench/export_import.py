@@ -43,7 +43,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import _common as c
-from storage.store import Store
+from storage.sqlite.bulk import seq_given
+from storage.sqlite.store import SqliteStore as Store
 
 EXPORT_TARGET_S = 3.0
 EXPORT_TARGET_MB = 300.0
@@ -110,14 +111,6 @@ ANSWERS = ["{}", json.dumps({QUESTION: "Ja"}, ensure_ascii=False),
 MONDAY_08_UTC = datetime(2026, 10, 19, 6, 0, tzinfo=timezone.utc)  # 08:00 summer time
 DAY_SECONDS = 8 * 3600
 
-INSERT = (
-    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
 def build(path: Path, rows: int) -> float:
     started = time.perf_counter()
     Store(path, station="bench", operator="bench", create=True).close()
@@ -140,17 +133,21 @@ def build(path: Path, rows: int) -> float:
             end = day * 86400 + k * DAY_SECONDS // per_day + 300
             start = end - 5 - (i * 7919) % 290
             unit = i % 5
-            yield (
-                f"{prefix}{i:08x}", "999", "Eksempelby", UNITS[unit], OPGAVER[i % 10],
-                CHANNELS[i % 8], TYPES[i % 7], "STRAKS" if i % 3 else "HOLD",
-                "JA" if i % 11 == 0 else "NEJ", stored(start), stored(end), 0, "Taelleuge",
-                "bench", "bench", ANSWERS[i % 3] if unit == 0 else "{}", 0, None, None, created,
+            yield c.stored_row(
+                id=f"{prefix}{i:08x}", kommune_nr="999", kommune_navn="Eksempelby",
+                enhed=UNITS[unit], opgave=OPGAVER[i % 10], kanal=CHANNELS[i % 8],
+                type=TYPES[i % 7], afslutning="STRAKS" if i % 3 else "HOLD",
+                blanket="JA" if i % 11 == 0 else "NEJ", start_utc=stored(start),
+                end_utc=stored(end), date_only=0, datakilde="Taelleuge", station="bench",
+                operator="bench", answers=ANSWERS[i % 3] if unit == 0 else "{}", trial=0,
+                created_utc=created, seq=i + 1,
             )
 
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA cache_size = -65536")
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(INSERT, generate())
+    with seq_given(conn):  # every row brings its seq, as an import's do
+        conn.executemany(c.BULK_INSERT, generate())  # the Store's columns (storage.model)
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - started

@@ -4,7 +4,7 @@ What the desks feel: a writer process commits a registration every ``--pace`` se
 ``Store``, the real ``busy_timeout``) while each command below runs in its own subprocess. The
 writer's longest commit is the longest time any read of the command kept it from committing (plus
 the commit itself); in the rollback journal a reader's lock holds every commit back. Before the
-keyset snapshot (``storage.extract``) an export held one read transaction for its whole write, so
+keyset snapshot (``storage.sqlite.snapshot``) an export held one read transaction for its whole write, so
 the longest commit was the export's whole run, and past 10 s it failed ("database is locked").
 
 Commands, on the week 43 file of ``bench/export_import.py`` (1M rows, 5 units, 1 % voided):
@@ -47,7 +47,7 @@ sys.path.insert(0, {root!r})
 from datetime import datetime, timezone
 from storage.registration import new_entry
 from storage.settings import demo_config
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 store = Store({db!r}, station="bench-kiosk", operator="bench")
 config = demo_config(datetime.now().date())
@@ -85,9 +85,9 @@ def database(rows: int, cache: bool) -> tuple[Path, Path | None]:
         conn.execute("BEGIN")
         conn.execute(
             "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, enhed, "
-            "trial, end_utc, type, kanal) SELECT lower(hex(randomblob(16))), id, 'FORTRUDT', "
-            "'bench', 'bench', '2026-10-23T15:00:00.000000Z', enhed, trial, end_utc, type, kanal "
-            "FROM registrations WHERE rowid % 100 = 7")
+            "trial, end_utc, type, kanal, seq) SELECT lower(hex(randomblob(16))), id, 'FORTRUDT', "
+            "'bench', 'bench', '2026-10-23T15:00:00.000000Z', enhed, trial, end_utc, type, kanal, "
+            "seq FROM registrations WHERE seq % 100 = 7")  # each void's seq: unique, in order
         conn.execute("COMMIT")
         conn.close()
         partial.rename(db)

@@ -59,7 +59,7 @@ from textual import events  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
-from storage.store import Store  # noqa: E402
+from storage.sqlite.store import SqliteStore as Store  # noqa: E402
 from storage.timeutil import system_clock  # noqa: E402
 from tui.app import make_app  # noqa: E402
 from tui.render import type_keys  # noqa: E402

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import _common as c
 from storage.registration import new_entry
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import system_clock
 from tui.panel_data import load_panel
 

@@ -40,16 +40,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import _common as c
-from storage.schema import MIGRATION_NAMES
-from storage.store import Store
+from storage.sqlite.schema import MIGRATION_NAMES
+from storage.sqlite.store import SqliteStore as Store
 
-# The Store's columns, plus the import an imported row points to.
-_INSERT_WITH_IMPORT = (
-    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc, import_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+# The Store's INSERT (storage.model's column list, import_id included; seq assigned per row).
+from storage.sqlite.store import INSERT as _INSERT_WITH_IMPORT  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
 GENERATOR_VERSION = 3
@@ -214,20 +209,21 @@ def run_report(db: Path, cfg: Path, extra: list[str]) -> tuple[float, dict]:
 def breakdown(db: Path, cfg_path: Path) -> list[str]:
     """The same work in-process, phase by phase (imports already paid)."""
     from exports.analysis import build_report
-    from exports.analysis_data import open_readonly, weeks_selection
+    from exports.analysis_data import weeks_selection
     from exports.report_files import write_report
     from storage.config import load
+    from storage.open import open_store
 
     cfg = load(cfg_path)
     out = Path(tempfile.mkdtemp(prefix="taelleuge-bench-report-"))
     try:
-        conn = open_readonly(db)
+        store = open_store(db, station="bench", operator="bench", migrate=False)
         t0 = time.perf_counter()
-        report = build_report(conn, cfg, weeks_selection(WEEKS))
+        report = build_report(store, cfg, weeks_selection(WEEKS))
         t1 = time.perf_counter()
         timings = write_report(report, out / "rapport", overwrite=False)
         t2 = time.perf_counter()
-        conn.close()
+        store.close()
     finally:
         shutil.rmtree(out, ignore_errors=True)
     lines = [f"- SQL aggregate + frames: {t1 - t0:.2f} s "

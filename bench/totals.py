@@ -39,8 +39,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import _common as c
+from storage.model import REGISTRATIONS
 from storage.registration import VOID_REASONS
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import iso_week_days, local_range_bounds, to_stored
 
 CACHE = Path(tempfile.gettempdir()) / "taelleuge-bench-cache"
@@ -95,19 +96,24 @@ def build(path: Path, rows: int, units: int, weeks: int, seed: int = 20261019) -
             batch_left = rng.randint(1, 9)
             batch_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         typ = rng.choices(t_names, t_w)[0]
-        row = (str(uuid.UUID(int=rng.getrandbits(128), version=4)), cfg.kommune_nr,
-               cfg.kommune_navn, u, rng.choice(OPGAVER), rng.choices(k_names, k_w)[0], typ,
-               "STRAKS" if rng.random() < 0.9 else "HOLD", "NEJ", start, end, 0, "Taelleuge",
-               rng.choice(stations[u]), f"user{rng.randint(1, 200):03d}",
-               json.dumps({"Taler borgeren dansk?": "Ja"}) if u == codes[0] and rng.random() < 0.3
-               else "{}", trial, batch_id, None, end)
+        row = c.stored_row(
+            id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), kommune_nr=cfg.kommune_nr,
+            kommune_navn=cfg.kommune_navn, enhed=u, opgave=rng.choice(OPGAVER),
+            kanal=rng.choices(k_names, k_w)[0], type=typ,
+            afslutning="STRAKS" if rng.random() < 0.9 else "HOLD", blanket="NEJ", start_utc=start,
+            end_utc=end, date_only=0, datakilde="Taelleuge", station=rng.choice(stations[u]),
+            operator=f"user{rng.randint(1, 200):03d}",
+            answers=json.dumps({"Taler borgeren dansk?": "Ja"}) if u == codes[0]
+            and rng.random() < 0.3 else "{}", trial=trial, batch_id=batch_id, created_utc=end)
         batch_row = row
         data.append(row)
     data = data[:rows]
     voided = rng.sample(range(len(data)), k=len(data) // 100)
     reasons = list(VOID_REASONS)
+    col = {name: i for i, name in enumerate(REGISTRATIONS.written)}
     voids = [(str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(reasons),
-              data[i][13], data[i][14], data[i][19], data[i][0]) for i in sorted(voided)]
+              data[i][col["station"]], data[i][col["operator"]], data[i][col["created_utc"]], n,
+              data[i][col["id"]]) for n, i in enumerate(sorted(voided), 1)]
 
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
@@ -119,11 +125,11 @@ def build(path: Path, rows: int, units: int, weeks: int, seed: int = 20261019) -
     # is copied from the registration, as Store._write_voids does.
     void_cols = [r[1] for r in conn.execute("PRAGMA table_info(voids)")]
     reg_cols = {r[1] for r in conn.execute("PRAGMA table_info(registrations)")}
-    base = ["id", "registration_id", "reason", "station", "operator", "created_utc"]
+    base = ["id", "registration_id", "reason", "station", "operator", "created_utc", "seq"]
     extra = [col for col in void_cols if col not in base and col in reg_cols]
     conn.executemany(
         f"INSERT INTO voids ({', '.join(base + extra)}) "
-        f"SELECT ?, id, ?, ?, ?, ?{''.join(', ' + col for col in extra)} "
+        f"SELECT ?, id, ?, ?, ?, ?, ?{''.join(', ' + col for col in extra)} "
         "FROM registrations WHERE id = ?", voids)
     conn.execute("COMMIT")
     conn.close()

@@ -10,7 +10,6 @@ Column names are the Danish headers of the files.
 from __future__ import annotations
 
 import math
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from storage.config import Config
 from storage.errors import Refusal
+from storage.interface import Store
 
 from .analysis_data import (
     FACT_COLUMNS, NO_TYPE, Selection, facts_frame, read_selections, task_names,
@@ -534,14 +534,14 @@ class Report:
 
 
 def build_report(
-    conn: sqlite3.Connection,
+    store: Store,
     config: Config,
     selection: Selection,
     *,
     compare: Selection | None = None,
     **options,
 ) -> Report:
-    """Every analysis of ``selection`` (and the comparison) from one read transaction.
+    """Every analysis of ``selection`` (and the comparison) from one moment of the store.
 
     Refuses a selection without live registrations: an empty report helps nobody. ``options``
     as for :func:`report_from_rows`.
@@ -550,7 +550,7 @@ def build_report(
 
     outside = options.get("include_outside", False)
     rows, other_rows = read_selections(
-        conn, config.zone, selection, compare, config.kommune_nr,
+        store, config.zone, selection, compare, config.kommune_nr,
         counting_units(config, selection, include_outside=outside))
     return report_from_rows(config, selection, rows, compare=compare, compare_rows=other_rows,
                             **options)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from storage.config import Config
-from storage.extract import LeftOut
+from storage.interface import LeftOut
 from storage.registration import DATAKILDE
 
 from . import layouts
@@ -74,7 +74,7 @@ def build(
     now: datetime,
     changes=None,
 ) -> Report:
-    """``changes``: ``storage.export_log.Changes`` for the selection (rows registered or voided
+    """``changes``: ``storage.interface.Changes`` for the selection (rows registered or voided
     after an earlier export of the same days), or None."""
     report = Report()
     layout = layouts.LAYOUTS[written.layout]

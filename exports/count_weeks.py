@@ -1,7 +1,7 @@
 """Which days count for which unit: the count weeks of a selection, from the config alone.
 
 No pandas here: the CLI works this out before the heavy imports, and the report's SQL uses it to
-read handling times for counted rows only (see ``analysis_data.fetch_fact_rows``).
+read handling times for counted rows only (see ``analysis_data.read_selections``).
 """
 
 from __future__ import annotations

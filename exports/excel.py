@@ -23,7 +23,7 @@ from datetime import datetime
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.extract import LeftOut, Snapshot
+from storage.interface import LeftOut, Snapshot
 
 from . import xlsx_stream
 from .landkort import question_columns
@@ -94,6 +94,12 @@ def columns_of(config: Config, snapshot: Snapshot) -> tuple[list[tuple[str, floa
     return [*BASE_COLUMNS, *((q, max(12, min(len(q) + 2, 30))) for q in questions)], questions
 
 
+# What a row of the sheet needs, by name (storage.model.EXPORT_FIELDS), in the order the loop
+# unpacks it: the snapshot hands out plain tuples of exactly these (``seq``: its paging key, unused).
+FIELDS = ("kommune_navn", "kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning",
+          "blanket", "end_utc", "start_utc", "datakilde", "answers", "seq")
+
+
 def row_values(snapshot: Snapshot, config: Config, questions: list[str]) -> Iterator[list]:
     """One list of cell values per registration, in column order: naive local date-times,
     ints, text (None = empty). Shared by the writer and the benchmark's other writers."""
@@ -104,7 +110,8 @@ def row_values(snapshot: Snapshot, config: Config, questions: list[str]) -> Iter
     answers_cache: dict[str, list] = {}
     unit_names: dict[str, str] = {}
     task_names: dict[tuple[str, str], str] = {}
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers in snapshot.rows():
+    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers, _seq in \
+            snapshot.rows(fields=FIELDS):
         ended = conv.naive(end)
         if start is not None:
             began = conv.naive(start)

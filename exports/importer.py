@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from storage.bulk import ImportBatch, ImportRecord, duplicate_message
 from storage.config import Config
 from storage.errors import Refusal
+from storage.imports import duplicate_message
+from storage.interface import Store
+from storage.model import ImportRecord
 from storage.hostile import escape, unsafe_problem
 from storage.privacy import looks_like_cpr
-from storage.extract import find_import, own_rows_between
 from storage.registration import DATAKILDE
-from storage.store import Store
 from storage.timeutil import local_range_bounds
 
 from . import layouts
@@ -43,12 +43,11 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         check_only: bool = False, progress=None) -> Outcome:
     check_file_name(Path(path).name)
     facts = scan(path)
-    with store.reading():  # short reads, file faults typed; the staging below locks nothing shared
-        earlier = find_import(store.conn, sha256=facts.sha256)
+    earlier = store.find_import(sha256=facts.sha256)  # the staging below locks nothing shared
     if earlier:
         raise Refusal(duplicate_message(earlier, config.zone), "fil")
     reader = Reader(facts, config, datakilde=datakilde, progress=progress)
-    with ImportBatch(store) as batch:
+    with store.import_batch() as batch:
         batch.add(reader.rows())
         parsed = reader.parsed
         if parsed.errors:
@@ -56,8 +55,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
             raise Refusal(_errors_message(facts, parsed), "fil")
         if parsed.rows == 0:
             raise Refusal(f"Filen {facts.path.name} har ingen rækker under overskriften. Intet er importeret.", "fil")
-        with store.reading():
-            earlier = find_import(store.conn, content_sha256=parsed.content_sha256)
+        earlier = store.find_import(content_sha256=parsed.content_sha256)
         if earlier:
             raise Refusal(duplicate_message(earlier, config.zone), "fil")
         warnings = _warnings(store, config, parsed)
@@ -105,8 +103,7 @@ def _warnings(store: Store, config: Config, parsed: Parsed) -> list[str]:
     own_days = [day_of(combo[1]) for combo in parsed.tally if combo[2] == DATAKILDE]
     if own_days:
         start, end = local_range_bounds(min(own_days), max(own_days), config.zone)
-        with store.reading():
-            existing = own_rows_between(store.conn, start, end)
+        existing = store.own_rows_between(start, end)
         if existing:
             warnings.append(
                 f"{parsed.own_source_rows} rækker har Datakilde {DATAKILDE} (lavet af dette program), og "

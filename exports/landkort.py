@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storage.config import Config
-from storage.extract import Snapshot
+from storage.interface import Snapshot
 
 from . import layouts
 from .localtime import UtcToLocal
@@ -161,8 +161,10 @@ def _write(snapshot: Snapshot, config: Config, layout: str, encoding: str, sink,
         return "".join(f"{v};" for v in values)
 
     progress.start("Eksport", total)
-    loop = _raadata_loop if layout == layouts.RAADATA else _upload_loop
-    result.rows = loop(snapshot.rows(), UtcToLocal(config.zone), answer_fields, result.tally, emit, progress)
+    loop, fields = ((_raadata_loop, RAADATA_FIELDS) if layout == layouts.RAADATA
+                    else (_upload_loop, UPLOAD_FIELDS))
+    result.rows = loop(snapshot.rows(fields=fields), UtcToLocal(config.zone), answer_fields,
+                       result.tally, emit, progress)
     progress.stop()
     if state["ok"]:
         result.sha256 = digest.hexdigest()
@@ -175,6 +177,13 @@ def _answer(answers: dict, question: str) -> str:
     return "" if value is None else str(value)
 
 
+# What each loop reads, by name (storage.model.EXPORT_FIELDS) and in the order it unpacks them:
+# the snapshot hands out plain tuples of exactly these, no row object per row on a million rows.
+# ``seq``, the snapshot's paging key, costs nothing when asked for; the loops ignore it.
+RAADATA_FIELDS = ("kommune_navn", "kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning",
+                  "blanket", "end_utc", "start_utc", "datakilde", "answers", "seq")
+
+
 def _raadata_loop(rows, conv: UtcToLocal, answer_fields, tally: Counter, emit, progress) -> int:
     cache = conv.cache
     minute = conv.minute
@@ -182,7 +191,8 @@ def _raadata_loop(rows, conv: UtcToLocal, answer_fields, tally: Counter, emit, p
     lines: list[str] = []
     count = 0
     first_line = 2
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers in rows:
+    # RAADATA_FIELDS, by name:
+    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, start, kilde, answers, _seq in rows:
         key = end[:16]
         local = cache.get(key) or minute(key)
         dato = local[0] + end[16:19]
@@ -212,13 +222,18 @@ def _raadata_loop(rows, conv: UtcToLocal, answer_fields, tally: Counter, emit, p
     return count
 
 
+UPLOAD_FIELDS = ("kommune_navn", "kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning",
+                 "blanket", "end_utc", "datakilde", "seq")
+
+
 def _upload_loop(rows, conv: UtcToLocal, _answer_fields, tally: Counter, emit, progress) -> int:
     cache = conv.cache
     minute = conv.minute
     lines: list[str] = []
     count = 0
     first_line = 2
-    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, _start, kilde, _answers in rows:
+    # UPLOAD_FIELDS, by name:
+    for navn, nr, enhed, opgave, kanal, typ, afsl, blk, end, kilde, _seq in rows:
         key = end[:16]
         local = cache.get(key) or minute(key)
         combo = (enhed, local[1], kanal, typ, afsl, blk, opgave, kilde, nr, navn)

@@ -6,7 +6,7 @@ Two passes over the file, neither of which holds it in memory:
    work), line count (for the progress bar), and the encoding: UTF-8 when the bytes are valid
    UTF-8, else ISO-8859-1.
 2. :meth:`Reader.rows` decodes, splits and checks each line and yields the rows for
-   ``storage.bulk`` to stage. Problems are collected as Danish messages naming the line and the
+   the store's import batch to stage. Problems are collected as Danish messages naming the line and the
    field; the caller imports nothing unless there are none.
 
 The header decides which column is which: columns may come in any order, names are matched without
@@ -326,7 +326,7 @@ class Reader:
     # -- rows -----------------------------------------------------------------------------------
 
     def rows(self) -> Iterator[tuple]:
-        """Checked rows as ``storage.bulk.STAGING_COLUMNS`` tuples. Stops after MAX_ERRORS problems."""
+        """Checked rows as ``storage.model.STAGING_COLUMNS`` tuples. Stops after MAX_ERRORS problems."""
         try:
             yield from self._rows()
         except UnicodeDecodeError:

@@ -40,7 +40,7 @@ class StorageError(TaelleugeError):
     ``str(error)`` is the complete Danish message for a coordinator or IT: what happened, which
     file, that nothing was saved, and the fix. ``short`` is the reason a kiosk shows on one line
     (it is followed by a full stop). ``code`` is SQLite's error name when SQLite raised it.
-    Raised by the storage layer only (``storage.db.translate``), never matched on message text.
+    Raised by the storage layer only (``storage.sqlite.db.translate``), never matched on message text.
     """
 
     short = "databasen kan ikke bruges lige nu"

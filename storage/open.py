@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .interface import Store
 from .timeutil import Clock, system_clock
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
@@ -33,17 +34,9 @@ def shown(location: Path | str) -> str:
     return str(location)
 
 
-def require_sqlite(location: Path | str, what: str) -> None:
-    """Refuse, before any work, a command not yet ported to PostgreSQL (issue 10, step A)."""
-    if is_server(location):
-        from .errors import NotInitialised
-
-        raise NotInitialised(f"{what} virker endnu kun med en SQLite-database, ikke med PostgreSQL.")
-
-
 def open_store(location: Path | str, *, station: str, operator: str, clock: Clock = system_clock,
-               create: bool = False, migrate: bool = True, readonly: bool = False):
-    """The store for ``location``: ``PgStore`` for a server URL, else the SQLite ``Store``.
+               create: bool = False, migrate: bool = True, readonly: bool = False) -> Store:
+    """The store for ``location``: ``PgStore`` for a server URL, else ``SqliteStore``.
 
     ``create``: an empty database (or a missing SQLite file) may be set up; otherwise it must
     exist and hold Tælleuge's schema. ``migrate``: pending migrations may be applied.
@@ -53,10 +46,10 @@ def open_store(location: Path | str, *, station: str, operator: str, clock: Cloc
 
         return PgStore(str(location), station=station, operator=operator, clock=clock,
                        migrate=migrate, create=create)
-    from .store import Store
+    from .sqlite.store import SqliteStore
 
-    return Store(location, station=station, operator=operator, clock=clock, migrate=migrate,
-                 create=create, readonly=readonly)
+    return SqliteStore(location, station=station, operator=operator, clock=clock, migrate=migrate,
+                       create=create, readonly=readonly)
 
 
 def read_only_reason(location: Path | str) -> str | None:
@@ -79,19 +72,8 @@ def read_only_reason(location: Path | str) -> str | None:
     return None
 
 
-def init_server(location: str, *, station: str, operator: str) -> list[str]:
-    """``taelleuge init`` for a server: migrate, create/grant the roles where this login may, and
-    return the lines to print (the DBA's SQL when it may not)."""
-    from .postgres.admin import init_lines
-
+def init_database(location: Path | str, *, station: str, operator: str) -> list[str]:
+    """``taelleuge init``: create or migrate the database and return the lines to print (for a
+    server also the roles: created and granted where this login may, else the DBA's SQL)."""
     with open_store(location, station=station, operator=operator, create=True) as store:
-        return init_lines(store)
-
-
-def export_covering(store, end_utc: str, enhed: str, datakilde: str):
-    """``storage.export_log.covering`` for either engine (until the store interface has it)."""
-    if getattr(store, "engine", "sqlite") == "postgresql":
-        return store.export_covering(end_utc, enhed, datakilde)
-    from . import export_log
-
-    return export_log.covering(store.conn, end_utc, enhed, datakilde)
+        return store.init_lines()

@@ -1,4 +1,4 @@
-"""One henvendelse: the checked entry to write, and the row read back.
+"""One henvendelse: the checked entry to write (the row read back is ``storage.model.Registration``).
 
 ``new_entry`` is the single gate every staff registration passes (kiosk, SSH, CLI): it checks each
 field against the config and codebook and refuses with a Danish message naming the bad value and
@@ -11,11 +11,11 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
 from . import kle
 from .config import Config
 from .errors import Refusal
+from .model import Registration
+from .timeutil import to_stored
 
 DATAKILDE = "Taelleuge"
 MAX_BATCH = 10_000
@@ -57,46 +57,22 @@ class Entry:
     def answers_json(self) -> str:
         return json.dumps(self.answers, ensure_ascii=False, sort_keys=True)
 
-
-@dataclass(frozen=True)
-class Registration:
-    """A row of the registrations table, as read back."""
-
-    id: str
-    kommune_nr: str
-    kommune_navn: str
-    enhed: str
-    opgave: str
-    kanal: str
-    type: str | None
-    afslutning: str | None
-    blanket: str | None
-    start_utc: str | None
-    end_utc: str
-    date_only: bool
-    datakilde: str
-    station: str
-    operator: str
-    answers: dict[str, Any]
-    trial: bool
-    batch_id: str | None
-    replaces: str | None
-    created_utc: str
-    voided: bool = False
-
-    COLUMNS = (
-        "id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, afslutning, blanket, start_utc, "
-        "end_utc, date_only, datakilde, station, operator, answers, trial, batch_id, replaces, "
-        "created_utc"
-    )
-
-    @classmethod
-    def from_row(cls, row: tuple, voided: bool = False) -> Registration:
-        values = list(row)
-        values[11] = bool(values[11])
-        values[15] = json.loads(values[15])
-        values[16] = bool(values[16])
-        return cls(*values, voided=voided)
+    def records(self, station: str, operator: str, created: datetime) -> list[Registration]:
+        """The rows this entry writes: one per id, made by ``station``/``operator`` at ``created``."""
+        start = to_stored(self.start) if self.start else None
+        end = to_stored(self.end)
+        made = to_stored(created)
+        return [
+            Registration(
+                id=rid, kommune_nr=self.kommune_nr, kommune_navn=self.kommune_navn,
+                enhed=self.enhed, opgave=self.opgave, kanal=self.kanal, type=self.type,
+                afslutning=self.afslutning, blanket=self.blanket, start_utc=start, end_utc=end,
+                date_only=self.date_only, datakilde=self.datakilde, station=station,
+                operator=operator, answers=self.answers, trial=self.trial,
+                batch_id=self.batch_id, replaces=None, created_utc=made,
+            )
+            for rid in self.ids
+        ]
 
 
 def new_entry(

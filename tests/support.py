@@ -37,8 +37,21 @@ def screen_text(app, selector: str) -> str:
 
 @contextmanager
 def database_locked(store, db_path) -> Iterator[None]:
-    """Another process holds the database (a real EXCLUSIVE lock) while the block runs; the
-    store gives up after 50 ms instead of its 10 s, so a write fails quickly and for real."""
+    """Another process holds the database (a real EXCLUSIVE lock: SQLite's on the file,
+    PostgreSQL's on the two tables) while the block runs; the store gives up after 50 ms instead
+    of its 10 s, so a write fails quickly and for real (busy)."""
+    if store.engine == "postgresql":
+        import psycopg
+
+        store._call(lambda conn: conn.execute("SET lock_timeout = 50"), retry=False)
+        with psycopg.connect(str(db_path), autocommit=True) as blocker:
+            blocker.execute("BEGIN")
+            blocker.execute("LOCK TABLE registrations, voids IN EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                blocker.execute("ROLLBACK")
+        return
     store.conn.execute("PRAGMA busy_timeout = 50")
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")

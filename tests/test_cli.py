@@ -16,11 +16,11 @@ import pytest
 from storage import config as cfg
 from storage import identity
 from storage import settings
-from storage.db import journal_choice
+from storage.sqlite.db import journal_choice
 from storage.codebook import load_builtin
 from storage.registration import new_entry
-from storage.schema import MIGRATION_NAMES
-from storage.store import Store
+from storage.sqlite.schema import MIGRATION_NAMES
+from storage.sqlite.store import SqliteStore as Store
 
 from support import REPO, SAMPLES
 UNIT = "259borgerservice"

@@ -289,19 +289,15 @@ HOSTILE_KLE = KLE_XML.replace("<UdgivelsesDato>2026-08-01</UdgivelsesDato>",
 def plant(db, **fields) -> None:
     """A copy of the newest registration with ``fields`` changed, written with SQL (data from
     before the guards, or from someone with the database file in hand)."""
-    import sqlite3
     import uuid
 
-    conn = sqlite3.connect(db)
-    try:
-        conn.row_factory = sqlite3.Row
-        row = dict(conn.execute("SELECT * FROM registrations ORDER BY rowid DESC LIMIT 1").fetchone())
-        row.update(id=str(uuid.uuid4()), **fields)
-        conn.execute(f"INSERT INTO registrations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                     list(row.values()))
-        conn.commit()
-    finally:
-        conn.close()
+    import dbrows
+    from storage.model import REGISTRATIONS
+
+    row = dbrows.dict_rows(db)[-1]
+    row = {c: row[c] for c in REGISTRATIONS.written}
+    row.update(id=str(uuid.uuid4()), **fields)
+    dbrows.insert(db, "registrations", [row])
 
 
 def no_controls(text: str) -> bool:

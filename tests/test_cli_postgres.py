@@ -1,6 +1,6 @@
 """The real command line against the test session's PostgreSQL server: the config's ``database``
-and TAELLEUGE_DB select it; init, doctor, registrer and fortryd work; the password in a URL is
-never printed; faults are Danish messages, never a traceback."""
+and TAELLEUGE_DB select it; init, doctor, registrer, fortryd, eksport, import and rapport work;
+the password in a URL is never printed; faults are Danish messages, never a traceback."""
 
 from __future__ import annotations
 
@@ -67,11 +67,11 @@ def test_init_and_doctor_on_a_server(tmp_path, tcp_url):
     assert first.returncode == 0, first.stderr
     assert "Database: PostgreSQL host=127.0.0.1" in first.stdout
     assert "adgangskode i adressen: vises ikke" in first.stdout
-    assert "Skema: version 4 (anvendt nu: m001_registrations" in first.stdout
+    assert "Skema: version 5 (anvendt nu: m001_registrations" in first.stdout
     assert "Roller: taelleuge_staff og taelleuge_coordinator findes" in first.stdout
     no_secret(first)
     again = run(tmp_path, "init", db=tcp_url)
-    assert "Skema: version 4 (var allerede opdateret)" in again.stdout
+    assert "Skema: version 5 (var allerede opdateret)" in again.stdout
     doctor = run(tmp_path, "doctor", db=tcp_url)
     assert doctor.returncode == 0, doctor.stderr
     lines = doctor.stdout.splitlines()
@@ -79,7 +79,7 @@ def test_init_and_doctor_on_a_server(tmp_path, tcp_url):
                for line in lines)
     assert any(line.startswith("Login         postgres: superbruger") and "taelleuge_staff" in line
                for line in lines)
-    assert "Skema         version 4" in doctor.stdout
+    assert "Skema         version 5" in doctor.stdout
     assert "Rækker        registreringer 0, prøve 0" in doctor.stdout
     no_secret(doctor)
 
@@ -109,12 +109,30 @@ def test_a_server_that_is_not_there_is_a_danish_message(tmp_path):
     no_secret(doctor)
 
 
-def test_commands_not_yet_ported_refuse_cleanly(tmp_path, tcp_url):
+def test_the_end_of_week_commands_work_on_a_server(tmp_path, tcp_url):
+    """eksport landkort/excel, import and rapport on PostgreSQL (they refused it before the store
+    interface), over TCP with the password in the URL, which is never shown."""
     assert run(tmp_path, "init", db=tcp_url).returncode == 0
-    for args in (["eksport", "landkort", "--uge", "2025-W43", "--ud", str(tmp_path / "x.csv")],
-                 ["rapport", "--uge", "2025-W43"]):
-        result = run(tmp_path, *args, db=tcp_url)
-        assert result.returncode == 1
-        assert "virker endnu kun med en SQLite-database" in result.stderr
+    for when in ("20-10-2025 09:00", "22-10-2025 10:15", "22-10-2025 11:00"):
+        saved = run(tmp_path, *REGISTER[:-1], when, db=tcp_url)
+        assert saved.returncode == 0, saved.stderr
+    csv = tmp_path / "uge43.csv"
+    exported = run(tmp_path, "eksport", "landkort", "--uge", "2025-W43", "--format", "raadata",
+                   "--ud", str(csv), db=tcp_url)
+    assert exported.returncode == 0, exported.stderr
+    assert "Rækker: 3" in exported.stdout
+    assert csv.read_bytes().count(b"\r\n") == 4
+    assert dbrows.count(tcp_url, "exports") == 1
+    excel = run(tmp_path, "eksport", "excel", "--uge", "2025-W43", "--ud", str(tmp_path / "u.xlsx"),
+                db=tcp_url)
+    assert excel.returncode == 0, excel.stderr
+    assert "Rækker: 3" in excel.stdout
+    report = run(tmp_path, "rapport", "--uge", "2025-W43", db=tcp_url)
+    assert report.returncode == 0, report.stderr
+    assert "23.05.10" in report.stdout
+    imported = run(tmp_path, "import", str(csv), db=tcp_url)
+    assert imported.returncode == 0, imported.stderr
+    assert "Rækker: 3" in imported.stdout and "tælles de nu to gange" in imported.stdout
+    assert dbrows.count(tcp_url) == 6 and dbrows.count(tcp_url, "imports") == 1
+    for result in (exported, excel, report, imported):
         no_secret(result)
-    assert not (tmp_path / "x.csv").exists()

@@ -28,7 +28,7 @@ def loaded_after_import(*modules: str) -> set[str]:
 
 def test_storage_and_exports_do_not_import_textual():
     loaded = loaded_after_import(
-        "storage", "storage.store", "storage.config", "storage.doctor", "storage.migrations",
+        "storage", "storage.sqlite.store", "storage.config", "storage.doctor", "storage.sqlite.migrations",
         "exports",
     )
     assert "storage" in loaded and "exports" in loaded
@@ -37,7 +37,7 @@ def test_storage_and_exports_do_not_import_textual():
 
 
 def test_registration_path_does_not_load_sqlite_utils_or_pandas():
-    loaded = loaded_after_import("storage", "storage.store", "storage.registration", "tui.cli_store",
+    loaded = loaded_after_import("storage", "storage.sqlite.store", "storage.registration", "tui.cli_store",
                                  "storage.open", "storage.settings", "tui.kiosk_main")
     assert "sqlite_utils" not in loaded
     assert "pandas" not in loaded and "numpy" not in loaded

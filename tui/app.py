@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from storage.config import Config
-from storage.store import Store
+from storage.interface import Store
 from storage.timeutil import Clock, system_clock
 
 from .key_filter import KeyFilter, alt_split
@@ -171,7 +171,7 @@ class TaelleApp(App[None], inherit_bindings=False):
             dropped(event, why)
 
     def get_key_display(self, binding: Binding) -> str:
-        # "ctrl+u", "Enter", "Esc", "F2": the same words as the help and the messages, never "^u".
+        # "Ctrl+U", "Enter", "Esc", "F2": the same words as the help and the messages, never "^u".
         from .render import key_label
 
         return binding.key_display or key_label(binding.key)

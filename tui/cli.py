@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -262,17 +261,6 @@ def _main(argv: Sequence[str] | None) -> int:
         from storage.hostile import escape
 
         print(f"taelleuge: {escape(str(error), keep_newlines=True)}", file=sys.stderr)
-        code = 1
-    except sqlite3.Error as error:
-        # The storage layer types every error about the file; one that slipped past it still
-        # gets its Danish message, and never a claim that the file is damaged unless it is.
-        from storage.db import translate
-
-        typed = translate(error, getattr(args, "db", None))
-        name = getattr(error, "sqlite_errorname", None) or type(error).__name__
-        print(f"taelleuge: {typed}" if typed else
-              f"taelleuge: Databasen kunne ikke bruges (SQLite: {name}). Intet er gemt. Kør "
-              "taelleuge doctor.", file=sys.stderr)
         code = 1
     except BrokenPipeError:
         raise

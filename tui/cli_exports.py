@@ -43,12 +43,12 @@ def _selection(args: argparse.Namespace) -> tuple[date, date, str]:
 
 
 def _check_units(config: Config, store, units: tuple[str, ...]) -> None:
-    from storage.extract import Selection, snapshot
+    from storage.interface import Selection
 
     unknown = [u for u in units if u not in config.units]
     if not unknown:
         return
-    with snapshot(store, Selection("", "")) as snap:
+    with store.snapshot(Selection("", "")) as snap:
         seen = set(snap.units_seen())
     missing = [u for u in unknown if u not in seen]
     if missing:
@@ -121,8 +121,7 @@ def _checked_filters(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[s
 def _export_landkort(args: argparse.Namespace) -> int:
     from exports import check, landkort, layouts
     from exports.safe_write import SafeFile, check_target
-    from storage import export_log
-    from storage.extract import Selection, snapshot
+    from storage.interface import Selection
 
     config, db_path = load(args)
     first, last, label = _selection(args)
@@ -142,16 +141,14 @@ def _export_landkort(args: argparse.Namespace) -> int:
         with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
             out = None if checking else SafeFile(target, overwrite=args.overskriv)
-            with snapshot(store, selection) as snap, _progress(args) as progress:
+            with store.snapshot(selection) as snap, _progress(args) as progress:
                 left = snap.left_out()
                 _refuse_empty(left, label, units, sources)
                 written = landkort.write(
                     snap, config, args.format, args.tegnsaet, out.write if out else None,
                     progress, total=left.live, reset=out.reset if out else None,
                 )
-                where, params = selection.where()
-                changes = export_log.changes_since(snap.conn, where, params, start_utc, end_utc,
-                                                   config.zone)
+                changes = snap.changes_since(config.zone)
         report = check.build(
             config=config, written=written, left=left, first=first, last=last,
             selection_label=label, units=units, sources=sources, target=target,
@@ -200,28 +197,25 @@ def _export_landkort(args: argparse.Namespace) -> int:
 def _log_export(db_path, args, first, last, start_utc, end_utc, units, sources, written, target) -> None:
     """The file is out: note it in the database, so later registrations in these days are named
     (``registrer`` warns, the next check lists them). A failure here leaves the file as it is."""
-    import sqlite3
-
-    from storage import export_log
     from storage.errors import TaelleugeError
 
     try:
         with open_store(db_path) as store:
-            export_log.record(
-                store.conn, kind=f"landkort-{args.format}", first=first, last=last,
+            store.record_export(
+                kind=f"landkort-{args.format}", first=first, last=last,
                 start_utc=start_utc, end_utc=end_utc, units=units, sources=sources,
                 rows=written.rows, sha256=written.sha256, file_name=target.name,
-                station=store.station, operator=store.operator, now=system_clock(),
+                now=system_clock(),
             )
-    except (TaelleugeError, sqlite3.Error) as error:
+    except TaelleugeError as error:
         say(f"Advarsel: filen er skrevet, men eksporten kunne ikke noteres i databasen ({error}). "
-              "Senere registreringer i disse dage bliver derfor ikke meldt.", err=True)
+            "Senere registreringer i disse dage bliver derfor ikke meldt.", err=True)
 
 
 def _export_excel(args: argparse.Namespace) -> int:
     from exports import excel
     from exports.safe_write import SafeFile
-    from storage.extract import Selection, snapshot
+    from storage.interface import Selection
 
     config, db_path = load(args)
     first, last, label = _selection(args)
@@ -235,7 +229,7 @@ def _export_excel(args: argparse.Namespace) -> int:
     with SafeFile(target, overwrite=args.overskriv) as out:
         with open_store(db_path, reading=True) as store:
             _check_units(config, store, units)
-            with snapshot(store, Selection(start_utc, end_utc, units, sources)) as snap, \
+            with store.snapshot(Selection(start_utc, end_utc, units, sources)) as snap, \
                     _progress(args) as progress:
                 left = snap.left_out()
                 _refuse_empty(left, label, units, sources)

@@ -109,20 +109,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     # pandas-free: the checks below refuse bad input before anything heavy loads.
-    from exports.analysis_data import (
-        days_selection, open_readonly, read_durations, read_selections, report_mark,
-        weeks_selection,
-    )
+    from exports.analysis_data import days_selection, read_selections, weeks_selection
     from exports.count_weeks import counting_units
     from exports.definitions import DEFAULT_RATE_THRESHOLD
     from exports.report_folder import FILE_NAMES, check_folder
 
-    from .cli_store import load
+    from .cli_store import load, open_store
 
     config, path = load(args)
-    from storage.open import require_sqlite
-
-    require_sqlite(path, "Rapporten")
     units, filter_label = _units(config, args)
     tasks = _tasks(args.opgaver)
     if args.uge is not None:
@@ -141,32 +135,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     folder = Path(args.ud).expanduser() if args.ud is not None else None
     if folder is not None:
         check_folder(folder, overwrite=args.overskriv)  # refuse before any work
-    conn = open_readonly(path)
-    durations_conn = None
-    try:
-        # SQLite counts in worker threads (the sqlite3 module releases the GIL while it works)
-        # while this thread loads pandas, openpyxl and matplotlib: on a 2-core host that hides
-        # most of the import time. The counts and the handling times are two scans of the same
-        # moment (one mark) on two connections, so they share the cores too.
-        mark = report_mark(conn)
-        counting = counting_units(config, selection, include_outside=args.medtag_udenfor)
-        durations_conn = open_readonly(path)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            pending = pool.submit(read_selections, conn, config.zone, selection, compare,
-                                  config.kommune_nr, None, mark)
-            timed = pool.submit(read_durations, durations_conn, config.zone, selection, counting,
-                                mark)
-            from exports.analysis import report_from_rows
+    counting = counting_units(config, selection, include_outside=args.medtag_udenfor)
+    with open_store(path, reading=True) as store, ThreadPoolExecutor(max_workers=1) as pool:
+        # The store counts in a worker thread (the database drivers release the GIL while the
+        # database works; on SQLite the handling times in a second one beside the counts) while
+        # this thread loads pandas, openpyxl and matplotlib: on a 2-core host that hides most of
+        # the import time. Every count describes one moment of the database.
+        pending = pool.submit(read_selections, store, config.zone, selection, compare,
+                              config.kommune_nr, counting)
+        from exports.analysis import report_from_rows
 
-            if folder is not None:
-                import exports.quadrant_plot  # noqa: F401  (matplotlib)
-                import openpyxl  # noqa: F401
-            rows, compare_rows = pending.result()
-            rows.durations = timed.result()
-    finally:
-        conn.close()
-        if durations_conn is not None:
-            durations_conn.close()
+        if folder is not None:
+            import exports.quadrant_plot  # noqa: F401  (matplotlib)
+            import openpyxl  # noqa: F401
+        rows, compare_rows = pending.result()
     report = report_from_rows(
         config, selection, rows, compare=compare, compare_rows=compare_rows,
         rate_threshold=DEFAULT_RATE_THRESHOLD if rate is None else rate, volume_threshold=volume,

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from storage import identity, settings
 from storage.config import Config
-from storage.db import journal_choice, journal_mode
 from storage.describe import describe
 from storage.doctor import doctor
 from storage.errors import NotInitialised, Refusal, StorageError
@@ -17,10 +16,10 @@ from storage.hostile import unsafe_problem
 from storage.privacy import refuse_cpr
 from storage.kle import load_catalogue
 from storage.registration import VOID_REASONS, new_entry
-from storage.open import export_covering, is_server
+from storage.interface import Store
+from storage.open import init_database, is_server
 from storage.open import open_store as open_location
 from storage.roles import authority, check_config_choice, is_coordinator, require_coordinator
-from storage.store import Store, schema_status
 from storage.timeutil import from_stored, parse_local_moment, system_clock
 
 from .say import say
@@ -55,36 +54,19 @@ def open_store(path: Path | str, *, create: bool = False, station: str | None = 
 
 def cmd_init(args: argparse.Namespace) -> int:
     config, path = load(args)
-    if is_server(path):
-        return _init_server(config, path)
-    existed = os.path.lexists(path)
+    existed = is_server(path) or os.path.lexists(path)
     try:
-        store = open_store(path, create=True)
+        lines = init_database(path, station=identity.cli_station(), operator=identity.operator())
     except StorageError as error:
         if existed or os.path.lexists(path):
             raise
-        # What init made is gone again (storage.group_file): say that, not "uændret".
+        # What init made is gone again (storage.sqlite.group_file): say that, not "uændret".
         raise NotInitialised(f"Databasen {path} blev ikke oprettet: {error.short}. De filer, init "
                              "nåede at lave, er fjernet igen. Ret det, og kør taelleuge init igen.") from None
-    with store:
-        status = schema_status(store.conn)
-        mode = journal_mode(store.conn)
-        applied = store.migrated
-    say(f"Database: {path} ({'oprettet' if store.created else 'fandtes'})")
-    news = f"anvendt nu: {', '.join(applied)}" if applied else "var allerede opdateret"
-    say(f"Skema: version {status.version} ({news})")
-    say(f"Journal: {mode} ({journal_choice().reason})")
+    say("\n".join(lines))
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
     say(f"Konfiguration: {config.source} ({units}, {weeks})")
-    return 0
-
-
-def _init_server(config: Config, url: str) -> int:
-    from storage.open import init_server
-
-    say("\n".join(init_server(url, station=identity.cli_station(), operator=identity.operator())))
-    say(f"Konfiguration: {config.source} ({len(config.units)} enheder, {len(config.weeks)} tælleuger)")
     return 0
 
 
@@ -127,8 +109,8 @@ def cmd_register(args: argparse.Namespace) -> int:
                                              end.astimezone(config.zone).date())
     with open_store(path) as store:
         store.record(entry)
-        exported = None if entry.trial else export_covering(
-            store, to_stored(end), entry.enhed, entry.datakilde)
+        exported = None if entry.trial else store.export_covering(
+            to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
         say(f"advarsel: {warning}", err=True)
     if exported:
@@ -177,7 +159,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     with open_store(path) as store:
         voided = store.undo_last(enhed=args.enhed, reason=reason)
         first = voided[0] if voided else None
-        exported = export_covering(store, first.end_utc, first.enhed, first.datakilde) \
+        exported = store.export_covering(first.end_utc, first.enhed, first.datakilde) \
             if first and not first.trial else None
         if exported and exported.created_utc < first.created_utc:
             exported = None  # registered after that export: the delivered file never held it

@@ -13,7 +13,7 @@ from typing import Any
 
 from storage.config import Config, CountWeek
 from storage.registration import Entry, Registration
-from storage.store import Store
+from storage.interface import Store
 from storage.timeutil import from_stored
 
 RECENT = 10  # entries in "Seneste her" and the ctrl+u list

@@ -29,11 +29,11 @@ KLE_WIDTH = 9  # "23.05.10 " in front of a name when KLE numbers are on
 _NAMES = {"enter": "Enter", "escape": "Esc", "tab": "Tab", "space": "Mellemrum", "backspace": "Backspace",
           "delete": "Delete", "insert": "Insert", "up": "Pil op", "down": "Pil ned", "left": "Pil venstre",
           "right": "Pil højre", "home": "Home", "end": "End", "pageup": "PgUp", "pagedown": "PgDn",
-          "shift+tab": "shift+Tab"}
+          "shift+tab": "Shift+Tab"}
 
 
 def key_label(key: str) -> str:
-    """How a key is written on screen, the same in footer, help and messages: "ctrl+u", "F2",
+    """How a key is written on screen, the same in footer, help and messages: "Ctrl+U", "F2",
     "]" (never Textual's internal names such as "right_square_bracket")."""
     if key in _NAMES:
         return _NAMES[key]
@@ -44,7 +44,8 @@ def key_label(key: str) -> str:
         return char
     if "+" in key:
         *mods, last = key.split("+")
-        return "+".join([*mods, key_label(last)])
+        last = last.upper() if len(last) == 1 else key_label(last)
+        return "+".join([*(m.capitalize() for m in mods), last])
     return key
 
 
@@ -64,14 +65,14 @@ def type_keys(config: Config) -> list[tuple[str, str]]:
 
 
 def task_key_range(keys: str) -> str:
-    """"1-9, a, c, e" or "1-9 og bogstaverne" for a long list: how step 1's keys are named."""
+    """"1-9, a, c, e", or "tasten ud for den" for a long list: how step 1's keys are named."""
     letters = keys.lstrip(keymaps.DIGITS)
     digits = keys[: len(keys) - len(letters)]
     head = f"1-{digits[-1]}" if len(digits) > 1 else digits
     if not letters:
         return head
     if len(letters) > 4:
-        return f"{head} og bogstaverne i listen"
+        return "tasten ud for den"  # fits a 60-column message line, unlike a list of letters
     return f"{head}, {', '.join(letters)}"
 
 

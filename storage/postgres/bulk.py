@@ -1,4 +1,4 @@
-"""Bulk import on PostgreSQL: ``storage.bulk.ImportBatch`` with COPY into a TEMP staging table.
+"""Bulk import on PostgreSQL: ``storage.sqlite.bulk.ImportBatch`` with COPY into a TEMP staging table.
 
 The TEMP table belongs to this session and takes no lock on the shared tables, so kiosks keep
 registering while a large file is read. ``commit`` then copies the rows into ``registrations``
@@ -16,25 +16,52 @@ from datetime import tzinfo
 
 import psycopg
 
-from ..bulk import LAYOUTS, STAGING_COLUMNS, STATION, ImportRecord, duplicate_message
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..extract import _import_dict
+from ..imports import LAYOUTS, STATION, duplicate_message
+from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
 
 IMPORT_LOCK = (LOCK_CLASS, 3)
-_IMPORT_COLUMNS = ("id, sha256, content_sha256, file_name, layout, encoding, row_count, datakilde, "
-                   "station, operator, created_utc")
 _STAGING_TYPES = {"date_only": "smallint"}
+_INSERT_IMPORT = IMPORTS.insert("%s")
+_SELECT_IMPORT = IMPORTS.select()
+
+# Every registration column of an imported row: what the file brought (staged), or what the
+# import sets. Parameters, in order: the id prefix, station, operator, created_utc, import_id.
+_IMPORT_SETS = {
+    "id": "%s || lpad(to_hex(s.n), 8, '0')",  # storage.imports.row_id
+    "station": "%s", "operator": "%s", "created_utc": "%s", "import_id": "%s",
+    "trial": "0", "batch_id": "NULL", "replaces": "NULL",
+}
+_COPY_STAGED = (
+    f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}) "
+    f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)} "
+    "FROM pg_temp.import_staging s ORDER BY s.n"
+)
+assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
 
-def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: str = "") -> dict | None:
+def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
     row = conn.execute(
-        f"SELECT {_IMPORT_COLUMNS} FROM imports WHERE sha256 = %s OR content_sha256 = %s "
+        f"SELECT {_SELECT_IMPORT} FROM imports WHERE sha256 = %s OR content_sha256 = %s "
         "ORDER BY created_utc, id LIMIT 1",
         (sha256, content_sha256),
     ).fetchone()
-    return _import_dict(row) if row else None
+    return IMPORTS.from_row(row) if row else None
+
+
+def find_by_id(conn: psycopg.Connection, import_id: str) -> ImportRecord | None:
+    row = conn.execute(f"SELECT {_SELECT_IMPORT} FROM imports WHERE id = %s", (import_id,)).fetchone()
+    return IMPORTS.from_row(row) if row else None
+
+
+def imports(conn: psycopg.Connection) -> list[ImportRecord]:
+    return [IMPORTS.from_row(row) for row in conn.execute(
+        # Two imports in one clock tick (a test clock, a fast script) keep the order they were
+        # written in: a random id would shuffle them, their rows' seq does not.
+        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, "
+        "(SELECT min(r.seq) FROM registrations r WHERE r.import_id = imports.id), id")]
 
 
 class PgImportBatch:
@@ -98,7 +125,7 @@ class PgImportBatch:
         operator: str,
         zone: tzinfo | None = None,
     ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing (see storage.bulk)."""
+        """Write every staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
@@ -119,24 +146,9 @@ class PgImportBatch:
                     earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
-                    conn.execute(
-                        f"INSERT INTO imports ({_IMPORT_COLUMNS}) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        (record.id, record.sha256, record.content_sha256, record.file_name,
-                         record.layout, record.encoding, record.row_count, record.datakilde,
-                         record.station, record.operator, record.created_utc),
-                    )
-                    conn.execute(
-                        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, "
-                        "kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
-                        "datakilde, station, operator, answers, trial, batch_id, replaces, "
-                        "created_utc, import_id) "
-                        "SELECT %s || lpad(to_hex(n), 8, '0'), kommune_nr, kommune_navn, enhed, "
-                        "opgave, kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
-                        "datakilde, %s, %s, answers, 0, NULL, NULL, %s, %s "
-                        "FROM pg_temp.import_staging ORDER BY n",
-                        (prefix, STATION, operator, record.created_utc, record.id),
-                    )
+                    conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
+                    conn.execute(_COPY_STAGED, (prefix, STATION, operator, record.created_utc,
+                                                record.id))
             except psycopg.errors.UniqueViolation:
                 # The UNIQUE hashes: a concurrent import won (the lock makes this a backstop).
                 earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)

@@ -14,7 +14,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..errors import TaelleugeError
 
-LOCK_TIMEOUT_MS = 10_000  # as SQLite's busy_timeout (storage.db.BUSY_TIMEOUT_MS)
+LOCK_TIMEOUT_MS = 10_000  # as SQLite's busy_timeout (storage.sqlite.db.BUSY_TIMEOUT_MS)
 
 # libpq settings the URL does not give itself.
 DEFAULTS = {

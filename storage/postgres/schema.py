@@ -1,4 +1,4 @@
-"""The PostgreSQL schema: the SQLite engine's migrations (storage.schema), one for one, by name.
+"""The PostgreSQL schema: the SQLite engine's migrations (storage.sqlite.schema), one for one, by name.
 
 Same tables, columns and rules: TEXT stays text (times are the same fixed-width ISO-8601 UTC text,
 so comparing and ordering them is comparing text) and every text column uses the "C" collation,
@@ -13,9 +13,10 @@ wait, then find nothing pending). Append a function for every change; never edit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..schema import MIGRATION_NAMES as SQLITE_NAMES
+from .. import interface
+from ..sqlite.schema import MIGRATION_NAMES as SQLITE_NAMES
 from .translate import APPEND_ONLY, VOID_FACTS
 
 VERSION_TABLE = "taelleuge_migrations"
@@ -189,20 +190,20 @@ def m004_exports(cur) -> None:
     _append_only(cur, "exports")
 
 
-MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports]
+def m005_seq(cur) -> None:
+    """The SQLite engine's explicit sequence: PostgreSQL has had ``seq`` (an identity column,
+    with its indexes) since m001, so nothing to do; kept so the two lists match one for one."""
+
+
+MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]
 assert MIGRATION_NAMES == SQLITE_NAMES, "the engines' migrations must match one for one"
 
 
 @dataclass(frozen=True)
-class SchemaStatus:
-    applied: list[str]
-    pending: list[str]
-    foreign_tables: list[str]  # tables of someone else in a database without our version table
-
-    @property
-    def version(self) -> int:
-        return len(self.applied)
+class SchemaStatus(interface.SchemaStatus):
+    # Tables of someone else in a database without our version table.
+    foreign_tables: list[str] = field(default_factory=list)
 
 
 def status(conn) -> SchemaStatus:

@@ -5,25 +5,33 @@ its header, the changes since the last delivered file) sees the same committed s
 snapshot never blocks a kiosk's write, and no write disturbs it. Rows come through a server-side
 (named) cursor in chunks, so a million rows never sit in memory at once.
 
-Same API as ``storage.extract.Snapshot`` (rows, row_id, left_out, answer_sets, units_seen), plus
-``changes_since`` (``storage.export_log.changes_since`` on SQLite).
+``storage.interface.Snapshot``, as ``storage.sqlite.snapshot.Snapshot`` on SQLite.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 import psycopg
+from psycopg.rows import tuple_row
 
-from ..extract import LeftOut, Selection
+from .. import export_log as neutral_log
+from ..interface import Changes, LeftOut, Selection
+from ..model import EXPORT_FIELDS, ExportRow
 from . import export_log
 
 CHUNK_ROWS = 10_000
 _VOIDED = "EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
 _ORDER = "ORDER BY r.end_utc, r.seq"
 _cursor_names = itertools.count(1)
+
+
+def _export_rows(cursor) -> partial:
+    """psycopg row factory: a fetched row is already in ExportRow's order."""
+    return partial(tuple.__new__, ExportRow)
 
 
 def where(selection: Selection) -> tuple[str, list]:
@@ -45,16 +53,21 @@ class PgSnapshot:
         self.selection = selection
         self.chunk = chunk
 
-    def rows(self, chunk: int | None = None) -> Iterator[tuple]:
-        """Live, non-trial rows of the selection in time order, as ``EXPORT_COLUMNS`` tuples,
-        fetched ``chunk`` rows at a time from one server-side cursor."""
+    def rows(self, chunk: int | None = None, fields: Sequence[str] | None = None) -> Iterator:
+        """Live, non-trial rows of the selection in time order, as :class:`ExportRow` (with
+        ``fields``: plain tuples of exactly those EXPORT_FIELDS, in that order), fetched ``chunk``
+        rows at a time from one server-side cursor."""
+        names = tuple(fields) if fields is not None else EXPORT_FIELDS
+        unknown = [n for n in names if n not in EXPORT_FIELDS]
+        if unknown:
+            raise ValueError(f"not export fields: {unknown}")
         sql, params = where(self.selection)
-        cursor = self.conn.cursor(name=f"taelleuge_export_{next(_cursor_names)}")
+        cursor = self.conn.cursor(name=f"taelleuge_export_{next(_cursor_names)}",
+                                  row_factory=_export_rows if fields is None else tuple_row)
         cursor.itersize = chunk or self.chunk
         cursor.execute(
-            "SELECT r.kommune_navn, r.kommune_nr, r.enhed, r.opgave, r.kanal, r.type, "
-            "r.afslutning, r.blanket, r.end_utc, r.start_utc, r.datakilde, r.answers "
-            f"FROM registrations r WHERE {sql} AND r.trial = 0 AND NOT {_VOIDED} {_ORDER}",
+            f"SELECT {', '.join('r.' + n for n in names)} FROM registrations r WHERE {sql} "
+            f"AND r.trial = 0 AND NOT {_VOIDED} {_ORDER}",
             params,
         )
         return _stream(cursor)
@@ -91,9 +104,26 @@ class PgSnapshot:
         return [u for (u,) in self.conn.execute(
             "SELECT DISTINCT enhed FROM registrations ORDER BY 1")]
 
-    def changes_since(self, start_utc: str, end_utc: str, zone) -> export_log.Changes:
-        sql, params = where(self.selection)
-        return export_log.changes_since(self.conn, sql, params, start_utc, end_utc, zone)
+    def changes_since(self, zone) -> Changes:
+        """Rows registered or voided after the export that delivered them (storage.export_log)."""
+        sel = self.selection
+        earlier = export_log.overlapping(self.conn, sel.start_utc, sel.end_utc)
+        if not earlier:
+            return Changes(earlier)
+        since = neutral_log.since(earlier)
+        sql, params = where(sel)
+        registered = self.conn.execute(
+            f"SELECT r.enhed, r.datakilde, r.end_utc, r.created_utc FROM registrations r "
+            f"WHERE {sql} AND r.trial = 0 AND r.created_utc > %s AND NOT {_VOIDED}",
+            [*params, since],
+        ).fetchall()
+        voided = self.conn.execute(
+            f"SELECT r.enhed, r.datakilde, r.end_utc, r.created_utc, v.created_utc FROM voids v "
+            f"JOIN registrations r ON r.id = v.registration_id "
+            f"WHERE {sql} AND r.trial = 0 AND v.created_utc > %s",
+            [*params, since],
+        ).fetchall()
+        return neutral_log.count_changes(earlier, registered, voided, zone)
 
 
 def _stream(cursor) -> Iterator[tuple]:

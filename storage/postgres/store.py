@@ -1,5 +1,5 @@
-"""The append-only registration store on a PostgreSQL server: the same public methods, signatures
-and results as ``storage.store.Store``.
+"""The append-only registration store on a PostgreSQL server (``storage.interface.Store``): the
+same methods, signatures and results as ``storage.sqlite.store.SqliteStore``.
 
 One connection per process (autocommit; every write is one explicit transaction), shared by the
 TUI's worker threads under a lock, as with SQLite. Every psycopg error leaves here as a typed
@@ -30,7 +30,10 @@ import psycopg
 
 from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
                       Refusal)
-from ..registration import VOID_REASONS, Entry, Registration
+from ..interface import Selection, UndoneImport
+from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
+                     Registration)
+from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from . import connect as pgconnect
 from . import schema
@@ -38,13 +41,23 @@ from .translate import translate
 
 T = TypeVar("T")
 
-# Column lists from the record types (Registration.COLUMNS is the SQLite engine's list too).
-REG_COLUMNS = tuple(c.strip() for c in Registration.COLUMNS.split(","))
-_REG_SELECT = ", ".join(f"r.{c}" for c in REG_COLUMNS)
+# SQL from the model (storage.model); seq is an identity column here, set by the server.
+_REG_SELECT = REGISTRATIONS.select("r")
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
-_INSERT = (
-    f"INSERT INTO registrations ({', '.join(REG_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(REG_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
+_INSERT = REGISTRATIONS.insert("%s", conflict="ON CONFLICT (id) DO NOTHING")
+# A void copies its registration's counted facts; the registration is found by id.
+_VOID_SOURCES = {"registration_id": "r.id", **{c: f"r.{c}" for c in VOID_FACTS}}
+_INSERT_VOID = (
+    f"INSERT INTO voids ({', '.join(VOIDS.written)}) "
+    f"SELECT {', '.join(_VOID_SOURCES.get(c, '%s') for c in VOIDS.written)} "
+    "FROM registrations r WHERE r.id = %s"
+)
+# A restore copies the voided row (model.RESTORE_COPIES); the restoring process sets the rest.
+_RESTORE_SET = [c for c in REGISTRATIONS.written if c not in RESTORE_COPIES]
+_INSERT_RESTORE = (
+    f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}) "
+    f"SELECT {', '.join('r.id' if c == 'replaces' else '%s' if c in _RESTORE_SET else f'r.{c}' for c in REGISTRATIONS.written)} "
+    "FROM registrations r WHERE r.id = %s"
 )
 VOID_LOCK = (schema.LOCK_CLASS, 2)
 
@@ -181,28 +194,11 @@ class PgStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def conn(self):
-        """SQLite's connection attribute: code that still reaches into it is not ported yet."""
-        raise NotInitialised(
-            "Denne kommando virker endnu kun med en SQLite-database, ikke med PostgreSQL."
-        )
-
     # -- writes -------------------------------------------------------------------------------
 
     def record(self, entry: Entry) -> list[str]:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
-        created = to_stored(self.clock())
-        start = to_stored(entry.start) if entry.start else None
-        end = to_stored(entry.end)
-        answers = entry.answers_json()
-        rows = [
-            (rid, entry.kommune_nr, entry.kommune_navn, entry.enhed, entry.opgave, entry.kanal,
-             entry.type, entry.afslutning, entry.blanket, start, end, int(entry.date_only),
-             entry.datakilde, self.station, self.operator, answers, int(entry.trial),
-             entry.batch_id, None, created)
-            for rid in entry.ids
-        ]
+        rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
 
         def write(conn: psycopg.Connection) -> None:
             with conn.transaction(), conn.cursor() as cur:
@@ -222,8 +218,8 @@ class PgStore:
             raise ValueError("give exactly one of station or enhed")
         # By unit: never an imported row (an import is not "the latest registration" anyone made).
         where, arg = (
-            ("station = %s", station) if station is not None
-            else ("enhed = %s AND import_id IS NULL", enhed)
+            ("r.station = %s", station) if station is not None
+            else ("r.enhed = %s AND r.import_id IS NULL", enhed)
         )
 
         def undo(conn: psycopg.Connection) -> list[Registration]:
@@ -236,10 +232,10 @@ class PgStore:
                 ).fetchone()
                 if latest is None:
                     return []
-                first = Registration.from_row(latest)
+                first = REGISTRATIONS.from_row(latest)
                 rows = [first]
                 if first.batch_id:
-                    rows = [Registration.from_row(row) for row in conn.execute(
+                    rows = [REGISTRATIONS.from_row(row) for row in conn.execute(
                         f"SELECT {_REG_SELECT} FROM registrations r "
                         f"WHERE r.batch_id = %s AND {_NOT_VOIDED} ORDER BY r.seq",
                         (first.batch_id,),
@@ -273,8 +269,8 @@ class PgStore:
         ids = list(dict.fromkeys(ids))
         created = to_stored(self.clock())
         new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
-        copied = [c for c in REG_COLUMNS if c not in ("id", "station", "operator", "batch_id",
-                                                       "replaces", "created_utc")] + ["import_id"]
+        given = {"station": self.station, "operator": self.operator, "batch_id": new_batch,
+                 "created_utc": created}
 
         def restore(conn: psycopg.Connection) -> list[str]:
             with conn.transaction():
@@ -290,16 +286,11 @@ class PgStore:
                     if rid in restored:
                         raise Refusal(f"Registreringen {rid} er allerede genskabt", "id")
                 new_ids = [str(uuid.uuid4()) for _ in ids]
+                params = [[{**given, "id": new_id}[c] for c in _RESTORE_SET if c != "replaces"] + [rid]
+                          for new_id, rid in zip(new_ids, ids)]
                 try:
                     with conn.cursor() as cur:
-                        cur.executemany(
-                            f"INSERT INTO registrations (id, station, operator, batch_id, replaces, "
-                            f"created_utc, {', '.join(copied)}) "
-                            f"SELECT %s, %s, %s, %s, id, %s, {', '.join(copied)} "
-                            "FROM registrations WHERE id = %s",
-                            [(new_id, self.station, self.operator, new_batch, created, rid)
-                             for new_id, rid in zip(new_ids, ids)],
-                        )
+                        cur.executemany(_INSERT_RESTORE, params)
                 except psycopg.errors.UniqueViolation:  # the lock makes this a backstop only
                     raise Refusal("Registreringen er allerede genskabt", "id") from None
                 return new_ids
@@ -313,10 +304,7 @@ class PgStore:
         try:
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
-                    "enhed, trial, end_utc, type, kanal) "
-                    "SELECT %s, id, %s, %s, %s, %s, enhed, trial, end_utc, type, kanal "
-                    "FROM registrations WHERE id = %s",
+                    _INSERT_VOID,
                     [(str(uuid.uuid4()), reason, self.station, self.operator, created, rid)
                      for rid in ids],
                 )
@@ -331,7 +319,7 @@ class PgStore:
             f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r WHERE r.id = ANY(%s)",
             (list(ids),),
         ).fetchall()
-        return {row[0]: Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows}
+        return {row[0]: REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows}
 
     def _read(self, sql: str, params: Sequence = ()) -> list[tuple]:
         return self._call(lambda conn: conn.execute(sql, params).fetchall(), retry=True)
@@ -384,7 +372,7 @@ class PgStore:
             f"WHERE {where} ORDER BY r.seq DESC LIMIT %s",
             (arg, limit),
         )
-        return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
+        return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
 
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
@@ -393,7 +381,7 @@ class PgStore:
             f"WHERE r.station = %s AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
             (station,),
         )
-        return Registration.from_row(rows[0]) if rows else None
+        return REGISTRATIONS.from_row(rows[0]) if rows else None
 
     def live_ids_of_entry(self, row: Registration) -> list[str]:
         """The ids of the entry ``row`` belongs to: its whole batch, or just itself."""
@@ -432,15 +420,15 @@ class PgStore:
             nonlocal below
             while len(entries) < limit:
                 row = conn.execute(
-                    f"SELECT r.seq, {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
+                    f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
                     "WHERE r.station = %s AND r.operator = %s AND r.seq < %s "
                     + ("AND r.enhed = %s " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
                     (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     return
-                found = Registration.from_row(row[1:-1], voided=bool(row[-1]))
-                below, count = row[0], 1
+                found = REGISTRATIONS.from_row(row, voided=bool(row[-1]))
+                below, count = found.seq, 1
                 if found.batch_id:
                     count, first, live = conn.execute(
                         f"SELECT count(*), min(r.seq), count(*) FILTER (WHERE {_NOT_VOIDED}) "
@@ -484,21 +472,51 @@ class PgStore:
             "GROUP BY enhed ORDER BY enhed"
         ))
 
-    # -- exports, imports, the export log (storage.extract / bulk / export_log on SQLite) ---------
+    def grid(self, units: Sequence[str], first: date, last: date, zone, *,
+             trial: bool = False) -> dict[tuple[str, date], int]:
+        """Live registrations per (unit, local day): per day, registered minus voided, grouped
+        by unit on the (enhed, trial, end_utc, ...) indexes, in one round trip."""
+        days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+        if not days:
+            return {}
+        bounds = [local_day_bounds(day, zone) for day in days]
+        wanted = " AND t.enhed = ANY(%s)" if units else ""
+        part = ("SELECT t.enhed, d.n, {sign}count(*) FROM {table} t JOIN "
+                "unnest(%s::text[], %s::text[]) WITH ORDINALITY AS d(a, b, n) "
+                "ON t.end_utc >= d.a AND t.end_utc < d.b WHERE t.trial = %s" + wanted +
+                " GROUP BY t.enhed, d.n")
+        args = [[a for a, _ in bounds], [b for _, b in bounds], int(trial)] + ([list(units)] if units else [])
+        rows = self._read(
+            part.format(sign="", table="registrations") + " UNION ALL "
+            + part.format(sign="-", table="voids"),
+            args + args,
+        )
+        grid: dict[tuple[str, date], int] = {}
+        for unit, n, count in rows:
+            key = (unit, days[n - 1])
+            grid[key] = grid.get(key, 0) + count
+        return {key: n for key, n in grid.items() if n}
 
-    def snapshot(self, selection, *, chunk: int | None = None):
-        """``storage.extract.snapshot(store, selection)``: one consistent read for an export."""
+    # -- exports, imports, the export log ---------------------------------------------------------
+
+    def snapshot(self, selection: Selection, *, chunk: int | None = None):
+        """One REPEATABLE READ, READ ONLY transaction for an export (storage.postgres.snapshot)."""
         from .snapshot import CHUNK_ROWS, snapshot
 
         return snapshot(self, selection, chunk or CHUNK_ROWS)
 
+    def report_facts(self, days, durations=(), *, kommune_nr: str = ""):
+        """The analyses' reads, at one moment (storage.postgres.facts)."""
+        from .facts import report_facts
+
+        return report_facts(self, days, durations, kommune_nr=kommune_nr)
+
     def import_batch(self):
-        """``storage.bulk.ImportBatch(store)``."""
         from .bulk import PgImportBatch
 
         return PgImportBatch(self)
 
-    def find_import(self, *, sha256: str = "", content_sha256: str = "") -> dict | None:
+    def find_import(self, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
         from .bulk import find_import
 
         return self._call(lambda conn: find_import(conn, sha256=sha256,
@@ -511,11 +529,38 @@ class PgStore:
             (start_utc, end_utc),
         )[0][0]
 
-    def record_export(self, **fields) -> str:
-        """``storage.export_log.record(conn, ...)``."""
+    def imports(self) -> list[ImportRecord]:
+        from .bulk import imports
+
+        return self._call(imports, retry=True)
+
+    def undo_import(self, import_id: str, reason: str) -> UndoneImport:
+        """Void every live row of an import, in one transaction (its voided rows stay voided)."""
+        from .bulk import find_by_id
+
+        def undo(conn: psycopg.Connection) -> UndoneImport:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", VOID_LOCK)
+                record = find_by_id(conn, import_id)
+                if record is None:
+                    raise Refusal(f"Importen {import_id} findes ikke", "import")
+                ids = [rid for (rid,) in conn.execute(
+                    f"SELECT r.id FROM registrations r WHERE r.import_id = %s AND {_NOT_VOIDED} "
+                    "ORDER BY r.seq", (import_id,))]
+                self._write_voids(conn, ids, reason)
+            return UndoneImport(record, len(ids))
+
+        return self._call(undo, retry=False)
+
+    def record_export(self, *, kind: str, first: date, last: date, start_utc: str, end_utc: str,
+                      units: tuple[str, ...], sources: tuple[str, ...], rows: int, sha256: str,
+                      file_name: str, now) -> str:
         from . import export_log
 
-        return self._call(lambda conn: export_log.record(conn, **fields), retry=False)
+        return self._call(lambda conn: export_log.record(
+            conn, kind=kind, first=first, last=last, start_utc=start_utc, end_utc=end_utc,
+            units=units, sources=sources, rows=rows, sha256=sha256, file_name=file_name,
+            station=self.station, operator=self.operator, now=now), retry=False)
 
     def exports_overlapping(self, start_utc: str, end_utc: str):
         from . import export_log
@@ -523,9 +568,13 @@ class PgStore:
         return self._call(lambda conn: export_log.overlapping(conn, start_utc, end_utc), retry=True)
 
     def export_covering(self, end_utc: str, enhed: str, datakilde: str):
-        """``storage.export_log.covering(conn, ...)``."""
-        from . import export_log
+        from .. import export_log as neutral
 
-        return self._call(lambda conn: export_log.covering(conn, end_utc, enhed, datakilde),
-                          retry=True)
+        return neutral.covering(self.exports_overlapping(*neutral.point_range(end_utc)),
+                                end_utc, enhed, datakilde)
 
+    def init_lines(self) -> list[str]:
+        """``taelleuge init``'s report; creates and grants the roles where this login may."""
+        from .admin import init_lines
+
+        return init_lines(self)

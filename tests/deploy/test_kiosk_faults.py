@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from textual.worker import WorkerCancelled
 
-from storage import db as dbmod
-from storage.store import Store
+from storage.sqlite import db as dbmod
+from storage.sqlite.store import SqliteStore as Store
 from tui.app import make_app
 
 from taelleuge_harness import (

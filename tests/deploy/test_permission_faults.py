@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 from taelleuge_harness import (
     AS_NOBODY, can_drop_to_nobody, nobody_env, shared_dir, write_config,
@@ -29,7 +29,7 @@ import json, sys
 from datetime import date, datetime, timezone
 from storage.registration import new_entry
 from storage.settings import demo_config
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
 config = demo_config(date.today())
 

@@ -2,14 +2,14 @@
 
 A config for the invented municipality 999 "Eksempelby" matching ``raadata-sample.csv`` (units
 999borgerservice, 999skranke, 999telefon; one local question) with count week 2026-W43
-(19-25 October 2026), a migrated database in tmp_path, helpers to register rows at fixed local
-times, and the real CLI in a subprocess.
+(19-25 October 2026), a migrated database (``db_path``: an SQLite file in tmp_path or a fresh
+PostgreSQL database, once each), helpers to register rows at fixed local times, and the real CLI
+in a subprocess.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+import dbrows
 from storage import config as cfgmod
+from storage.interface import Store
+from storage.open import open_store
 from storage.registration import new_entry
-from storage.store import Store
 from support import REPO, SAMPLES
 
 SAMPLE = SAMPLES / "raadata-sample.csv"
@@ -94,15 +96,14 @@ def lk_config(lk_config_path) -> cfgmod.Config:
 
 
 @pytest.fixture
-def lk_db(tmp_path) -> Path:
-    path = tmp_path / "uge.db"
-    Store(path, station="test-station", operator="tester", create=True).close()
-    return path
+def lk_db(db_path) -> Path | str:
+    open_store(db_path, station="test-station", operator="tester", create=True).close()
+    return db_path
 
 
 @pytest.fixture
 def lk_store(lk_db):
-    with Store(lk_db, station="test-station", operator="tester") as store:
+    with open_store(lk_db, station="test-station", operator="tester") as store:
         yield store
 
 
@@ -132,27 +133,19 @@ def import_text(store: Store, config: cfgmod.Config, path: Path, text: str, *,
     return importer.run(store, config, path, datakilde=datakilde)
 
 
-def rows(db: Path, where: str = "1") -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(f"SELECT * FROM registrations WHERE {where} ORDER BY rowid").fetchall()
-    finally:
-        conn.close()
+def rows(db: Path | str, where: str = "1=1") -> list[dict]:
+    """Whole registrations rows as dicts, in seq order."""
+    return dbrows.dict_rows(db, "registrations", where)
 
 
-def count(db: Path, table: str = "registrations") -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
+def count(db: Path | str, table: str = "registrations") -> int:
+    return dbrows.count(db, table)
 
 
 class Cli:
     """``python -m tui …`` in a subprocess, with config and database in tmp_path."""
 
-    def __init__(self, config: Path, db: Path, tmp: Path):
+    def __init__(self, config: Path, db: Path | str, tmp: Path):
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TAELLEUGE_")}
         self.env.update(
             HOME=str(tmp / "home"), XDG_DATA_HOME=str(tmp / "xdg"),
@@ -178,12 +171,12 @@ def export(store: Store, config: cfgmod.Config, layout: str = "raadata", encodin
     from datetime import date
 
     from exports import landkort
-    from storage.extract import Selection, snapshot
+    from storage.interface import Selection
     from storage.timeutil import local_range_bounds
 
     start, end = local_range_bounds(date.fromisoformat(first), date.fromisoformat(last), config.zone)
     chunks: list[bytes] = []
-    with snapshot(store, Selection(start, end, tuple(units), tuple(sources))) as snap:
+    with store.snapshot(Selection(start, end, tuple(units), tuple(sources))) as snap:
         left = snap.left_out()
         written = landkort.write(snap, config, layout, encoding, chunks.append, reset=chunks.clear)
     return b"".join(chunks), written, left

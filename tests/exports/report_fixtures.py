@@ -6,7 +6,7 @@ Municipality 259 "Testby", count weeks "Uge 43" (19-25 October 2026) and "Uge 44
 52), imported rows without a unit both (26). Clocks go back on Sunday 25 October 2026 at 03:00, so
 two rows sit on either side of a local midnight that a UTC date would get wrong. Staff rows go
 through ``new_entry`` and ``Store.record``; self-service and untyped rows (which staff cannot
-register) are raw INSERTs like an import makes. One trial row, one voided row and one row in W45
+register) are raw INSERTs like an import makes (tests/dbrows.py, on either engine). One trial row, one voided row and one row in W45
 must never count; 259telefon's rows in W43 are outside its count weeks (reported, not counted).
 
 Every figure of ``EXPECTED_CSV`` is worked out by hand in the comments of ``build``.
@@ -15,7 +15,6 @@ Every figure of ``EXPECTED_CSV`` is worked out by hand in the comments of ``buil
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -23,9 +22,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dbrows
 from storage import config as cfgmod
+from storage.interface import Store
+from storage.open import open_store
 from storage.registration import new_entry
-from storage.store import Store
 from storage.timeutil import to_stored
 from support import REPO, SAMPLES
 
@@ -169,40 +170,31 @@ def local(text: str) -> datetime:
     return datetime.strptime(text, "%d-%m-%Y %H:%M").replace(tzinfo=ZONE)
 
 
-_RAW = (
-    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc, import_id) "
-    "VALUES (?, ?, 'Testby', ?, ?, ?, ?, NULL, NULL, NULL, ?, 0, ?, 'import', "
-    "'tester', '{}', ?, NULL, NULL, ?, ?)"
-)
-_IMPORT = (
-    "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, row_count, "
-    "datakilde, station, operator, created_utc) VALUES (?, ?, ?, ?, 'raadata', 'iso-8859-1', 1, "
-    "'Import', 'import', 'tester', '2026-11-02T10:00:00.000000Z')"
-)
-
-
-def an_import(db: Path, name: str) -> str:
+def an_import(db: Path | str, name: str) -> str:
     """An ``imports`` record, so raw rows can point to it (as an import's rows do)."""
     ident = str(uuid.uuid4())
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute(_IMPORT, (ident, f"sha-{ident}", f"content-{ident}", name))
-    conn.close()
+    dbrows.insert(db, "imports", [dict(
+        id=ident, sha256=f"sha-{ident}", content_sha256=f"content-{ident}", file_name=name,
+        layout="raadata", encoding="iso-8859-1", row_count=1, datakilde="Import", station="import",
+        operator="tester", created_utc="2026-11-02T10:00:00.000000Z")])
     return ident
 
 
-def raw(db: Path, *, opgave: str, kanal: str, type: str | None, when: str, count: int = 1,
+def raw(db: Path | str, *, opgave: str, kanal: str, type: str | None, when: str, count: int = 1,
         enhed: str = "", trial: int = 0, datakilde: str = "Import", kommune: str = "259",
         import_id: str | None = None) -> None:
     """Rows as an import writes them (staff cannot register self-service or untyped rows)."""
     stored = to_stored(local(when))
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.executemany(_RAW, [(str(uuid.uuid4()), kommune, enhed, opgave, kanal, type, stored,
-                                 datakilde, trial, stored, import_id) for _ in range(count)])
-    conn.close()
+    dbrows.insert(db, "registrations", [dbrows.registration(
+        id=str(uuid.uuid4()), kommune_nr=kommune, kommune_navn="Testby", enhed=enhed,
+        opgave=opgave, kanal=kanal, type=type, afslutning=None, blanket=None, end_utc=stored,
+        datakilde=datakilde, station="import", operator="tester", trial=trial,
+        created_utc=stored, import_id=import_id) for _ in range(count)])
+
+
+def report_store(db: Path | str) -> Store:
+    """The store a report reads (``taelleuge rapport`` opens it the same way)."""
+    return open_store(db, station="test-station", operator="tester")
 
 
 def staff(store: Store, config, *, opgave: str, kanal: str, type: str, when: str, count: int = 1,
@@ -222,12 +214,13 @@ def write_config(tmp_path: Path) -> Path:
     return path
 
 
-def build(tmp_path: Path):
-    """Config path, loaded config and DB path of the hand-computed fixture."""
+def build(tmp_path: Path, db: Path | str | None = None):
+    """Config path, loaded config and database location of the hand-computed fixture (``db``: an
+    empty location, e.g. the ``db_path`` fixture; default an SQLite file in tmp_path)."""
     config_path = write_config(tmp_path)
     config = cfgmod.load(config_path)
-    db = tmp_path / "rapport.db"
-    with Store(db, station="test-station", operator="tester") as store:
+    db = tmp_path / "rapport.db" if db is None else db
+    with open_store(db, station="test-station", operator="tester", create=True) as store:
         # 23.05.10 Flytning
         staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="OPRET", when="19-10-2026 10:00", count=3)
         staff(store, config, opgave="23.05.10", kanal="EMLIND", type="STATUS", when="20-10-2026 09:00")
@@ -279,7 +272,7 @@ def build(tmp_path: Path):
     return config_path, config, db
 
 
-def run_cli(config_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess:
+def run_cli(config_path: Path, db: Path | str, *args: str) -> subprocess.CompletedProcess:
     # os.environ as the autouse fixture left it: no developer config or DB leaks in.
     env = {**os.environ, "TAELLEUGE_DB": str(db), "TAELLEUGE_CONFIG": str(config_path),
            "TAELLEUGE_OPERATOR": "tester", "TAELLEUGE_STATION": "test-station"}

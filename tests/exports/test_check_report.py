@@ -19,14 +19,14 @@ week (Saturday).
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 import pytest
 
+import dbrows
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import Cli, QUESTION, config_text, import_text, local, register
 from storage import config as cfgmod
-from storage.store import Store
+from storage.open import open_store
 
 IMPORTED = (
     "Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;Datakilde;\r\n"
@@ -37,12 +37,12 @@ IMPORTED = (
 
 
 @pytest.fixture
-def week(tmp_path):
+def week(tmp_path, db_path):
     config_path = tmp_path / "config.toml"
     config_path.write_text(config_text(last="2026-10-23"), "utf-8")
     config = cfgmod.load(config_path)
-    db = tmp_path / "uge.db"
-    with Store(db, station="test-station", operator="tester", create=True) as store:
+    db = db_path
+    with open_store(db, station="test-station", operator="tester", create=True) as store:
         register(store, config, "19-10-2026 08:00:00", count=2)
         register(store, config, "20-10-2026 09:00:00", answers={QUESTION: "Ja"})
         register(store, config, "19-10-2026 10:00:00", enhed="999skranke")
@@ -111,15 +111,9 @@ def test_unit_filter_and_date_range(week):
 
 def test_unknown_code_blocks_and_writes_no_file(week):
     cli, db, tmp = week
-    conn = sqlite3.connect(db)  # a row no command could have written
-    conn.execute(
-        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, afslutning, "
-        "blanket, end_utc, datakilde, station, operator, created_utc) VALUES ('x', '999', 'Eksempelby', "
-        "'999skranke', '23.05.10', 'FAX', 'OPRET', 'STRAKS', 'NEJ', '2026-10-20T08:00:00.000000Z', 'Taelleuge', "
-        "'s', 'o', '2026-10-20T08:00:00.000000Z')"
-    )
-    conn.commit()
-    conn.close()
+    dbrows.insert(db, "registrations", [dbrows.registration(  # a row no command could have written
+        id="x", kommune_nr="999", kommune_navn="Eksempelby", enhed="999skranke", kanal="FAX",
+        end_utc="2026-10-20T08:00:00.000000Z", created_utc="2026-10-20T08:00:00.000000Z")])
     target = tmp / "uge43.csv"
     result = cli("eksport", "landkort", "--uge", "2026-W43", "--ud", target)
     assert result.returncode == 1
@@ -130,12 +124,12 @@ def test_unknown_code_blocks_and_writes_no_file(week):
     assert sorted(p.name for p in tmp.iterdir() if "uge43" in p.name) == []
 
 
-def test_unencodable_character_is_named_and_nothing_written(tmp_path):
+def test_unencodable_character_is_named_and_nothing_written(tmp_path, db_path):
     config_path = tmp_path / "config.toml"
     config_path.write_text(config_text(**{'svar = ["Ja", "Nej"]': 'svar = ["Ja – helt", "Nej"]'}), "utf-8")
     config = cfgmod.load(config_path)
-    db = tmp_path / "uge.db"
-    with Store(db, station="s", operator="o", create=True) as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         register(store, config, "19-10-2026 08:00:00")
         [rid] = register(store, config, "19-10-2026 09:00:00", answers={QUESTION: "Ja – helt"})
     cli = Cli(config_path, db, tmp_path)
@@ -199,7 +193,7 @@ def test_week_bounds_follow_local_time_across_the_clock_change(lk_store, lk_conf
     assert local(lk_config, "25-10-2026 23:30").utcoffset().total_seconds() == 3600
 
 
-def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_path):
+def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_path, db_path):
     """999telefon counts only "Uge 44"; its rows in W43 are outside its count weeks, the other
     units' rows in W43 are not."""
     text = config_text().replace(
@@ -209,8 +203,8 @@ def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_pat
     config_path = tmp_path / "config.toml"
     config_path.write_text(text, "utf-8")
     config = cfgmod.load(config_path)
-    db = tmp_path / "uge.db"
-    with Store(db, station="test-station", operator="tester", create=True) as store:
+    db = db_path
+    with open_store(db, station="test-station", operator="tester", create=True) as store:
         register(store, config, "19-10-2026 08:00:00")
         register(store, config, "20-10-2026 09:30:00", enhed="999telefon", kanal="TLFIND", count=2)
     checked = Cli(config_path, db, tmp_path)("eksport", "landkort", "--uge", "2026-W43",

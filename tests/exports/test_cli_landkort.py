@@ -102,6 +102,7 @@ def test_help_texts(in_process):
     assert "alt eller intet" in in_process("--help")[1]
 
 
+@pytest.mark.engines("sqlite")  # a missing file; a missing server database is test_cli_postgres's
 def test_export_needs_an_existing_database(cli, lk_db, tmp_path):
     lk_db.unlink()
     result = cli("eksport", "landkort", "--uge", "2026-W43", "--ud", tmp_path / "x.csv")

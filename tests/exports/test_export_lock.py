@@ -1,5 +1,6 @@
 """Exports and reports never stop the desks: they read one consistent moment of the database, in
-short transactions, so a kiosk's commit never waits for a whole export.
+short transactions (SQLite) or one MVCC snapshot (PostgreSQL), so a kiosk's commit never waits for
+a whole export. The "one moment" tests run on both engines; the lock tests are SQLite's.
 
 Before, ``eksport excel`` held one read transaction for its whole write (200k rows: 42 s), and in
 the rollback journal every registration meanwhile failed with "database is locked" after
@@ -11,7 +12,6 @@ bench/export_lock.py's, in bench/RESULTS.md).
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,11 +21,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+import dbrows
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import export, register
-from storage.extract import Selection, snapshot
-from storage.store import _INSERT, Store
-from storage.timeutil import local_range_bounds
+from storage.interface import FactDay, Selection
+from storage.open import open_store
+from storage.timeutil import local_day_bounds, local_range_bounds
 from support import REPO
 
 MONDAY_UTC = datetime(2026, 10, 19, 6, 0, tzinfo=timezone.utc)  # 08:00 local
@@ -35,19 +36,13 @@ WRITER_TIMEOUT_MS = 1000
 def fill(db, rows: int, *, same_second_every: int = 1) -> None:
     """``rows`` registrations in week 43 through one executemany (fast); every
     ``same_second_every`` rows share one end time, as a batch or a day of date-only rows do."""
-    def generate():
-        for i in range(rows):
-            end = MONDAY_UTC + timedelta(seconds=(i // same_second_every) * 7)
-            stamp = end.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
-            yield (str(uuid.uuid4()), "259", "Testby", "999borgerservice", "23.05.10", "PRSNLG",
-                   "OPRET", "STRAKS", "NEJ", None, stamp, 0, "Taelleuge", "fill", "fill", "{}", 0,
-                   None, None, stamp)
+    def stamp(i: int) -> str:
+        end = MONDAY_UTC + timedelta(seconds=(i // same_second_every) * 7)
+        return end.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(_INSERT, generate())
-    conn.execute("COMMIT")
-    conn.close()
+    dbrows.insert(db, "registrations", [dbrows.registration(
+        id=str(uuid.uuid4()), kommune_nr="259", kommune_navn="Testby", end_utc=stamp(i),
+        station="fill", operator="fill", created_utc=stamp(i)) for i in range(rows)])
 
 
 def week_selection(config) -> Selection:
@@ -58,16 +53,17 @@ def week_selection(config) -> Selection:
 # -- one moment ---------------------------------------------------------------------------------
 
 
-def test_what_is_committed_after_the_snapshot_is_not_in_it(lk_store, lk_config):
+def test_what_is_committed_after_the_snapshot_is_not_in_it(lk_store, lk_config, lk_db):
     ids = [register(lk_store, lk_config, f"20-10-2026 09:{m:02d}")[0] for m in range(10, 20)]
     lk_store.void(ids[:2], "DUBLET")
-    with snapshot(lk_store, week_selection(lk_config)) as snap:
+    with lk_store.snapshot(week_selection(lk_config)) as snap, \
+            open_store(lk_db, station="kiosk", operator="kiosk") as kiosk:
         before = (list(snap.rows()), snap.left_out(), snap.answer_sets(), snap.units_seen())
         # Kiosks go on writing while the export runs: new rows, a void of an exported row, a
         # row of another unit with an answer no exported row has.
-        register(lk_store, lk_config, "21-10-2026 10:00")
-        lk_store.void([ids[5]], "DUBLET")
-        register(lk_store, lk_config, "21-10-2026 10:01", enhed="999telefon", opgave="32.03.04",
+        register(kiosk, lk_config, "21-10-2026 10:00")
+        kiosk.void([ids[5]], "DUBLET")
+        register(kiosk, lk_config, "21-10-2026 10:01", enhed="999telefon", opgave="32.03.04",
                  kanal="TLFIND")
         after = (list(snap.rows()), snap.left_out(), snap.answer_sets(), snap.units_seen())
         assert snap.row_id(7) == ids[9]
@@ -76,52 +72,66 @@ def test_what_is_committed_after_the_snapshot_is_not_in_it(lk_store, lk_config):
     assert "999telefon" not in before[3]
 
 
-def test_the_report_counts_the_same_moment_across_its_days(lk_store, lk_config, lk_db):
-    from exports.analysis_data import _mark, fetch_fact_rows, open_readonly, weeks_selection
+class WritesBetweenDays(list):
+    """The days of a report; after the first day is handed out, a kiosk (its own connection)
+    registers a row on the second day and voids two of its rows (one counted before)."""
 
+    def __init__(self, days, kiosk, config):
+        super().__init__(days)
+        self.kiosk, self.config = kiosk, config
+
+    def __iter__(self):
+        for i, day in enumerate(list.__iter__(self)):
+            yield day
+            if i == 0:
+                register(self.kiosk, self.config, "20-10-2026 11:00")
+                self.kiosk.undo_last(enhed="999borgerservice")  # voids the row just added
+                self.kiosk.undo_last(enhed="999borgerservice")  # and one that was counted before
+
+
+def test_the_report_counts_the_same_moment_across_its_days(lk_store, lk_config, lk_db):
     for minute in range(10, 20):
         register(lk_store, lk_config, f"20-10-2026 09:{minute:02d}")
-    conn = open_readonly(lk_db)
-    try:
-        mark = _mark(conn)
-        before = fetch_fact_rows(conn, lk_config.zone, weeks_selection("2026-W43"), mark=mark)
-        register(lk_store, lk_config, "20-10-2026 11:00")
-        lk_store.undo_last(enhed="999borgerservice")  # voids the row just added
-        lk_store.undo_last(enhed="999borgerservice")  # and one that was counted before
-        assert fetch_fact_rows(conn, lk_config.zone, weeks_selection("2026-W43"), mark=mark) == before
-        assert sum(r[-1] for r in fetch_fact_rows(conn, lk_config.zone,
-                                                   weeks_selection("2026-W43")).facts) == 9
-    finally:
-        conn.close()
-    assert sum(r[-1] for r in before.facts) == 10
+    days = [FactDay(d, *local_day_bounds(d, lk_config.zone))
+            for d in (date(2026, 10, 19), date(2026, 10, 20))]
+    with open_store(lk_db, station="kiosk", operator="kiosk") as kiosk:
+        read = lk_store.report_facts(WritesBetweenDays(days, kiosk, lk_config), days)
+    assert sum(r.n for r in read.facts[days[1]]) == 10  # as when the report began
+    assert read.facts[days[0]] == []
+    assert sum(len(v) for v in read.durations.values()) == 0  # no start times: no durations
+    assert sum(r.n for r in lk_store.report_facts(days).facts[days[1]]) == 9  # and now
 
 
 @pytest.mark.parametrize("same", [1, 13, 400], ids=["distinct-times", "batches", "one-time-for-all"])
 def test_rows_come_in_the_same_order_whatever_the_chunk_size(lk_store, lk_config, lk_db, same):
     fill(lk_db, 400, same_second_every=same)
-    lk_store.void([rid for (rid,) in sqlite3.connect(lk_db).execute(
-        "SELECT id FROM registrations WHERE rowid % 17 = 0")], "DUBLET")
-    with snapshot(lk_store, week_selection(lk_config)) as snap:
+    lk_store.void([rid for (rid,) in dbrows.query(
+        lk_db, "SELECT id FROM registrations WHERE seq % 17 = 0")], "DUBLET")
+    with lk_store.snapshot(week_selection(lk_config)) as snap:
         whole = list(snap.rows(chunk=10_000))
         for chunk in (1, 7, 13, 399, 400):
             assert list(snap.rows(chunk=chunk)) == whole
-    conn = sqlite3.connect(lk_db)
-    expected = conn.execute(
-        "SELECT end_utc FROM registrations r WHERE NOT EXISTS (SELECT 1 FROM voids v "
-        "WHERE v.registration_id = r.id) ORDER BY end_utc, rowid").fetchall()
-    conn.close()
-    assert [(row[8],) for row in whole] == expected and len(whole) == 400 - 400 // 17
+    expected = dbrows.query(
+        lk_db, "SELECT end_utc, seq FROM registrations r WHERE NOT EXISTS (SELECT 1 FROM voids v "
+        "WHERE v.registration_id = r.id) ORDER BY end_utc, seq")
+    assert [(row.end_utc, row.seq) for row in whole] == expected and len(whole) == 400 - 400 // 17
 
 
 # -- writers go on while an export runs ------------------------------------------------------------
+
+
+# SQLite only: the file lock a reader's transaction holds in the rollback journal, and the
+# busy_timeout a writer waits out (PostgreSQL's MVCC has neither).
 
 
 class TimedWriter(threading.Thread):
     """A kiosk: its own connection, commits in a loop, each commit timed."""
 
     def __init__(self, db, config):
+        from storage.sqlite.store import SqliteStore
+
         super().__init__(daemon=True)
-        self.store = Store(db, station="kiosk", operator="kiosk")
+        self.store = SqliteStore(db, station="kiosk", operator="kiosk")
         self.store.conn.execute(f"PRAGMA busy_timeout = {WRITER_TIMEOUT_MS}")
         self.config = config
         self.stop = threading.Event()
@@ -144,11 +154,12 @@ class TimedWriter(threading.Thread):
         self.store.close()
 
 
+@pytest.mark.engines("sqlite")
 def test_a_slow_consumer_of_the_rows_never_makes_a_writer_wait_out_its_timeout(lk_store, lk_config, lk_db):
     """The export's consumer (openpyxl, the file) is slow; between chunks no lock is held."""
     fill(lk_db, 3000)
     writer = TimedWriter(lk_db, lk_config)
-    with snapshot(lk_store, week_selection(lk_config)) as snap:
+    with lk_store.snapshot(week_selection(lk_config)) as snap:
         writer.start()
         seen = 0
         for _row in snap.rows(chunk=500):
@@ -168,9 +179,9 @@ import json, sys, time
 from datetime import date, datetime, timezone
 from storage.registration import new_entry
 from storage.settings import demo_config
-from storage.store import Store
+from storage.sqlite.store import SqliteStore
 
-store = Store(sys.argv[1], station="kiosk", operator="kiosk")
+store = SqliteStore(sys.argv[1], station="kiosk", operator="kiosk")
 store.conn.execute("PRAGMA busy_timeout = %d")
 config = demo_config(date(2026, 10, 21))
 waits, failures = [], []
@@ -190,6 +201,7 @@ print(json.dumps({"commits": len(waits), "longest": max(waits, default=0), "fail
 
 
 @pytest.mark.slow
+@pytest.mark.engines("sqlite")
 def test_writers_commit_while_eksport_excel_writes_a_large_workbook(cli, lk_db, tmp_path):
     """The real CLI export of 20,000 rows to Excel (seconds of openpyxl) next to a kiosk process
     that commits all the while."""

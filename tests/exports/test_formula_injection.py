@@ -41,34 +41,29 @@ FORMULA_LIKE = {"=1+2", "#REF!", "=1+1", "@SUM(1)", "=A1", "=SUM(1,2)", "#N/A", 
 def plant(db, template_id: str, kommune_navn: str, enhed: str, datakilde: str, answers: dict) -> None:
     """A copy of a registration with hostile text, written with SQL (INSERT is all the schema allows)."""
     import json
-    import sqlite3
     import uuid
 
-    conn = sqlite3.connect(db)
-    try:
-        conn.row_factory = sqlite3.Row
-        row = dict(conn.execute("SELECT * FROM registrations WHERE id = ?", (template_id,)).fetchone())
-        row.update(id=str(uuid.uuid4()), kommune_navn=kommune_navn, enhed=enhed, datakilde=datakilde,
-                   answers=json.dumps(answers, ensure_ascii=False))
-        row.pop("rowid", None)
-        conn.execute(f"INSERT INTO registrations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                     list(row.values()))
-        conn.commit()
-    finally:
-        conn.close()
+    import dbrows
+    from storage.model import REGISTRATIONS
+
+    [row] = dbrows.dict_rows(db, where="id = ?", args=(template_id,))
+    row = {c: row[c] for c in REGISTRATIONS.written}
+    row.update(id=str(uuid.uuid4()), kommune_navn=kommune_navn, enhed=enhed, datakilde=datakilde,
+               answers=json.dumps(answers, ensure_ascii=False))
+    dbrows.insert(db, "registrations", [row])
 
 
 @pytest.fixture
 def hostile(tmp_path, lk_db):
     from storage import config as cfgmod
-    from storage.store import Store
+    from storage.open import open_store
 
     kle_file = tmp_path / "kle.xml"
     kle_file.write_text(KLE_XML, "utf-8")
     path = tmp_path / "hostile.toml"
     path.write_text(f'kle_fil = "{kle_file}"\n' + config_text() + CHANNEL, "utf-8")
     config = cfgmod.load(path)
-    with Store(lk_db, station="test-station", operator="tester") as store:
+    with open_store(lk_db, station="test-station", operator="tester") as store:
         for opgave in ("23.05.10", "23.09.02", "29.03.04", "32.06.04", *KLE_TITLES):
             register(store, config, "19-10-2026 09:00:00", opgave=opgave)
         [template] = register(store, config, "20-10-2026 09:00:00", opgave="23.05.10", kanal="TLFIND",

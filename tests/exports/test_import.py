@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
+import dbrows
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import QUESTION, SAMPLE, count, import_text, rows
 from storage.errors import Refusal
@@ -51,8 +51,7 @@ def test_sample_rows_keep_what_the_file_says(lk_store, lk_config, lk_db, monkeyp
     assert "Enheder uden for konfigurationen: (uden enhed) 12, 999hjælpemidler 46, 999jobcenter 40" in text
     assert "15.20 → 15.20.00 (12)" in text
     assert "Rækker kun med dato (00:00:00): 60" in text
-    conn = sqlite3.connect(lk_db)
-    record = conn.execute("SELECT file_name, layout, encoding, row_count, datakilde FROM imports").fetchall()
+    record = dbrows.query(lk_db, "SELECT file_name, layout, encoding, row_count, datakilde FROM imports")
     assert record == [("raadata-sample.csv", "raadata", "iso-8859-1", 312, "Import")]
 
 
@@ -201,11 +200,10 @@ def test_check_only_imports_nothing(lk_store, lk_config, lk_db):
 
 def test_imported_rows_are_append_only_too(lk_store, lk_config, lk_db):
     run(lk_store, lk_config, SAMPLE)
-    conn = sqlite3.connect(lk_db)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM imports")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE imports SET row_count = 1")
+    with dbrows.refused("append-only"):
+        dbrows.execute(lk_db, "DELETE FROM imports")
+    with dbrows.refused("append-only"):
+        dbrows.execute(lk_db, "UPDATE imports SET row_count = 1")
 
 
 def test_own_export_imported_into_the_same_database_is_flagged(lk_store, lk_config, lk_db, tmp_path):

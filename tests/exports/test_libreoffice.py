@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from exports.analysis import build_report
-from exports.analysis_data import open_readonly, weeks_selection
+from exports.analysis_data import weeks_selection
 from exports.report_files import write_report
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import register
-from report_fixtures import build
+from report_fixtures import build, report_store
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -43,11 +43,11 @@ def convert(source: Path, target_format: str, out: Path) -> Path:
     return produced
 
 
-def test_report_workbook_prints_with_headers_clear_of_the_data(tmp_path):
-    _, config, db = build(tmp_path)
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection("2026-W43,2026-W44"))
-    conn.close()
+def test_report_workbook_prints_with_headers_clear_of_the_data(tmp_path, db_path):
+    _, config, db = build(tmp_path, db_path)
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W43,2026-W44"))
+    store.close()
     write_report(report, tmp_path / "ud")
     pdf = convert(tmp_path / "ud" / "rapport.xlsx", "pdf", tmp_path / "pdf")
     assert pdf.read_bytes().startswith(b"%PDF")

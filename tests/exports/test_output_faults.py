@@ -285,6 +285,7 @@ def read_only_db(week, lk_db, tmp_path):
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
+@pytest.mark.engines("sqlite")  # a database file on a read-only mount
 def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only_db, tmp_path):
     db = ("--db", read_only_db)
     check = cli("eksport", "landkort", *WEEK, "--kontroller", *db)
@@ -305,6 +306,7 @@ def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only
     assert "Kontrolleret (intet importeret)" in imported.stdout
 
 
+@pytest.mark.engines("sqlite")  # a database file on a read-only mount
 def test_writing_commands_on_a_read_only_database_are_refused_in_danish(cli, read_only_db):
     done = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
                "--type", "OPRET", "--proeve", "--db", read_only_db)
@@ -327,6 +329,7 @@ def test_a_full_tmpdir_does_not_stop_an_excel_export(cli, week, small_tmpfs, tmp
     assert target.stat().st_size > 0 and leftovers(tmp_path) == []
 
 
+@pytest.mark.engines("sqlite")  # SQLite's staging table spilling to TMPDIR
 def test_a_full_tmpdir_under_an_import_check_is_named_not_the_databases_disk(cli, week, small_tmpfs, tmp_path):
     """The staging table spills to SQLite's temporary file once it outgrows the page cache."""
     line = ("Eksempelby;999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;19-10-2026 {t};"

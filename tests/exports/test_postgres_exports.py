@@ -11,10 +11,8 @@ import pytest
 import dbrows
 from exports import landkort
 from exports.reader import Reader, scan
-from storage import export_log
-from storage.bulk import ImportBatch
 from storage.errors import Refusal
-from storage.extract import Selection, snapshot
+from storage.interface import Selection
 from storage.open import open_store
 from storage.timeutil import local_range_bounds
 
@@ -57,7 +55,7 @@ def _entries(config):
 def _import_sample(store, config, *, pg: bool):
     facts = scan(SAMPLE)
     reader = Reader(facts, config, datakilde=None)
-    batch = store.import_batch() if pg else ImportBatch(store)
+    batch = store.import_batch()
     with batch:
         batch.add(reader.rows())
         assert not reader.parsed.errors, reader.parsed.errors
@@ -94,7 +92,7 @@ def test_landkort_files_are_byte_for_byte_the_same(both, lk_config, units, sourc
     _fill(lite, pg, lk_config)
     start, end = local_range_bounds(*WEEK, lk_config.zone)
     selection = Selection(start, end, units, sources)
-    with snapshot(lite, selection) as a, pg.snapshot(selection) as b:
+    with lite.snapshot(selection) as a, pg.snapshot(selection) as b:
         assert a.left_out() == b.left_out()
         assert a.left_out().live > 0
         if not units and not sources:
@@ -113,7 +111,7 @@ def test_row_ids_follow_the_export_order(both, lk_config):
         lite.record(entry)
         pg.record(entry)
     start, end = local_range_bounds(*WEEK, lk_config.zone)
-    with snapshot(lite, Selection(start, end)) as a, pg.snapshot(Selection(start, end)) as b:
+    with lite.snapshot(Selection(start, end)) as a, pg.snapshot(Selection(start, end)) as b:
         n = a.left_out().live
         assert [a.row_id(i) for i in range(n + 1)] == [b.row_id(i) for i in range(n + 1)]
     assert b.row_id(n) is None
@@ -162,8 +160,8 @@ def test_the_same_file_is_imported_once(pg_database, lk_config, clock):
         first = _import_sample(pg, lk_config, pg=True)
         imported = dbrows.count(pg_database)
         assert imported == first.row_count > 0
-        assert pg.find_import(sha256=first.sha256)["id"] == first.id
-        assert pg.find_import(content_sha256=first.content_sha256)["file_name"] == SAMPLE.name
+        assert pg.find_import(sha256=first.sha256).id == first.id
+        assert pg.find_import(content_sha256=first.content_sha256).file_name == SAMPLE.name
         with pytest.raises(Refusal) as refused:
             _import_sample(pg, lk_config, pg=True)
         assert "allerede importeret" in str(refused.value)
@@ -201,25 +199,23 @@ def test_export_log_and_changes_since_agree_with_sqlite(both, lk_config, clock):
     start, end = local_range_bounds(*WEEK, lk_config.zone)
     clock.advance(minutes=5)  # the export comes after the rows it holds
     log = dict(kind="landkort-upload", first=WEEK[0], last=WEEK[1], start_utc=start, end_utc=end,
-               units=(), sources=(), rows=6, sha256="h", file_name="u.csv", station="s",
-               operator="o", now=clock())
-    export_log.record(lite.conn, **log)
+               units=(), sources=(), rows=6, sha256="h", file_name="u.csv", now=clock())
+    lite.record_export(**log)
     pg.record_export(**log)
     clock.advance(hours=1)
     for store in (lite, pg):
         store.record(entries[4])
         store.void([entries[0].ids[0]], "RETTELSE")
-    covering_lite = export_log.covering(lite.conn, "2026-10-21T08:30:00.000000Z", "999borgerservice",
-                                        "Taelleuge")
+    covering_lite = lite.export_covering("2026-10-21T08:30:00.000000Z", "999borgerservice",
+                                         "Taelleuge")
     covering_pg = pg.export_covering("2026-10-21T08:30:00.000000Z", "999borgerservice", "Taelleuge")
     assert covering_pg is not None and covering_lite.file_name == covering_pg.file_name
     assert covering_lite.start_utc == covering_pg.start_utc and covering_pg.units == ()
     selection = Selection(start, end)
-    with snapshot(lite, selection) as a:
-        where, params = selection.where()
-        changes_lite = export_log.changes_since(a.conn, where, params, start, end, lk_config.zone)
+    with lite.snapshot(selection) as a:
+        changes_lite = a.changes_since(lk_config.zone)
     with pg.snapshot(selection) as b:
-        changes_pg = b.changes_since(start, end, lk_config.zone)
+        changes_pg = b.changes_since(lk_config.zone)
     assert changes_pg.registered == changes_lite.registered == {("999telefon", "22-10-2026"): 1}
     assert changes_pg.voided == changes_lite.voided == {("999borgerservice", "21-10-2026"): 1}
     assert [e.sha256 for e in pg.exports_overlapping(start, end)] == ["h"]

@@ -11,32 +11,32 @@ import pytest
 from exports.analysis import (
     TABLE1_COLUMNS, build_report, comparison, quadrant_lists, round_ratio,
 )
-from exports.analysis_data import days_selection, open_readonly, weeks_selection
+from exports.analysis_data import days_selection, weeks_selection
 from exports.report_files import table1_csv
+from storage.open import open_store
 from report_fixtures import (
-    EXPECTED_COSTS, EXPECTED_CSV, EXPECTED_TOTAL, EXPECTED_UNPRICED, UNIT, build, raw, staff,
-    write_config,
+    EXPECTED_COSTS, EXPECTED_CSV, EXPECTED_TOTAL, EXPECTED_UNPRICED, UNIT, build, raw,
+    report_store, staff, write_config,
 )
 from storage import config as cfgmod
 from storage.errors import NotInitialised, Refusal
-from storage.store import Store
 
 WEEKS = "2026-W43,2026-W44"
 
 
 @pytest.fixture
-def fixture(tmp_path):
-    return build(tmp_path)
+def fixture(tmp_path, db_path):
+    return build(tmp_path, db_path)
 
 
 @pytest.fixture
 def report(fixture):
     _, config, db = fixture
-    conn = open_readonly(db)
+    store = report_store(db)
     try:
-        yield build_report(conn, config, weeks_selection(WEEKS))
+        yield build_report(store, config, weeks_selection(WEEKS))
     finally:
-        conn.close()
+        store.close()
 
 
 def test_every_table1_cell_matches_the_hand_computation(report):
@@ -75,10 +75,10 @@ def test_quadrant_lists_order_by_volume(report):
 
 def test_thresholds_are_configurable(fixture):
     _, config, db = fixture
-    conn = open_readonly(db)
-    t1 = build_report(conn, config, weeks_selection(WEEKS), rate_threshold=50,
+    store = report_store(db)
+    t1 = build_report(store, config, weeks_selection(WEEKS), rate_threshold=50,
                       volume_threshold=200).table1
-    conn.close()
+    store.close()
     assert dict(zip(t1["KLE"], t1["Kvadrant"])) == {
         "02.00.20": "B", "23.01.00": "", "23.05.10": "C", "23.09.02": "D", "29.03.04": "C",
         "99.01.02": "A",
@@ -157,10 +157,10 @@ def test_costs_per_channel_and_class_with_total(report):
 
 def test_comparison_side_by_side_with_change(fixture):
     _, config, db = fixture
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection("2026-W44"),
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W44"),
                           compare=weeks_selection("2026-W43"))
-    conn.close()
+    store.close()
     cmp = report.comparison.set_index("KLE")
     # 23.05.10 in W44: PRSNLG VEJL 2, TLFIND SLVBTJN 1 (information), SLVBTJN untyped 2 (digital):
     # factor 52, rate 100, yearly transactions 104. In W43: analog 4, digital 4: 416, rate 50.
@@ -185,14 +185,14 @@ def test_comparison_side_by_side_with_change(fixture):
 
 def test_units_filter(fixture):
     _, config, db = fixture
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection(WEEKS, ("259telefon",)))
-    conn.close()
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection(WEEKS, ("259telefon",)))
+    store.close()
     assert report.table1["KLE"].tolist() == ["02.00.20"]
     assert "enheder 259telefon" in report.selection.describe()
 
 
-def test_days_selection_and_a_factor_with_decimals(tmp_path):
+def test_days_selection_and_a_factor_with_decimals(tmp_path, db_path):
     """Three count weeks: one registration in each of them gives factor 52/3 = 17,33 and a
     yearly figure of exactly 52,00. A task counted in one of them only has the unit's factor
     too (the old rule, 52 / the task's own weeks, made it 52)."""
@@ -202,15 +202,15 @@ def test_days_selection_and_a_factor_with_decimals(tmp_path):
                             "fra = 2026-11-02\ntil = 2026-11-08")
     path.write_text(text, "utf-8")
     config = cfgmod.load(path)
-    db = tmp_path / "three.db"
-    with Store(db, station="s", operator="o") as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         for when in ("20-10-2026 10:00", "27-10-2026 10:00", "03-11-2026 10:00"):
             staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="OPRET", when=when)
         staff(store, config, opgave="23.09.02", kanal="PRSNLG", type="OPRET", when="03-11-2026 11:00",
               count=2)
-    conn = open_readonly(db)
-    report = build_report(conn, config, days_selection("19-10-2026", "2026-11-08"))
-    conn.close()
+    store = report_store(db)
+    report = build_report(store, config, days_selection("19-10-2026", "2026-11-08"))
+    store.close()
     lines = table1_csv(report.table1).decode("utf-8-sig").splitlines()
     # median of 52 and 34.67 = 43.33
     assert lines[1] == "23.05.10;Flytning;20-10-2026;03-11-2026;3;17,33;3;52,00;0;0,00;0;0,00;0,0;D"
@@ -227,12 +227,12 @@ def test_round_ratio_is_half_up_and_exact():
 
 def test_empty_selection_is_refused(fixture):
     _, config, db = fixture
-    conn = open_readonly(db)
+    store = report_store(db)
     with pytest.raises(Refusal, match="Ingen registreringer i 2026-W40"):
-        build_report(conn, config, weeks_selection("2026-W40"))
+        build_report(store, config, weeks_selection("2026-W40"))
     with pytest.raises(Refusal, match="Ingen registreringer i 2026-W40"):
-        build_report(conn, config, weeks_selection(WEEKS), compare=weeks_selection("2026-W40"))
-    conn.close()
+        build_report(store, config, weeks_selection(WEEKS), compare=weeks_selection("2026-W40"))
+    store.close()
 
 
 @pytest.mark.parametrize("text, message", [
@@ -258,7 +258,7 @@ def test_weeks_are_merged_and_deduplicated():
 
 def test_missing_database_is_not_created(tmp_path):
     with pytest.raises(NotInitialised, match="findes ikke"):
-        open_readonly(tmp_path / "nope.db")
+        report_store(tmp_path / "nope.db")
     assert not (tmp_path / "nope.db").exists()
 
 
@@ -272,22 +272,22 @@ def test_untyped_rows_elsewhere_count_as_information(fixture, tmp_path):
     _, config, db = fixture
     raw(db, opgave="23.01.00", kanal="TLFIND", type=None, when="30-10-2026 12:00", count=2,
         enhed=UNIT)
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection(WEEKS))
-    conn.close()
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection(WEEKS))
+    store.close()
     row = report.table1.set_index("KLE").loc["23.01.00"]
     assert row["Informationshenvendelser"] == 4 and math.isnan(row["Selvbetjeningsgrad"])
     assert any("2 henvendelser uden type på andre kanaler" in n for n in report.notes)
 
 
-def test_information_only_gives_no_quadrant_but_every_file(tmp_path):
+def test_information_only_gives_no_quadrant_but_every_file(tmp_path, db_path):
     config = cfgmod.load(write_config(tmp_path))
-    db = tmp_path / "info.db"
-    with Store(db, station="s", operator="o") as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="VEJL", when="20-10-2026 10:00")
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection("2026-W43"))
-    conn.close()
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W43"))
+    store.close()
     assert report.thresholds.volume is None and report.table1["Kvadrant"].tolist() == [""]
     assert report.channel_choice.empty and report.paper.empty
     assert table1_csv(report.table1).decode("utf-8-sig").splitlines()[1] == (

@@ -13,8 +13,8 @@ WEEKS = "2026-W43,2026-W44"
 
 
 @pytest.fixture
-def fixture(tmp_path):
-    return build(tmp_path)
+def fixture(tmp_path, db_path):
+    return build(tmp_path, db_path)
 
 
 @pytest.mark.slow

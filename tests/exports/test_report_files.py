@@ -11,22 +11,22 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from exports.analysis import TABLE1_COLUMNS, build_report
-from exports.analysis_data import open_readonly, weeks_selection
+from exports.analysis_data import weeks_selection
 from exports.definitions import DEFINITIONS
 from exports.quadrant_plot import SIZE_PX, png_size, render_png
 from exports.report_files import FILE_NAMES, table1_csv, write_report
-from report_fixtures import EXPECTED_CSV, build
+from report_fixtures import EXPECTED_CSV, build, report_store
 from storage.errors import Refusal
 
 
 @pytest.fixture
-def plain_report(tmp_path):
-    _, config, db = build(tmp_path)
-    conn = open_readonly(db)
+def plain_report(tmp_path, db_path):
+    _, config, db = build(tmp_path, db_path)
+    store = report_store(db)
     try:
-        yield build_report(conn, config, weeks_selection("2026-W43,2026-W44"))
+        yield build_report(store, config, weeks_selection("2026-W43,2026-W44"))
     finally:
-        conn.close()
+        store.close()
 
 
 def test_three_files_with_the_right_content(plain_report, tmp_path):
@@ -106,12 +106,12 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
         assert image.format == "PNG" and image.size == SIZE_PX
 
 
-def test_comparison_sheet_when_asked(tmp_path):
-    _, config, db = build(tmp_path)
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection("2026-W44"),
+def test_comparison_sheet_when_asked(tmp_path, db_path):
+    _, config, db = build(tmp_path, db_path)
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W44"),
                           compare=weeks_selection("2026-W43"))
-    conn.close()
+    store.close()
     write_report(report, tmp_path / "ud")
     wb = load_workbook(tmp_path / "ud" / "rapport.xlsx")
     assert wb.sheetnames[-4:] == ["Kanalmiks", "Sammenligning", "Datakvalitet", "Definitioner"]

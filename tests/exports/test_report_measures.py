@@ -11,31 +11,31 @@ import pandas as pd
 import pytest
 
 from exports.analysis import build_report
-from exports.analysis_data import days_selection, open_readonly, weeks_selection
+from exports.analysis_data import days_selection, weeks_selection
 from exports.report_files import table1_csv
+from storage.open import open_store
 from report_fixtures import (
-    EXPECTED_CSV, EXPECTED_POLICY, build, staff, write_config,
+    EXPECTED_CSV, EXPECTED_POLICY, build, report_store, staff, write_config,
 )
 from storage import config as cfgmod
 from storage.errors import Refusal
-from storage.store import Store
 from tui.cli import main
 
 WEEKS = "2026-W43,2026-W44"
 
 
 @pytest.fixture
-def fixture(tmp_path):
-    return build(tmp_path)
+def fixture(tmp_path, db_path):
+    return build(tmp_path, db_path)
 
 
 def _report(fixture, selection=None, **options):
     _, config, db = fixture
-    conn = open_readonly(db)
+    store = report_store(db)
     try:
-        return build_report(conn, config, selection or weeks_selection(WEEKS), **options)
+        return build_report(store, config, selection or weeks_selection(WEEKS), **options)
     finally:
-        conn.close()
+        store.close()
 
 
 def _csv(report) -> list[str]:
@@ -140,43 +140,43 @@ def test_channel_policy_per_task_and_unit(fixture):
 
 
 def test_policy_cost_says_when_a_price_is_missing(fixture):
-    _, config, db = fixture
-    text = (write_config(db.parent).read_text("utf-8")
+    config_path, config, db = fixture
+    text = (config_path.read_text("utf-8")
             .replace('uoensket = ["PRSNLG", "PPRIND"]', 'uoensket = ["PRSNLG", "PPRIND", "EMLIND"]'))
-    (db.parent / "config.toml").write_text(text, "utf-8")
-    config = cfgmod.load(db.parent / "config.toml")
-    conn = open_readonly(db)
-    frame = build_report(conn, config, weeks_selection(WEEKS)).channel_policy
-    conn.close()
+    config_path.write_text(text, "utf-8")
+    config = cfgmod.load(config_path)
+    store = report_store(db)
+    frame = build_report(store, config, weeks_selection(WEEKS)).channel_policy
+    store.close()
     total = frame.iloc[-1]
     # EMLIND has no price: e-mail OPRET? none; EMLIND STATUS follows the STATUS rule (not listed)
     assert total["Heraf på uønsket kanal"] == 7 and total["Uønskede kanaler"] == ""
     text = text.replace('type = "STATUS"\nprimaer = ["SLVBTJN"]\nsekundaer = ["TLFIND", "PRSNLG"]\n'
                         'uoensket = ["PPRIND"]', 'type = "STATUS"\nprimaer = ["SLVBTJN"]\n'
                         'uoensket = ["PPRIND", "EMLIND"]')
-    (db.parent / "config.toml").write_text(text, "utf-8")
-    config = cfgmod.load(db.parent / "config.toml")
-    conn = open_readonly(db)
-    frame = build_report(conn, config, weeks_selection(WEEKS)).channel_policy
-    conn.close()
+    config_path.write_text(text, "utf-8")
+    config = cfgmod.load(config_path)
+    store = report_store(db)
+    frame = build_report(store, config, weeks_selection(WEEKS)).channel_policy
+    store.close()
     total = frame.iloc[-1]
     assert total["Heraf på uønsket kanal"] == 8
     assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakter uden pris"
     assert total["Årlig omkostning på uønsket kanal (kr.)"] == 17030  # the priced part
 
 
-def test_no_policy_gives_an_empty_sheet_and_a_line(tmp_path):
+def test_no_policy_gives_an_empty_sheet_and_a_line(tmp_path, db_path):
     path = write_config(tmp_path)
     text = path.read_text("utf-8")
     path.write_text(text[:text.index("[[kanalpolitik]]")] + text[text.index("[[taelleuge]]"):],
                     "utf-8")
     config = cfgmod.load(path)
-    db = tmp_path / "p.db"
-    with Store(db, station="s", operator="o") as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="OPRET", when="20-10-2026 10:00")
-    conn = open_readonly(db)
-    report = build_report(conn, config, weeks_selection("2026-W43"))
-    conn.close()
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W43"))
+    store.close()
     assert report.channel_policy.empty and report.policy_text == []
 
 
@@ -205,22 +205,22 @@ def test_straks_rate_per_unit_and_channel(fixture):
     assert math.isnan(self_service["Straksafklaringsgrad (%)"])
 
 
-def test_digital_share_of_outbound_post(tmp_path):
+def test_digital_share_of_outbound_post(tmp_path, db_path):
     path = write_config(tmp_path)
     path.write_text(path.read_text("utf-8").replace(
         'kanaler = ["PRSNLG", "TLFIND", "TLFUD", "EMLIND", "PPRIND", "DOCIND"]',
         'kanaler = ["PRSNLG", "TLFIND", "DOKUD", "MGRUD", "PPRUD", "FPRNT"]'), "utf-8")
     config = cfgmod.load(path)
-    db = tmp_path / "post.db"
-    with Store(db, station="s", operator="o") as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         for kanal, n in (("DOKUD", 3), ("MGRUD", 1), ("PPRUD", 1)):
             staff(store, config, opgave="23.05.10", kanal=kanal, type="INFO",
                   when="20-10-2026 10:00", count=n)
         staff(store, config, opgave="02.00.20", kanal="TLFUD", type="INFO", when="27-10-2026 10:00",
               enhed="259telefon")
-    conn = open_readonly(db)
-    frame = build_report(conn, config, weeks_selection(WEEKS)).outbound_post.set_index("Enhed")
-    conn.close()
+    store = report_store(db)
+    frame = build_report(store, config, weeks_selection(WEEKS)).outbound_post.set_index("Enhed")
+    store.close()
     assert list(frame.index) == ["259borgerservice", "I alt"]
     row = frame.loc["I alt"]
     assert (row["Digitalt"], row["Papir"], row["Digital andel (%)"]) == (4, 1, 80)
@@ -307,16 +307,16 @@ def test_data_quality_findings(fixture):
     ]
 
 
-def test_a_thin_day_is_named(tmp_path):
+def test_a_thin_day_is_named(tmp_path, db_path):
     config = cfgmod.load(write_config(tmp_path))
-    db = tmp_path / "thin.db"
-    with Store(db, station="s", operator="o") as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         for day, n in (("19", 20), ("20", 20), ("21", 20), ("22", 4), ("23", 20)):
             staff(store, config, opgave="23.05.10", kanal="PRSNLG", type="OPRET",
                   when=f"{day}-10-2026 10:00", count=n)
-    conn = open_readonly(db)
-    quality = build_report(conn, config, weeks_selection("2026-W43")).quality
-    conn.close()
+    store = report_store(db)
+    quality = build_report(store, config, weeks_selection("2026-W43")).quality
+    store.close()
     thin = quality[quality["Kontrol"] == "Dag med få registreringer"]
     assert [(e, d.date().isoformat(), n) for e, d, n in
             zip(thin["Enhed"], thin["Dag"], thin["Antal"])] == [("259borgerservice", "2026-10-22", 4)]

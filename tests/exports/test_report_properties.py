@@ -1,5 +1,9 @@
 """Properties of the analyses on random registrations written to a real SQLite file.
 
+SQLite only: the arithmetic after the read is engine-independent, and a database per example
+costs a file copy here (the engines' fact reads are compared in the report tests, which run on
+both).
+
 For any mix of tasks, channels (staff, self-service, unknown to the codebook), types (with and
 without one), local moments across the October clock change, trial rows and voided rows:
 totals are preserved (every live row is counted once or reported outside the count weeks), rates
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import sqlite3
 import tempfile
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -25,11 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exports.analysis import build_report, round_ratio, rounded_table1
-from exports.analysis_data import days_selection, open_readonly
-from report_fixtures import ZONE, write_config
+import dbrows
+from exports.analysis_data import days_selection
+from report_fixtures import ZONE, report_store, write_config
 from storage import config as cfgmod
 from storage.errors import Refusal
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from storage.timeutil import from_stored, to_stored
 
 FIRST = date(2026, 10, 12)  # Monday of W42; the clocks go back on Sunday 25 October (W43)
@@ -64,18 +68,15 @@ def _insert(db: Path, rows) -> list[tuple[str, str, str | None, date, str]]:
         moment = datetime.combine(FIRST + timedelta(days=day), datetime.min.time(), ZONE) \
             + timedelta(minutes=minute)
         stored = to_stored(moment)
-        data.append((f"r{i}", task, channel, typ, stored, int(state == "trial"), stored))
+        data.append(dbrows.registration(
+            id=f"r{i}", kommune_nr="259", kommune_navn="Testby", enhed="", opgave=task,
+            kanal=channel, type=typ, afslutning=None, blanket=None, end_utc=stored,
+            datakilde="Import", trial=int(state == "trial"), created_utc=stored))
         if state == "voided":
             voided.append(f"r{i}")
         # the municipality's calendar day: the stored UTC moment, seen in the configured zone
         out.append((task, channel, typ, from_stored(stored).astimezone(ZONE).date(), state))
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.executemany(
-            "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-            "end_utc, datakilde, station, operator, trial, created_utc) "
-            "VALUES (?, '259', 'Testby', '', ?, ?, ?, ?, 'Import', 's', 'o', ?, ?)", data)
-    conn.close()
+    dbrows.insert(db, "registrations", data)
     if voided:
         with Store(db, station="s", operator="o", migrate=False) as store:
             store.void(voided, "DUBLET")
@@ -100,15 +101,15 @@ def test_totals_rates_and_factors(template, rows, chosen):
         weeks = {d.isocalendar()[:2] for d in chosen_days} & {(2026, 43), (2026, 44)}
         counted = [r for r in live if r[3].isocalendar()[:2] in weeks] if weeks else live
         n_weeks = len(weeks) if weeks else len({d.isocalendar()[:2] for d in chosen_days})
-        conn = open_readonly(db)
+        store = report_store(db)
         try:
             if not counted:
                 with pytest.raises(Refusal, match="Ingen registreringer"):
-                    build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+                    build_report(store, config, days_selection(first.isoformat(), last.isoformat()))
                 return
-            report = build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+            report = build_report(store, config, days_selection(first.isoformat(), last.isoformat()))
         finally:
-            conn.close()
+            store.close()
 
     t1 = report.table1.set_index("KLE")
     counts = t1[["Analoge transaktioner", "Digitale transaktioner", "Informationshenvendelser",
@@ -185,28 +186,25 @@ def test_yearly_figures_follow_each_units_count_weeks(template, rows, chosen):
             moment = datetime.combine(FIRST + timedelta(days=day), datetime.min.time(), ZONE) \
                 + timedelta(minutes=minute)
             stored = to_stored(moment)
-            data.append((f"r{i}", unit, task, stored, stored))
+            data.append(dbrows.registration(
+                id=f"r{i}", kommune_nr="259", kommune_navn="Testby", enhed=unit, opgave=task,
+                kanal="PRSNLG", type="INFO", afslutning=None, blanket=None, end_utc=stored,
+                datakilde="Import", created_utc=stored))
             local_day = from_stored(stored).astimezone(ZONE).date()
             if first <= local_day <= last:
                 live += 1
                 if local_day.isocalendar()[:2] in own[unit]:
                     expected[task] += Fraction(52, len(own[unit]))
-        conn = sqlite3.connect(db)
-        with conn:
-            conn.executemany(
-                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
-                "type, end_utc, datakilde, station, operator, trial, created_utc) VALUES (?, "
-                "'259', 'Testby', ?, ?, 'PRSNLG', 'INFO', ?, 'Import', 's', 'o', 0, ?)", data)
-        conn.close()
-        conn = open_readonly(db)
+        dbrows.insert(db, "registrations", data)
+        store = report_store(db)
         try:
             if not expected:
                 with pytest.raises(Refusal, match="Ingen registreringer"):
-                    build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+                    build_report(store, config, days_selection(first.isoformat(), last.isoformat()))
                 return
-            report = build_report(conn, config, days_selection(first.isoformat(), last.isoformat()))
+            report = build_report(store, config, days_selection(first.isoformat(), last.isoformat()))
         finally:
-            conn.close()
+            store.close()
     t1 = report.table1.set_index("KLE")
     assert sorted(t1.index) == sorted(expected)
     for task, yearly in expected.items():

@@ -6,7 +6,7 @@ from collections import Counter
 
 from landkort_fixtures import *  # noqa: F401,F403
 from landkort_fixtures import QUESTION, SAMPLE, config_text, export, import_text, register
-from storage.store import Store
+from storage.open import open_store
 
 
 def test_sample_comes_back_byte_for_byte(lk_store, lk_config):
@@ -26,7 +26,7 @@ def test_sample_comes_back_byte_for_byte(lk_store, lk_config):
     assert written.rows == 312
 
 
-def test_upload_file_round_trips(lk_store, lk_config, tmp_path):
+def test_upload_file_round_trips(lk_store, lk_config, tmp_path, other_db_path):
     register(lk_store, lk_config, "19-10-2026 08:15:30", answers={QUESTION: "Ja"})
     register(lk_store, lk_config, "20-10-2026 10:00:00", enhed="999telefon", opgave="32.03.04",
              kanal="TLFIND", type="INFO", count=3)
@@ -34,22 +34,20 @@ def test_upload_file_round_trips(lk_store, lk_config, tmp_path):
                 "Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;Datakilde;\r\n"
                 "Eksempelby;999;;23.05.10;WEB;;;;23-10-2026 00:00:00;;;DetDigitaleLandkort;\r\n")
     first, _, _ = export(lk_store, lk_config, "upload")
-    fresh = tmp_path / "fresh.db"
-    with Store(fresh, station="s", operator="o", create=True) as other:
+    with open_store(other_db_path, station="s", operator="o", create=True) as other:
         import_text(other, lk_config, tmp_path / "upload.csv", first.decode("iso-8859-1"))
         again, written, _ = export(other, lk_config, "upload")
     assert again == first
     assert written.rows == 5
 
 
-def test_own_raw_export_round_trips(lk_store, lk_config, tmp_path):
+def test_own_raw_export_round_trips(lk_store, lk_config, tmp_path, other_db_path):
     """Rows made here (start time or not, answers or not) survive export → import → export."""
     register(lk_store, lk_config, "19-10-2026 08:15:30", start="19-10-2026 08:10:00", answers={QUESTION: "Nej"})
     register(lk_store, lk_config, "19-10-2026 09:00:00")
     register(lk_store, lk_config, "22-10-2026 12:00:59", enhed="999skranke", opgave="23.09.04", type="VEJL")
     first, _, _ = export(lk_store, lk_config, "raadata")
-    fresh = tmp_path / "fresh.db"
-    with Store(fresh, station="s", operator="o", create=True) as other:
+    with open_store(other_db_path, station="s", operator="o", create=True) as other:
         import_text(other, lk_config, tmp_path / "own.csv", first.decode("iso-8859-1"))
         again, _, _ = export(other, lk_config, "raadata")
     assert again == first
@@ -71,7 +69,7 @@ def test_questions_only_imported_rows_answer_become_columns(lk_store, lk_config,
     assert data.count(b"Kommune;ID;") == 1  # the first, stopped pass left nothing behind
 
 
-def test_unit_codes_with_aeoeaa_round_trip_in_iso_8859_1(tmp_path):
+def test_unit_codes_with_aeoeaa_round_trip_in_iso_8859_1(tmp_path, db_path, other_db_path):
     """``259økonomi`` and ``259hjælpemidler`` (real municipalities' codes): registered, exported
     to Landkort in ISO-8859-1 with ``--enhed``, imported into a fresh database, exported again
     byte for byte; ``rapport --enhed`` takes the same code."""
@@ -84,8 +82,8 @@ def test_unit_codes_with_aeoeaa_round_trip_in_iso_8859_1(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(text, "utf-8")
     config = cfgmod.load(path)
-    db = tmp_path / "aeoeaa.db"
-    with Store(db, station="s", operator="o", create=True) as store:
+    db = db_path
+    with open_store(db, station="s", operator="o", create=True) as store:
         for unit, opgave, kanal in (("999økonomi", "23.09.04", "PRSNLG"),
                                     ("999hjælpemidler", "32.03.04", "TLFIND")):
             store.record(new_entry(config, enhed=unit, opgave=opgave, kanal=kanal, type="OPRET",
@@ -98,8 +96,7 @@ def test_unit_codes_with_aeoeaa_round_trip_in_iso_8859_1(tmp_path):
     data = out.read_bytes()
     assert ";999\xf8konomi;".encode("latin-1") in data  # ø is one ISO-8859-1 byte, 0xF8
     assert ";999hj\xe6lpemidler;".encode("latin-1") in data
-    fresh = tmp_path / "fresh.db"
-    again_cli = Cli(path, fresh, tmp_path)
+    again_cli = Cli(path, other_db_path, tmp_path)
     assert again_cli("init").returncode == 0
     imported = again_cli("import", out)
     assert imported.returncode == 0, imported.stderr

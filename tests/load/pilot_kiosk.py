@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from storage.config import load  # noqa: E402
-from storage.store import Store  # noqa: E402
+from storage.sqlite.store import SqliteStore as Store  # noqa: E402
 from storage.timeutil import system_clock  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 

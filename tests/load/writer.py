@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from storage.config import load  # noqa: E402
 from storage.registration import new_entry  # noqa: E402
-from storage.store import Store  # noqa: E402
+from storage.sqlite.store import SqliteStore as Store  # noqa: E402
 from storage.timeutil import system_clock  # noqa: E402
 
 UNIT = "999borgerservice"

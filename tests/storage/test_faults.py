@@ -19,9 +19,14 @@ from storage.errors import (
 )
 from storage.placement import filesystem_type, network_warning
 from storage.privacy import looks_like_cpr
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 
+import dbrows
 from support import REPO
+
+# SQLite only: files, pragmas, the write queue and SQLite's error codes (the
+# PostgreSQL engine's faults: test_postgres_faults.py).
+ENGINES = dbrows.SQLITE_ONLY
 
 
 def raw_count(path: Path) -> int:
@@ -102,7 +107,7 @@ def test_a_read_only_database_is_refused_with_a_clear_message(tmp_path):
 
 def test_a_read_only_database_refuses_the_write_and_keeps_the_rows(tmp_path, config, clock):
     """Even for root: a database opened read-only rejects the write inside the transaction."""
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
 
     path = tmp_path / "taelleuge.db"
     with Store(path, station="s", operator="o", clock=clock) as store:
@@ -162,7 +167,7 @@ def test_a_database_deleted_under_a_running_store_is_unreachable_not_read_only(s
 
 
 def test_a_missing_database_folder_on_open_is_named(tmp_path):
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
 
     with pytest.raises(DatabaseUnreachable) as raised:
         dbmod.connect(tmp_path / "findes-ikke" / "t.db")
@@ -184,7 +189,7 @@ def test_a_journal_that_is_not_a_regular_file_is_refused_before_sqlite_opens_it(
     victim.write_bytes(b"precious")
     {"symlink": lambda: journal.symlink_to(victim), "fifo": lambda: os.mkfifo(journal),
      "directory": journal.mkdir}[kind]()
-    code = ("import sys; from storage.store import Store; from storage.errors import UnsafeFile\n"
+    code = ("import sys; from storage.sqlite.store import SqliteStore as Store; from storage.errors import UnsafeFile\n"
             "try:\n    Store(sys.argv[1], station='s', operator='o')\n"
             "except UnsafeFile as e:\n    print(type(e).__name__, e)\n")
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
@@ -211,7 +216,7 @@ def test_a_write_lock_that_is_not_a_regular_file_is_refused_and_never_followed(
         store, config, clock, tmp_path, kind):
     lock = tmp_path / "taelleuge.db-writelock"
     store.conn.queue.close()  # the store had opened the real one already: start over
-    from storage.write_queue import WriteQueue
+    from storage.sqlite.write_queue import WriteQueue
 
     store.conn.queue = WriteQueue(lock)
     lock.unlink(missing_ok=True)
@@ -254,7 +259,7 @@ def hold_write_lock(lock: Path) -> subprocess.Popen:
 
 def test_a_write_lock_held_by_another_process_times_out_as_busy(store, config, clock, db_path, monkeypatch):
     """flock has no timeout of its own: without one a hung process held every kiosk for ever."""
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
 
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 300)
     lock = Path(f"{db_path}-writelock")
@@ -315,7 +320,7 @@ def make_wal_file(path: Path) -> bytes:
 
 
 def test_a_wal_file_is_refused_by_an_sqlite_older_than_3_51_3_without_touching_it(tmp_path):
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
 
     path = tmp_path / "wal.db"
     before = make_wal_file(path)
@@ -335,7 +340,7 @@ def test_a_wal_file_is_refused_by_an_sqlite_older_than_3_51_3_without_touching_i
 
 
 def test_a_rollback_journal_file_is_not_taken_for_wal(tmp_path):
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
 
     path = tmp_path / "t.db"
     Store(path, station="s", operator="o").close()
@@ -392,3 +397,19 @@ def test_a_staff_users_own_config_cannot_make_them_coordinator(tmp_path, monkeyp
         require_coordinator_for(argparse.Namespace(db=str(tmp_path / "x.db")), "eksport")
     system.write_text(demo, "utf-8")  # a host without a coordinator group: nobody is singled out
     require_coordinator_for(args, "eksport")
+
+
+def test_a_read_the_database_refuses_leaves_the_engine_typed(tmp_path):
+    """Not only the file faults: any SQLite error on a read leaves the engine as a StorageError
+    (the kiosk and the CLI never see a ``sqlite3`` exception), the original as its cause."""
+    from storage.errors import StorageError
+
+    path = tmp_path / "t.db"
+    with Store(path, station="s", operator="o") as store:
+        raw = sqlite3.connect(path)
+        raw.execute("DROP TABLE voids")  # something no Tælleuge would do: a broken schema
+        raw.close()
+        with pytest.raises(StorageError) as raised:
+            store.latest(station="s")
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    assert raised.value.code and "SQLite" in str(raised.value) and "Intet er gemt" in str(raised.value)

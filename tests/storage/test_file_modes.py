@@ -14,8 +14,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from storage import Store, new_entry
-from storage.db import journal_choice
+from storage import new_entry
+from storage.sqlite.store import SqliteStore as Store
+from storage.sqlite.db import journal_choice
 
 SIDE_FILES = ("-journal", "-wal", "-shm")
 

@@ -1,4 +1,8 @@
-"""Schema, migrations, journal mode, pragmas and the append-only triggers, on real SQLite files."""
+"""Schema, migrations, journal mode, pragmas and the append-only triggers, on real SQLite files.
+
+SQLite only: this is the SQLite engine's own schema and sqlite-utils migrations (the PostgreSQL
+schema has tests/storage/test_postgres_schema.py).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,20 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
-from storage import db as dbmod
+import dbrows
+
+from storage.sqlite import db as dbmod
 from storage import settings
 from storage.errors import NotInitialised
 from storage.registration import new_entry
-from storage.schema import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
-from storage.store import Store, schema_status
+from storage.sqlite.schema import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
+from storage.sqlite.store import SqliteStore as Store, schema_status
+
+# SQLite only: the SQLite engine's schema and sqlite-utils migrations (PostgreSQL:
+# test_postgres_schema.py).
+ENGINES = dbrows.SQLITE_ONLY
 
 EXPECTED_COLUMNS = {
     # name: (type, notnull, pk)
@@ -53,6 +64,8 @@ EXPECTED_VOID_COLUMNS = {
     "end_utc": ("TEXT", 0, 0),
     "type": ("TEXT", 0, 0),
     "kanal": ("TEXT", 0, 0),
+    # m005: the explicit sequence
+    "seq": ("INTEGER", 0, 0),
 }
 
 
@@ -114,11 +127,13 @@ def test_indexes(migrated):
             if not name.startswith("sqlite_autoindex")
         }
         expected = {
-            "registrations_unit_time": ["enhed", "trial", "end_utc", "type", "kanal"],
-            "registrations_time": ["end_utc"],
-            "registrations_station": ["station"],
-            "registrations_unit": ["enhed"],
+            # m005: seq where rowid was implicit (latest, export paging, the snapshot's mark)
+            "registrations_unit_time": ["enhed", "trial", "end_utc", "type", "kanal", "seq"],
+            "registrations_time": ["end_utc", "seq"],
+            "registrations_station": ["station", "seq"],
+            "registrations_unit": ["enhed", "seq"],
             "registrations_batch": ["batch_id"],
+            "registrations_seq": ["seq"],
         }
         assert {name: indexes.get(name) for name in expected} == expected
         partial = conn.execute(
@@ -458,8 +473,8 @@ def test_a_void_must_copy_the_facts_of_its_registration(store, config, clock):
     with pytest.raises(sqlite3.IntegrityError, match="counted facts"):
         store.conn.execute(
             "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
-            "enhed, trial, end_utc, type, kanal) VALUES ('v', ?, 'FORTRUDT', 's', 'o', 'x', "
-            "'999telefon', 0, 'x', 'OPRET', 'PRSNLG')", (rid,))
+            "enhed, trial, end_utc, type, kanal, seq) VALUES ('v', ?, 'FORTRUDT', 's', 'o', 'x', "
+            "'999telefon', 0, 'x', 'OPRET', 'PRSNLG', 1)", (rid,))
     store.undo_last(station="test-station")
     row = store.conn.execute("SELECT enhed, trial, type, kanal FROM voids").fetchone()
     assert row == ("999borgerservice", 0, "OPRET", "PRSNLG")
@@ -470,9 +485,9 @@ def test_m003_fills_the_facts_of_voids_made_before_it(db_path, config, clock):
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-    from storage import db as dbmod
+    from storage.sqlite import db as dbmod
     from storage.registration import new_entry
-    from storage.schema import MIGRATIONS, MIGRATION_SET
+    from storage.sqlite.schema import MIGRATIONS, MIGRATION_SET
 
     conn = dbmod.connect(db_path)
     old = Migrations(MIGRATION_SET)
@@ -494,3 +509,99 @@ def test_m003_fills_the_facts_of_voids_made_before_it(db_path, config, clock):
         facts = store.conn.execute("SELECT enhed, trial, end_utc, type, kanal FROM voids").fetchone()
         assert facts == ("unit", 0, "2026-10-21T08:30:00.000000Z", "VEJL", "TLFIND")
         assert store.count_day("unit", clock().date(), config.zone) == 0
+
+
+def _at_m004(db_path) -> None:
+    """A file migrated up to m004 only, as a Tælleuge from before the explicit sequence left it."""
+    conn = dbmod.connect(db_path)
+    old = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS[:4]:
+        old()(fn)
+    old.apply(sqlite_utils.Database(conn))
+    conn.close()
+
+
+def test_m005_numbers_the_rows_in_commit_order(db_path, config, clock):
+    """seq is backfilled from rowid, the order the rows were committed in, and is UNIQUE; new rows
+    continue after it, and a row without seq (a program from before m005) is refused."""
+    _at_m004(db_path)
+    raw = sqlite3.connect(db_path)
+    with raw:
+        for n in range(3):
+            raw.execute(
+                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                "type, afslutning, blanket, end_utc, datakilde, station, operator, created_utc) "
+                f"VALUES ('old{n}', '999', 'x', '999borgerservice', '23.05.10', 'PRSNLG', 'OPRET', "
+                "'STRAKS', 'NEJ', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 'st', 'o', 'c')")
+        raw.execute("INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
+                    "enhed, trial, end_utc, type, kanal) SELECT 'v1', id, 'FORTRUDT', 's', 'o', 'c', "
+                    "enhed, trial, end_utc, type, kanal FROM registrations WHERE id = 'old1'")
+    raw.close()
+    with Store(db_path, station="st", operator="o", clock=clock) as store:
+        assert store.migrated == ["m005_seq"]
+        [new] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10",
+                                       kanal="PRSNLG", type="OPRET", end=clock()))
+        assert [r.id for r in store.latest(station="st")] == [new, "old2", "old1", "old0"]
+    assert dbrows.query(db_path, "SELECT id, seq FROM registrations ORDER BY seq") == [
+        ("old0", 1), ("old1", 2), ("old2", 3), (new, 4)]
+    assert dbrows.query(db_path, "SELECT id, seq FROM voids") == [("v1", 1)]
+    raw = sqlite3.connect(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="seq must be set"):
+            raw.execute(
+                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                "end_utc, datakilde, station, operator, created_utc) VALUES ('late', '999', 'x', "
+                "'u', '23.05.10', 'PRSNLG', 'e', 'Taelleuge', 's', 'o', 'c')")
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            raw.execute(
+                "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
+                "end_utc, datakilde, station, operator, created_utc, seq) VALUES ('twin', '999', "
+                "'x', 'u', '23.05.10', 'PRSNLG', 'e', 'Taelleuge', 's', 'o', 'c', 4)")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute("UPDATE registrations SET seq = 9 WHERE id = 'old0'")
+    finally:
+        raw.close()
+
+
+def test_latest_follows_seq_not_rowid(store, config, clock, db_path):
+    """A row whose rowid is lower than an older row's (as after a VACUUM renumbered the rowids)
+    is still the latest: "latest" is seq, never rowid."""
+    [first] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10",
+                                     kanal="PRSNLG", type="OPRET", end=clock()))
+    row = dbrows.registration(id="low-rowid", station="test-station", operator="tester")
+    names = list(row)
+    raw = sqlite3.connect(db_path)
+    with raw:  # rowid 0: below the recorded row's; seq: the next one
+        raw.execute(f"INSERT INTO registrations (rowid, {', '.join(names)}, seq) VALUES "
+                    f"(0, {', '.join('?' * len(names))}, (SELECT max(seq) + 1 FROM registrations))",
+                    [row[n] for n in names])
+    raw.close()
+    assert [r.id for r in store.latest(station="test-station")] == ["low-rowid", first]
+    assert store.latest_live(station="test-station").id == "low-rowid"
+    assert [r.id for r, _ in store.recent_entries(station="test-station", operator="tester")] == [
+        "low-rowid", first]
+    [voided] = store.undo_last(station="test-station")
+    assert voided.id == "low-rowid"
+
+
+def test_an_import_puts_the_seq_check_back(store, db_path):
+    """The import lifts m005's per-row check for its own transaction only: afterwards, and after
+    a refused import, a row without seq is refused again; the imported rows are numbered on."""
+    row = ("999", "Eksempelby", "999skranke", "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ", None,
+           "2026-10-20T08:00:00.000000Z", 0, "Tracetool", "{}")
+    meta = dict(sha256="a", content_sha256="b", file_name="x.csv", layout="raadata",
+                encoding="utf-8", datakilde="Import", station="s", operator="o")
+    for attempt in range(2):
+        with store.import_batch() as batch:
+            batch.add([row, row])
+            if attempt == 0:
+                batch.commit(**meta)
+            else:
+                with pytest.raises(Exception, match="allerede importeret"):
+                    batch.commit(**meta)
+        assert dbrows.query(db_path, "SELECT seq FROM registrations ORDER BY seq") == [(1,), (2,)]
+        with dbrows.refused("seq must be set"):
+            dbrows.execute(db_path, "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, "
+                           "opgave, kanal, end_utc, datakilde, station, operator, created_utc) "
+                           "VALUES ('late', '999', 'x', 'u', '23.05.10', 'PRSNLG', 'e', 'T', 's', "
+                           "'o', 'c')")

@@ -16,7 +16,7 @@ from storage.open import open_store
 from storage.registration import new_entry
 
 pytestmark = pytest.mark.postgresql
-ENGINES = ("postgresql",)  # the ``store`` fixture is a PgStore on ``pg_database``
+ENGINES = dbrows.POSTGRESQL_ONLY  # the ``store`` fixture is a PgStore on ``db_path``
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
@@ -50,26 +50,26 @@ def entry(config):
                      end=datetime(2026, 10, 21, 10, 30, tzinfo=CPH))
 
 
-def test_two_voids_of_one_row_at_once(store, config, clock, pg_database):
+def test_two_voids_of_one_row_at_once(store, config, clock, db_path):
     [rid] = store.record(entry(config))
-    outcomes = at_once(pg_database, clock, 2, lambda s: s.void([rid], "DUBLET"))
+    outcomes = at_once(db_path, clock, 2, lambda s: s.void([rid], "DUBLET"))
     refusals = [o for o in outcomes if isinstance(o, Refusal)]
     assert len(refusals) == 1 and "allerede annulleret" in str(refusals[0])
-    assert dbrows.count(pg_database, "voids") == 1
+    assert dbrows.count(db_path, "voids") == 1
 
 
-def test_two_restores_of_one_row_at_once(store, config, clock, pg_database):
+def test_two_restores_of_one_row_at_once(store, config, clock, db_path):
     [rid] = store.record(entry(config))
     store.void([rid], "FEJLTASTNING")
-    outcomes = at_once(pg_database, clock, 2, lambda s: s.restore([rid]))
+    outcomes = at_once(db_path, clock, 2, lambda s: s.restore([rid]))
     refusals = [o for o in outcomes if isinstance(o, Refusal)]
     assert len(refusals) == 1 and "allerede genskabt" in str(refusals[0])
-    assert dbrows.count(pg_database, where="replaces = ?", args=(rid,)) == 1
+    assert dbrows.count(db_path, where="replaces = ?", args=(rid,)) == 1
 
 
-def test_four_undos_by_unit_at_once_void_four_rows(store, config, clock, pg_database):
+def test_four_undos_by_unit_at_once_void_four_rows(store, config, clock, db_path):
     ids = [store.record(entry(config))[0] for _ in range(5)]
-    outcomes = at_once(pg_database, clock, 4, lambda s: s.undo_last(enhed=UNIT))
+    outcomes = at_once(db_path, clock, 4, lambda s: s.undo_last(enhed=UNIT))
     undone = [row.id for rows in outcomes for row in rows]
     assert sorted(undone) == sorted(ids[1:])  # the four newest, each once
-    assert dbrows.count(pg_database, "voids") == 4
+    assert dbrows.count(db_path, "voids") == 4

@@ -88,11 +88,11 @@ def test_coordinator_imports_and_logs_exports(login, config, clock, pg_database)
             record = batch.commit(sha256="a", content_sha256="b", file_name="f.csv",
                                   layout="raadata", encoding="utf-8", datakilde="Import",
                                   station="cli", operator="tove")
-        assert store.find_import(sha256="a")["id"] == record.id
+        assert store.find_import(sha256="a").id == record.id
         store.record_export(kind="landkort-upload", first=date(2026, 10, 19), last=date(2026, 10, 25),
                             start_utc="2026-10-18T22:00:00.000000Z", end_utc="2026-10-25T23:00:00.000000Z",
-                            units=(), sources=(), rows=1, sha256="h", file_name="u.csv", station="cli",
-                            operator="tove", now=clock())
+                            units=(), sources=(), rows=1, sha256="h", file_name="u.csv",
+                            now=clock())
     assert dbrows.count(pg_database, "exports") == 1
 
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 import dbrows
-from storage import schema as sqlite_schema
+from storage.sqlite import schema as sqlite_schema
 from storage.errors import NotInitialised, NotTaelleugeDatabase, StorageError
 from storage.open import open_store
 from storage.postgres import schema

@@ -17,7 +17,7 @@ import pytest
 
 from storage import roles, settings
 from storage.registration import new_entry
-from storage.store import Store
+from storage.sqlite.store import SqliteStore as Store
 from tui.cli import _main
 
 STAFF_UID = 65534

@@ -15,7 +15,6 @@ from storage import DATAKILDE, VOID_REASONS, Refusal, new_entry
 from storage.open import open_store
 from storage.registration import MAX_BATCH
 
-ENGINES = dbrows.ENGINES_BOTH  # every store test runs on SQLite and on PostgreSQL
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UNIT = "999borgerservice"
@@ -78,7 +77,8 @@ def test_record_writes_every_field(store, config, db_path):
     }
     assert {k: row.get(k, "missing") for k in expected} == expected
     # Columns added by later migrations (e.g. an import reference) stay empty on a staff registration.
-    assert all(row[k] is None for k in set(row) - set(expected))
+    assert all(row[k] is None for k in set(row) - set(expected) - {"seq"})
+    assert isinstance(row["seq"], int)
     assert DATAKILDE == "Taelleuge"
     assert json.loads(row["answers"]) == {QUESTION: "Nej"}
     uuid.UUID(row["id"])  # a real UUID
@@ -238,6 +238,20 @@ def test_counts_exclude_voided_and_trial_rows(store, config):
     }
     assert store.totals() == {"registreringer": 6, "prøve": 2, "annullerede": 1, "annulleringer": 1}
     assert store.totals_by_unit() == {UNIT: 5, "999telefon": 1}
+
+
+def test_recent_entries_keep_to_the_unit_asked_for(store, config):
+    """The desk repeats and lists only the unit on screen (attacker #7: Enter Enter in one unit
+    saved the other unit's last task)."""
+    store.record(make(config, opgave="23.05.10"))
+    store.record(make(config, type="VEJL", count=3))
+    store.record(make(config, **PHONE))
+    mine = dict(station=store.station, operator=store.operator)
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine)] == [
+        ("999telefon", 1), (UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT)] == [(UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT, limit=1)] == [(UNIT, 3)]
+    assert store.recent_entries(**mine, enhed="999ydelse") == []
 
 
 def test_counts_use_local_day_bounds(store, config, db_path):
@@ -576,13 +590,97 @@ def test_restore_keeps_the_link_to_an_imported_file(store, config, clock, db_pat
         "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, encoding, row_count, "
         "datakilde, station, operator, created_utc) VALUES ('imp1', 'a', 'b', 'f.csv', 'raadata', "
         "'iso-8859-1', 1, 'Import', 's', 'o', 'c')")
-    dbrows.execute(db_path, 
-        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, end_utc, "
-        "datakilde, station, operator, created_utc, import_id) SELECT 'imported-1', kommune_nr, "
-        "kommune_navn, enhed, opgave, kanal, type, end_utc, 'DetDigitaleLandkort', 'import', 'o', "
-        "created_utc, 'imp1' FROM registrations WHERE id = ?", (rid,))
+    [original] = rows(db_path, where="id = ?", args=(rid,))
+    dbrows.insert(db_path, "registrations", [dbrows.registration(
+        **{k: original[k] for k in ("kommune_nr", "kommune_navn", "enhed", "opgave", "kanal", "type",
+                                    "end_utc", "created_utc")},
+        id="imported-1", datakilde="DetDigitaleLandkort", station="import", operator="o",
+        afslutning=None, blanket=None, import_id="imp1")])
     store.void(["imported-1"], "DUBLET")
     [new_id] = store.restore(["imported-1"])
     row = dbrows.query(db_path, "SELECT import_id, datakilde, replaces FROM registrations WHERE id = ?",
                        (new_id,))[0]
     assert row == ("imp1", "DetDigitaleLandkort", "imported-1")
+
+
+# --------------------------------------------------------------------------------------------
+# The store interface (storage.interface): the same shape and answers on both engines
+
+
+def test_the_store_has_the_interfaces_shape(store):
+    from storage.interface import Store as StoreProtocol
+
+    assert isinstance(store, StoreProtocol)
+    assert store.engine in ("sqlite", "postgresql")
+    missing = [name for name in dir(StoreProtocol) if not name.startswith("_")
+               and not hasattr(store, name)]
+    assert missing == []
+
+
+def test_grid_counts_live_rows_per_unit_and_local_day(store, config):
+    store.record(make(config, end=local(2026, 10, 20, 9), count=3))
+    [voided] = store.record(make(config, end=local(2026, 10, 20, 10)))
+    store.void([voided], "DUBLET")
+    store.record(make(config, end=local(2026, 10, 22, 0, 30)))  # the 21st in UTC
+    store.record(make(config, **PHONE, end=local(2026, 10, 21, 23, 59)))
+    store.record(make(config, end=local(2026, 10, 21, 12), trial=True))
+    week = (date(2026, 10, 19), date(2026, 10, 25))
+    assert store.grid([UNIT, "999telefon"], *week, CPH) == {
+        (UNIT, date(2026, 10, 20)): 3, (UNIT, date(2026, 10, 22)): 1,
+        ("999telefon", date(2026, 10, 21)): 1}
+    assert store.grid([], *week, CPH) == store.grid([UNIT, "999telefon"], *week, CPH)  # all units
+    assert store.grid(["999telefon"], *week, CPH) == {("999telefon", date(2026, 10, 21)): 1}
+    assert store.grid([UNIT], *week, CPH, trial=True) == {(UNIT, date(2026, 10, 21)): 1}
+    assert store.grid([UNIT], date(2026, 10, 21), date(2026, 10, 21), CPH) == {}
+
+
+ROW = ("999", "Eksempelby", UNIT, "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ", None,
+       "2026-10-20T08:00:00.000000Z", 0, "Tracetool", "{}")
+
+
+def _import(store, rows, sha="a"):
+    with store.import_batch() as batch:
+        batch.add(rows)
+        return batch.commit(sha256=sha, content_sha256=sha + "-lines", file_name=f"{sha}.csv",
+                            layout="raadata", encoding="utf-8", datakilde="Import",
+                            station=store.station, operator=store.operator)
+
+
+def test_imports_are_listed_and_an_import_is_undone_row_by_row(store, config, db_path):
+    first = _import(store, [ROW] * 3)
+    second = _import(store, [ROW], sha="b")
+    [own] = store.record(make(config, end=local(2026, 10, 20, 10)))
+    assert [i.id for i in store.imports()] == [first.id, second.id]
+    assert store.imports()[0] == first and first.row_count == 3
+    assert store.find_import(sha256="a") == first
+    assert store.find_import(content_sha256="b-lines") == second
+    assert store.find_import(sha256="none") is None
+    one = dbrows.query(db_path, "SELECT id FROM registrations WHERE import_id = ? ORDER BY seq",
+                       (first.id,))[0][0]
+    store.void([one], "DUBLET")  # already voided: stays as it is
+    undone = store.undo_import(first.id, "RETTELSE")
+    assert undone.record == first and undone.voided == 2
+    assert dbrows.count(db_path, "voids", "reason = ?", ("RETTELSE",)) == 2
+    assert store.count_day(UNIT, date(2026, 10, 20), CPH) == 2  # the other import and our own row
+    assert store.undo_import(first.id, "RETTELSE").voided == 0  # nothing left to void
+    with pytest.raises(Refusal, match="findes ikke"):
+        store.undo_import("no-such-import", "RETTELSE")
+    with pytest.raises(Refusal, match="Ukendt årsag"):
+        store.undo_import(second.id, "fordi")
+    assert store.get(own).voided is False
+
+
+def test_rows_by_field_name_are_the_export_rows_projected(store, config):
+    from storage.interface import Selection
+    from storage.timeutil import local_range_bounds
+
+    for minute in (10, 11, 12):
+        store.record(make(config, end=local(2026, 10, 20, 9, minute), answers={}))
+    selection = Selection(*local_range_bounds(date(2026, 10, 19), date(2026, 10, 25), CPH))
+    with store.snapshot(selection) as snap:
+        whole = list(snap.rows())
+        picked = list(snap.rows(fields=("enhed", "end_utc")))
+        with pytest.raises(ValueError, match="not export fields"):
+            list(snap.rows(fields=("station",)))
+    assert [(r.enhed, r.end_utc) for r in whole] == picked
+    assert [r.seq for r in whole] == sorted(r.seq for r in whole)

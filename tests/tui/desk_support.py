@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tomllib
 from datetime import date
 from pathlib import Path
 
+import dbrows
 from support import settle
 
 KL2013 = Path(__file__).resolve().parents[1] / "fixtures" / "kl2013.toml"
@@ -34,17 +34,9 @@ def dialog_text(app) -> str:
     return "\n".join(str(w.render()) for w in app.screen.query("Static"))
 
 
-def rows(db_path, where: str = "1", params=()) -> list[sqlite3.Row]:
-    """Live registrations, read through a connection of the test's own."""
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(
-            f"SELECT * FROM registrations r WHERE {where} AND NOT EXISTS "
-            "(SELECT 1 FROM voids v WHERE v.registration_id = r.id) ORDER BY rowid", params,
-        ).fetchall()
-    finally:
-        conn.close()
+def rows(db_path, where: str = "1=1", params=()) -> list[dict]:
+    """Live registrations, read through a connection of the test's own (either engine)."""
+    return dbrows.live_rows(db_path, where, params)
 
 
 async def press(app, pilot, *keys: str) -> None:

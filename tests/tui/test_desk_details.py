@@ -55,21 +55,23 @@ async def test_every_type_of_the_codebook_can_be_entered_at_the_desk(store, cloc
     assert [(r["opgave"], r["type"]) for r in rows(store.path)] == [("23.09.02", "RYKKER")]
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_footer_uses_the_words_of_the_help_and_shows_ctrl_r_when_it_can_act(kiosk, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         footer = {k.key_display: k.description for k in app.screen.query("FooterKey")}
-        assert footer["ctrl+u"] == "Annullér" and footer["ctrl+q"] == "Afslut"
+        assert footer["Ctrl+U"] == "Annullér" and footer["Ctrl+Q"] == "Afslut"
         assert footer["Esc"] == "Ryd" and footer["Enter"] == "Gentag" and footer["F2"] == "Kanal"
         assert not [k for k in footer if "^" in k]
         assert screen_lines(app)[-1].rstrip().endswith("F3 Tal")  # the whole footer fits 80 columns
         await press(app, pilot, "1", "o", "ctrl+u")
         await paced(app, pilot, clock, "enter", "j")
         footer = {k.key_display: k.description for k in app.screen.query("FooterKey")}
-        assert footer["ctrl+r"] == "Genskab"  # something to bring back: the key says so
+        assert footer["Ctrl+R"] == "Genskab"  # something to bring back: the key says so
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_help_lists_the_keys_and_its_lines_fit_the_dialog(kiosk):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -77,12 +79,13 @@ async def test_help_lists_the_keys_and_its_lines_fit_the_dialog(kiosk):
         await press(app, pilot, "f1")
         assert isinstance(app.screen, Help)
         text = dialog_text(app)
-        assert "ctrl+u" in text and "annullér" in text and "Tab" in text and "samme borger" in text
+        assert "Ctrl+U" in text and "annullér" in text and "Tab" in text and "samme borger" in text
         assert " o s i v d f " in text
         body = app.screen.query_one(".help Static")
         assert max(len(line) for line in str(body.render()).splitlines()) <= body.content_size.width
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 @pytest.mark.parametrize("console", [False, True], ids=["normal", "console"])
 async def test_search_shows_its_hint_and_says_when_nothing_matches(kiosk, size, console):
@@ -101,6 +104,7 @@ async def test_search_shows_its_hint_and_says_when_nothing_matches(kiosk, size, 
         assert 'Ingen opgave passer til "xyz"' in screen
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_the_locked_unit_picker_does_not_offer_esc(config, store, clock):
     app = make_app(config, store, clock=clock, enhed=None, locked=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -112,6 +116,7 @@ async def test_the_locked_unit_picker_does_not_offer_esc(config, store, clock):
         assert isinstance(app.screen, RegisterScreen)
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_the_open_unit_picker_leaves_with_esc_as_it_says(config, store, clock):
     app = make_app(config, store, clock=clock, enhed=None)
     async with app.run_test(size=SIZE) as pilot:

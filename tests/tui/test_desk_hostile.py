@@ -34,6 +34,7 @@ def shown(app) -> str:
     return "\n".join(screen_lines(app))
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("console", [False, True], ids=["normal", "console"])
 async def test_names_with_markup_are_shown_as_written_everywhere(store, clock, console):
     config = hostile_config()
@@ -74,6 +75,7 @@ async def test_names_with_markup_are_shown_as_written_everywhere(store, clock, c
         assert [r["opgave"] for r in rows(store.path)] == ["23.05.10"]
 
 
+@pytest.mark.engines("sqlite")  # no data in it: the search field alone
 async def test_search_input_is_limited_and_says_so(kiosk):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -84,6 +86,7 @@ async def test_search_input_is_limited_and_says_so(kiosk):
         assert f"Søgningen kan højst være {SEARCH_MAX} tegn" in " ".join(shown(app).split())
 
 
+@pytest.mark.engines("sqlite")  # no data in it: the PIN dialog alone
 async def test_pin_input_is_limited_and_backs_off_after_three_wrong_tries(config, store, clock, caplog):
     config = replace(config, pin_hash=hash_pin("246810", iterations=1000))
     app = make_app(config, store, clock=clock, enhed="999borgerservice", locked=True, console=True)

@@ -78,6 +78,7 @@ async def test_keys_queued_for_the_desk_while_the_guard_is_open_are_dropped(kios
         assert len(rows(store.path)) == 1 and "Ikke gemt igen" in text_of(app, "#message")
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_a_dialog_takes_no_key_in_its_first_400_ms_and_says_so(kiosk, store, clock):
     """Trial #3, attacker #2: a "j" typed ahead answered "Gem den igen?" 40-250 ms after it
     opened. Real timings on the injected clock: the key at 40 ms and 250 ms is dropped (and
@@ -206,6 +207,7 @@ async def test_a_batch_over_50_asks_first(kiosk, store, clock, answer, saved):
         assert len(rows(store.path)) == saved
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_a_batch_over_the_maximum_is_refused_with_the_limit(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:

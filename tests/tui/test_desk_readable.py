@@ -22,6 +22,7 @@ def task_cells(app) -> dict[str, tuple[str, str]]:
     return {key: (label.strip(), count) for line in lines for key, label, count in CELL.findall(line)}
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 @pytest.mark.parametrize("console", [False, True], ids=["normal", "console"])
 async def test_every_task_of_a_real_package_is_visible_and_distinguishable(kl2013, store, clock, size, console):
@@ -59,6 +60,7 @@ def test_cut_names_that_would_look_alike_keep_their_ends():
     assert len(set(labels)) == len(labels)
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 async def test_names_first_and_kle_numbers_on_demand(kl2013, store, clock):
     app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
     async with app.run_test(size=(80, 24)) as pilot:

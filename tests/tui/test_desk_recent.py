@@ -4,10 +4,10 @@ login's rows at the same station are never shown or voided."""
 
 from __future__ import annotations
 
-import sqlite3
 
+import dbrows
 from storage.registration import new_entry
-from storage.store import Store
+from storage.open import open_store
 from tui.screens.dialogs import Confirm, RecentList
 from tui.screens.register import RegisterScreen
 
@@ -59,7 +59,7 @@ async def test_the_list_holds_ten_entries_and_a_batch_is_one(kiosk, store, clock
 
 
 async def test_another_logins_rows_at_the_same_station_are_not_listed(kiosk, store, config, clock, db_path):
-    with Store(db_path, station=store.station, operator="someone-else", clock=clock) as other:
+    with open_store(db_path, station=store.station, operator="someone-else", clock=clock) as other:
         other.record(new_entry(config, enhed="999borgerservice", opgave="23.09.04", kanal="PRSNLG",
                                type="VEJL", end=clock()))
     app = kiosk()
@@ -116,9 +116,5 @@ async def test_a_void_is_written_with_who_and_why(kiosk, store, clock):
         await settle(app, pilot)
         await press(app, pilot, "1", "o", "ctrl+u")
         await paced(app, pilot, clock, "enter", "j")
-    conn = sqlite3.connect(store.path)
-    try:
-        assert conn.execute("SELECT reason, station, operator FROM voids").fetchall() == [
-            ("FORTRUDT", "test-station", "tester")]
-    finally:
-        conn.close()
+    assert dbrows.query(store.path, "SELECT reason, station, operator FROM voids") == [
+        ("FORTRUDT", "test-station", "tester")]

@@ -5,13 +5,18 @@ here failed on the desk before the fix."""
 
 from __future__ import annotations
 
+import io
+import logging
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from rich.console import Console
 from textual import events
 
 from storage.config import parse
+from storage.pin import hash_pin
 from storage.registration import new_entry
 from tui.app import make_app
 from tui.screens.dialogs import Confirm, RecentList
@@ -159,6 +164,7 @@ def lock(db_path):
     return blocker
 
 
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_a_bounced_esc_never_gives_up_an_entry_that_is_not_saved(kiosk, store, db_path, clock):
     """Attacker #5: Esc on an IKKE GEMT entry gave it up at once."""
     app = kiosk()
@@ -178,6 +184,7 @@ async def test_a_bounced_esc_never_gives_up_an_entry_that_is_not_saved(kiosk, st
         assert len(rows(store.path)) == 1
 
 
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_enter_while_the_previous_entry_waits_for_the_database_offers_no_repeat(
         kiosk, store, db_path, clock):
     """Attacker #6: Enter Enter while "venter på databasen" saved a duplicate."""
@@ -206,6 +213,7 @@ async def test_enter_while_the_previous_entry_waits_for_the_database_offers_no_r
         assert len(rows(store.path)) == 1 and "Gemt" in text_of(app, "#message")
 
 
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_one_entrys_gemt_never_hides_anothers_ikke_gemt(kiosk, store, db_path, clock):
     """Trial #5: the second entry's "Gemt" replaced the first one's red IKKE GEMT."""
     app = kiosk()
@@ -224,6 +232,7 @@ async def test_one_entrys_gemt_never_hides_anothers_ikke_gemt(kiosk, store, db_p
         assert app.screen.query_one("#message").has_class("-error")
 
 
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_the_guard_after_a_failed_entry_says_it_was_not_saved_and_keeps_it_in_sight(
         kiosk, store, db_path, clock):
     """New-user trial: "blev gemt for lidt siden" about an entry that was not, and answering n
@@ -248,6 +257,7 @@ async def test_the_guard_after_a_failed_entry_says_it_was_not_saved_and_keeps_it
             blocker.close()
 
 
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_leaving_asks_once_however_often_ctrl_q_is_pressed(kiosk, store, db_path, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
@@ -308,6 +318,7 @@ STATES = [(), ("f3",), ("f3", "f4"), ("2", "h"), ("x",), ("question_mark",), ("s
           ("ctrl+u",), ("plus", "5"), ("f2",)]
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: its drawing does not depend on the engine
 @pytest.mark.parametrize("keys", STATES, ids=["main", "panel", "panel-numbers", "step2", "group",
                                               "help", "search", "recent", "count", "channel"])
 async def test_every_screen_draws_at_every_terminal_size(kl2013, store, clock, keys):
@@ -325,6 +336,56 @@ async def test_every_screen_draws_at_every_terminal_size(kl2013, store, clock, k
             await pilot.pause()
             await pilot.pause()
             assert all(len(line) <= width for line in screen_lines(app))
+
+
+@pytest.mark.engines("sqlite")  # the screen alone: its drawing does not depend on the engine
+async def test_the_desk_with_its_panel_draws_at_every_size_from_20x8_to_120x40(kl2013, store, clock):
+    """A sweep over the sizes a terminal or an SSH window can have: the panel's columns and the
+    task grid never get a negative width, and no line is wider than the terminal."""
+    store.record(new_entry(kl2013, enhed="259borgerservice", opgave="23.05.10", kanal="PRSNLG",
+                           type="OPRET", end=clock()))
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await paced(app, pilot, clock, "f3", "2")
+        for width in range(20, 121, 10):
+            for height in range(8, 41, 4):
+                await pilot.resize_terminal(width, height)
+                await pilot.pause()
+                lines = screen_lines(app)
+                assert len(lines) == height and all(len(line) <= width for line in lines), (width, height)
+        assert app.is_running
+
+
+@pytest.mark.engines("sqlite")  # the crash screen alone
+@pytest.mark.parametrize("debug", [False, True], ids=["kiosk", "debug"])
+async def test_a_crash_never_prints_a_local_such_as_the_pin_hash(config, store, clock, caplog, debug):
+    """Attacker #9: Textual's crash screen printed every frame's locals, the PIN hash with them.
+    Ours prints a Danish line (and in debug mode the traceback) without one local; the journal
+    gets the traceback, without locals too."""
+    pin_hash = hash_pin("246810", iterations=1000)
+    app = make_app(replace(config, pin_hash=pin_hash), store, clock=clock, enhed="999borgerservice")
+    if debug:
+        app.features = frozenset({*app.features, "debug"})
+    app.error_console = Console(file=io.StringIO(), width=100, color_system=None)
+
+    def crash():
+        secret = app.config.pin_hash  # noqa: F841 - a local, as in the real crash
+        raise RuntimeError("boom")
+
+    caplog.set_level(logging.INFO, logger="taelleuge")
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.call_later(crash)
+            await pilot.pause()
+            await pilot.pause()
+    printed = app.error_console.file.getvalue()
+    assert "Tælleuge stoppede på grund af en programfejl (RuntimeError)" in " ".join(printed.split())
+    assert pin_hash not in printed and "locals" not in printed  # rich's panel of a frame's locals
+    assert ("RuntimeError: boom" in printed) == debug
+    journal = "\n".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError: boom" in journal and pin_hash not in journal
 
 
 async def test_wide_characters_keep_the_task_list_in_its_columns(store, clock):
@@ -364,7 +425,7 @@ async def test_a_60_column_footer_keeps_help_and_the_way_out(config, store, cloc
         await settle(app, pilot)
         footer = screen_lines(app)[-1]
         assert footer.startswith("? Hjælp")
-        assert ("ctrl+q Afslut" in footer) is not locked
+        assert ("Ctrl+Q Afslut" in footer) is not locked
 
 
 async def test_help_at_60_columns_wraps_under_its_own_text(kiosk, clock):
@@ -390,7 +451,7 @@ async def test_the_recent_list_at_60x20_has_one_line_per_entry(kl2013, store, cl
         clock.advance(seconds=3)
         await press(app, pilot, "1", "o")
         await press(app, pilot, "ctrl+u")
-        lines = [line for line in screen_lines(app) if "PRSNLG" in line]
+        lines = [line for line in screen_lines(app) if "PRSNLG  ▎" in line]  # the list's own lines
         assert len(lines) == 2
         assert "STATUS HOLD blanket" in lines[1] and "OPRET" in lines[0]
 
@@ -483,3 +544,11 @@ async def test_a_remapped_key_shows_as_its_character(store, clock):
         footer = {k.key_display: k.description for k in app.screen.query("FooterKey")}
         assert footer["]"] == "Hjælp" and footer["@"] == "Kanal"
         assert not [k for k in footer if "bracket" in k or k == "at"]
+
+
+def test_key_labels_read_as_keys_are_printed_on_a_keyboard():
+    from tui.render import key_label
+
+    assert [key_label(k) for k in ("ctrl+u", "ctrl+q", "f2", "escape", "right_square_bracket", "ctrl+f5")] == [
+        "Ctrl+U", "Ctrl+Q", "F2", "Esc", "]", "Ctrl+F5"]
+    assert key_label("ctrl+shift+left") == "Ctrl+Shift+Pil venstre"

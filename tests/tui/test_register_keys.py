@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+
+import dbrows
 
 from storage.config import parse
 from tui.screens.dialogs import ChannelPicker, Confirm, Help, RecentList, TaskSearch, UnitPicker
@@ -18,17 +19,8 @@ from support import database_locked, screen_text, settle
 SIZE = (80, 24)
 
 
-def rows(store, where: str = "1", params=()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(store.path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(
-            f"SELECT * FROM registrations r WHERE {where} AND NOT EXISTS "
-            "(SELECT 1 FROM voids v WHERE v.registration_id = r.id) ORDER BY rowid",
-            params,
-        ).fetchall()
-    finally:
-        conn.close()
+def rows(store, where: str = "1=1", params=()) -> list[dict]:
+    return dbrows.live_rows(store.path, where, params)
 
 
 async def press(app, pilot, *keys: str) -> None:
@@ -259,9 +251,7 @@ async def test_ctrl_u_lists_then_voids_and_ctrl_r_brings_it_back(kiosk, store, c
         await press(app, pilot, "ctrl+u")
         await paced(app, pilot, clock, "enter", "j")
         assert [r["opgave"] for r in rows(store)] == ["23.05.10"]
-        conn = sqlite3.connect(store.path)
-        voids = conn.execute("SELECT reason, station, operator FROM voids").fetchall()
-        conn.close()
+        voids = dbrows.query(store.path, "SELECT reason, station, operator FROM voids")
         assert voids == [("FORTRUDT", "test-station", "tester")]
         assert "Annulleret" in screen_text(app, "#message")
         await press(app, pilot, "ctrl+r")
@@ -270,6 +260,7 @@ async def test_ctrl_u_lists_then_voids_and_ctrl_r_brings_it_back(kiosk, store, c
         assert "Genskabt, tæller igen: 1 × 23.09.02 Pas" in screen_text(app, "#message")
 
 
+@pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("key", ["question_mark", "f1"])
 async def test_help_explains_task_types_and_counting_rules(kiosk, clock, key):
     app = kiosk()

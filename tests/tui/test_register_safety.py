@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 
+import dbrows
 from storage.registration import new_entry
 from tui.screens.dialogs import Confirm
 from tui.screens.register import RETRY_AFTER, RegisterScreen
@@ -14,13 +14,7 @@ SIZE = (80, 24)
 
 
 def live_tasks(db_path) -> list[str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return [r[0] for r in conn.execute(
-            "SELECT opgave FROM registrations r WHERE NOT EXISTS "
-            "(SELECT 1 FROM voids v WHERE v.registration_id = r.id) ORDER BY rowid")]
-    finally:
-        conn.close()
+    return [r["opgave"] for r in dbrows.live_rows(db_path)]
 
 
 async def test_a_failed_entry_is_not_dropped_by_the_next_registration(kiosk, store, db_path, clock):

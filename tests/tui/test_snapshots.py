@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+import dbrows
 from support import database_locked, settle
+
+# SQLite only: the pictures are engine-independent (the engines' reads are the same interface).
+ENGINES = dbrows.SQLITE_ONLY
 from tui.app import make_app
 
 SIZE = (80, 24)

@@ -177,9 +177,10 @@ class RecentList(Dialog):
     def compose(self) -> ComposeResult:
         labels = render.key_labels(self.config)
         with Vertical(classes="dialog recent"):
-            yield Static("Seneste registreringer, du har lavet her", classes="dialog-title", markup=False)
+            yield Static("Dine seneste registreringer her (kun dagens kan annulleres)",
+                         classes="dialog-title", markup=False)
             yield OptionList(*[Option(self._line(e, 56)) for e in self.entries], id="recent")
-            yield Static(f"Pil op/ned · {labels['recent.void']} = annullér (kun dagens) · "
+            yield Static(f"Pil op/ned · {labels['recent.void']} = annullér · "
                          f"{labels['recent.next']} = samme borger · {labels['recent.cancel']} = tilbage",
                          classes="dialog-note", markup=False)
             yield self.dropped_line()
@@ -223,14 +224,14 @@ class SearchField(Input):
     loud, never dropped in silence; as much as fits is kept."""
 
     class Overflow(Message):
-        def __init__(self, dropped: int):
+        def __init__(self, dropped: int, kept: int):
             super().__init__()
-            self.dropped = dropped
+            self.dropped, self.kept = dropped, kept
 
     def replace(self, text: str, start: int, end: int) -> None:
         room = self.max_length - (len(self.value) - (max(end, start) - min(end, start)))
         if self.max_length and len(text) > room:
-            self.post_message(self.Overflow(len(text) - max(room, 0)))
+            self.post_message(self.Overflow(len(text) - max(room, 0), max(room, 0)))
             text = text[: max(room, 0)]
             if not text:
                 return
@@ -267,6 +268,7 @@ class TaskSearch(Dialog):
         self.config, self.unit = config, unit
         self.catalogue = _catalogue(config.kle_file)
         self.hits: list[Task] = []
+        self.cut = ""  # what the last paste lost, said until the next change of the text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
@@ -308,12 +310,16 @@ class TaskSearch(Dialog):
         else:
             note = (f"Ingen opgave passer til \"{text.strip()}\". Prøv et KLE-nummer (fx 23.05) "
                     "eller en del af navnet. Esc = tilbage")
+        # The overflow comes just before the change it cut: say both, the cut first.
+        note, self.cut = f"{self.cut} {note}" if self.cut else note, ""
         self.query_one("#search-note", Static).update(note)
 
     @on(SearchField.Overflow)
     def overflow(self, event: SearchField.Overflow) -> None:
-        self.query_one("#search-note", Static).update(
-            f"Søgningen kan højst være {SEARCH_MAX} tegn: {event.dropped} tegn kom ikke med. Esc = tilbage")
+        cut = f"Søgningen kan højst være {SEARCH_MAX} tegn: {event.dropped} tegn kom ikke med."
+        self.query_one("#search-note", Static).update(f"{cut} Esc = tilbage")
+        if event.kept:  # a change follows: its note says the cut too
+            self.cut = cut
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#hits", OptionList)
@@ -376,6 +382,8 @@ def key_help(config: Config, width: int = HELP_WIDTH) -> list[str]:
     labels = render.key_labels(config)
     some_unit = next(iter(config.units.values()), None)
     task_keys = render.task_key_range(some_unit.keys) if some_unit else "1-9"  # the same in every unit
+    if cell_len(task_keys) > 12:  # the key column's width: letters beside the tasks
+        task_keys = "1-9, bogst."
     rows = [
         (task_keys, "trin 1: vælg opgave (en gruppe åbner sine opgaver)"),
         (" ".join(k for k, _ in render.type_keys(config)), "trin 2: vælg type; så gemmes det"),

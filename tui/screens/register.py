@@ -896,7 +896,8 @@ class RegisterScreen(Screen[None]):
             self.continue_contact(item.kanal, item.afslutning, item.blanket, dict(item.answers))
             return
         if item.voided:
-            self.say("Den registrering er allerede annulleret (ctrl+r genskaber den seneste).", "warning")
+            self.say("Den registrering er allerede annulleret "
+                     f"({render.first_key(self.labels, 'register.restore')} genskaber den seneste).", "warning")
             return
         moment = item.end.astimezone(self.config.zone)
         if moment.date() != self._today():
@@ -1017,22 +1018,18 @@ class RegisterScreen(Screen[None]):
 def _plain(error: Exception) -> str:
     """The one-line Danish reason the screen shows for a failed database call.
 
-    The storage layer raises typed errors (``storage.errors.StorageError``) whose ``short`` is
-    that line; the complete message (which file, the fix) goes to the journal for IT. Anything
-    else that reaches here is shown by its Danish text, never as SQLite's English.
+    The engines raise typed errors (``storage.errors.StorageError``) whose ``short`` is that
+    line; the complete message (which file, the fix) goes to the journal for IT. Anything else
+    that reaches here is shown by its Danish text, or named as unexpected.
     """
     import logging
-    import sqlite3
 
-    from storage.db import translate
     from storage.errors import StorageError, TaelleugeError
 
-    typed = translate(error, None) if isinstance(error, sqlite3.Error) else error
-    if isinstance(typed, StorageError):
-        logging.getLogger("taelleuge").warning("databasefejl: %s", typed)
-        return typed.short
+    if isinstance(error, StorageError):
+        logging.getLogger("taelleuge").warning("databasefejl: %s", error)
+        return error.short
     if isinstance(error, TaelleugeError):
         return str(error)
     logging.getLogger("taelleuge").warning("uventet fejl: %r", error)
-    name = getattr(error, "sqlite_errorname", None) or type(error).__name__
-    return f"uventet fejl ({name}): kontakt tovholderen"
+    return f"uventet fejl ({type(error).__name__}): kontakt tovholderen"

@@ -2,12 +2,12 @@
 
 Plain ``sqlite3`` on purpose: ``import sqlite_utils`` pulls in pandas and numpy when they are
 installed, which doubles a kiosk's start time and memory. sqlite-utils is used only for migrations
-(``storage.migrations``), which run from ``taelleuge init`` or once when a file is new.
+(``storage.sqlite.migrations``), which run from ``taelleuge init`` or once when a file is new.
 
-Every ``sqlite3.Error`` that is about the file rather than the SQL (busy, full, read-only,
-corrupt, not a database, gone) leaves this layer as a typed :class:`~storage.errors.StorageError`
+Every ``sqlite3.Error`` leaves this layer as a :class:`~storage.errors.StorageError`: the ones
+about the file rather than the SQL (busy, full, read-only, corrupt, not a database, gone) typed
 (:func:`translate`), classified by SQLite's error code and by looking at the files, never by
-message text. Errors that are programming errors (a constraint, bad SQL) pass through unchanged.
+message text; any other (a constraint, bad SQL) as a plain StorageError naming SQLite's code.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import (
+from ..errors import (
     CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
     ReadOnlyDatabase, StorageError, UnsafeFile, UnsafeJournalMode,
 )
@@ -259,7 +259,7 @@ def translate(error: BaseException, path: str | Path | None) -> StorageError | N
             code=name,
         )
     if primary == _FULL:
-        from .temp_space import full_temp_folder, sqlite_temp_dir, temp_full_message
+        from ..temp_space import full_temp_folder, sqlite_temp_dir, temp_full_message
 
         temp = full_temp_folder(sqlite_temp_dir(), where.parent if where is not None else None)
         if temp is not None:  # a temporary table (an import's staging rows) filled TMPDIR
@@ -338,16 +338,30 @@ def _no_space(folder: Path) -> bool:
         return False
 
 
+def typed_error(error: sqlite3.Error, path: str | Path | None) -> StorageError:
+    """:func:`translate`, or for an error that is not about the file (a constraint, SQL this
+    program should not have sent) a plain :class:`StorageError` naming SQLite's code: nothing
+    leaves the engine as a ``sqlite3`` exception."""
+    typed = translate(error, path)
+    if typed is not None:
+        return typed
+    name = getattr(error, "sqlite_errorname", None) or type(error).__name__
+    return StorageError(
+        f"Databasen afviste handlingen (SQLite: {name}). Intet er gemt. Kør taelleuge doctor, og "
+        "kontakt tovholderen, hvis det sker igen.",
+        short=f"databasen afviste handlingen ({name}): kontakt tovholderen",
+        code=name,
+    )
+
+
 @contextmanager
 def translated(path: str | Path | None) -> Iterator[None]:
-    """Turn an SQLite error about the file into its :class:`StorageError` inside the block."""
+    """Every SQLite error inside the block leaves it as a :class:`StorageError` (:func:`typed_error`),
+    with the original as its ``__cause__``."""
     try:
         yield
     except sqlite3.Error as error:
-        typed = translate(error, path)
-        if typed is None:
-            raise
-        raise typed from error
+        raise typed_error(error, path) from error
 
 
 # -- connections ----------------------------------------------------------------------------------
@@ -375,7 +389,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
     ``isolation_level=None`` stops Python from opening transactions behind our back: every write
     goes through :func:`write_txn`, which says ``BEGIN IMMEDIATE`` itself. ``check_same_thread``
-    is off because the TUI writes from a worker thread; :class:`storage.store.Store` serialises
+    is off because the TUI writes from a worker thread; :class:`storage.sqlite.store.Store` serialises
     use of the connection with a lock.
     """
     path = Path(path)
@@ -456,7 +470,7 @@ def write_txn(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     process wrote in between, without waiting for ``busy_timeout``; IMMEDIATE waits its turn.
     With ``synchronous=FULL`` the row is on disk when COMMIT returns.
 
-    Writers first queue on a kernel file lock next to the database (:mod:`storage.write_queue`),
+    Writers first queue on a kernel file lock next to the database (:mod:`storage.sqlite.write_queue`),
     for at most ``BUSY_TIMEOUT_MS``, the bound SQLite's own lock has too.
     """
     path = path_of(conn)

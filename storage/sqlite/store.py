@@ -1,8 +1,11 @@
-"""The append-only registration store.
+"""The append-only registration store on an SQLite file (``storage.interface.Store``).
 
 One connection per process, shared by the TUI's worker threads under a lock. Writes are durable
 (``BEGIN IMMEDIATE … COMMIT`` with ``synchronous=FULL``) and never update or delete: undo writes a
-void row (the schema's triggers refuse UPDATE and DELETE outright).
+void row (the schema's triggers refuse UPDATE and DELETE outright). Every row gets ``seq``, the
+next number after the newest row's, inside that transaction: writers take turns, so ``seq`` is
+commit order, and "latest" means highest ``seq``. Every ``sqlite3`` error leaves here typed
+(``storage.errors``, by ``db.translated``).
 """
 
 from __future__ import annotations
@@ -12,37 +15,56 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
+from ..errors import NotInitialised, NotTaelleugeDatabase, Refusal
+from ..interface import SchemaStatus, Selection, UndoneImport
+from ..model import REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord, Registration
+from ..registration import VOID_REASONS, Entry
+from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from . import db as dbmod
-from .errors import NotInitialised, NotTaelleugeDatabase, Refusal
 from . import group_file
 from .group_file import create_group_writable
-from .registration import VOID_REASONS, Entry, Registration
 from .schema import MIGRATION_NAMES, MIGRATION_SET
-from .timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 
 _NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)"
-
-_INSERT = (
-    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, type, "
-    "afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, operator, answers, "
-    "trial, batch_id, replaces, created_utc) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (id) DO NOTHING"
+_REG = REGISTRATIONS.select("r")
+# Every unit with a row, one index probe per unit (a loose scan of registrations_unit).
+_UNITS = (
+    "WITH RECURSIVE u(e) AS (SELECT min(enhed) FROM registrations UNION ALL "
+    "SELECT (SELECT min(enhed) FROM registrations WHERE enhed > u.e) FROM u WHERE u.e IS NOT NULL) "
+    "SELECT e FROM u WHERE e IS NOT NULL"
 )
 
 
-@dataclass(frozen=True)
-class SchemaStatus:
-    applied: list[str]
-    pending: list[str]
+def next_seq(table: str) -> str:
+    """SQL for the next ``seq`` of ``table``, evaluated per row inside the write transaction."""
+    return f"coalesce((SELECT max(seq) FROM {table}), 0) + 1"
 
-    @property
-    def version(self) -> int:
-        return len(self.applied)
+
+INSERT = REGISTRATIONS.insert("?", extra=[("seq", next_seq("registrations"))],
+                              conflict="ON CONFLICT (id) DO NOTHING")
+
+# A void copies its registration's counted facts; the registration is found by id.
+_VOID_SOURCES = {"registration_id": "r.id", **{c: f"r.{c}" for c in VOID_FACTS}}
+_VOID_GIVEN = [c for c in VOIDS.written if c not in _VOID_SOURCES]  # from the voiding process
+_INSERT_VOID = (
+    f"INSERT INTO voids ({', '.join(VOIDS.written)}, seq) "
+    f"SELECT {', '.join(_VOID_SOURCES.get(c, '?') for c in VOIDS.written)}, {next_seq('voids')} "
+    "FROM registrations r WHERE r.id = ?"
+)
+assert _VOID_GIVEN == ["id", "reason", "station", "operator", "created_utc"], _VOID_GIVEN
+
+# A restore copies the voided row; the restoring process sets the rest (see model.RESTORE_COPIES).
+_RESTORE_SET = [c for c in REGISTRATIONS.written if c not in RESTORE_COPIES]
+_INSERT_RESTORE = (
+    f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}, seq) "
+    f"SELECT {', '.join('r.id' if c == 'replaces' else '?' if c in _RESTORE_SET else f'r.{c}' for c in REGISTRATIONS.written)}, "
+    f"{next_seq('registrations')} FROM registrations r WHERE r.id = ?"
+)
+assert _RESTORE_SET == ["id", "station", "operator", "batch_id", "replaces", "created_utc"], _RESTORE_SET
 
 
 def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
@@ -62,15 +84,13 @@ def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
 def _checked_status(conn: sqlite3.Connection, path: Path) -> SchemaStatus:
     """Refuse a file that is not ours, without writing to it: never "repair" someone else's data."""
     try:
-        status = schema_status(conn)
-        tables = {name for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-    except sqlite3.Error as error:
+        with dbmod.translated(path):
+            status = schema_status(conn)
+            tables = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    except BaseException:
         conn.close()
-        typed = dbmod.translate(error, path)
-        if typed is None:
-            raise
-        raise typed from None
+        raise
     if not status.applied and tables - {"_sqlite_migrations"}:
         conn.close()
         raise NotTaelleugeDatabase(
@@ -80,8 +100,10 @@ def _checked_status(conn: sqlite3.Connection, path: Path) -> SchemaStatus:
     return status
 
 
-class Store:
+class SqliteStore:
     """Registrations for one process: ``station`` and ``operator`` go on every row it writes."""
+
+    engine = "sqlite"
 
     def __init__(
         self,
@@ -112,7 +134,7 @@ class Store:
             raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
         if readonly:
             # Reading commands on a read-only mount or a file this user may not write: SQLite's
-            # mode=ro, no write queue, no migrations (storage.db.connect refuses symlinks too).
+            # mode=ro, no write queue, no migrations (db.connect refuses symlinks too).
             self.created, self.migrated = False, []
             self.conn = dbmod.connect(self.path, readonly=True)
             if _checked_status(self.conn, self.path).pending:
@@ -166,29 +188,23 @@ class Store:
         with self._lock, dbmod.translated(self.path):
             yield
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SqliteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self.reading():
+            return self.conn.execute(sql, params).fetchall()
+
     # -- writes -------------------------------------------------------------------------------
 
     def record(self, entry: Entry) -> list[str]:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
-        created = to_stored(self.clock())
-        start = to_stored(entry.start) if entry.start else None
-        end = to_stored(entry.end)
-        answers = entry.answers_json()
-        rows = [
-            (rid, entry.kommune_nr, entry.kommune_navn, entry.enhed, entry.opgave, entry.kanal,
-             entry.type, entry.afslutning, entry.blanket, start, end, int(entry.date_only),
-             entry.datakilde, self.station, self.operator, answers, int(entry.trial),
-             entry.batch_id, None, created)
-            for rid in entry.ids
-        ]
+        rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
         with self._lock, dbmod.write_txn(self.conn):
-            self.conn.executemany(_INSERT, rows)
+            self.conn.executemany(INSERT, rows)
         return list(entry.ids)
 
     def undo_last(
@@ -202,23 +218,24 @@ class Store:
             raise ValueError("give exactly one of station or enhed")
         # By unit: never an imported row (an import is not "the latest registration" anyone made).
         where, arg = (
-            ("station = ?", station) if station is not None else ("enhed = ? AND import_id IS NULL", enhed)
+            ("r.station = ?", station) if station is not None
+            else ("r.enhed = ? AND r.import_id IS NULL", enhed)
         )
         with self._lock, dbmod.write_txn(self.conn):
             latest = self.conn.execute(
-                f"SELECT {Registration.COLUMNS} FROM registrations r "
-                f"WHERE {where} AND {_NOT_VOIDED} ORDER BY rowid DESC LIMIT 1",
+                f"SELECT {_REG} FROM registrations r "
+                f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
                 (arg,),
             ).fetchone()
             if latest is None:
                 return []
-            first = Registration.from_row(latest)
+            first = REGISTRATIONS.from_row(latest)
             rows = [first]
             if first.batch_id:
                 rows = [
-                    Registration.from_row(row) for row in self.conn.execute(
-                        f"SELECT {Registration.COLUMNS} FROM registrations r "
-                        f"WHERE batch_id = ? AND {_NOT_VOIDED} ORDER BY rowid",
+                    REGISTRATIONS.from_row(row) for row in self.conn.execute(
+                        f"SELECT {_REG} FROM registrations r "
+                        f"WHERE r.batch_id = ? AND {_NOT_VOIDED} ORDER BY r.seq",
                         (first.batch_id,),
                     )
                 ]
@@ -254,19 +271,13 @@ class Store:
                     raise Refusal(f"Registreringen {rid} er ikke annulleret og kan ikke genskabes", "id")
                 if self.conn.execute("SELECT 1 FROM registrations WHERE replaces = ?", (rid,)).fetchone():
                     raise Refusal(f"Registreringen {rid} er allerede genskabt", "id")
-            new_ids = []
-            for rid in ids:
-                new_id = str(uuid.uuid4())
-                self.conn.execute(
-                    "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
-                    "type, afslutning, blanket, start_utc, end_utc, date_only, datakilde, station, "
-                    "operator, answers, trial, batch_id, replaces, created_utc, import_id) "
-                    "SELECT ?, kommune_nr, kommune_navn, enhed, opgave, kanal, type, afslutning, "
-                    "blanket, start_utc, end_utc, date_only, datakilde, ?, ?, answers, trial, ?, id, ?, "
-                    "import_id FROM registrations WHERE id = ?",
-                    (new_id, self.station, self.operator, new_batch, created, rid),
-                )
-                new_ids.append(new_id)
+            new_ids = [str(uuid.uuid4()) for _ in ids]
+            given = {"station": self.station, "operator": self.operator, "batch_id": new_batch,
+                     "created_utc": created}
+            for new_id, rid in zip(new_ids, ids):
+                values = {**given, "id": new_id}
+                self.conn.execute(_INSERT_RESTORE,
+                                  [values[c] for c in _RESTORE_SET if c != "replaces"] + [rid])
         return new_ids
 
     def _write_voids(self, ids: Sequence[str], reason: str) -> None:
@@ -274,10 +285,7 @@ class Store:
             raise Refusal(f'Ukendt årsag "{reason}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
         created = to_stored(self.clock())
         self.conn.executemany(
-            "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
-            "enhed, trial, end_utc, type, kanal) "
-            "SELECT ?, id, ?, ?, ?, ?, enhed, trial, end_utc, type, kanal "
-            "FROM registrations WHERE id = ?",
+            _INSERT_VOID,
             [(str(uuid.uuid4()), reason, self.station, self.operator, created, rid) for rid in ids],
         )
 
@@ -286,11 +294,10 @@ class Store:
     def _fetch(self, ids: Sequence[str]) -> dict[str, Registration]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            f"SELECT {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
-            f"WHERE id IN ({marks})",
+            f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r WHERE r.id IN ({marks})",
             list(ids),
         ).fetchall()
-        return {row[0]: Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows}
+        return {row[0]: REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows}
 
     def get(self, rid: str) -> Registration | None:
         with self.reading():
@@ -309,12 +316,11 @@ class Store:
 
     def _count(self, enhed: str, start: str, end: str, trial: bool) -> int:
         args = (enhed, int(trial), start, end)
-        with self.reading():
-            return self.conn.execute(
-                f"SELECT (SELECT count(*) FROM registrations {self._RANGE}) "
-                f"- (SELECT count(*) FROM voids {self._RANGE})",
-                args + args,
-            ).fetchone()[0]
+        return self._rows(
+            f"SELECT (SELECT count(*) FROM registrations {self._RANGE}) "
+            f"- (SELECT count(*) FROM voids {self._RANGE})",
+            args + args,
+        )[0][0]
 
     def matrix(
         self, enhed: str, first: date, last: date, zone, *, trial: bool = False
@@ -331,38 +337,55 @@ class Store:
                     counts[(t, k)] = counts.get((t, k), 0) + sign * n
         return {key: n for key, n in counts.items() if n}
 
+    def grid(self, units: Sequence[str], first: date, last: date, zone, *,
+             trial: bool = False) -> dict[tuple[str, date], int]:
+        """Live registrations per (unit, local day): per day, registered minus voided, each a
+        range count per unit on the covering (enhed, trial, end_utc, ...) index of its table."""
+        days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+        grid: dict[tuple[str, date], int] = {}
+        with self.reading():
+            wanted = list(units) or [u for (u,) in self.conn.execute(_UNITS)]
+            marks = ",".join("?" * len(wanted))
+            for day in days:
+                start, end = local_day_bounds(day, zone)
+                args = (*wanted, int(trial), start, end)
+                for table, sign in (("registrations", 1), ("voids", -1)):
+                    for unit, n in self.conn.execute(
+                        f"SELECT enhed, count(*) FROM {table} WHERE enhed IN ({marks}) AND trial = ? "
+                        "AND end_utc >= ? AND end_utc < ? GROUP BY enhed", args
+                    ):
+                        grid[(unit, day)] = grid.get((unit, day), 0) + sign * n
+        return {key: n for key, n in grid.items() if n}
+
     def latest(
         self, *, station: str | None = None, enhed: str | None = None, limit: int = 10
     ) -> list[Registration]:
         """The newest rows of a station or unit, voided ones included and marked."""
-        where, arg = ("station = ?", station) if station is not None else ("enhed = ?", enhed)
-        with self.reading():
-            rows = self.conn.execute(
-                f"SELECT {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
-                f"WHERE {where} ORDER BY rowid DESC LIMIT ?",
-                (arg, limit),
-            ).fetchall()
-        return [Registration.from_row(row[:-1], voided=bool(row[-1])) for row in rows]
+        where, arg = ("r.station = ?", station) if station is not None else ("r.enhed = ?", enhed)
+        rows = self._rows(
+            f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r "
+            f"WHERE {where} ORDER BY r.seq DESC LIMIT ?",
+            (arg, limit),
+        )
+        return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
 
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
-        with self.reading():
-            row = self.conn.execute(
-                f"SELECT {Registration.COLUMNS} FROM registrations r "
-                f"WHERE station = ? AND {_NOT_VOIDED} ORDER BY rowid DESC LIMIT 1",
-                (station,),
-            ).fetchone()
-        return Registration.from_row(row) if row else None
+        rows = self._rows(
+            f"SELECT {_REG} FROM registrations r "
+            f"WHERE r.station = ? AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
+            (station,),
+        )
+        return REGISTRATIONS.from_row(rows[0]) if rows else None
 
     def live_ids_of_entry(self, row: Registration) -> list[str]:
         """The ids of the entry ``row`` belongs to: its whole batch, or just itself."""
         if not row.batch_id:
             return [row.id]
-        with self.reading():
-            return [rid for (rid,) in self.conn.execute(
-                f"SELECT id FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} ORDER BY rowid",
-                (row.batch_id,),
-            )]
+        return [rid for (rid,) in self._rows(
+            f"SELECT r.id FROM registrations r WHERE r.batch_id = ? AND {_NOT_VOIDED} ORDER BY r.seq",
+            (row.batch_id,),
+        )]
 
     def latest_entries(self, *, station: str, limit: int = 10) -> list[tuple[Registration, int]]:
         """The station's newest entries, a batch shown once with its size."""
@@ -387,32 +410,32 @@ class Store:
         with ``live_only``).
 
         ``limit`` counts entries, not rows: a batch is one entry (its newest row) with its size.
-        A batch's rows are written in one transaction, so they sit together in rowid order and
+        A batch's rows are written in one transaction, so they sit together in seq order and
         the walk jumps over them with one indexed query instead of reading them all.
         """
         entries: list[tuple[Registration, int]] = []
-        below = 2**63 - 1  # past every rowid
+        below = 2**63 - 1  # past every seq
         with self.reading():
             while len(entries) < limit:
                 row = self.conn.execute(
-                    f"SELECT rowid, {Registration.COLUMNS}, NOT {_NOT_VOIDED} FROM registrations r "
-                    "WHERE station = ? AND operator = ? AND rowid < ? "
-                    + ("AND enhed = ? " if enhed is not None else "") + "ORDER BY rowid DESC LIMIT 1",
+                    f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r "
+                    "WHERE r.station = ? AND r.operator = ? AND r.seq < ? "
+                    + ("AND r.enhed = ? " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
                     (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     break
-                found = Registration.from_row(row[1:-1], voided=bool(row[-1]))
-                below, count = row[0], 1
+                found = REGISTRATIONS.from_row(row, voided=bool(row[-1]))
+                below, count = found.seq, 1
                 if found.batch_id:
                     count, first = self.conn.execute(
-                        "SELECT count(*), min(rowid) FROM registrations WHERE batch_id = ?",
+                        "SELECT count(*), min(seq) FROM registrations WHERE batch_id = ?",
                         (found.batch_id,),
                     ).fetchone()
                     below = first
                     if found.voided:  # voided only when every row of the batch is
                         found = replace(found, voided=not self.conn.execute(
-                            f"SELECT 1 FROM registrations r WHERE batch_id = ? AND {_NOT_VOIDED} LIMIT 1",
+                            f"SELECT 1 FROM registrations r WHERE r.batch_id = ? AND {_NOT_VOIDED} LIMIT 1",
                             (found.batch_id,)).fetchone())
                 if not (live_only and found.voided):
                     entries.append((found, count))
@@ -421,30 +444,27 @@ class Store:
     def task_counts_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> dict[str, int]:
         """Live registrations of a unit on one local day, by task (KLE number)."""
         start, end = local_day_bounds(day, zone)
-        with self.reading():
-            rows = self.conn.execute(
-                f"SELECT opgave, count(*) FROM registrations r {self._RANGE} AND {_NOT_VOIDED} "
-                "GROUP BY opgave",
-                (enhed, int(trial), start, end),
-            ).fetchall()
-        return dict(rows)
+        return dict(self._rows(
+            f"SELECT opgave, count(*) FROM registrations r {self._RANGE} AND {_NOT_VOIDED} "
+            "GROUP BY opgave",
+            (enhed, int(trial), start, end),
+        ))
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
         # Registered minus voided, on the covering indexes (a void carries its row's unit and
         # trial flag, and voids.registration_id is unique): ~0.1 s at 1M rows, where a per-row
         # NOT EXISTS held the read lock for 0.6 s (doctor runs beside the desks).
-        with self.reading():
-            live, trial, voids = self.conn.execute(
-                """
-                SELECT
-                  (SELECT count(*) FROM registrations WHERE trial = 0)
-                    - (SELECT count(*) FROM voids WHERE trial = 0),
-                  (SELECT count(*) FROM registrations WHERE trial = 1)
-                    - (SELECT count(*) FROM voids WHERE trial = 1),
-                  (SELECT count(*) FROM voids)
-                """
-            ).fetchone()
+        [(live, trial, voids)] = self._rows(
+            """
+            SELECT
+              (SELECT count(*) FROM registrations WHERE trial = 0)
+                - (SELECT count(*) FROM voids WHERE trial = 0),
+              (SELECT count(*) FROM registrations WHERE trial = 1)
+                - (SELECT count(*) FROM voids WHERE trial = 1),
+              (SELECT count(*) FROM voids)
+            """
+        )
         return {"registreringer": live, "prøve": trial, "annullerede": voids, "annulleringer": voids}
 
     def totals_by_unit(self) -> dict[str, int]:
@@ -455,3 +475,101 @@ class Store:
                         f"SELECT enhed, count(*) FROM {table} WHERE trial = 0 GROUP BY enhed"):
                     counts[enhed] = counts.get(enhed, 0) + sign * n
         return {enhed: n for enhed, n in sorted(counts.items(), key=lambda kv: kv[0] or "") if n}
+
+    # -- exports and reports ------------------------------------------------------------------
+
+    def snapshot(self, selection: Selection):
+        """The selection as it is now, read later in short transactions (storage.sqlite.snapshot)."""
+        from .snapshot import snapshot
+
+        return snapshot(self, selection)
+
+    def report_facts(self, days, durations=(), *, kommune_nr: str = ""):
+        """The analyses' reads, at one moment (storage.sqlite.facts)."""
+        from .facts import report_facts
+
+        return report_facts(self, days, durations, kommune_nr=kommune_nr)
+
+    # -- imports ------------------------------------------------------------------------------
+
+    def import_batch(self):
+        from .bulk import ImportBatch
+
+        return ImportBatch(self)
+
+    def find_import(self, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
+        from .bulk import find_import
+
+        with self.reading():
+            return find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
+
+    def own_rows_between(self, start_utc: str, end_utc: str) -> int:
+        return self._rows(
+            "SELECT count(*) FROM registrations WHERE import_id IS NULL AND end_utc >= ? "
+            "AND end_utc < ?",
+            (start_utc, end_utc),
+        )[0][0]
+
+    def imports(self) -> list[ImportRecord]:
+        from .bulk import imports
+
+        with self.reading():
+            return imports(self.conn)
+
+    def undo_import(self, import_id: str, reason: str) -> UndoneImport:
+        """Void every live row of an import, in one transaction (its voided rows stay voided)."""
+        from .bulk import find_by_id
+
+        with self._lock, dbmod.write_txn(self.conn):
+            record = find_by_id(self.conn, import_id)
+            if record is None:
+                raise Refusal(f"Importen {import_id} findes ikke", "import")
+            ids = [rid for (rid,) in self.conn.execute(
+                f"SELECT r.id FROM registrations r WHERE r.import_id = ? AND {_NOT_VOIDED} "
+                "ORDER BY r.seq", (import_id,))]
+            self._write_voids(ids, reason)
+        return UndoneImport(record, len(ids))
+
+    # -- the log of delivered files -----------------------------------------------------------
+
+    def record_export(self, *, kind: str, first: date, last: date, start_utc: str, end_utc: str,
+                      units: tuple[str, ...], sources: tuple[str, ...], rows: int, sha256: str,
+                      file_name: str, now: datetime) -> str:
+        from . import export_log
+
+        with self._lock:
+            return export_log.record(
+                self.conn, kind=kind, first=first, last=last, start_utc=start_utc,
+                end_utc=end_utc, units=units, sources=sources, rows=rows, sha256=sha256,
+                file_name=file_name, station=self.station, operator=self.operator, now=now)
+
+    def exports_overlapping(self, start_utc: str, end_utc: str):
+        from . import export_log
+
+        with self.reading():
+            return export_log.overlapping(self.conn, start_utc, end_utc)
+
+    def export_covering(self, end_utc: str, enhed: str, datakilde: str):
+        from .. import export_log as neutral
+
+        return neutral.covering(self.exports_overlapping(*neutral.point_range(end_utc)),
+                                end_utc, enhed, datakilde)
+
+    # -- the engine ---------------------------------------------------------------------------
+
+    def schema_status(self) -> SchemaStatus:
+        with self.reading():
+            return schema_status(self.conn)
+
+    def journal_mode(self) -> str:
+        with self.reading():
+            return dbmod.journal_mode(self.conn)
+
+    def init_lines(self) -> list[str]:
+        status = self.schema_status()
+        news = f"anvendt nu: {', '.join(self.migrated)}" if self.migrated else "var allerede opdateret"
+        return [
+            f"Database: {self.path} ({'oprettet' if self.created else 'fandtes'})",
+            f"Skema: version {status.version} ({news})",
+            f"Journal: {self.journal_mode()} ({dbmod.journal_choice().reason})",
+        ]

@@ -12,66 +12,83 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timezone, tzinfo
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import tzinfo
 
+from ..errors import Refusal, StorageError
+from ..imports import LAYOUTS, STATION, duplicate_message
+from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
+from ..timeutil import to_stored
 from . import db as dbmod
-from .errors import Refusal
-from .extract import find_import
-from .store import Store
-from .timeutil import from_stored, to_stored
-
-STATION = "import"  # the station of every imported row
-
-# One staged row, in this order.
-STAGING_COLUMNS = (
-    "kommune_nr", "kommune_navn", "enhed", "opgave", "kanal", "type", "afslutning", "blanket",
-    "start_utc", "end_utc", "date_only", "datakilde", "answers",
-)
-
-LAYOUTS = ("raadata", "upload")
+from .schema import seq_required
 
 # While the rows are copied: a bigger page cache keeps the indexes' hot pages in memory.
 _IMPORT_CACHE_KIB = 65_536
 
+_INSERT_IMPORT = IMPORTS.insert("?")
+_SELECT_IMPORT = IMPORTS.select()
 
-@dataclass(frozen=True)
-class ImportRecord:
-    id: str
-    sha256: str
-    content_sha256: str
-    file_name: str
-    layout: str
-    encoding: str
-    row_count: int
-    datakilde: str
-    station: str
-    operator: str
-    created_utc: str
+# Every registration column of an imported row: what the file brought (staged), or what the
+# import sets. Parameters, in order: the id prefix, station, operator, created_utc, import_id,
+# then the seq base (the newest seq before the import).
+_IMPORT_SETS = {
+    "id": "? || printf('%08x', s.rowid)",  # storage.imports.row_id
+    "station": "?", "operator": "?", "created_utc": "?", "import_id": "?",
+    "trial": "0", "batch_id": "NULL", "replaces": "NULL",
+}
+_COPY_STAGED = (
+    f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}, seq) "
+    f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)}, ? + s.rowid "
+    "FROM temp.import_staging s ORDER BY s.rowid"
+)
+assert [c for c in REGISTRATIONS.written if c in _IMPORT_SETS and _IMPORT_SETS[c] == "?"] == \
+    ["station", "operator", "created_utc", "import_id"]
+assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
 
-def duplicate_message(earlier: dict, zone: tzinfo | None = None) -> str:
-    when = from_stored(earlier["created_utc"]).astimezone(zone or timezone.utc)
-    return (
-        f'Filen er allerede importeret (som "{earlier["file_name"]}", {earlier["row_count"]} rækker, '
-        f"{when:%d-%m-%Y %H:%M}{'' if zone else ' UTC'} af {earlier['operator']}). "
-        "Intet er importeret denne gang."
-    )
+@contextmanager
+def seq_given(conn: sqlite3.Connection, table: str = "registrations") -> Iterator[None]:
+    """For a block inside a write transaction that gives every row its ``seq`` itself: the
+    per-row check (m005's trigger: 1.5 s of a million-row import, bench/export_import.py) is
+    dropped and put back in the same transaction. No other process can write meanwhile
+    (BEGIN IMMEDIATE holds the write lock), and a failure rolls the drop back with the rest."""
+    conn.execute(f"DROP TRIGGER {table}_seq_required")
+    yield
+    conn.execute(seq_required(table))
+
+
+def find_import(conn: sqlite3.Connection, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
+    """The earlier import of the same file (same bytes, or same lines in another encoding)."""
+    row = conn.execute(
+        f"SELECT {_SELECT_IMPORT} FROM imports WHERE sha256 = ? OR content_sha256 = ? "
+        "ORDER BY rowid LIMIT 1",
+        (sha256, content_sha256),
+    ).fetchone()
+    return IMPORTS.from_row(row) if row else None
+
+
+def find_by_id(conn: sqlite3.Connection, import_id: str) -> ImportRecord | None:
+    row = conn.execute(f"SELECT {_SELECT_IMPORT} FROM imports WHERE id = ?", (import_id,)).fetchone()
+    return IMPORTS.from_row(row) if row else None
+
+
+def imports(conn: sqlite3.Connection) -> list[ImportRecord]:
+    return [IMPORTS.from_row(row) for row in conn.execute(
+        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, rowid")]
 
 
 class ImportBatch:
     """Rows of one file on their way in. Use as a context manager: unfinished work is dropped."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store):
         self.store = store
         self.conn = store.conn
         self.staged = 0
         self._open = True
-        self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
-        self.conn.execute(
-            f"CREATE TEMP TABLE import_staging ({', '.join(STAGING_COLUMNS)})"
-        )
+        with store._lock, dbmod.translated(store.path):
+            self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
+            self.conn.execute(f"CREATE TEMP TABLE import_staging ({', '.join(STAGING_COLUMNS)})")
 
     def __enter__(self) -> ImportBatch:
         return self
@@ -125,11 +142,8 @@ class ImportBatch:
             datakilde=datakilde, station=station, operator=operator,
             created_utc=to_stored(self.store.clock()),
         )
-        # Row ids: one random UUID prefix per import and a counter in its last 8 hex digits. Still
-        # the UUID text form, unique, and in order, so the primary-key index grows at one end
-        # instead of taking 1M random inserts.
-        prefix = str(uuid.uuid4())[:28]
-        with self.store._lock:
+        prefix = str(uuid.uuid4())[:28]  # row ids: storage.imports.row_id
+        with self.store._lock, dbmod.translated(self.store.path):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
             self.conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
             try:
@@ -137,28 +151,16 @@ class ImportBatch:
                     earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
-                    self.conn.execute(
-                        "INSERT INTO imports (id, sha256, content_sha256, file_name, layout, "
-                        "encoding, row_count, datakilde, station, operator, created_utc) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (record.id, record.sha256, record.content_sha256, record.file_name,
-                         record.layout, record.encoding, record.row_count, record.datakilde,
-                         record.station, record.operator, record.created_utc),
-                    )
-                    self.conn.execute(
-                        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, "
-                        "kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
-                        "datakilde, station, operator, answers, trial, batch_id, replaces, "
-                        "created_utc, import_id) "
-                        "SELECT ? || printf('%08x', rowid), kommune_nr, kommune_navn, enhed, "
-                        "opgave, kanal, type, afslutning, blanket, start_utc, end_utc, date_only, "
-                        "datakilde, ?, ?, answers, 0, NULL, NULL, ?, ? "
-                        "FROM temp.import_staging ORDER BY rowid",
-                        (prefix, STATION, operator, record.created_utc, record.id),
-                    )
-            except sqlite3.IntegrityError:
+                    self.conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
+                    base = self.conn.execute("SELECT coalesce(max(seq), 0) FROM registrations").fetchone()[0]
+                    with seq_given(self.conn):
+                        self.conn.execute(_COPY_STAGED, (prefix, STATION, operator,
+                                                         record.created_utc, record.id, base))
+            except StorageError as error:
                 # The UNIQUE hashes: a concurrent import of the same file won. Asked of the data,
-                # not of the error's text; any other constraint error goes on as it is.
+                # not of the error's text; any other error goes on as it is.
+                if not isinstance(error.__cause__, sqlite3.IntegrityError):
+                    raise
                 earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                 if earlier:
                     raise Refusal(duplicate_message(earlier, zone), "fil") from None
@@ -171,5 +173,5 @@ class ImportBatch:
     def discard(self) -> None:
         if self._open:
             self._open = False
-            with self.store._lock:
+            with self.store._lock, dbmod.translated(self.store.path):
                 self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")

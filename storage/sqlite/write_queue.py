@@ -26,7 +26,7 @@ import stat
 import threading
 from pathlib import Path
 
-from .errors import DatabaseBusy, UnsafeFile
+from ..errors import DatabaseBusy, UnsafeFile
 from .group_file import GROUP_WRITABLE
 
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
@@ -78,7 +78,7 @@ class WriteQueue:
             raise not_a_regular_file(self.path, "skrivekøen")
         if before is None:
             # We made it: open() took the umask's bits off, and a member with umask 022 would
-            # leave the others outside the fair queue (see storage/group_file.py).
+            # leave the others outside the fair queue (see storage/sqlite/group_file.py).
             try:
                 os.fchmod(fd, GROUP_WRITABLE)
             except OSError:

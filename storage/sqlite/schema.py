@@ -1,7 +1,7 @@
 """The schema, as an ordered list of migrations.
 
 The functions only call ``db.execute``, so they run on a ``sqlite_utils.Database`` (what
-``storage.migrations`` hands them) and the names below can be checked from the kiosk without
+``storage.sqlite.migrations`` hands them) and the names below can be checked from the kiosk without
 importing sqlite-utils. Append a new function for every change; never edit an applied one.
 """
 
@@ -166,5 +166,40 @@ def m004_exports(db) -> None:
         )
 
 
-MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports]
+def seq_required(table: str) -> str:
+    """The trigger that refuses a row without ``seq`` (m005; storage.sqlite.bulk lifts it for
+    the length of one import's transaction)."""
+    return (f"CREATE TRIGGER {table}_seq_required BEFORE INSERT ON {table} WHEN NEW.seq IS NULL "
+            f"BEGIN SELECT RAISE(ABORT, '{table}.seq must be set (an older Tælleuge?)'); END")
+
+
+def m005_seq(db) -> None:
+    """An explicit sequence, ``seq``, on registrations and voids: "latest" and the moment an
+    export snapshot describes are ``seq``, never rowid (VACUUM may renumber the rowids of a table
+    without an INTEGER PRIMARY KEY). Backfilled from rowid, the order rows were committed in. A new
+    row gets ``max(seq) + 1`` inside its ``BEGIN IMMEDIATE`` transaction (the UNIQUE index answers
+    max() at once), so ``seq`` is commit order; a trigger refuses a row without one (a program
+    from before this migration), so no row is ever left out of a snapshot."""
+    for table in ("registrations", "voids"):
+        db.execute(f"DROP TRIGGER {table}_no_update")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN seq INTEGER")
+        db.execute(f"UPDATE {table} SET seq = rowid")
+        db.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+        db.execute(f"CREATE UNIQUE INDEX {table}_seq ON {table} (seq)")
+        db.execute(seq_required(table))
+    # The indexes that held rowid order implicitly now hold seq: a station's or unit's latest is
+    # a walk back along (station, seq) or (enhed, seq); an export streams (end_utc, seq); the
+    # counts an export checks itself against read seq from the covering index, not the table.
+    for name, columns in (("registrations_station", "station, seq"),
+                          ("registrations_unit", "enhed, seq"),
+                          ("registrations_time", "end_utc, seq"),
+                          ("registrations_unit_time", "enhed, trial, end_utc, type, kanal, seq")):
+        db.execute(f"DROP INDEX {name}")
+        db.execute(f"CREATE INDEX {name} ON registrations ({columns})")
+
+
+MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]
