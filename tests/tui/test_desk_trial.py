@@ -233,6 +233,26 @@ async def test_one_entrys_gemt_never_hides_anothers_ikke_gemt(kiosk, store, db_p
 
 
 @pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
+async def test_every_entry_not_saved_stays_in_sight_and_enter_saves_them_all(kiosk, store, db_path, clock):
+    """Two entries failed in a row: the screen named only the last one."""
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = lock(db_path)
+        await press(app, pilot, "1", "o")
+        clock.advance(seconds=3)
+        await press(app, pilot, "2", "i")
+        assert app.screen.unsaved() == 2
+        assert "Venter: 2 IKKE GEMT (Flytning OPRET, Pas INFO)" in text_of(app, "#message")
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await paced(app, pilot, clock, "enter")
+        assert app.screen.unsaved() == 0 and "IKKE GEMT" not in text_of(app, "#message")
+    assert sorted(saved(store.path, "opgave", "type")) == [("23.05.10", "OPRET"), ("23.09.02", "INFO")]
+
+
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait
 async def test_the_guard_after_a_failed_entry_says_it_was_not_saved_and_keeps_it_in_sight(
         kiosk, store, db_path, clock):
     """New-user trial: "blev gemt for lidt siden" about an entry that was not, and answering n
