@@ -163,6 +163,10 @@ class TaelleApp(App[None], inherit_bindings=False):
         why = self.keys.check(event.key, self.key_time(event), typing=typing,
                               opened_at=getattr(screen, "opened_at", None))
         if why is None:
+            if typing and getattr(screen, "opened_at", None) is not None:
+                # Typing into the dialog's own field (a PIN, a search) shows it is being
+                # answered: its Enter right after is meant for it, never typed ahead.
+                screen.opened_at = None
             await super().on_event(event)
             return
         event.stop()

@@ -8,7 +8,8 @@ dropped repeat extends the window: a key held for any length acts once. A delibe
 needs a pause; the screens say so when a dropped key may have been meant.
 
 A dialog takes no key in its first ``DIALOG_SETTLE``: a key that arrives then was typed for the
-screen below (a "j" typed ahead must never answer "Gem den igen?").
+screen below (a "j" typed ahead must never answer "Gem den igen?"). A dialog with a text field
+(PIN, search) takes every key once something is typed into the field (tui.app).
 
 Pure data and arithmetic on a monotonic clock (seconds), no textual: the app feeds it.
 """

@@ -156,6 +156,23 @@ async def test_a_channel_picker_takes_no_typed_ahead_or_bounced_key(kiosk, store
         assert "TLFIND" in text_of(app, "#entry") and rows(store.path) == []
 
 
+@pytest.mark.engines("sqlite")  # the PIN dialog alone
+async def test_a_pin_typed_fast_is_taken_but_an_enter_typed_ahead_is_not(config, store, clock):
+    """The coordinator types ctrl+q, the PIN and Enter in one go: typing into the field shows
+    the dialog is being answered, so its Enter counts. An Enter with nothing typed, in the
+    dialog's first moment, was typed for the desk and is dropped."""
+    app = make_app(replace(config, pin_hash=hash_pin("246810", iterations=1000)), store, clock=clock,
+                   enhed="999borgerservice", locked=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "ctrl+q", "enter")
+        assert "Tasten Enter kom, lige da dette blev vist" in dialog_text(app)
+        assert "Forkert PIN" not in dialog_text(app)
+        await paced(app, pilot, clock, "escape")
+        await press(app, pilot, "ctrl+q", *"135790", "enter")
+        assert "Forkert PIN (1)" in dialog_text(app)
+
+
 # -- B: entries that are not saved -----------------------------------------------------------
 
 def lock(db_path):
