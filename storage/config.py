@@ -51,7 +51,8 @@ class Task:
 class Group:
     name: str
     tasks: tuple[Task, ...]
-    keys: str = ""  # the task keys, in order (storage.keys.task_keys): set by parse
+    # The task keys, in order (storage.keys.task_keys): set by parse; not part of what the group is.
+    keys: str = field(default="", compare=False)
 
     def keyed(self) -> list[tuple[str, Task]]:
         return list(zip(self.keys, self.tasks))
@@ -79,6 +80,7 @@ class Unit:
     count_weeks: tuple[str, ...] = ()  # names of [[taelleuge]] entries; empty = all of them
     responsible: str | None = None  # a role answering for the unit's figures, never a person
     keys: str = ""  # the task keys, in order (storage.keys.task_keys): set by parse
+    packages: tuple[str, ...] = ()  # the [[pakke]] names its task list starts from (storage.packages)
 
     def keyed(self) -> list[tuple[str, PackageItem]]:
         return list(zip(self.keys, self.package))
@@ -154,7 +156,7 @@ def load(path: str | Path) -> Config:
 
 _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
              "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator",
-             "afdeling", "kanalpolitik"}
+             "afdeling", "kanalpolitik", "pakke"}
 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
@@ -176,8 +178,15 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
     type_keys = {c: t.key for c, t in codebook.types.items()}
     keymap = keymaps.check_keymap(data.get("taster", {}), type_keys, source)
     weeks = _weeks(r, data.get("taelleuge", []))
+    from . import packages as shared  # imports Task and Group from here
+
     task_keys = keymaps.task_keys(type_keys.values(), keymap)
-    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks], task_keys)
+
+    def read_items(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageItem, ...]:
+        return _package(r, raw, key, task_keys, nested=nested)
+
+    packages = shared.parse_packages(r, data.get("pakke"), read_items)
+    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks], packages, task_keys)
     departments = config_report.departments(r, data.get("afdeling"), list(units))
     policy = config_report.channel_policy(r, data.get("kanalpolitik"), codebook)
     prices = _prices(r, data.get("pris", []), codebook)
@@ -281,14 +290,16 @@ def _join(prefix: str, name: str) -> str:
 
 
 def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str],
-           task_keys: str) -> dict[str, Unit]:
+           packages: dict[str, tuple[PackageItem, ...]], task_keys: str) -> dict[str, Unit]:
+    from . import packages as shared
+
     if raw is None:
         raise r.fail("enhed", "der skal være mindst én enhed ([[enhed]])")
     units: dict[str, Unit] = {}
     for i, entry in enumerate(r.list_of_tables(raw, "enhed")):
         key = f"enhed[{i}]"
         r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere",
-                             "taelleuger", "ansvarlig"}, key)
+                             "taelleuger", "ansvarlig", "pakker"}, key)
         code = r.text(entry, "kode", key)
         if code in units:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
@@ -312,10 +323,15 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str],
             channels = (pinned,)
         elif pinned not in channels:
             raise r.fail(f"{key}.kanal", f'"{pinned}" skal også stå i kanaler ({", ".join(channels)})')
+        names = shared.package_names(r, entry, key, code, packages)
+        # With packages, the unit's own opgaver are optional additions (or local names).
+        own = (_package(r, entry.get("opgaver"), f"{key}.opgaver", task_keys, nested=False)
+               if not names or "opgaver" in entry else ())
         units[code] = Unit(
             code=code,
             name=r.text(entry, "navn", key),
-            package=_package(r, entry.get("opgaver"), f"{key}.opgaver", task_keys, nested=False),
+            package=shared.merge(r, key, code, names, packages, own, task_keys) if names else own,
+            packages=names,
             channel=pinned,
             channels=channels,
             questions=_questions(r, entry.get("spoergsmaal", []), f"{key}.spoergsmaal"),

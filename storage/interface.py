@@ -73,6 +73,19 @@ class UndoneImport:
     voided: int
 
 
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One correction (``Store.history``): a void, or a restore that brought a voided row back."""
+
+    kind: str  # "annulleret" or "genskabt" (storage.history)
+    at_utc: str  # when the void or the restore was written
+    station: str  # where, and who: the process that made the change
+    operator: str
+    reason: str | None  # the void's code from VOID_REASONS; None for a restore
+    row: Registration  # the voided row, or the new row a restore wrote (``replaces`` set)
+    seq: int  # the void's or the new row's place in its table
+
+
 # -- what the analyses read (exports.analysis_data) ------------------------------------------------
 
 
@@ -256,6 +269,11 @@ class Store(Protocol):
              trial: bool = False) -> dict[tuple[str, date], int]:
         """Live registrations per (unit, local day) in [first, last]; cells without any are
         left out. ``units`` empty: every unit."""
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone: tzinfo | None = None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first, optionally of one unit and/or made on one local
+        day (``zone`` needed with ``day``) (storage.history)."""
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""

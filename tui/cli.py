@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("kiosk", parents=[common, screen],
                    help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
 
-    sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
+    init = sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
     doctor = sub.add_parser("doctor", parents=[common],
                             help="vis stier, SQLite, journal, skema, rækker, enheder og uger")
     doctor.add_argument("--grundig", action="store_true",
@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
 
     add_report_parser(sub, common)
+    from .cli_setup import add_init_options, add_setup_parsers  # argparse only
+
+    add_init_options(init)
+    add_setup_parsers(sub, common)
     return parser
 
 
@@ -188,7 +192,8 @@ EXPORT_COMMANDS = {
 
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
-COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report"}
+COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
+                    "historik", "history"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,6 +237,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "skaerm"
     try:
+        if command == "init" and args.kommune is not None:
+            # A starter config is a new file of the caller's, before any config or database exists.
+            from .cli_setup import cmd_init_config
+
+            return cmd_init_config(args)
         if command in COORDINATOR_ONLY:
             from .cli_store import require_coordinator_for
 
@@ -248,6 +258,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from .cli_report import cmd_report
 
             code = cmd_report(args)
+        elif command in ("opsaetning", "setup", "historik", "history"):
+            from . import cli_setup
+
+            code = getattr(cli_setup, cli_setup.SETUP_COMMANDS[command])(args)
         elif command in EXPORT_COMMANDS:
             from . import cli_exports
 

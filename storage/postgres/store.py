@@ -30,7 +30,7 @@ import psycopg
 
 from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
                       Refusal)
-from ..interface import Selection, UndoneImport
+from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
                      Registration)
 from ..registration import VOID_REASONS, Entry
@@ -452,6 +452,21 @@ class PgStore:
             "GROUP BY r.opgave",
             (enhed, int(trial), start, end),
         ))
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone=None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first (storage.history)."""
+        from .. import history
+
+        (voids, vargs), (restores, rargs) = history.queries("%s", enhed, history.bounds(day, zone))
+
+        def read(conn: psycopg.Connection) -> list[HistoryEvent]:
+            with conn.transaction():  # both lists as of one moment
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return history.events(conn.execute(voids, vargs).fetchall(),
+                                      conn.execute(restores, rargs).fetchall())
+
+        return self._call(read, retry=True)
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import NotInitialised, NotTaelleugeDatabase, Refusal
-from ..interface import SchemaStatus, Selection, UndoneImport
+from ..interface import HistoryEvent, SchemaStatus, Selection, UndoneImport
 from ..model import REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord, Registration
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
@@ -449,6 +449,16 @@ class SqliteStore:
             "GROUP BY opgave",
             (enhed, int(trial), start, end),
         ))
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone=None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first (storage.history)."""
+        from .. import history
+
+        (voids, vargs), (restores, rargs) = history.queries("?", enhed, history.bounds(day, zone))
+        with self.reading(), dbmod.read_txn(self.conn):  # both lists as of one moment
+            return history.events(self.conn.execute(voids, vargs).fetchall(),
+                                  self.conn.execute(restores, rargs).fetchall())
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
