@@ -247,8 +247,10 @@ class Store(Protocol):
         """The station's newest entries, a batch once with its size."""
 
     def recent_entries(self, *, station: str, operator: str, limit: int = 10,
-                       live_only: bool = False) -> list[tuple[Registration, int]]:
-        """One user's newest entries at one station, newest first, a batch once with its size."""
+                       live_only: bool = False, enhed: str | None = None,
+                       ) -> list[tuple[Registration, int]]:
+        """One user's newest entries at one station, newest first, a batch once with its size;
+        with ``enhed`` only that unit's entries (the desk repeats and lists the unit on screen)."""
 
     def count_day(self, enhed: str, day: date, zone: tzinfo, *, trial: bool = False) -> int: ...
 

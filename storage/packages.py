@@ -14,9 +14,10 @@ name the unit and the package, in Danish, because the coordinator edits this fil
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from .config import TASK_KEYS, Group, PackageItem, Task
+from .config import Group, PackageItem, Task
 from .wording import plural
 
 PACKAGE_KEYS = {"navn", "opgave", "opgaver"}
@@ -61,9 +62,10 @@ def _tasks(item: PackageItem) -> tuple[Task, ...]:
 
 
 def merge(r, key: str, unit: str, names: tuple[str, ...],
-          packages: dict[str, tuple[PackageItem, ...]], own: tuple[PackageItem, ...]
+          packages: dict[str, tuple[PackageItem, ...]], own: tuple[PackageItem, ...], task_keys: str
           ) -> tuple[PackageItem, ...]:
-    """The unit's task list: its packages' items, then its own (see the module's docstring)."""
+    """The unit's task list: its packages' items, then its own (see the module's docstring).
+    ``task_keys``: step 1's keys (storage.keys.task_keys), one per item on each level."""
     items: list[PackageItem] = []
     origin: dict[str, str] = {}  # KLE number → the package that brought it
     for name in names:
@@ -91,14 +93,14 @@ def merge(r, key: str, unit: str, names: tuple[str, ...],
                                     f'"{origin[task.kle]}"; skriv det som en enkelt opgave (ikke i en '
                                     "ny gruppe) for at give det et andet navn")
         items.append(item)
-    _check_keys(r, key, unit, names, items)
+    _check_keys(r, key, unit, names, items, task_keys)
     return tuple(items)
 
 
 def _replaced(item: PackageItem, own: Task) -> PackageItem:
     """``item`` with the task of ``own``'s KLE number renamed as the unit wants it."""
     if isinstance(item, Group):
-        return Group(item.name, tuple(own if t.kle == own.kle else t for t in item.tasks))
+        return replace(item, tasks=tuple(own if t.kle == own.kle else t for t in item.tasks))
     return own if item.kle == own.kle else item
 
 
@@ -111,12 +113,14 @@ def _extended(group: Group, own: Group) -> Group:
             tasks.append(task)
         else:
             tasks[at] = task
-    return Group(group.name, tuple(tasks))
+    return replace(group, tasks=tuple(tasks))
 
 
-def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[PackageItem]) -> None:
+def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[PackageItem],
+                task_keys: str) -> None:
     """After merging, every task is there once and every item still has a key of its own (1-9
-    then a-z, per level). Called for units with packages only: an own list is checked as read."""
+    then the letters no type, HOLD or blanket uses, per level). Called for units with packages
+    only: an own list is checked as read."""
     packs = ", ".join(f'"{n}"' for n in names)
     seen: set[str] = set()
     for item in items:
@@ -125,10 +129,12 @@ def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[Pack
                 raise r.fail(key, f'enheden "{unit}": KLE-nummeret {task.kle} står to gange, når pakkerne '
                                   f"{packs} lægges sammen med enhedens egne opgaver")
             seen.add(task.kle)
-    if len(items) > len(TASK_KEYS):
+    room = f"{len(task_keys)} taster (1-9 og de bogstaver, typerne, HOLD og blanket ikke bruger)"
+    if len(items) > len(task_keys):
         raise r.fail(key, f'enheden "{unit}" får {len(items)} punkter med pakkerne {packs} og sine egne '
-                          f"opgaver; der er kun {len(TASK_KEYS)} taster (1-9 og a-z): saml nogle i grupper")
+                          f"opgaver; der er kun {room}: saml nogle i grupper")
     for item in items:
-        if isinstance(item, Group) and len(item.tasks) > len(TASK_KEYS):
-            raise r.fail(key, f'enheden "{unit}": gruppen "{item.name}" får {plural(len(item.tasks), "opgave", "opgaver")} med '
-                              f"pakkerne {packs}; højst {len(TASK_KEYS)} (tasterne 1-9 og a-z)")
+        if isinstance(item, Group) and len(item.tasks) > len(task_keys):
+            raise r.fail(key, f'enheden "{unit}": gruppen "{item.name}" får '
+                              f'{plural(len(item.tasks), "opgave", "opgaver")} med pakkerne {packs}; '
+                              f"højst {room}")

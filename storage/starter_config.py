@@ -18,21 +18,24 @@ from . import config_guard
 from .errors import ConfigError, Refusal
 
 PACKAGE = "kl2013"
-# KL's 2013 package (§9) in desk order: 31 tasks and three groups, 34 keys at the top level.
+# KL's 2013 package (§9) in desk order: 45 tasks, 27 items at the top level (21 tasks and six
+# groups), every task key step 1 has with the built-in types (storage.keys.task_keys).
 KL2013: tuple[tuple[str, str] | tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("23.05.10", "Flytning"), ("23.09.02", "Pas"), ("23.09.04", "Kørekort"),
     ("29.03.04", "Sundhedskort"), ("29.03.99", "EU-sygesikringskort"), ("29.03.12", "Valg af læge"),
     ("23.05.12", "Indrejse/udrejse"), ("23.05.05", "Navne- og adressebeskyttelse"),
     ("23.01.00", "Vielse/partnerskab"), ("32.42.08", "Begravelseshjælp"),
     ("09.13.00", "Skadedyr (rotter)"), ("07.18.00", "Affald"), ("02.00.20", "BBR"),
-    ("02.34.02", "Byggetilladelse"), ("18.15.12", "Lån af lokaler"), ("82.16.00", "Udleje af lokaler"),
-    ("25.02.09", "Lån til ejendomsskat"), ("25.10.00", "Skat, person"), ("27.60.00", "Hjælpemidler"),
-    ("27.60.04", "Kropsbårne hjælpemidler"), ("27.45.00", "Boligtilbud"),
-    ("27.37.04", "Administrationsaftaler"), ("32.06.04", "Boligydelse"), ("32.06.08", "Boligsikring"),
-    ("32.06.12", "Boligsikring, førtidspension"), ("32.09.00", "Børnetilskud"),
-    ("32.12.00", "Børne- og ungeydelse"), ("32.15.00", "Underholdsbidrag"),
-    ("32.18.04", "Merudgifter børn"), ("32.18.08", "Merudgifter voksne"),
-    ("32.18.12", "Tabt arbejdsfortjeneste"),
+    ("02.34.02", "Byggetilladelse"),
+    ("Lokaler", (("18.15.12", "Lån af lokaler"), ("82.16.00", "Udleje af lokaler"))),
+    ("25.02.09", "Lån til ejendomsskat"), ("25.10.00", "Skat, person"),
+    ("Hjælpemidler m.m.", (("27.60.00", "Hjælpemidler"), ("27.60.04", "Kropsbårne hjælpemidler"))),
+    ("27.45.00", "Boligtilbud"), ("27.37.04", "Administrationsaftaler"), ("32.06.04", "Boligydelse"),
+    ("32.06.08", "Boligsikring"), ("32.06.12", "Boligsikring, førtidspension"),
+    ("Børn og familie", (
+        ("32.09.00", "Børnetilskud"), ("32.12.00", "Børne- og ungeydelse"),
+        ("32.15.00", "Underholdsbidrag"), ("32.18.04", "Merudgifter børn"),
+        ("32.18.08", "Merudgifter voksne"), ("32.18.12", "Tabt arbejdsfortjeneste"))),
     ("Pension og tillæg", (
         ("32.03.04", "Folkepension"), ("32.03.08", "Opsat pension"), ("32.03.10", "Varmetillæg"),
         ("32.03.12", "Personligt tillæg"), ("32.03.14", "Bistands- og plejetillæg"),
@@ -123,7 +126,8 @@ def render(kommune: int, name: str, today: date) -> str:
         "",
         "# KL's opgavepakke fra 2013: KLE-numre med pakkens korte navne. En enhed bruger den med",
         f'# pakker = ["{PACKAGE}"]; enhedens egne opgaver lægges til, og en egen opgave med samme',
-        "# KLE-nummer giver opgaven et andet navn. Tasterne er 1-9 og a-z i denne rækkefølge;",
+        "# KLE-nummer giver opgaven et andet navn. Tasterne er 1-9 og de bogstaver, typerne, HOLD og",
+        "# blanket ikke bruger (27 med de indbyggede typer), i denne rækkefølge;",
         "# grupper samler opgaver under én tast. Flere pakker: endnu en [[pakke]] med sit eget navn.",
         "[[pakke]]",
         f'navn = "{PACKAGE}"',

@@ -409,7 +409,8 @@ class PgStore:
         return [(row, sizes.get(row.batch_id, 1) if row.batch_id else 1) for row, _ in entries]
 
     def recent_entries(
-        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False,
+        enhed: str | None = None,
     ) -> list[tuple[Registration, int]]:
         """One user's newest entries at one station, newest first (a batch once, with its size),
         voided ones marked or, with ``live_only``, left out. As the SQLite engine's."""
@@ -422,8 +423,8 @@ class PgStore:
                 row = conn.execute(
                     f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
                     "WHERE r.station = %s AND r.operator = %s AND r.seq < %s "
-                    "ORDER BY r.seq DESC LIMIT 1",
-                    (station, operator, below),
+                    + ("AND r.enhed = %s " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
+                    (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     return

@@ -436,7 +436,8 @@ class SqliteStore:
             ]
 
     def recent_entries(
-        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False,
+        enhed: str | None = None,
     ) -> list[tuple[Registration, int]]:
         """One user's newest entries at one station, newest first, voided ones marked (or left out
         with ``live_only``).
@@ -451,8 +452,9 @@ class SqliteStore:
             while len(entries) < limit:
                 row = self.conn.execute(
                     f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r "
-                    "WHERE r.station = ? AND r.operator = ? AND r.seq < ? ORDER BY r.seq DESC LIMIT 1",
-                    (station, operator, below),
+                    "WHERE r.station = ? AND r.operator = ? AND r.seq < ? "
+                    + ("AND r.enhed = ? " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
+                    (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     break

@@ -240,6 +240,20 @@ def test_counts_exclude_voided_and_trial_rows(store, config):
     assert store.totals_by_unit() == {UNIT: 5, "999telefon": 1}
 
 
+def test_recent_entries_keep_to_the_unit_asked_for(store, config):
+    """The desk repeats and lists only the unit on screen (attacker #7: Enter Enter in one unit
+    saved the other unit's last task)."""
+    store.record(make(config, opgave="23.05.10"))
+    store.record(make(config, type="VEJL", count=3))
+    store.record(make(config, **PHONE))
+    mine = dict(station=store.station, operator=store.operator)
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine)] == [
+        ("999telefon", 1), (UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT)] == [(UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT, limit=1)] == [(UNIT, 3)]
+    assert store.recent_entries(**mine, enhed="999ydelse") == []
+
+
 def test_counts_use_local_day_bounds(store, config, db_path):
     late = local(2026, 10, 21, 23, 30)  # 21:30Z, same UTC day
     early_next = local(2026, 10, 22, 0, 30)  # 22:30Z on the 21st in UTC
