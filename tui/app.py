@@ -21,6 +21,7 @@ from textual.theme import Theme
 from storage.config import Config
 from storage.interface import Store
 from storage.timeutil import Clock, system_clock
+from storage.wording import plural
 
 from .key_filter import KeyFilter, alt_split
 
@@ -302,7 +303,8 @@ class TaelleApp(App[None], inherit_bindings=False):
             unsaved = self._unsaved()
         except Exception:  # noqa: BLE001 - the app is broken already: say what we can
             unsaved = 0
-        lost = (f" {unsaved} henvendelse(r), der ventede, er IKKE gemt." if unsaved else "")
+        lost = (f" {plural(unsaved, 'henvendelse', 'henvendelser')}, der ventede, er IKKE gemt."
+                if unsaved else "")
         name = type(error).__name__ if error is not None else "ukendt"
         message = Text(f"Tælleuge stoppede på grund af en programfejl ({name}). Det, der stod som "
                        f"Gemt, er gemt.{lost} Fejlen er skrevet i journalen (journalctl -t taelleuge): "
