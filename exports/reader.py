@@ -207,6 +207,7 @@ class Parsed:
     layout: str = ""
     columns: list[str] = field(default_factory=list)
     questions: tuple[str, ...] = ()
+    has_source: bool = False  # a Datakilde column (part of a row's identity only if there is one)
     rows: int = 0
     content_sha256: str = ""
     errors: list[str] = field(default_factory=list)
@@ -224,9 +225,12 @@ class Parsed:
 class Reader:
     """Pass 2 over a file :func:`scan` has looked at. Iterate :meth:`rows`, then read ``parsed``."""
 
-    def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None):
+    def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None,
+                 kommuner: tuple[str, ...] = ()):
         self.facts = facts
         self.config = config
+        # Rows of another municipality than the config's are refused unless named (--kommune).
+        self.kommuner = {config.kommune_nr, *kommuner}
         self.default_source = check_source_name(datakilde) if datakilde else DEFAULT_SOURCE
         self.progress = progress or Quiet()
         self.parsed = Parsed()
@@ -321,6 +325,7 @@ class Reader:
         if not ok:
             return None
         self.parsed.questions = tuple(names[i] for i in questions)
+        self.parsed.has_source = "datakilde" in index
         return layout, index, questions, trailing
 
     # -- rows -----------------------------------------------------------------------------------
@@ -460,6 +465,10 @@ class Reader:
             if nr not in nr_ok:
                 if not _KOMMUNE_NR.match(nr.strip()):
                     if self._error(lineno, columns[i_id], f'"{shown(nr)}" er ikke et kommunenummer (tre cifre, fx 259)'):
+                        break
+                    continue
+                if nr.strip() not in self.kommuner:
+                    if self._error(lineno, columns[i_id], other_kommune(nr.strip(), kommune_nr)):
                         break
                     continue
                 nr_ok[nr] = nr.strip()
@@ -634,7 +643,8 @@ class Reader:
                     return None
                 seen = self._unknown_answers.setdefault(question, {})
                 seen.setdefault(value, lineno)
-            answers[question] = value
+            if value:  # no answer is no answer, as on a row registered here
+                answers[question] = value
         return json.dumps(answers, ensure_ascii=False, sort_keys=True)
 
     def _answer_variety(self) -> None:
@@ -674,6 +684,11 @@ class Reader:
             problem = hostile.unsafe_problem(char)
         self._error(lineno, column, problem)
         return True
+
+
+def other_kommune(nr: str, own: str) -> str:
+    return (f"kommunenummer {nr} er ikke konfigurationens ({own}). Rækker fra en anden kommune "
+            f"importeres kun, når den er nævnt: --kommune {nr}")
 
 
 def _column(columns: list[str], index: int, fallback: str) -> str:

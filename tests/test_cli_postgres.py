@@ -132,7 +132,9 @@ def test_the_end_of_week_commands_work_on_a_server(tmp_path, tcp_url):
     assert "23.05.10" in report.stdout
     imported = run(tmp_path, "import", str(csv), db=tcp_url)
     assert imported.returncode == 0, imported.stderr
-    assert "Rækker: 3" in imported.stdout and "tælles de nu to gange" in imported.stdout
-    assert dbrows.count(tcp_url) == 6 and dbrows.count(tcp_url, "imports") == 1
+    # Our own export comes back: every row is already there (matched by content).
+    assert "Rækker: 3" in imported.stdout
+    assert "0 nye rækker importeret, 3 fandtes allerede" in imported.stdout
+    assert dbrows.count(tcp_url) == 3 and dbrows.count(tcp_url, "imports") == 0
     for result in (exported, excel, report, imported):
         no_secret(result)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..imports import LAYOUTS, STATION, duplicate_message
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message,
+                       match_range, match_statements, repeated_hours)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
@@ -37,7 +38,8 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)} "
-    "FROM pg_temp.import_staging s ORDER BY s.n"
+    "FROM pg_temp.import_staging s "
+    "WHERE NOT EXISTS (SELECT 1 FROM pg_temp.import_dups d WHERE d.n = s.n) ORDER BY s.n"
 )
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
@@ -70,14 +72,18 @@ class PgImportBatch:
     def __init__(self, store):
         self.store = store
         self.staged = 0
+        self.matched: Match | None = None
+        self._match_args: tuple | None = None
         self._open = True
         columns = ", ".join(f'{c} {_STAGING_TYPES.get(c, "text")}' for c in STAGING_COLUMNS)
 
         def create(conn: psycopg.Connection) -> int:
-            conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
+            for table in ("import_staging", "import_dups", "import_stored"):
+                conn.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
             conn.execute(
                 f"CREATE TEMP TABLE import_staging (n bigint GENERATED ALWAYS AS IDENTITY, {columns})"
             )
+            conn.execute("CREATE TEMP TABLE import_dups (n bigint PRIMARY KEY)")
             return store.generation
 
         self._generation = store._call(create, retry=True)
@@ -112,6 +118,41 @@ class PgImportBatch:
         self.staged = self.store._call(copy, retry=False)
         return self.staged - before
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY) -> Match:
+        """Which staged rows are already stored (storage.imports); ``commit`` matches again
+        inside its transaction, under the import lock."""
+        self._match_args = (zone, fields)
+
+        def work(conn: psycopg.Connection) -> Match:
+            self._same_session()
+            with conn.transaction():
+                return self._match(conn, zone, fields)
+
+        self.matched = self.store._call(work, retry=False)
+        return self.matched
+
+    def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...]) -> Match:
+        conn.execute("TRUNCATE pg_temp.import_dups")
+        first, last = conn.execute(
+            "SELECT min(end_utc), max(end_utc) FROM pg_temp.import_staging").fetchone()
+        if first is None:
+            return Match(0, 0)
+        start, end = match_range(first, last)
+        if conn.execute("SELECT 1 FROM registrations WHERE end_utc >= %s AND end_utc < %s LIMIT 1",
+                        (start, end)).fetchone():
+            stored, dups = match_statements(staging="pg_temp.import_staging", ident="n",
+                                            fields=fields, folds=repeated_hours(zone, start, end),
+                                            mark="%s")
+            conn.execute("DROP TABLE IF EXISTS pg_temp.import_stored")
+            keys = ", ".join(f'k{i} text COLLATE "C"' for i in range(len(fields)))
+            conn.execute(f"CREATE TEMP TABLE import_stored ({keys}, n bigint)")
+            conn.execute(stored, (start, end))
+            conn.execute("ANALYZE pg_temp.import_stored")
+            conn.execute(dups)
+            conn.execute("DROP TABLE pg_temp.import_stored")
+        existing = conn.execute("SELECT count(*) FROM pg_temp.import_dups").fetchone()[0]
+        return Match(self.staged - existing, existing)
+
     def commit(
         self,
         *,
@@ -124,21 +165,18 @@ class PgImportBatch:
         station: str,
         operator: str,
         zone: tzinfo | None = None,
-    ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
+    ) -> ImportRecord | None:
+        """Write every new staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        record = ImportRecord(
-            id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
-            file_name=file_name, layout=layout, encoding=encoding, row_count=self.staged,
-            datakilde=datakilde, station=station, operator=operator,
-            created_utc=to_stored(self.store.clock()),
-        )
+        if self._match_args is None:
+            self._match_args = (zone or timezone.utc, IDENTITY)
+        created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # + 8 hex digits of the staging row number, as on SQLite
 
-        def write(conn: psycopg.Connection) -> None:
+        def write(conn: psycopg.Connection) -> ImportRecord | None:
             self._same_session()
             try:
                 with conn.transaction():
@@ -146,9 +184,23 @@ class PgImportBatch:
                     earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
+                    # Matched again under the lock: another import may have committed meanwhile
+                    # (MVCC: the kiosks are not held up by this).
+                    self.matched = self._match(conn, *self._match_args)
+                    if self.matched.new == 0:
+                        raise NothingNew(self.matched)
+                    record = ImportRecord(
+                        id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
+                        file_name=file_name, layout=layout, encoding=encoding,
+                        row_count=self.matched.new, datakilde=datakilde, station=station,
+                        operator=operator, created_utc=created_utc,
+                    )
                     conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
                     conn.execute(_COPY_STAGED, (prefix, STATION, operator, record.created_utc,
                                                 record.id))
+                return record
+            except NothingNew:
+                return None
             except psycopg.errors.UniqueViolation:
                 # The UNIQUE hashes: a concurrent import won (the lock makes this a backstop).
                 earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
@@ -156,7 +208,7 @@ class PgImportBatch:
                     raise Refusal(duplicate_message(earlier, zone), "fil") from None
                 raise
 
-        self.store._call(write, retry=False)
+        record = self.store._call(write, retry=False)
         self.discard()
         return record
 
@@ -167,7 +219,8 @@ class PgImportBatch:
                 return  # the TEMP table died with its session
             try:
                 self.store._call(
-                    lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging"),
+                    lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging, "
+                                              "pg_temp.import_dups, pg_temp.import_stored"),
                     retry=False)
             except StorageError:  # leaving: a TEMP table dies with its session anyway
                 pass

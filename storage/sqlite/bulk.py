@@ -14,10 +14,11 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 from ..errors import Refusal, StorageError
-from ..imports import LAYOUTS, STATION, duplicate_message
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message, match_range,
+                       match_statements, repeated_hours)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from . import db as dbmod
@@ -40,7 +41,8 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}, seq) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)}, ? + s.rowid "
-    "FROM temp.import_staging s ORDER BY s.rowid"
+    "FROM temp.import_staging s "
+    "WHERE NOT EXISTS (SELECT 1 FROM temp.import_dups d WHERE d.n = s.rowid) ORDER BY s.rowid"
 )
 assert [c for c in REGISTRATIONS.written if c in _IMPORT_SETS and _IMPORT_SETS[c] == "?"] == \
     ["station", "operator", "created_utc", "import_id"]
@@ -85,10 +87,15 @@ class ImportBatch:
         self.store = store
         self.conn = store.conn
         self.staged = 0
+        self.matched: Match | None = None
+        self._match_args: tuple | None = None
+        self._seen: tuple | None = None  # (max seq of registrations, of voids) when matched
         self._open = True
         with store._lock, dbmod.translated(store.path):
-            self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
+            for table in ("import_staging", "import_dups", "import_stored"):
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.conn.execute(f"CREATE TEMP TABLE import_staging ({', '.join(STAGING_COLUMNS)})")
+            self.conn.execute("CREATE TEMP TABLE import_dups (n INTEGER PRIMARY KEY)")
 
     def __enter__(self) -> ImportBatch:
         return self
@@ -113,6 +120,46 @@ class ImportBatch:
             self.staged = self.conn.execute("SELECT count(*) FROM temp.import_staging").fetchone()[0]
         return self.staged - before
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY) -> Match:
+        """Which staged rows are already stored (storage.imports: identity with multiplicity).
+        Reads only; ``commit`` matches again inside its transaction if anything was written
+        meanwhile."""
+        self._match_args = (zone, fields)
+        with self.store._lock, dbmod.translated(self.store.path):
+            self.conn.execute("BEGIN")  # one read snapshot for the match and its seq marks
+            try:
+                self.matched = self._match(zone, fields)
+            finally:
+                self.conn.execute("COMMIT")
+        return self.matched
+
+    def _seqs(self) -> tuple:
+        return self.conn.execute(
+            "SELECT (SELECT max(seq) FROM registrations), (SELECT max(seq) FROM voids)").fetchone()
+
+    def _match(self, zone: tzinfo, fields: tuple[str, ...]) -> Match:
+        conn = self.conn
+        self._seen = self._seqs()
+        conn.execute("DELETE FROM temp.import_dups")
+        first, last = conn.execute("SELECT min(end_utc), max(end_utc) FROM temp.import_staging").fetchone()
+        if first is None:
+            return Match(0, 0)
+        start, end = match_range(first, last)
+        # The common first import: nothing stored in the file's days, nothing to compare.
+        if conn.execute("SELECT 1 FROM registrations WHERE end_utc >= ? AND end_utc < ? LIMIT 1",
+                        (start, end)).fetchone():
+            stored, dups = match_statements(staging="temp.import_staging", ident="rowid",
+                                            fields=fields, folds=repeated_hours(zone, start, end),
+                                            mark="?")
+            conn.execute("DROP TABLE IF EXISTS temp.import_stored")
+            conn.execute(f"CREATE TEMP TABLE import_stored "
+                         f"({', '.join(f'k{i}' for i in range(len(fields)))}, n)")
+            conn.execute(stored, (start, end))
+            conn.execute(dups)
+            conn.execute("DROP TABLE temp.import_stored")
+        existing = conn.execute("SELECT count(*) FROM temp.import_dups").fetchone()[0]
+        return Match(self.staged - existing, existing)
+
     def commit(
         self,
         *,
@@ -125,8 +172,9 @@ class ImportBatch:
         station: str,
         operator: str,
         zone: tzinfo | None = None,
-    ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing.
+    ) -> ImportRecord | None:
+        """Write every new staged row (``match``) and the import record, all or nothing; None
+        (nothing written) when every row was already there.
 
         Refuses (nothing written) when the same file, or the same lines in another encoding, was
         imported before: checked again inside the write lock, so two coordinators importing the
@@ -136,12 +184,9 @@ class ImportBatch:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        record = ImportRecord(
-            id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
-            file_name=file_name, layout=layout, encoding=encoding, row_count=self.staged,
-            datakilde=datakilde, station=station, operator=operator,
-            created_utc=to_stored(self.store.clock()),
-        )
+        if self._match_args is None:
+            self.match(zone or timezone.utc)
+        created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # row ids: storage.imports.row_id
         with self.store._lock, dbmod.translated(self.store.path):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -151,11 +196,23 @@ class ImportBatch:
                     earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
+                    if self._seqs() != self._seen:  # written meanwhile: match again, in the lock
+                        self.matched = self._match(*self._match_args)
+                    if self.matched.new == 0:
+                        raise NothingNew(self.matched)
+                    record = ImportRecord(
+                        id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
+                        file_name=file_name, layout=layout, encoding=encoding,
+                        row_count=self.matched.new, datakilde=datakilde, station=station,
+                        operator=operator, created_utc=created_utc,
+                    )
                     self.conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
                     base = self.conn.execute("SELECT coalesce(max(seq), 0) FROM registrations").fetchone()[0]
                     with seq_given(self.conn):
                         self.conn.execute(_COPY_STAGED, (prefix, STATION, operator,
                                                          record.created_utc, record.id, base))
+            except NothingNew:
+                return None
             except StorageError as error:
                 # The UNIQUE hashes: a concurrent import of the same file won. Asked of the data,
                 # not of the error's text; any other error goes on as it is.
@@ -174,4 +231,5 @@ class ImportBatch:
         if self._open:
             self._open = False
             with self.store._lock, dbmod.translated(self.store.path):
-                self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
+                for table in ("import_staging", "import_dups", "import_stored"):
+                    self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
