@@ -91,7 +91,7 @@ def test_the_config_database_line_selects_the_server(tmp_path, pg_empty_database
     assert saved.returncode == 0, saved.stderr
     assert saved.stdout.startswith("Gemt: 1 × 23.05.10 Flytning")
     assert dbrows.count(pg_empty_database) == 1
-    undone = run(tmp_path, "fortryd", "--enhed", "259borgerservice", database_line=line)
+    undone = run(tmp_path, "fortryd", "--enhed", "259borgerservice", "--ja", database_line=line)
     assert undone.returncode == 0, undone.stderr
     assert dbrows.count(pg_empty_database, "voids") == 1
     assert not (tmp_path / "postgresql:").exists()  # never taken for a relative file path
