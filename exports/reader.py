@@ -237,6 +237,7 @@ class Reader:
         self.book = config.codebook
         self.conv = LocalToUtc(config.zone)
         self.known_questions = {q.text: q for unit in config.units.values() for q in unit.questions}
+        self._known_spelling = {text.lower(): text for text in self.known_questions}
         self._unknown_answers: dict[str, dict[str, int]] = {}
 
     # -- problems -------------------------------------------------------------------------------
@@ -300,6 +301,9 @@ class Reader:
                 self._error(1, name, "kendes ikke i upload-formatet (der har ingen lokale spørgsmål)")
                 ok = False
             elif role is None:
+                # A question the config knows keeps the config's spelling, whatever the case in
+                # the file (a header lower-cased by a spreadsheet is the same question).
+                name = names[i] = self._known_spelling.get(low, name)
                 problem = _text_problem(name)
                 if problem:
                     self._error(1, name, f"overskriften {problem}")

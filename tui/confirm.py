@@ -17,8 +17,8 @@ def confirm(question: str, *, yes: bool, what: str) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise Refusal(f"{what} ændrer data og spørger først; uden en terminal skal du skrive --ja "
-                      "for at bekræfte. Intet er ændret.", "ja")
+        raise Refusal(f"{question}\n{what} spørger, før noget annulleres; uden en terminal skal "
+                      "du skrive --ja for at bekræfte. Intet er ændret.", "ja")
     say(f"{question} [j/N] ", end="")
     sys.stdout.flush()
     try:
