@@ -634,6 +634,9 @@ class Reader:
             known = self.known_questions.get(question)
             if known is not None:
                 if value and value not in known.answers:
+                    # Case as in the config ("ja" from a tidied-up spreadsheet is "Ja").
+                    value = next((a for a in known.answers if a.lower() == value.strip().lower()), value)
+                if value and value not in known.answers:
                     self._error(
                         lineno, question,
                         f'svaret "{shown(value)}" er ikke en mulighed. Tilladte: {", ".join(known.answers)} '
