@@ -634,7 +634,10 @@ def _import(store, rows, sha="a"):
 
 def test_imports_are_listed_and_an_import_is_undone_row_by_row(store, config, db_path):
     first = _import(store, [ROW] * 3)
-    second = _import(store, [ROW], sha="b")
+    assert _import(store, [ROW] * 3, sha="again") is None  # the same registrations: nothing new
+    later = ROW[:9] + ("2026-10-20T08:01:00.000000Z",) + ROW[10:]
+    second = _import(store, [ROW] * 4 + [later], sha="b")  # a 4th copy of ROW, and a new row
+    assert second.row_count == 2
     [own] = store.record(make(config, end=local(2026, 10, 20, 10)))
     assert [i.id for i in store.imports()] == [first.id, second.id]
     assert store.imports()[0] == first and first.row_count == 3
@@ -647,7 +650,8 @@ def test_imports_are_listed_and_an_import_is_undone_row_by_row(store, config, db
     undone = store.undo_import(first.id, "RETTELSE")
     assert undone.record == first and undone.voided == 2
     assert dbrows.count(db_path, "voids", "reason = ?", ("RETTELSE",)) == 2
-    assert store.count_day(UNIT, date(2026, 10, 20), CPH) == 2  # the other import and our own row
+    assert store.count_day(UNIT, date(2026, 10, 20), CPH) == 3  # the other import and our own row
+    assert store.import_status() == [(first, 0), (second, 2)]
     assert store.undo_import(first.id, "RETTELSE").voided == 0  # nothing left to void
     with pytest.raises(Refusal, match="findes ikke"):
         store.undo_import("no-such-import", "RETTELSE")
@@ -670,3 +674,19 @@ def test_rows_by_field_name_are_the_export_rows_projected(store, config):
             list(snap.rows(fields=("station",)))
     assert [(r.enhed, r.end_utc) for r in whole] == picked
     assert [r.seq for r in whole] == sorted(r.seq for r in whole)
+
+
+def test_undo_candidates_are_what_undo_last_would_void(store, config):
+    """Shown, confirmed, then exactly those ids voided (tui.cli_store.cmd_undo)."""
+    assert store.undo_candidates(enhed=UNIT) == []
+    [single] = store.record(make(config, end=local(2026, 10, 20, 9)))
+    batch = store.record(make(config, end=local(2026, 10, 20, 10), count=3))
+    _import(store, [ROW])  # later, but an import is never a unit's latest registration
+    shown = store.undo_candidates(enhed=UNIT)
+    assert sorted(r.id for r in shown) == sorted(batch)
+    assert store.undo_candidates(station=store.station) == shown
+    store.void([r.id for r in shown], "FORTRUDT")
+    assert [r.id for r in store.undo_candidates(enhed=UNIT)] == [single]
+    assert [r.id for r in store.undo_last(enhed=UNIT)] == [single]
+    with pytest.raises(ValueError):
+        store.undo_candidates()
