@@ -15,7 +15,7 @@ from pathlib import Path
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.imports import Match, duplicate_message, identity_fields
+from storage.imports import Match, duplicate_message
 from storage.interface import Store
 from storage.model import ImportRecord
 from storage.hostile import escape, unsafe_problem
@@ -70,8 +70,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         if earlier:
             raise Refusal(duplicate_message(earlier, config.zone), "fil")
         warnings = _warnings(config, parsed)
-        fields = identity_fields(has_source=parsed.has_source, has_answers=bool(parsed.questions))
-        match = batch.match(config.zone, fields)
+        match = batch.match(config.zone, parsed.identity, parsed.keys)
         if check_only or match.new == 0:
             return Outcome(facts, parsed, None, warnings, match, checked=check_only)
         progress = progress or Quiet()

@@ -18,6 +18,7 @@ at ``00:00:00`` are kept as date-only rows.
 from __future__ import annotations
 
 import codecs
+from array import array
 import hashlib
 import io
 import json
@@ -33,6 +34,7 @@ from storage.config import Config
 from storage.config_guard import formula_lead
 from storage.errors import Refusal, os_reason
 from storage import hostile
+from storage.imports import IDENTITY, identity_fields
 from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
 
@@ -208,6 +210,10 @@ class Parsed:
     columns: list[str] = field(default_factory=list)
     questions: tuple[str, ...] = ()
     has_source: bool = False  # a Datakilde column (part of a row's identity only if there is one)
+    # Each staged row's identity hash, in staging order (storage.imports.identity_key), and the
+    # identity's fields: what the file carries.
+    keys: array = field(default_factory=lambda: array("q"))
+    identity: tuple[str, ...] = IDENTITY
     rows: int = 0
     content_sha256: str = ""
     errors: list[str] = field(default_factory=list)
@@ -435,6 +441,11 @@ class Reader:
         kommune_nr = config.kommune_nr
         kommune_navn = config.kommune_navn
         default_source = self.default_source
+        # The identity leaves out what the file does not carry (storage.imports.identity_fields).
+        keep_source = parsed.has_source
+        keep_answers = bool(q_index)
+        parsed.identity = identity_fields(has_source=keep_source, has_answers=keep_answers)
+        add_key = parsed.keys.append
         progress = self.progress
         progress.start("Import", max(self.facts.lines - lineno, 0))
         buffer: list[str] = []
@@ -595,6 +606,8 @@ class Reader:
             combo = (enhed, dato[:10], kilde, nr, navn)
             tally[combo] = tally.get(combo, 0) + 1
             rows += 1
+            add_key(hash((nr, enhed, opgave, kanal, typ, afsl, blk, end[:16],  # identity_key, inline
+                          kilde if keep_source else None, answers if keep_answers else None)))
             yield (nr, navn, enhed, opgave, kanal, typ, afsl, blk, start, end, int(date_only), kilde, answers)
         if buffer:
             content.update(("\n".join(buffer) + "\n").encode("utf-8"))

@@ -4,6 +4,9 @@ of a file imported before. The staging and the one-transaction write are each en
 
 from __future__ import annotations
 
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -41,15 +44,18 @@ def row_id(prefix: str, number: int) -> str:
 # minute) are neither lost nor doubled. Matched against every live, non-trial row, whoever wrote
 # it: a re-import of our own export adds nothing. Voided rows are not there any more.
 #
-# The matching is SQL on both engines: the stored side grouped to (identity, count) inside the
-# file's time range, the staged side numbered with row_number() per identity; a staged row is
-# already there when its number is at most the stored count.
+# How: the reader hashes each row's identity as it reads it (``Parsed.keys``, 8 bytes a row, in
+# staging order); the engine reads the stored rows' identities in the file's time range, counts
+# their hashes (minus the voided ones), and walks the file's hashes once, taking one stored copy
+# per match. Measured at 200k rows (bench/export_import.py): 0.85 s, against 4.9 s for the same
+# match in SQL (GROUP BY on the stored side, row_number() over the staged side and a join: SQLite
+# sorts both sides on ten text columns). Hashes are 64-bit: two different identities share one
+# with a probability of about 1e-8 in a million-by-million import.
 
 IDENTITY = ("kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning", "blanket", "minute",
             "datakilde", "answers")
-_NULLABLE = {"type", "afslutning", "blanket"}
 # Fields a file may not carry (upload layout: no Datakilde, no local questions). A file without
-# them cannot tell, so they are left out of the identity for that file.
+# them cannot tell, so they are left out of the identity for that file (None in their place).
 OPTIONAL_IDENTITY = ("datakilde", "answers")
 
 
@@ -74,6 +80,26 @@ def identity_fields(*, has_source: bool, has_answers: bool) -> tuple[str, ...]:
     if not has_answers:
         left_out.add("answers")
     return tuple(f for f in IDENTITY if f not in left_out)
+
+
+def identity_key(fields: tuple[str, ...], kommune_nr: str, enhed: str, opgave: str, kanal: str,
+                 type: str | None, afslutning: str | None, blanket: str | None, end_utc: str,
+                 datakilde: str, answers: str) -> int:
+    """The hash a staged row is matched by (exports.reader builds the same tuple inline)."""
+    return hash((kommune_nr, enhed, opgave, kanal, type, afslutning, blanket, end_utc[:16],
+                 datakilde if "datakilde" in fields else None,
+                 answers if "answers" in fields else None))
+
+
+def staging_key(row: Sequence, fields: tuple[str, ...] = IDENTITY) -> int:
+    """:func:`identity_key` of a staging tuple (``storage.model.STAGING_COLUMNS``), for callers
+    that stage rows of their own."""
+    from .model import STAGING_COLUMNS
+
+    at = {name: i for i, name in enumerate(STAGING_COLUMNS)}
+    return identity_key(fields, *(row[at[name]] for name in (
+        "kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning", "blanket", "end_utc",
+        "datakilde", "answers")))
 
 
 def repeated_hours(zone: tzinfo, first_utc: str, last_utc: str) -> dict[str, str]:
@@ -102,46 +128,35 @@ def repeated_hours(zone: tzinfo, first_utc: str, last_utc: str) -> dict[str, str
 
 
 def identity_columns(alias: str, fields: tuple[str, ...], folds: dict[str, str]) -> list[str]:
-    """SQL expressions (both engines) for the identity of rows of ``alias``, named k0, k1, …"""
+    """SQL expressions (both engines) for the identity of stored rows of ``alias``, in the order
+    of :func:`identity_key`'s tuple; a field left out is NULL (None, as in the key)."""
     out = []
-    for i, name in enumerate(fields):
-        if name == "minute":
+    for name in IDENTITY:
+        if name not in fields:
+            out.append("NULL")
+        elif name == "minute":
             if folds:
                 cases = " ".join(f"WHEN '{k}' THEN '{v}' || substr({alias}.end_utc, 14, 3)"
                                  for k, v in sorted(folds.items()))
-                expr = (f"CASE substr({alias}.end_utc, 1, 13) {cases} "
-                        f"ELSE substr({alias}.end_utc, 1, 16) END")
+                out.append(f"CASE substr({alias}.end_utc, 1, 13) {cases} "
+                           f"ELSE substr({alias}.end_utc, 1, 16) END")
             else:
-                expr = f"substr({alias}.end_utc, 1, 16)"
-        elif name in _NULLABLE:
-            expr = f"coalesce({alias}.{name}, '')"
+                out.append(f"substr({alias}.end_utc, 1, 16)")
         else:
-            expr = f"{alias}.{name}"
-        out.append(f"{expr} AS k{i}")
+            out.append(f"{alias}.{name}")
     return out
 
 
-def match_statements(*, staging: str, ident: str, fields: tuple[str, ...], folds: dict[str, str],
-                     mark: str) -> tuple[str, str]:
-    """Two statements filling ``import_stored`` (stored live rows in the range, counted per
-    identity; parameters: the range's start and end) and ``import_dups`` (the staged rows'
-    ``ident`` values that are already there). The TEMP tables are made by the engine."""
-    n = len(fields)
-    keys = ", ".join(f"k{i}" for i in range(n))
-    stored = (
-        f"INSERT INTO import_stored SELECT {', '.join(identity_columns('r', fields, folds))}, count(*) "
-        f"FROM registrations r WHERE r.end_utc >= {mark} AND r.end_utc < {mark} AND r.trial = 0 "
-        "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id) "
-        f"GROUP BY {', '.join(str(i + 1) for i in range(n))}"
-    )
-    on = " AND ".join(f"x.k{i} = s.k{i}" for i in range(n))
-    dups = (
-        f"INSERT INTO import_dups SELECT s.id FROM (SELECT id, {keys}, "
-        f"row_number() OVER (PARTITION BY {keys} ORDER BY id) AS rn FROM (SELECT {ident} AS id, "
-        f"{', '.join(identity_columns('t', fields, folds))} FROM {staging} t) k) s "
-        f"JOIN import_stored x ON {on} WHERE s.rn <= x.n"
-    )
-    return stored, dups
+def stored_identity_sql(fields: tuple[str, ...], folds: dict[str, str], mark: str) -> tuple[str, str]:
+    """SELECTs of the identities of the live rows and of the voided rows (parameters: the range's
+    start and end, twice each) of stored, non-trial rows ending in the range."""
+    cols = ", ".join(identity_columns("r", fields, folds))
+    rows = (f"SELECT {cols} FROM registrations r WHERE r.end_utc >= {mark} AND r.end_utc < {mark} "
+            "AND r.trial = 0")
+    # Voids carry their row's end_utc and trial (m003): the few voided rows, not a probe per row.
+    voided = (f"SELECT {cols} FROM voids v JOIN registrations r ON r.id = v.registration_id "
+              f"WHERE v.end_utc >= {mark} AND v.end_utc < {mark} AND v.trial = 0")
+    return rows, voided
 
 
 def match_range(first_end: str, last_end: str) -> tuple[str, str]:
@@ -150,3 +165,50 @@ def match_range(first_end: str, last_end: str) -> tuple[str, str]:
     first = datetime.strptime(first_end[:16], "%Y-%m-%dT%H:%M") - timedelta(hours=1)
     last = datetime.strptime(last_end[:16], "%Y-%m-%dT%H:%M") + timedelta(hours=1, minutes=1)
     return f"{first:%Y-%m-%dT%H:%M}", f"{last:%Y-%m-%dT%H:%M}"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Which staged rows (by number, 1..n in staging order) go in. ``numbers`` lists the new rows
+    when ``keep``, else the ones already stored: whichever list is shorter."""
+
+    match: Match
+    numbers: array
+    keep: bool
+
+
+def pick(keys: Sequence[int], stored_rows: Iterable[tuple], voided_rows: Iterable[tuple]) -> Picked:
+    """Match the staged rows' keys against the stored live rows, copy for copy."""
+    remaining = Counter(map(hash, stored_rows))
+    remaining.subtract(map(hash, voided_rows))
+    get = remaining.get
+    there = array("q")
+    new = array("q")
+    for number, key in enumerate(keys, 1):
+        left = get(key)
+        if left and left > 0:
+            remaining[key] = left - 1
+            there.append(number)
+        else:
+            new.append(number)
+    match = Match(len(new), len(there))
+    return Picked(match, new, True) if len(new) <= len(there) else Picked(match, there, False)
+
+
+def nothing_stored(count: int) -> Picked:
+    return Picked(Match(count, 0), array("q"), False)
+
+
+def match_staged(execute, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
+                 mark: str) -> Picked:
+    """The engine-neutral match: ``execute(sql, params)`` returns rows (an iterable cursor)."""
+    first, last = next(iter(execute("SELECT min(end_utc), max(end_utc) FROM import_staging", ())))
+    if first is None:
+        return nothing_stored(0)
+    start, end = match_range(first, last)
+    # The common first import: nothing stored in the file's days, nothing to compare.
+    probe = f"SELECT 1 FROM registrations WHERE end_utc >= {mark} AND end_utc < {mark} LIMIT 1"
+    if next(iter(execute(probe, (start, end))), None) is None:
+        return nothing_stored(len(keys))
+    rows, voided = stored_identity_sql(fields, repeated_hours(zone, start, end), mark)
+    return pick(keys, execute(rows, (start, end)), execute(voided, (start, end)))

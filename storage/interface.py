@@ -177,10 +177,11 @@ class ImportBatch(Protocol):
     def add(self, rows: Iterable[tuple]) -> int:
         """Stage rows (tuples of ``storage.model.STAGING_COLUMNS``); returns how many."""
 
-    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY) -> Match:
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
         """How many staged rows are new and how many are already stored, by identity with
-        multiplicity (``storage.imports``; ``fields``: the identity's parts the file carries).
-        Writes nothing shared."""
+        multiplicity (``storage.imports``; ``fields``: the identity's parts the file carries;
+        ``keys``: each staged row's ``identity_key``, in staging order). Writes nothing shared."""
 
     def commit(self, *, sha256: str, content_sha256: str, file_name: str, layout: str,
                encoding: str, datakilde: str, station: str, operator: str,

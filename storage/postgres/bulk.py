@@ -10,15 +10,15 @@ with it: the commit refuses, and nothing is imported.
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Iterable
-from datetime import timezone, tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
 
 import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message,
-                       match_range, match_statements, repeated_hours)
+from ..imports import IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message, match_staged
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
@@ -38,9 +38,11 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)} "
-    "FROM pg_temp.import_staging s "
-    "WHERE NOT EXISTS (SELECT 1 FROM pg_temp.import_dups d WHERE d.n = s.n) ORDER BY s.n"
+    "FROM pg_temp.import_staging s WHERE {picked} ORDER BY s.n"
 )
+# Which staged rows go in (storage.imports.Picked): the listed ones, or all but the listed ones.
+_PICKED = {True: "EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)",
+           False: "NOT EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)"}
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
 
@@ -78,12 +80,12 @@ class PgImportBatch:
         columns = ", ".join(f'{c} {_STAGING_TYPES.get(c, "text")}' for c in STAGING_COLUMNS)
 
         def create(conn: psycopg.Connection) -> int:
-            for table in ("import_staging", "import_dups", "import_stored"):
+            for table in ("import_staging", "import_pick"):
                 conn.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
             conn.execute(
                 f"CREATE TEMP TABLE import_staging (n bigint GENERATED ALWAYS AS IDENTITY, {columns})"
             )
-            conn.execute("CREATE TEMP TABLE import_dups (n bigint PRIMARY KEY)")
+            conn.execute("CREATE TEMP TABLE import_pick (n bigint PRIMARY KEY)")
             return store.generation
 
         self._generation = store._call(create, retry=True)
@@ -118,40 +120,41 @@ class PgImportBatch:
         self.staged = self.store._call(copy, retry=False)
         return self.staged - before
 
-    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY) -> Match:
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
         """Which staged rows are already stored (storage.imports); ``commit`` matches again
         inside its transaction, under the import lock."""
-        self._match_args = (zone, fields)
+        if keys is None or len(keys) != self.staged:
+            raise ValueError("match needs one identity key per staged row")
+        self._match_args = (zone, fields, keys)
 
         def work(conn: psycopg.Connection) -> Match:
             self._same_session()
             with conn.transaction():
-                return self._match(conn, zone, fields)
+                return self._match(conn, zone, fields, keys)
 
         self.matched = self.store._call(work, retry=False)
         return self.matched
 
-    def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...]) -> Match:
-        conn.execute("TRUNCATE pg_temp.import_dups")
-        first, last = conn.execute(
-            "SELECT min(end_utc), max(end_utc) FROM pg_temp.import_staging").fetchone()
-        if first is None:
-            return Match(0, 0)
-        start, end = match_range(first, last)
-        if conn.execute("SELECT 1 FROM registrations WHERE end_utc >= %s AND end_utc < %s LIMIT 1",
-                        (start, end)).fetchone():
-            stored, dups = match_statements(staging="pg_temp.import_staging", ident="n",
-                                            fields=fields, folds=repeated_hours(zone, start, end),
-                                            mark="%s")
-            conn.execute("DROP TABLE IF EXISTS pg_temp.import_stored")
-            keys = ", ".join(f'k{i} text COLLATE "C"' for i in range(len(fields)))
-            conn.execute(f"CREATE TEMP TABLE import_stored ({keys}, n bigint)")
-            conn.execute(stored, (start, end))
-            conn.execute("ANALYZE pg_temp.import_stored")
-            conn.execute(dups)
-            conn.execute("DROP TABLE pg_temp.import_stored")
-        existing = conn.execute("SELECT count(*) FROM pg_temp.import_dups").fetchone()[0]
-        return Match(self.staged - existing, existing)
+    def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...],
+               keys: Sequence[int]) -> Match:
+        names = itertools.count()
+
+        def execute(sql: str, params: tuple):
+            # A server-side cursor: a million stored identities are counted as they arrive,
+            # never held in memory as rows.
+            cursor = conn.cursor(name=f"taelleuge_match_{next(names)}")
+            cursor.itersize = 20_000
+            return cursor.execute(sql, params)
+
+        picked = match_staged(execute, keys, fields, zone, "%s")
+        conn.execute("TRUNCATE pg_temp.import_pick")
+        with conn.cursor().copy("COPY pg_temp.import_pick (n) FROM STDIN") as copying:
+            for n in picked.numbers:
+                copying.write_row((n,))
+        self._keep = picked.keep
+        self.matched = picked.match
+        return picked.match
 
     def commit(
         self,
@@ -172,7 +175,7 @@ class PgImportBatch:
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
         if self._match_args is None:
-            self._match_args = (zone or timezone.utc, IDENTITY)
+            raise ValueError("match before commit")
         created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # + 8 hex digits of the staging row number, as on SQLite
 
@@ -196,7 +199,7 @@ class PgImportBatch:
                         operator=operator, created_utc=created_utc,
                     )
                     conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
-                    conn.execute(_COPY_STAGED, (prefix, STATION, operator, record.created_utc,
+                    conn.execute(_COPY_STAGED.format(picked=_PICKED[self._keep]), (prefix, STATION, operator, record.created_utc,
                                                 record.id))
                 return record
             except NothingNew:
@@ -220,7 +223,7 @@ class PgImportBatch:
             try:
                 self.store._call(
                     lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging, "
-                                              "pg_temp.import_dups, pg_temp.import_stored"),
+                                              "pg_temp.import_pick"),
                     retry=False)
             except StorageError:  # leaving: a TEMP table dies with its session anyway
                 pass

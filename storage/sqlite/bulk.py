@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timezone, tzinfo
+from datetime import tzinfo
 
 from ..errors import Refusal, StorageError
-from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message, match_range,
-                       match_statements, repeated_hours)
+from ..imports import IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message, match_staged
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from . import db as dbmod
@@ -41,9 +40,11 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}, seq) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)}, ? + s.rowid "
-    "FROM temp.import_staging s "
-    "WHERE NOT EXISTS (SELECT 1 FROM temp.import_dups d WHERE d.n = s.rowid) ORDER BY s.rowid"
+    "FROM temp.import_staging s WHERE {picked} ORDER BY s.rowid"
 )
+# Which staged rows go in (storage.imports.Picked): the listed ones, or all but the listed ones.
+_PICKED = {True: "s.rowid IN (SELECT n FROM temp.import_pick)",
+           False: "s.rowid NOT IN (SELECT n FROM temp.import_pick)"}
 assert [c for c in REGISTRATIONS.written if c in _IMPORT_SETS and _IMPORT_SETS[c] == "?"] == \
     ["station", "operator", "created_utc", "import_id"]
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
@@ -92,10 +93,10 @@ class ImportBatch:
         self._seen: tuple | None = None  # (max seq of registrations, of voids) when matched
         self._open = True
         with store._lock, dbmod.translated(store.path):
-            for table in ("import_staging", "import_dups", "import_stored"):
+            for table in ("import_staging", "import_pick"):
                 self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.conn.execute(f"CREATE TEMP TABLE import_staging ({', '.join(STAGING_COLUMNS)})")
-            self.conn.execute("CREATE TEMP TABLE import_dups (n INTEGER PRIMARY KEY)")
+            self.conn.execute("CREATE TEMP TABLE import_pick (n INTEGER PRIMARY KEY)")
 
     def __enter__(self) -> ImportBatch:
         return self
@@ -120,15 +121,18 @@ class ImportBatch:
             self.staged = self.conn.execute("SELECT count(*) FROM temp.import_staging").fetchone()[0]
         return self.staged - before
 
-    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY) -> Match:
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
         """Which staged rows are already stored (storage.imports: identity with multiplicity).
-        Reads only; ``commit`` matches again inside its transaction if anything was written
-        meanwhile."""
-        self._match_args = (zone, fields)
+        ``keys``: the staged rows' identity hashes in staging order (exports.reader). Reads only;
+        ``commit`` matches again inside its transaction if anything was written meanwhile."""
+        if keys is None or len(keys) != self.staged:
+            raise ValueError("match needs one identity key per staged row")
+        self._match_args = (zone, fields, keys)
         with self.store._lock, dbmod.translated(self.store.path):
             self.conn.execute("BEGIN")  # one read snapshot for the match and its seq marks
             try:
-                self.matched = self._match(zone, fields)
+                self._match(zone, fields, keys)
             finally:
                 self.conn.execute("COMMIT")
         return self.matched
@@ -137,28 +141,14 @@ class ImportBatch:
         return self.conn.execute(
             "SELECT (SELECT max(seq) FROM registrations), (SELECT max(seq) FROM voids)").fetchone()
 
-    def _match(self, zone: tzinfo, fields: tuple[str, ...]) -> Match:
+    def _match(self, zone: tzinfo, fields: tuple[str, ...], keys: Sequence[int]) -> None:
         conn = self.conn
         self._seen = self._seqs()
-        conn.execute("DELETE FROM temp.import_dups")
-        first, last = conn.execute("SELECT min(end_utc), max(end_utc) FROM temp.import_staging").fetchone()
-        if first is None:
-            return Match(0, 0)
-        start, end = match_range(first, last)
-        # The common first import: nothing stored in the file's days, nothing to compare.
-        if conn.execute("SELECT 1 FROM registrations WHERE end_utc >= ? AND end_utc < ? LIMIT 1",
-                        (start, end)).fetchone():
-            stored, dups = match_statements(staging="temp.import_staging", ident="rowid",
-                                            fields=fields, folds=repeated_hours(zone, start, end),
-                                            mark="?")
-            conn.execute("DROP TABLE IF EXISTS temp.import_stored")
-            conn.execute(f"CREATE TEMP TABLE import_stored "
-                         f"({', '.join(f'k{i}' for i in range(len(fields)))}, n)")
-            conn.execute(stored, (start, end))
-            conn.execute(dups)
-            conn.execute("DROP TABLE temp.import_stored")
-        existing = conn.execute("SELECT count(*) FROM temp.import_dups").fetchone()[0]
-        return Match(self.staged - existing, existing)
+        picked: Picked = match_staged(conn.execute, keys, fields, zone, "?")
+        conn.execute("DELETE FROM temp.import_pick")
+        conn.executemany("INSERT INTO temp.import_pick VALUES (?)", ((n,) for n in picked.numbers))
+        self._keep = picked.keep
+        self.matched = picked.match
 
     def commit(
         self,
@@ -185,7 +175,7 @@ class ImportBatch:
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
         if self._match_args is None:
-            self.match(zone or timezone.utc)
+            raise ValueError("match before commit")
         created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # row ids: storage.imports.row_id
         with self.store._lock, dbmod.translated(self.store.path):
@@ -197,7 +187,7 @@ class ImportBatch:
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
                     if self._seqs() != self._seen:  # written meanwhile: match again, in the lock
-                        self.matched = self._match(*self._match_args)
+                        self._match(*self._match_args)
                     if self.matched.new == 0:
                         raise NothingNew(self.matched)
                     record = ImportRecord(
@@ -209,8 +199,9 @@ class ImportBatch:
                     self.conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
                     base = self.conn.execute("SELECT coalesce(max(seq), 0) FROM registrations").fetchone()[0]
                     with seq_given(self.conn):
-                        self.conn.execute(_COPY_STAGED, (prefix, STATION, operator,
-                                                         record.created_utc, record.id, base))
+                        self.conn.execute(_COPY_STAGED.format(picked=_PICKED[self._keep]),
+                                          (prefix, STATION, operator, record.created_utc,
+                                           record.id, base))
             except NothingNew:
                 return None
             except StorageError as error:
@@ -231,5 +222,5 @@ class ImportBatch:
         if self._open:
             self._open = False
             with self.store._lock, dbmod.translated(self.store.path):
-                for table in ("import_staging", "import_dups", "import_stored"):
+                for table in ("import_staging", "import_pick"):
                     self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")

@@ -117,6 +117,18 @@ def test_a_superset_adds_only_the_new_rows_and_copies_count_one_for_one(lk_store
     assert got == [(SAMPLE_ROWS - 200 + 1,)]
 
 
+def test_a_file_mostly_new_skips_exactly_the_rows_already_there(lk_store, lk_config, lk_db, tmp_path):
+    """The other way of listing (storage.imports.Picked): the stored rows are the shorter list."""
+    header, body = _lines(SAMPLE_TEXT)
+    import_text(lk_store, lk_config, tmp_path / "start.csv", _join(header, body[100:150]))
+    outcome = import_text(lk_store, lk_config, tmp_path / "hele.csv", rows_reversed(SAMPLE_TEXT))
+    assert (outcome.match.new, outcome.match.existing) == (SAMPLE_ROWS - 50, 50)
+    assert count(lk_db) == SAMPLE_ROWS
+    # Every registration of the file is in the database exactly as often as in the file.
+    again = import_text(lk_store, lk_config, tmp_path / "igen.csv", minutes_only(SAMPLE_TEXT))
+    assert (again.match.new, again.match.existing) == (0, SAMPLE_ROWS)
+
+
 def test_identical_rows_in_one_file_are_all_kept(lk_store, lk_config, lk_db, tmp_path):
     header, body = _lines(SAMPLE_TEXT)
     outcome = import_text(lk_store, lk_config, tmp_path / "tre.csv", _join(header, [body[5]] * 3))
@@ -201,7 +213,7 @@ def test_a_row_written_between_the_check_and_the_commit_is_matched_too(lk_store,
     reader = Reader(facts, lk_config)
     with lk_store.import_batch() as batch:
         batch.add(reader.rows())
-        assert (batch.match(lk_config.zone).new, batch.matched.existing) == (1, 0)
+        assert (batch.match(lk_config.zone, reader.parsed.identity, reader.parsed.keys).new, batch.matched.existing) == (1, 0)
         with open_store(lk_db, station="skranke", operator="anden") as other:
             register(other, lk_config, "19-10-2026 08:00:40")  # the same registration, at a desk
         record = batch.commit(sha256=facts.sha256, content_sha256="x", file_name="en.csv",

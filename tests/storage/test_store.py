@@ -625,8 +625,11 @@ ROW = ("999", "Eksempelby", UNIT, "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ"
 
 
 def _import(store, rows, sha="a"):
+    from storage.imports import staging_key
+
     with store.import_batch() as batch:
         batch.add(rows)
+        batch.match(CPH, keys=[staging_key(row) for row in rows])
         return batch.commit(sha256=sha, content_sha256=sha + "-lines", file_name=f"{sha}.csv",
                             layout="raadata", encoding="utf-8", datakilde="Import",
                             station=store.station, operator=store.operator)
