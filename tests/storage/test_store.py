@@ -693,3 +693,15 @@ def test_undo_candidates_are_what_undo_last_would_void(store, config):
     assert [r.id for r in store.undo_last(enhed=UNIT)] == [single]
     with pytest.raises(ValueError):
         store.undo_candidates()
+
+
+def test_imports_in_one_clock_tick_keep_the_order_they_were_written_in(store):
+    """The frozen clock gives every import the same created_utc; ids are random UUIDs. The list
+    (and so the numbers ``import --liste`` shows) must still be the order of writing."""
+    made = []
+    for n in range(6):
+        row = ROW[:9] + (f"2026-10-20T08:{n:02d}:00.000000Z",) + ROW[10:]
+        made.append(_import(store, [row], sha=f"tick{n}"))
+    assert len({r.created_utc for r in made}) == 1
+    assert [r.id for r in store.imports()] == [r.id for r in made]
+    assert [r.id for r, _ in store.import_status()] == [r.id for r in made]
