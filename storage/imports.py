@@ -148,8 +148,8 @@ def identity_columns(alias: str, fields: tuple[str, ...], folds: dict[str, str])
 
 
 def stored_identity_sql(fields: tuple[str, ...], folds: dict[str, str], mark: str) -> tuple[str, str]:
-    """SELECTs of the identities of the live rows and of the voided rows (parameters: the range's
-    start and end, twice each) of stored, non-trial rows ending in the range."""
+    """SELECTs of the identities of the live rows and of the voided rows (parameters: a range's
+    start and end) of stored, non-trial rows ending in the range."""
     cols = ", ".join(identity_columns("r", fields, folds))
     rows = (f"SELECT {cols} FROM registrations r WHERE r.end_utc >= {mark} AND r.end_utc < {mark} "
             "AND r.trial = 0")
@@ -177,9 +177,10 @@ class Picked:
     keep: bool
 
 
-def pick(keys: Sequence[int], stored_rows: Iterable[tuple], voided_rows: Iterable[tuple]) -> Picked:
-    """Match the staged rows' keys against the stored live rows, copy for copy."""
-    remaining = Counter(map(hash, stored_rows))
+def pick(keys: Sequence[int], stored: Counter, voided_rows: Iterable[tuple]) -> Picked:
+    """Match the staged rows' keys against the stored rows' (counted by hash), copy for copy;
+    voided rows do not count."""
+    remaining = stored
     remaining.subtract(map(hash, voided_rows))
     get = remaining.get
     there = array("q")
@@ -199,16 +200,26 @@ def nothing_stored(count: int) -> Picked:
     return Picked(Match(count, 0), array("q"), False)
 
 
-def match_staged(execute, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
+def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
                  mark: str) -> Picked:
-    """The engine-neutral match: ``execute(sql, params)`` returns rows (an iterable cursor)."""
-    first, last = next(iter(execute("SELECT min(end_utc), max(end_utc) FROM import_staging", ())))
+    """The engine-neutral match. ``read(sql, params)`` returns all rows of one statement: outside
+    the import's transaction each read is short, so the stored rows are read an hour of end times
+    at a time (SQLite: a reader holds writers' commits up while it reads; a busy count-week hour
+    is a few thousand rows). The engines match again inside the write transaction if anything
+    was written since."""
+    first, last = read("SELECT min(end_utc), max(end_utc) FROM import_staging", ())[0]
     if first is None:
         return nothing_stored(0)
     start, end = match_range(first, last)
-    # The common first import: nothing stored in the file's days, nothing to compare.
-    probe = f"SELECT 1 FROM registrations WHERE end_utc >= {mark} AND end_utc < {mark} LIMIT 1"
-    if next(iter(execute(probe, (start, end))), None) is None:
+    nxt = f"SELECT min(end_utc) FROM registrations WHERE end_utc >= {mark} AND end_utc < {mark}"
+    at = read(nxt, (start, end))[0][0]
+    if at is None:  # the common first import: nothing stored in the file's days
         return nothing_stored(len(keys))
     rows, voided = stored_identity_sql(fields, repeated_hours(zone, start, end), mark)
-    return pick(keys, execute(rows, (start, end)), execute(voided, (start, end)))
+    stored: Counter = Counter()
+    while at is not None:
+        hour = datetime.strptime(at[:13], "%Y-%m-%dT%H") + timedelta(hours=1)
+        hour_end = min(f"{hour:%Y-%m-%dT%H}", end)
+        stored.update(map(hash, read(rows, (at, hour_end))))
+        at = read(nxt, (hour_end, end))[0][0]
+    return pick(keys, stored, read(voided, (start, end)))

@@ -10,7 +10,6 @@ with it: the commit refuses, and nothing is imported.
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
@@ -138,16 +137,8 @@ class PgImportBatch:
 
     def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...],
                keys: Sequence[int]) -> Match:
-        names = itertools.count()
-
-        def execute(sql: str, params: tuple):
-            # A server-side cursor: a million stored identities are counted as they arrive,
-            # never held in memory as rows.
-            cursor = conn.cursor(name=f"taelleuge_match_{next(names)}")
-            cursor.itersize = 20_000
-            return cursor.execute(sql, params)
-
-        picked = match_staged(execute, keys, fields, zone, "%s")
+        picked = match_staged(lambda sql, params: conn.execute(sql, params).fetchall(),
+                              keys, fields, zone, "%s")
         conn.execute("TRUNCATE pg_temp.import_pick")
         with conn.cursor().copy("COPY pg_temp.import_pick (n) FROM STDIN") as copying:
             for n in picked.numbers:

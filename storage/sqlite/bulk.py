@@ -130,11 +130,9 @@ class ImportBatch:
             raise ValueError("match needs one identity key per staged row")
         self._match_args = (zone, fields, keys)
         with self.store._lock, dbmod.translated(self.store.path):
-            self.conn.execute("BEGIN")  # one read snapshot for the match and its seq marks
-            try:
-                self._match(zone, fields, keys)
-            finally:
-                self.conn.execute("COMMIT")
+            # No transaction around it: each read is short (storage.imports.match_staged), so the
+            # desks' commits are never held up for the whole file.
+            self._match(zone, fields, keys)
         return self.matched
 
     def _seqs(self) -> tuple:
@@ -144,9 +142,20 @@ class ImportBatch:
     def _match(self, zone: tzinfo, fields: tuple[str, ...], keys: Sequence[int]) -> None:
         conn = self.conn
         self._seen = self._seqs()
-        picked: Picked = match_staged(conn.execute, keys, fields, zone, "?")
-        conn.execute("DELETE FROM temp.import_pick")
-        conn.executemany("INSERT INTO temp.import_pick VALUES (?)", ((n,) for n in picked.numbers))
+        picked: Picked = match_staged(lambda sql, params: conn.execute(sql, params).fetchall(),
+                                      keys, fields, zone, "?")
+        outside = not conn.in_transaction  # only the TEMP schema is written: no shared lock
+        if outside:
+            conn.execute("BEGIN")
+        try:
+            conn.execute("DELETE FROM temp.import_pick")
+            conn.executemany("INSERT INTO temp.import_pick VALUES (?)", ((n,) for n in picked.numbers))
+            if outside:
+                conn.execute("COMMIT")
+        except BaseException:
+            if outside and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
         self._keep = picked.keep
         self.matched = picked.match
 
