@@ -200,6 +200,13 @@ def nothing_stored(count: int) -> Picked:
     return Picked(Match(count, 0), array("q"), False)
 
 
+def staged_keys(read, fields: tuple[str, ...], order: str) -> list[int]:
+    """The staged rows' keys read back from the staging table, for a caller that staged rows
+    without them (the reader hands them over instead: 1M rows need not be read twice)."""
+    cols = ", ".join(identity_columns("s", fields, {}))
+    return [hash(row) for row in read(f"SELECT {cols} FROM import_staging s ORDER BY s.{order}", ())]
+
+
 def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
                  mark: str) -> Picked:
     """The engine-neutral match. ``read(sql, params)`` returns all rows of one statement: outside

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..imports import IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message, match_staged
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message,
+                       match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
@@ -123,7 +124,7 @@ class PgImportBatch:
               keys: Sequence[int] | None = None) -> Match:
         """Which staged rows are already stored (storage.imports); ``commit`` matches again
         inside its transaction, under the import lock."""
-        if keys is None or len(keys) != self.staged:
+        if keys is not None and len(keys) != self.staged:
             raise ValueError("match needs one identity key per staged row")
         self._match_args = (zone, fields, keys)
 
@@ -136,9 +137,13 @@ class PgImportBatch:
         return self.matched
 
     def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...],
-               keys: Sequence[int]) -> Match:
-        picked = match_staged(lambda sql, params: conn.execute(sql, params).fetchall(),
-                              keys, fields, zone, "%s")
+               keys: Sequence[int] | None) -> Match:
+        def read(sql: str, params: tuple) -> list[tuple]:
+            return conn.execute(sql, params).fetchall()
+
+        if keys is None:
+            keys = staged_keys(read, fields, "n")
+        picked = match_staged(read, keys, fields, zone, "%s")
         conn.execute("TRUNCATE pg_temp.import_pick")
         with conn.cursor().copy("COPY pg_temp.import_pick (n) FROM STDIN") as copying:
             for n in picked.numbers:
@@ -165,8 +170,8 @@ class PgImportBatch:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        if self._match_args is None:
-            raise ValueError("match before commit")
+        if self._match_args is None:  # not asked before: matched inside the transaction
+            self._match_args = (zone or timezone.utc, IDENTITY, None)
         created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # + 8 hex digits of the staging row number, as on SQLite
 

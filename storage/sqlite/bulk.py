@@ -14,10 +14,11 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 from ..errors import Refusal, StorageError
-from ..imports import IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message, match_staged
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message,
+                       match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from . import db as dbmod
@@ -126,7 +127,7 @@ class ImportBatch:
         """Which staged rows are already stored (storage.imports: identity with multiplicity).
         ``keys``: the staged rows' identity hashes in staging order (exports.reader). Reads only;
         ``commit`` matches again inside its transaction if anything was written meanwhile."""
-        if keys is None or len(keys) != self.staged:
+        if keys is not None and len(keys) != self.staged:
             raise ValueError("match needs one identity key per staged row")
         self._match_args = (zone, fields, keys)
         with self.store._lock, dbmod.translated(self.store.path):
@@ -139,11 +140,15 @@ class ImportBatch:
         return self.conn.execute(
             "SELECT (SELECT max(seq) FROM registrations), (SELECT max(seq) FROM voids)").fetchone()
 
-    def _match(self, zone: tzinfo, fields: tuple[str, ...], keys: Sequence[int]) -> None:
+    def _match(self, zone: tzinfo, fields: tuple[str, ...], keys: Sequence[int] | None) -> None:
         conn = self.conn
         self._seen = self._seqs()
-        picked: Picked = match_staged(lambda sql, params: conn.execute(sql, params).fetchall(),
-                                      keys, fields, zone, "?")
+        def read(sql: str, params: tuple) -> list[tuple]:
+            return conn.execute(sql, params).fetchall()
+
+        if keys is None:
+            keys = staged_keys(read, fields, "rowid")
+        picked: Picked = match_staged(read, keys, fields, zone, "?")
         outside = not conn.in_transaction  # only the TEMP schema is written: no shared lock
         if outside:
             conn.execute("BEGIN")
@@ -183,8 +188,8 @@ class ImportBatch:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        if self._match_args is None:
-            raise ValueError("match before commit")
+        if self._match_args is None:  # not asked before: matched inside the transaction
+            self._match_args = (zone or timezone.utc, IDENTITY, None)
         created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # row ids: storage.imports.row_id
         with self.store._lock, dbmod.translated(self.store.path):
