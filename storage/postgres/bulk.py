@@ -17,7 +17,7 @@ from datetime import timezone, tzinfo
 import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message,
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message,
                        match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
