@@ -705,3 +705,21 @@ def test_imports_in_one_clock_tick_keep_the_order_they_were_written_in(store):
     assert len({r.created_utc for r in made}) == 1
     assert [r.id for r in store.imports()] == [r.id for r in made]
     assert [r.id for r, _ in store.import_status()] == [r.id for r in made]
+
+
+def test_a_batch_committed_without_asking_first_is_matched_too(store):
+    """A caller that stages rows of its own need not hash them: commit reads the keys back."""
+    rows = [ROW, ROW, ROW[:9] + ("2026-10-20T08:07:00.000000Z",) + ROW[10:]]
+    with store.import_batch() as batch:
+        batch.add(rows)
+        first = batch.commit(sha256="x1", content_sha256="x1-lines", file_name="x1.csv",
+                             layout="raadata", encoding="utf-8", datakilde="Import",
+                             station=store.station, operator=store.operator)
+    assert first.row_count == 3
+    with store.import_batch() as batch:
+        batch.add(rows + [ROW])
+        again = batch.commit(sha256="x2", content_sha256="x2-lines", file_name="x2.csv",
+                             layout="raadata", encoding="utf-8", datakilde="Import",
+                             station=store.station, operator=store.operator)
+        assert (batch.matched.new, batch.matched.existing) == (1, 3)
+    assert again.row_count == 1
