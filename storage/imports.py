@@ -49,14 +49,14 @@ def row_id(prefix: str, number: int) -> str:
 # their hashes (minus the voided ones), and walks the file's hashes once, taking one stored copy
 # per match. Measured at 200k rows (bench/export_import.py): 0.85 s, against 4.9 s for the same
 # match in SQL (GROUP BY on the stored side, row_number() over the staged side and a join: SQLite
-# sorts both sides on ten text columns). Hashes are 64-bit: two different identities share one
-# with a probability of about 1e-8 in a million-by-million import.
+# sorts both sides on ten text columns). Hashes are Python's 64-bit ``hash`` of the identity
+# tuple, so both sides are hashed in the same process (str hashing is salted per process); two
+# different identities share one with a probability of about 1e-8 in a million-by-million import.
 
 IDENTITY = ("kommune_nr", "enhed", "opgave", "kanal", "type", "afslutning", "blanket", "minute",
             "datakilde", "answers")
-# Fields a file may not carry (upload layout: no Datakilde, no local questions). A file without
-# them cannot tell, so they are left out of the identity for that file (None in their place).
-OPTIONAL_IDENTITY = ("datakilde", "answers")
+# A file without a Datakilde column or without question columns (the upload layout) cannot tell
+# those, so they are left out of the identity for that file (None in their place).
 
 
 class NothingNew(Exception):
