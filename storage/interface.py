@@ -21,6 +21,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from .imports import IDENTITY, Match
 from .model import ExportRecord, ExportRow, ImportRecord, Registration
 from .registration import Entry
 from .timeutil import Clock
@@ -184,14 +185,24 @@ class ImportBatch(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
+    matched: Match | None  # the latest match (commit's, if it matched again)
+
     def add(self, rows: Iterable[tuple]) -> int:
         """Stage rows (tuples of ``storage.model.STAGING_COLUMNS``); returns how many."""
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
+        """How many staged rows are new and how many are already stored, by identity with
+        multiplicity (``storage.imports``; ``fields``: the identity's parts the file carries;
+        ``keys``: each staged row's ``identity_key``, in staging order). Writes nothing shared."""
+
     def commit(self, *, sha256: str, content_sha256: str, file_name: str, layout: str,
                encoding: str, datakilde: str, station: str, operator: str,
-               zone: tzinfo | None = None) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing. Refuses a file (or the
-        same lines in another encoding) imported before."""
+               zone: tzinfo | None = None) -> ImportRecord | None:
+        """Write every new staged row and the import record, all or nothing, matching again
+        inside the transaction if anything was written since :meth:`match`. None (nothing
+        written) when every row was already stored. Refuses a file (or the same lines in
+        another encoding) imported before."""
 
     def discard(self) -> None: ...
 
@@ -223,6 +234,11 @@ class Store(Protocol):
                   reason: str = "FORTRUDT") -> list[Registration]:
         """Void the latest (by ``seq``) live registration of a station or unit, a whole batch at
         once; by unit never an imported row. Empty when there is nothing to undo."""
+
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What :meth:`undo_last` would void now, read only: to show and confirm before voiding
+        exactly those ids with :meth:`void`."""
 
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations, all or none; refuses unknown or voided ids."""
@@ -303,6 +319,9 @@ class Store(Protocol):
 
     def imports(self) -> list[ImportRecord]:
         """Every import, oldest first."""
+
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        """Every import, oldest first (as :meth:`imports`), with its live rows now."""
 
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import (one transaction); refuses an unknown import."""

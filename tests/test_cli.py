@@ -331,7 +331,7 @@ def test_register_with_a_malformed_time(cli):
 def test_undo(cli):
     cli.seed(1)
     assert cli(*REGISTER, "--tid", IN_WEEK, "--antal", "2").returncode == 0
-    result = cli("fortryd", "--enhed", UNIT)
+    result = cli("fortryd", "--enhed", UNIT, "--ja")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Annulleret: 2 × 23.05.10 Flytning · PRSNLG")
     assert "22-10-2025 10:15" in result.stdout
@@ -340,12 +340,12 @@ def test_undo(cli):
     assert {(v["reason"], v["operator"], v["station"]) for v in voids} == {("FORTRUDT", ACCOUNT, CLI_STATION)}
     assert cli.count() == 3  # nothing deleted
 
-    second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet")
+    second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet", "--ja")
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
     assert cli.rows("voids")[-1]["reason"] == "DUBLET"
 
-    nothing = cli("fortryd", "--enhed", UNIT)
+    nothing = cli("fortryd", "--enhed", UNIT, "--ja")
     assert_refused(nothing, f"{UNIT} har ingen registreringer at fortryde")
     assert cli.count("voids") == 3
 
@@ -363,7 +363,7 @@ def test_english_aliases(cli):
                  "--tid", IN_WEEK)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Gemt: 1 × 23.09.02 Pas · PPRIND {label('PPRIND')} · STATUS · ")
-    undo = cli("undo", "--enhed", UNIT)
+    undo = cli("undo", "--enhed", UNIT, "--ja")
     assert undo.returncode == 0, undo.stderr
     assert undo.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
     assert cli.count() == 1 and cli.count("voids") == 1
@@ -380,7 +380,7 @@ def test_db_flag_after_the_subcommand(cli, tmp_path):
     assert before.returncode == 0, before.stderr
     assert cli.count(db=other) == 2
     assert not cli.db.exists()
-    undo = cli("fortryd", "--enhed", UNIT, "--db", str(other))
+    undo = cli("fortryd", "--enhed", UNIT, "--db", str(other), "--ja")
     assert undo.returncode == 0, undo.stderr
     assert cli.count("voids", db=other) == 1
 

@@ -122,7 +122,7 @@ def test_export_log_registrations_and_voids_after_a_delivery_are_named(cli, tmp_
     assert "Eksporteret før: 20-10-2025 – 26-10-2025 eksporteret" in check.stdout
     assert "Registreret efter sidste eksport: ingen" in check.stdout
 
-    undone = cli("fortryd", "--enhed", UNIT)
+    undone = cli("fortryd", "--enhed", UNIT, "--ja")
     assert undone.returncode == 0, undone.stderr
     assert "Den afleverede fil har stadig rækken" in undone.stderr
     late = cli(*REGISTER, "--tid", IN_WEEK)
@@ -145,7 +145,7 @@ def test_export_log_registrations_and_voids_after_a_delivery_are_named(cli, tmp_
     assert "Annulleret efter sidste eksport: ingen" in check.stdout
     assert check.stdout.count("Eksporteret før:") == 2
     # A late void of the late row (not in the first file, in the second) is not double-counted.
-    assert cli("fortryd", "--enhed", UNIT).returncode == 0
+    assert cli("fortryd", "--enhed", UNIT, "--ja").returncode == 0
 
 
 def test_a_registration_outside_an_exported_unit_says_nothing(cli, tmp_path):

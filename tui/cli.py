@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="annullér enhedens seneste registrering (skriver en annullering)")
     undo.add_argument("--enhed", required=True)
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
+    undo.add_argument("--ja", action="store_true", help="annullér uden at spørge (kræves uden terminal)")
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
@@ -175,16 +176,20 @@ def _export_parsers(sub, common: argparse.ArgumentParser) -> None:
         help="indlæs et tidligere udtræk (rådata- eller uploadformat), alt eller intet",
         description=(
             "Indlæs et udtræk fra Det Digitale Landkort (rådata) eller en uploadfil. Hver linje "
-            "kontrolleres først; én fejl, og intet importeres (fejlen nævner linje og felt). Samme fil "
-            "to gange importeres ikke."
+            "kontrolleres først; én fejl, og intet importeres (fejlen nævner linje og felt). Rækker, "
+            "der allerede findes (samme indhold, også fra en anden fil), importeres ikke igen."
         ),
     )
-    imp.add_argument("fil", metavar="FIL", type=non_empty, help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
+    imp.add_argument("fil", metavar="FIL", type=non_empty, nargs="?",
+                     help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
     imp.add_argument("--datakilde", metavar="NAVN",
                      help="Datakilde for rækker, der ingen har (uploadformatet); standard: Import")
     imp.add_argument("--kontroller", action="store_true", help="kontrollér kun filen; importér intet")
     imp.add_argument("--stille", action="store_true",
                      help="ingen statuslinje; kun linjer af formen 'Nøgle: værdi' (også uden terminal)")
+    from .cli_imports import add_import_options  # argparse only
+
+    add_import_options(imp)
 
 
 COMMANDS = {

@@ -246,13 +246,6 @@ def _export_excel(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from exports import importer
+    from .cli_imports import cmd_import as run_import
 
-    config, db_path = load(args)
-    path = Path(args.fil).expanduser()
-    with open_store(db_path, reading=args.kontroller) as store, _progress(args) as progress:
-        outcome = importer.run(store, config, path, datakilde=args.datakilde,
-                               check_only=args.kontroller, progress=progress)
-    for line in importer.summary(outcome, config):
-        say(line)
-    return 0
+    return run_import(args)

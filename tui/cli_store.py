@@ -170,20 +170,30 @@ def caller_is_coordinator(config: Config, database) -> bool:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    from .confirm import confirm
+
     config, path = load(args)
     config.unit(args.enhed)
     reason = args.grund.upper()
     if reason not in VOID_REASONS:
         raise Refusal(f'Ukendt grund "{args.grund}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
     with open_store(path) as store:
-        voided = store.undo_last(enhed=args.enhed, reason=reason)
-        first = voided[0] if voided else None
+        # Shown first, then exactly these ids voided: a row registered meanwhile is not the one
+        # the coordinator said yes to.
+        rows = store.undo_candidates(enhed=args.enhed)
+        if not rows:
+            raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
+        first = rows[0]
+        shown = describe(config, first, len(rows), from_stored(first.end_utc))
+        if not confirm(f"Annullér enhedens seneste registrering: {shown}?", yes=args.ja,
+                       what="fortryd"):
+            return 1
+        voided = store.void([r.id for r in rows], reason)
+        first = voided[0]
         exported = store.export_covering(first.end_utc, first.enhed, first.datakilde) \
-            if first and not first.trial else None
+            if not first.trial else None
         if exported and exported.created_utc < first.created_utc:
             exported = None  # registered after that export: the delivered file never held it
-    if not voided:
-        raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
     say(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
     if exported:
         say(f"Advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "

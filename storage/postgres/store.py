@@ -246,6 +246,30 @@ class PgStore:
 
         return self._call(undo, retry=False)
 
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What ``undo_last`` would void now (read only): show it, ask, then ``void`` those ids."""
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        where, arg = (
+            ("r.station = %s", station) if station is not None
+            else ("r.enhed = %s AND r.import_id IS NULL", enhed)
+        )
+
+        def read(conn: psycopg.Connection) -> list[Registration]:
+            latest = conn.execute(f"SELECT {_REG_SELECT} FROM registrations r WHERE {where} AND "
+                                  f"{_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1", (arg,)).fetchone()
+            if latest is None:
+                return []
+            first = REGISTRATIONS.from_row(latest)
+            if not first.batch_id:
+                return [first]
+            return [REGISTRATIONS.from_row(row) for row in conn.execute(
+                f"SELECT {_REG_SELECT} FROM registrations r WHERE r.batch_id = %s AND "
+                f"{_NOT_VOIDED} ORDER BY r.seq", (first.batch_id,))]
+
+        return self._call(read, retry=True)
+
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
         ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
@@ -549,6 +573,20 @@ class PgStore:
         from .bulk import imports
 
         return self._call(imports, retry=True)
+
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        from .bulk import imports
+
+        def read(conn: psycopg.Connection) -> list[tuple[ImportRecord, int]]:
+            with conn.transaction():  # the list and the counts of one moment
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                records = imports(conn)
+                live = dict(conn.execute(
+                    f"SELECT r.import_id, count(*) FROM registrations r "
+                    f"WHERE r.import_id IS NOT NULL AND {_NOT_VOIDED} GROUP BY r.import_id"))
+            return [(record, live.get(record.id, 0)) for record in records]
+
+        return self._call(read, retry=True)
 
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""

@@ -275,6 +275,26 @@ class SqliteStore:
             self._write_voids([r.id for r in rows], reason)
         return rows
 
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What ``undo_last`` would void now (read only): show it, ask, then ``void`` those ids."""
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        where, arg = (
+            ("r.station = ?", station) if station is not None
+            else ("r.enhed = ? AND r.import_id IS NULL", enhed)
+        )
+        latest = self._rows(f"SELECT {_REG} FROM registrations r "
+                            f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1", (arg,))
+        if not latest:
+            return []
+        first = REGISTRATIONS.from_row(latest[0])
+        if not first.batch_id:
+            return [first]
+        return [REGISTRATIONS.from_row(row) for row in self._rows(
+            f"SELECT {_REG} FROM registrations r WHERE r.batch_id = ? AND {_NOT_VOIDED} "
+            "ORDER BY r.seq", (first.batch_id,))]
+
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
         ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
@@ -558,6 +578,20 @@ class SqliteStore:
 
         with self.reading():
             return imports(self.conn)
+
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        from .bulk import imports
+
+        with self.reading():
+            self.conn.execute("BEGIN")  # the list and the counts of one moment
+            try:
+                records = imports(self.conn)
+                live = dict(self.conn.execute(
+                    f"SELECT r.import_id, count(*) FROM registrations r "
+                    f"WHERE r.import_id IS NOT NULL AND {_NOT_VOIDED} GROUP BY r.import_id"))
+            finally:
+                self.conn.execute("COMMIT")
+        return [(record, live.get(record.id, 0)) for record in records]
 
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""

@@ -171,7 +171,7 @@ def test_a_personal_setup_without_a_group_works_as_before(place, monkeypatch, ca
     as_staff(monkeypatch)
     code, _, err = run(capsys, *register("999telefon"))
     assert code == 0, err
-    code, out, err = run(capsys, "fortryd", "--enhed", "999telefon")
+    code, out, err = run(capsys, "fortryd", "--enhed", "999telefon", "--ja")
     assert code == 0 and out.startswith("Annulleret:"), err
 
 
