@@ -17,6 +17,7 @@ from storage.interface import Store
 from storage.model import ImportRecord
 from storage.registration import VOID_REASONS
 from storage.timeutil import from_stored
+from storage.wording import rows
 
 DEFAULT_REASON = "RETTELSE"
 
@@ -88,4 +89,4 @@ def undo(store: Store, number: int, reason: str = DEFAULT_REASON) -> Undone:
 
 def already_undone(past: PastImport) -> str:
     return (f'Import {past.number} ("{past.record.file_name}") er allerede fortrudt: ingen af dens '
-            f"{past.record.row_count} rækker tæller med. Intet er ændret.")
+            f"{rows(past.record.row_count)} tæller med. Intet er ændret.")

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from storage.errors import Refusal
+from storage.wording import rows
 
 from .cli_store import load, open_store
 from .confirm import confirm
@@ -86,11 +87,11 @@ def _undo(args: argparse.Namespace) -> int:
         past = past_imports.find(store, args.fortryd)
         if past.undone:
             raise Refusal(past_imports.already_undone(past), "fortryd")
-        question = (f'Annullér {past.live} rækker fra import {past.number} ("{past.record.file_name}", '
+        question = (f'Annullér {rows(past.live)} fra import {past.number} ("{past.record.file_name}", '
                     f"{past.when(config.zone)} af {past.record.operator}) med grunden {reason}?")
         if not confirm(question, yes=args.ja, what="import --fortryd"):
             return 1
         done = past_imports.undo(store, past.number, reason)
     say(f'Fortrudt: import {done.past.number} ("{done.past.record.file_name}"): '
-        f"{done.voided} rækker annulleret ({reason}).")
+        f"{rows(done.voided)} annulleret ({reason}).")
     return 0
