@@ -126,9 +126,10 @@ def _flag(cov: Coverage, unit: str, today: date) -> None:
 
 
 def _last_seen(store: Store, unit: str, config: Config) -> datetime | None:
-    """The newest row registered at a desk or the command line (not imported) of the unit."""
+    """The newest counted row (not trial, not voided, not imported) of the unit, among its last
+    20 rows by ``seq``: a unit whose last 20 rows are all trial or voided shows none."""
     for row in store.latest(enhed=unit, limit=20):
-        if row.import_id is None:
+        if row.import_id is None and not row.trial and not row.voided:
             return from_stored(row.end_utc).astimezone(config.zone)
     return None
 

@@ -83,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     undo = sub.add_parser("fortryd", aliases=["undo"], parents=[common],
                           help="annullér enhedens seneste registrering (skriver en annullering)")
-    undo.add_argument("--enhed", required=True)
+    undo.add_argument("--enhed", help="annullér enhedens seneste registrering")
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
+    from .cli_console import add_console_parser, add_void_options  # argparse only
+
+    add_void_options(undo)
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
 
     add_report_parser(sub, common)
+    add_console_parser(sub, common)
     return parser
 
 
@@ -188,7 +192,8 @@ EXPORT_COMMANDS = {
 
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
-COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report"}
+COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
+                    "registreringer", "status", "koordinator"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,6 +253,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from .cli_report import cmd_report
 
             code = cmd_report(args)
+        elif command in ("registreringer", "status", "koordinator"):
+            from .cli_console import dispatch
+
+            code = dispatch(args)
         elif command in EXPORT_COMMANDS:
             from . import cli_exports
 
