@@ -229,6 +229,12 @@ def _console(width: int | None = None):
             self.quiet = True
             raise BrokenPipeError
 
+    from .say import current_capture
+
+    capture = current_capture()  # the console's Tal mode (tui.say.captured)
+    if capture is not None:
+        return Console(file=capture.out, width=capture.width or width or WIDTH, highlight=False,
+                       color_system=None)
     return PipeConsole(width=width, highlight=False)
 
 

@@ -1,0 +1,94 @@
+"""Overblik: the count weeks, rows today and this week (trial rows apart), the newest row per
+unit, and what needs a look (silent units, rows outside the count weeks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from .base import ModeScreen
+
+RECENT_DAYS = 14  # how far back rows outside the count weeks are looked for
+
+
+@dataclass
+class Overview:
+    lines: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_overview(store, config, today: date) -> Overview:
+    from exports.coverage import EMPTY, chosen_week, coverage
+
+    first, last, name = chosen_week(config, today)
+    cov = coverage(store, config, first, last, today)
+    out = Overview()
+    for week in config.weeks:
+        mark = ">" if week.contains(today) else " "
+        out.lines.append(f"{mark} {week.name:<22} {week.first:%d-%m-%Y} – {week.last:%d-%m-%Y}")
+    if not config.weeks:
+        out.lines.append("  Ingen tælleuger i konfigurationen ([[taelleuge]]).")
+    in_week = first <= today <= last
+    today_rows = cov.day_total(today) if in_week else 0
+    today_trial = sum(n for (u, d), n in cov.trial.items() if d == today)
+    out.lines += [
+        "",
+        f"I dag {today:%d-%m-%Y}: {today_rows} registreringer (prøve: {today_trial})",
+        f"{name}: {cov.total} registreringer (prøve: {cov.trial_total})",
+        "",
+        f"{'Enhed':<24}{'I dag':>7}{'Ugen':>8}  Senest",
+    ]
+    for unit in cov.units:
+        seen = cov.last_seen.get(unit)
+        label = unit if len(unit) <= 23 else unit[:22] + "…"
+        out.lines.append(f"{label:<24}{cov.count(unit, today) if in_week else 0:>7}"
+                         f"{cov.unit_total(unit):>8}  {f'{seen:%d-%m %H:%M}' if seen else 'aldrig'}")
+    silent = [u for u in cov.units if cov.flags.get((u, today)) == EMPTY]
+    if silent:
+        out.warnings.append(f"Tavse i dag ({len(silent)}): {', '.join(silent)}")
+    flagged = sum(1 for (u, d) in cov.flags if d < today)
+    if flagged:
+        out.warnings.append(f"{flagged} tidligere dage er tomme eller lave (se Dækning)")
+    outside = _outside(store, config, today)
+    if outside:
+        out.warnings.append("Rækker uden for enhedens tælleuger (sidste 14 dage): "
+                            + ", ".join(f"{u} {n}" for u, n in outside.items()))
+    return out
+
+
+def _outside(store, config, today: date) -> dict[str, int]:
+    first = today - timedelta(days=RECENT_DAYS - 1)
+    counts: dict[str, int] = {}
+    for (unit, day), n in store.grid((), first, today, config.zone).items():
+        if not any(w.contains(day) for w in config.unit_weeks(unit)):
+            counts[unit] = counts.get(unit, 0) + n
+    return counts
+
+
+class OverviewScreen(ModeScreen):
+    TITLE = "Overblik"
+    KEYS = "r = læs igen"
+    BINDINGS = [Binding("r", "reload", "Læs igen", show=False)]
+
+    def body(self) -> ComposeResult:
+        with VerticalScroll(id="c-body"):
+            yield Static("Læser …", id="o-text", markup=False)
+            yield Static("", id="o-warnings", markup=False)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.app
+        self.in_thread(lambda: read_overview(app.store, app.config, app.today()), self.show)
+
+    def show(self, data: Overview) -> None:
+        self.query_one("#o-text", Static).update("\n".join(data.lines))
+        warnings = self.query_one("#o-warnings", Static)
+        warnings.update("\n".join(f"! {w}" for w in data.warnings) or "Ingen advarsler.")
+        warnings.set_classes("-warning" if data.warnings else "")
