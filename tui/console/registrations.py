@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from storage.errors import InputError, Refusal
+from storage.hostile import escape
 from storage.query import RegistrationQuery
 from storage.timeutil import from_stored
 
@@ -91,8 +92,8 @@ class RegistrationsScreen(ModeScreen):
     def body(self) -> ComposeResult:
         yield Input(placeholder="filter: enhed=… dag=dd-mm-åååå opgave=… kanal=… type=… "
                                 "station=… kilde=… annullerede", id="r-filter", max_length=200)
-        table = DataTable(id="r-list", cursor_type="row")
-        yield table
+        yield DataTable(id="r-list", cursor_type="row")
+        yield Static("", id="r-id", markup=False)  # the chosen row's id, source and operator
 
     def on_mount(self) -> None:
         table = self.query_one("#r-list", DataTable)
@@ -152,8 +153,8 @@ class RegistrationsScreen(ModeScreen):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._chosen()
-        if row is not None:
-            self.message(f"Id {row.id} · {row.datakilde} · {row.operator}")
+        self.query_one("#r-id", Static).update(
+            escape(f"Id {row.id} · {row.datakilde} · {row.operator}") if row is not None else "")
 
     def action_void(self) -> None:
         from .dialogs import ReasonPicker
