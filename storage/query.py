@@ -53,7 +53,7 @@ class RegistrationPage:
 
 
 def where(query: RegistrationQuery, before_seq: int | None, mark: str,
-          not_voided: str) -> tuple[list[str], list, bool]:
+          not_voided: str | None) -> tuple[list[str], list, bool]:
     """The WHERE terms and their parameters (``mark``: the engine's placeholder), and whether
     the walk needs the scan window (no indexed filter narrows it)."""
     terms: list[str] = []
@@ -76,7 +76,7 @@ def where(query: RegistrationQuery, before_seq: int | None, mark: str,
         if value is not None:
             terms.append(f"r.{column} = {mark}")
             args.append(value)
-    if not query.include_voided:
+    if not query.include_voided and not_voided:
         terms.append(not_voided)
     indexed = query.enhed is not None or query.day is not None or query.station is not None
     windowed = not indexed and any(

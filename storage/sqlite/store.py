@@ -362,6 +362,8 @@ class SqliteStore:
     def registrations(self, query: RegistrationQuery, before_seq: int | None = None,
                       limit: int = 50) -> RegistrationPage:
         """One page of the coordinator's list, newest first (storage.query)."""
+        if query.day is not None:
+            return self._registrations_of_day(query, before_seq, limit)
         terms, args, windowed = query_where(query, before_seq, "?", _NOT_VOIDED)
         with self.reading():
             floor = None
@@ -378,6 +380,33 @@ class SqliteStore:
             ).fetchall()
         return page_of([REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows],
                        limit, floor)
+
+    def _registrations_of_day(self, query: RegistrationQuery, before_seq: int | None,
+                              limit: int) -> RegistrationPage:
+        """A day holds ~40k rows at 1M: first their seqs from the (end_utc, seq) index alone
+        (sorted without reading the table), then the rows of the newest few and their voids;
+        reading and sorting whole rows took ~180 ms (bench/console.py), this ~15 ms."""
+        rows: list[Registration] = []
+        below = before_seq
+        with self.reading():
+            while len(rows) < limit:
+                terms, args, _ = query_where(query, below, "?", None)
+                want = limit - len(rows) + 16  # a few spare for voided rows
+                seqs = [seq for (seq,) in self.conn.execute(
+                    f"SELECT r.seq FROM registrations r WHERE {' AND '.join(terms)} "
+                    "ORDER BY r.seq DESC LIMIT ?", [*args, want])]
+                if not seqs:
+                    break
+                voided = "" if query.include_voided else f" AND {_NOT_VOIDED}"
+                marks = ",".join("?" * len(seqs))
+                rows += [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in self.conn.execute(
+                    f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r WHERE r.seq IN ({marks})"
+                    f"{voided} ORDER BY r.seq DESC", seqs)]
+                if len(seqs) < want:
+                    break
+                below = seqs[-1]
+        rows = rows[:limit]
+        return page_of(rows, limit, None) if len(rows) == limit else RegistrationPage(rows, None)
 
     def day_detail(self, enhed: str, day: date, zone) -> list[tuple[str, str, str, int]]:
         """Live, non-trial rows of a unit on one local day counted by (UTC hour "YYYY-MM-DDTHH",

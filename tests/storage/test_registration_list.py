@@ -109,3 +109,16 @@ def test_day_detail_counts_live_non_trial_rows_by_hour_station_operator(store, c
     detail = store.day_detail("999borgerservice", date(2026, 10, 21), config.zone)
     # c (08:00 local) is voided; d is 23:30 local = 21 UTC.
     assert detail == [("2026-10-21T21", "test-station", "tester", 1)]
+
+
+def test_day_pages_skip_voided_rows_and_meet(store, config):
+    ids = [add(store, config, end=local(21, 9, m))[0] for m in range(6)]
+    store.void([ids[4], ids[2]], "DUBLET")
+    query = RegistrationQuery(day=date(2026, 10, 21), zone=config.zone)
+    first = store.registrations(query, limit=2)
+    second = store.registrations(query, before_seq=first.next_before, limit=2)
+    assert ids_of(first) == [ids[5], ids[3]] and ids_of(second) == [ids[1], ids[0]]
+    assert store.registrations(query, before_seq=second.next_before, limit=2).rows == []
+    every = store.registrations(RegistrationQuery(day=date(2026, 10, 21), zone=config.zone,
+                                                  include_voided=True), limit=10)
+    assert ids_of(every) == ids[::-1] and every.next_before is None

@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from storage.errors import TaelleugeError
 from storage.hostile import escape
@@ -21,7 +21,22 @@ def plain(value: object) -> Text:
     return Text(escape(str(value)))
 
 
+def mode_line(current: str) -> Text:
+    """The footer: one key per mode, the current one marked. A Static of our own: Textual's
+    Footer rebuilt and restyled its key widgets on every mode switch (~40 ms of each)."""
+    from .app import MODE_KEYS
+
+    line = Text()
+    for key, mode, label in MODE_KEYS:
+        line.append(f" {key.upper()} ", style="bold reverse" if mode == current else "bold")
+        line.append(f"{label} ", style="reverse" if mode == current else "")
+    line.append(" Ctrl+Q ", style="bold")
+    line.append("Afslut")
+    return line
+
+
 class ModeScreen(Screen):
+    MODE = ""  # the app's name of this mode
     TITLE = ""
     KEYS = ""  # the mode's own keys, one line (the footer holds the mode keys)
 
@@ -30,7 +45,7 @@ class ModeScreen(Screen):
         yield from self.body()
         yield Static(self.KEYS, id="c-keys", markup=False)
         yield Static("", id="c-message", markup=False)
-        yield Footer()
+        yield Static(mode_line(self.MODE), id="c-footer")
 
     def body(self) -> ComposeResult:
         yield from ()

@@ -27,6 +27,7 @@ def detail_text(detail) -> str:
 
 
 class CoverageScreen(ModeScreen):
+    MODE = "daekning"
     TITLE = "Dækning"
     KEYS = "Pile = flyt   Enter = timer og stationer   u = næste tælleuge   r = læs igen"
     BINDINGS = [Binding("u", "next_week", "Næste uge", show=False), Binding("r", "reload", "Læs igen", show=False)]

@@ -45,6 +45,7 @@ class ScreenProgress:
 
 
 class ExportScreen(ModeScreen):
+    MODE = "eksport"
     TITLE = "Eksport"
     KEYS = "1-4 = format  / = udvalg  k = kontrollér  s = skriv  (o = overskriv)"
     BINDINGS = [Binding("1", "layout('1')", "", show=False), Binding("2", "layout('2')", "", show=False), Binding("3", "layout('3')", "", show=False),

@@ -15,6 +15,7 @@ from .base import ModeScreen, plain
 
 
 class ImportsScreen(ModeScreen):
+    MODE = "importer"
     TITLE = "Importer"
     KEYS = "/ = fil  k = kontrollér filen  i = importér den  f = fortryd valgt import"
     BINDINGS = [Binding("slash", "path", "Fil", show=False), Binding("k", "check", "Kontrollér", show=False), Binding("i", "load", "Importér", show=False),

@@ -16,6 +16,7 @@ WIDTH = 76
 
 
 class NumbersScreen(ModeScreen):
+    MODE = "tal"
     TITLE = "Tal"
     KEYS = "/ = udvalg (fx --uge 2026-W43 --enhed E)   r = beregn   Pil op/ned = rul"
     BINDINGS = [Binding("slash", "selection", "Udvalg", show=False), Binding("r", "compute", "Beregn", show=False)]

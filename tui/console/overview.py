@@ -71,6 +71,7 @@ def _outside(store, config, today: date) -> dict[str, int]:
 
 
 class OverviewScreen(ModeScreen):
+    MODE = "overblik"
     TITLE = "Overblik"
     KEYS = "r = læs igen"
     BINDINGS = [Binding("r", "reload", "Læs igen", show=False)]

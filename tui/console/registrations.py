@@ -17,7 +17,7 @@ from storage.timeutil import from_stored
 
 from .base import ModeScreen, plain
 
-PAGE = 200  # rows per page: what fits a screen many times over, read in a few ms
+PAGE = 50  # rows per page: three screens of the list; the next is one key (n) away
 FILTER_KEYS = {"enhed": "enhed", "dag": "day", "opgave": "opgave", "kanal": "kanal", "type": "type",
                "station": "station", "kilde": "datakilde", "datakilde": "datakilde"}
 
@@ -77,6 +77,7 @@ def batch_entry(config, values: dict, now: datetime):
 
 
 class RegistrationsScreen(ModeScreen):
+    MODE = "registreringer"
     TITLE = "Registreringer"
     KEYS = "/ = filter  n/p = næste/forrige side  a = annullér  b = indtast parti"
     BINDINGS = [Binding("slash", "filter", "Filter", show=False), Binding("n", "next_page", "Næste", show=False),
