@@ -393,8 +393,11 @@ class SqliteStore:
                 terms, args, _ = query_where(query, below, "?", None)
                 want = limit - len(rows) + 16  # a few spare for voided rows
                 seqs = [seq for (seq,) in self.conn.execute(
+                    # "+ 0": no index may serve the order, so the planner takes the day's range
+                    # on a covering index and sorts; it otherwise walked (enhed, seq) through the
+                    # table, 50-80 ms for a unit's day two days back instead of ~1 ms.
                     f"SELECT r.seq FROM registrations r WHERE {' AND '.join(terms)} "
-                    "ORDER BY r.seq DESC LIMIT ?", [*args, want])]
+                    "ORDER BY r.seq + 0 DESC LIMIT ?", [*args, want])]
                 if not seqs:
                     break
                 voided = "" if query.include_voided else f" AND {_NOT_VOIDED}"

@@ -237,3 +237,17 @@ async def test_overview_and_numbers(console, store):
         await pilot.press("f5", "r")
         await settle(console, pilot)
         assert "Tabel 1" in text_of(console, "#t-report")
+
+
+async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
+    from datetime import date
+
+    from storage import settings
+
+    # Registered under a config whose count week was the week before (as an import could bring).
+    seed(store, settings.demo_config(date(2026, 10, 15)), 2, day=15)
+    async with console.run_test(size=SIZE) as pilot:
+        await settle(console, pilot)
+        await settle(console, pilot)
+        assert "uden for enhedens tælleuger (sidste 14 dage): 999borgerservice 2" in \
+            text_of(console, "#o-warnings")

@@ -54,11 +54,17 @@ def read_overview(store, config, today: date) -> Overview:
     flagged = sum(1 for (u, d) in cov.flags if d < today)
     if flagged:
         out.warnings.append(f"{flagged} tidligere dage er tomme eller lave (se Dækning)")
-    outside = _outside(store, config, today)
-    if outside:
-        out.warnings.append("Rækker uden for enhedens tælleuger (sidste 14 dage): "
-                            + ", ".join(f"{u} {n}" for u, n in outside.items()))
     return out
+
+
+def outside_warning(store, config, today: date) -> str:
+    """Rows of the last 14 days outside their unit's count weeks (a second read: the screen
+    shows the rest first)."""
+    outside = _outside(store, config, today)
+    if not outside:
+        return ""
+    return ("Rækker uden for enhedens tælleuger (sidste 14 dage): "
+            + ", ".join(f"{u} {n}" for u, n in outside.items()))
 
 
 def _outside(store, config, today: date) -> dict[str, int]:
@@ -89,7 +95,18 @@ class OverviewScreen(ModeScreen):
         self.in_thread(lambda: read_overview(app.store, app.config, app.today()), self.show)
 
     def show(self, data: Overview) -> None:
+        self.data = data
         self.query_one("#o-text", Static).update("\n".join(data.lines))
-        warnings = self.query_one("#o-warnings", Static)
-        warnings.update("\n".join(f"! {w}" for w in data.warnings) or "Ingen advarsler.")
-        warnings.set_classes("-warning" if data.warnings else "")
+        self._warnings(data.warnings)
+        app = self.app
+        self.in_thread(lambda: outside_warning(app.store, app.config, app.today()),
+                       self.show_outside, group="outside")
+
+    def show_outside(self, warning: str) -> None:
+        if warning:
+            self._warnings([*self.data.warnings, warning])
+
+    def _warnings(self, warnings: list[str]) -> None:
+        box = self.query_one("#o-warnings", Static)
+        box.update("\n".join(f"! {w}" for w in warnings) or "Ingen advarsler.")
+        box.set_classes("-warning" if warnings else "")
