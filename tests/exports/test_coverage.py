@@ -83,3 +83,21 @@ def test_table_lines_show_flags_and_trial(store, config):
     text = "\n".join(table_lines(cov, "Uge 43"))
     assert "999borgerservice" in text and " 0!" in text
     assert "Prøverækker (tælles ikke): 2" in text
+
+
+def test_quadrant_as_text_places_tasks_in_their_corners():
+    import pandas as pd
+
+    from exports.analysis import YEARLY_TRANSACTIONS, Thresholds
+    from exports.quadrant_text import quadrant_lines
+
+    t1 = pd.DataFrame({"KLE": ["01.01.01", "02.02.02", "03.03.03"], "Opgave": ["Høj", "Lav", "Ingen"],
+                       YEARLY_TRANSACTIONS: [1000.0, 10.0, 0.0],
+                       "Selvbetjeningsgrad": [10.0, 90.0, float("nan")], "Kvadrant": ["D", "A", ""]})
+    lines = quadrant_lines(t1, Thresholds(50.0, 100.0, True), width=40, height=11)
+    plot = lines[1:12]
+    assert plot[0].startswith("100 A") and plot[-1].startswith("  0 B")
+    assert plot[-2].index("1") > plot[1].index("2")  # the big task right, the small one left
+    assert "2" in plot[1] and "1" in plot[-2]
+    assert lines[-2:] == ["1 01.01.01 Høj (D)", "2 02.02.02 Lav (A)"]
+    assert "logaritmisk" in lines[0]
