@@ -73,6 +73,8 @@ class ExportScreen(ModeScreen):
         year, week, _ = first.isocalendar()
         self.query_one("#e-selection", Input).value = f"--uge {year}-W{week:02d}"
         self._show_choice()
+        # Hidden until a file is written: an idle bar without a total animates for ever.
+        self.query_one("#e-progress", ProgressBar).display = False
         self.query_one("#e-box", VerticalScroll).focus()
 
     def _show_choice(self) -> None:
@@ -127,12 +129,14 @@ class ExportScreen(ModeScreen):
 
     def progress_start(self, label: str, total: int | None) -> None:
         bar = self.query_one("#e-progress", ProgressBar)
+        bar.display = True
         bar.update(total=total, progress=0)
 
     def progress_advance(self, rows: int) -> None:
         self.query_one("#e-progress", ProgressBar).advance(rows)
 
     def show(self, outcome: cli_bridge.Outcome) -> None:
+        self.query_one("#e-progress", ProgressBar).display = False
         text = (outcome.text + ("\n" + outcome.errors if outcome.errors else "")).strip()
         self.query_one("#e-report", Static).update(text)
         if outcome.code == 0:
