@@ -251,3 +251,13 @@ async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
         await settle(console, pilot)
         assert "uden for enhedens tælleuger (sidste 14 dage): 999borgerservice 2" in \
             text_of(console, "#o-warnings")
+
+
+async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_path, clock):
+    with open_store(db_path, station="[b]x[/b]\x1b[2J", operator="anna", clock=clock) as other:
+        seed(other, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        table = console.screen.query_one("#r-list", DataTable)
+        assert str(table.get_cell_at((0, 6))) == "[b]x[/b]\\x1b["  # first 10 characters, escaped

@@ -14,7 +14,7 @@ def run_console(args: argparse.Namespace) -> int:
     from ..cli_store import load, open_store
     from ..kiosk_main import tune_runtime
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual reads stdin, draws on stderr
         raise Refusal("Tovholderens skærm skal bruges i en terminal (ssh -t).", "terminal")
     config, path = load(args)
     location = [flag for name, flag in (("db", "--db"), ("config", "--config"))

@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from storage.hostile import escape
+
 from .base import ModeScreen
 
 RECENT_DAYS = 14  # how far back rows outside the count weeks are looked for
@@ -96,7 +98,8 @@ class OverviewScreen(ModeScreen):
 
     def show(self, data: Overview) -> None:
         self.data = data
-        self.query_one("#o-text", Static).update("\n".join(data.lines))
+        # Unit codes of rows the config does not know come from imports: never a terminal control.
+        self.query_one("#o-text", Static).update(escape("\n".join(data.lines), keep_newlines=True))
         self._warnings(data.warnings)
         app = self.app
         self.in_thread(lambda: outside_warning(app.store, app.config, app.today()),
@@ -108,5 +111,6 @@ class OverviewScreen(ModeScreen):
 
     def _warnings(self, warnings: list[str]) -> None:
         box = self.query_one("#o-warnings", Static)
-        box.update("\n".join(f"! {w}" for w in warnings) or "Ingen advarsler.")
+        box.update(escape("\n".join(f"! {w}" for w in warnings), keep_newlines=True)
+                   or "Ingen advarsler.")
         box.set_classes("-warning" if warnings else "")
