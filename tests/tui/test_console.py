@@ -261,3 +261,19 @@ async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_pa
         await settle(console, pilot)
         table = console.screen.query_one("#r-list", DataTable)
         assert str(table.get_cell_at((0, 6))) == "[b]x[/b]\\x1b["  # first 10 characters, escaped
+
+
+async def test_escape_leaves_a_field_so_letters_are_keys_again(console, tmp_path, db_path):
+    source = tmp_path / "uge43.csv"
+    shutil.copy(SAMPLES / "raadata-sample.csv", source)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(console, pilot)
+        await pilot.press("slash")
+        field = console.screen.query_one("#i-path", Input)
+        assert field.has_focus
+        field.value = str(source)
+        await pilot.press("escape", "i")  # i imports; it is not typed into the path
+        await settle(console, pilot)
+        assert field.value == str(source)
+    assert dbrows.count(db_path, "registrations", "1=1", ()) == 312

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -36,6 +37,9 @@ def mode_line(current: str) -> Text:
 
 
 class ModeScreen(Screen):
+    # Esc leaves a text field for the mode's list (the app has no Tab bindings: keyboard only,
+    # every field is reached by its own key).
+    BINDINGS = [Binding("escape", "leave_field", "Tilbage", show=False)]
     MODE = ""  # the app's name of this mode
     TITLE = ""
     KEYS = ""  # the mode's own keys, one line (the footer holds the mode keys)
@@ -49,6 +53,14 @@ class ModeScreen(Screen):
 
     def body(self) -> ComposeResult:
         yield from ()
+
+    def action_leave_field(self) -> None:
+        from textual.containers import VerticalScroll
+        from textual.widgets import DataTable
+
+        for widget in (*self.query(DataTable), *self.query(VerticalScroll)):
+            widget.focus()
+            return
 
     def on_screen_resume(self) -> None:
         self.reload()

@@ -56,6 +56,7 @@ class ImportsScreen(ModeScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.query_one("#i-list", DataTable).focus()  # so i (import) is a key again, not a letter
         self.action_check()
 
     def _path(self) -> str | None:
