@@ -86,7 +86,10 @@ class CoverageScreen(ModeScreen):
         keys = ["Enhed", *(f" {day_label(d)}" for d in cov.days), " I alt", " Senest"]
         if [str(c.label) for c in table.columns.values()] != keys:
             table.clear(columns=True)
-            table.add_columns(*keys)
+            # Fixed widths: no measuring of every cell on each re-read.
+            widths = [17, *([6] * len(cov.days)), 6, 12]
+            for key, width in zip(keys, widths):
+                table.add_column(key, width=width)
         else:
             table.clear()
         for unit in cov.units:

@@ -33,7 +33,9 @@ class ImportsScreen(ModeScreen):
             yield Static("", id="i-report", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#i-list", DataTable).add_columns("Nr", "Fil", "Rækker", "Hvem", "Hvornår")
+        table = self.query_one("#i-list", DataTable)
+        for label, width in (("Nr", 4), ("Fil", 30), ("Rækker", 8), ("Hvem", 12), ("Hvornår", 16)):
+            table.add_column(label, width=width)
         self.query_one("#i-list", DataTable).focus()
 
     def reload(self) -> None:
