@@ -280,3 +280,22 @@ async def test_escape_leaves_a_field_so_letters_are_keys_again(console, tmp_path
         await settle(console, pilot)
         assert field.value == str(source)
     assert dbrows.count(db_path, "registrations", "1=1", ()) == 312
+
+
+async def test_void_of_an_exported_row_says_the_delivered_file_still_holds_it(console, store, tmp_path, db_path):
+    seed(store, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        console.screen.query_one("#e-target", Input).value = str(tmp_path / "uge43.csv")
+        await pilot.press("s")
+        await settle(console, pilot)
+        await pilot.press("f3")
+        await settle(console, pilot)
+        await pilot.press("a", "2")
+        await pilot.pause()
+        await pilot.press("j")
+        await settle(console, pilot)
+        message = console.screen.query_one("#c-message", Static)
+        assert message.has_class("-warning") and "uge43.csv" in str(message.render())
+    assert dbrows.count(db_path, "voids", "1=1", ()) == 1

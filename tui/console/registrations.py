@@ -188,13 +188,24 @@ class RegistrationsScreen(ModeScreen):
                              lambda yes: self._void(row, reason) if yes else None)
 
     def _void(self, row, reason: str) -> None:
-        store = self.app.store
+        store, zone = self.app.store, self.app.config.zone
 
-        def done(voided) -> None:
-            self.message(f"Annulleret ({reason}): nr. {row.seq}", "ok")
+        def void():
+            store.void([row.id], reason)
+            exported = None if row.trial else store.export_covering(row.end_utc, row.enhed, row.datakilde)
+            # As fortryd --id: only a file delivered after the row was registered still holds it.
+            return exported if exported and exported.created_utc > row.created_utc else None
+
+        def done(exported) -> None:
+            if exported:
+                self.message(f"Annulleret ({reason}): nr. {row.seq}. Bemærk: "
+                             f"{exported.describe(zone)} har stadig rækken; næste eksports kontrol "
+                             "viser annulleringen.", "warning")
+            else:
+                self.message(f"Annulleret ({reason}): nr. {row.seq}", "ok")
             self.reload()
 
-        self.in_thread(lambda: store.void([row.id], reason), done, group="write")
+        self.in_thread(void, done, group="write")
 
     def action_batch(self) -> None:
         from .dialogs import BatchForm
