@@ -208,6 +208,11 @@ async def test_export_of_an_empty_week_is_refused(console, tmp_path):
     assert not target.exists()
 
 
+def grid_row(app, unit: str) -> list[str]:
+    text = str(app.screen.query_one("#d-grid", Static).render())
+    return next(line for line in text.splitlines() if line.startswith(unit)).split()
+
+
 async def test_coverage_grid_rereads_and_drills_into_a_cell(console, store, db_path, clock):
     seed(store, console.config, 2)
     with open_store(db_path, station="skranke [b]1[/b]\x1b]0;x", operator="anna", clock=clock) as other:
@@ -215,17 +220,16 @@ async def test_coverage_grid_rereads_and_drills_into_a_cell(console, store, db_p
     async with console.run_test(size=SIZE) as pilot:
         await pilot.press("f2")
         await settle(console, pilot)
-        table = console.screen.query_one("#d-grid", DataTable)
-        assert str(table.get_cell_at((0, 3))).strip() == "3"  # borgerservice, Wednesday 21
+        assert grid_row(console, "999borgerservice")[1:4] == ["0!", "0!", "3"]  # Mon, Tue, Wed 21
         seed(store, console.config, 1, hh=12)
         await pilot.press("r")
         await settle(console, pilot)
-        assert str(table.get_cell_at((0, 3))).strip() == "4"
-        table.move_cursor(row=0, column=3)
-        await pilot.press("enter")
+        assert grid_row(console, "999borgerservice")[3] == "4"
+        await pilot.press("right", "right", "down", "up", "enter")  # borgerservice, Wednesday
         await settle(console, pilot)
         box = console.screen
         shown = "\n".join(str(s.render()) for s in box.query(Static))
+        assert "999borgerservice · 21-10-2026" in shown
         assert "I alt: 4" in shown and "09-10" in shown and "12-13" in shown
         assert "skranke [b]1[/b]\\x1b]0;x / anna: 1" in shown
 
