@@ -152,3 +152,12 @@ def test_staff_are_refused_in_danish(tmp_path, monkeypatch, capsys, argv, what):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 0
     conn.close()
+
+
+def test_koordinator_without_a_terminal_and_fortryd_without_a_target_are_refused(cli):
+    result = cli("koordinator")
+    assert_refused(result, "skal bruges i en terminal")
+    nothing = cli("fortryd")
+    assert_refused(nothing, "Giv --enhed")
+    both = cli("fortryd", "--id", "x", "--enhed", BS, "--aarsag", "DUBLET", "--ja")
+    assert_refused(both, "ikke begge")
