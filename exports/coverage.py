@@ -108,6 +108,25 @@ def coverage(store: Store, config: Config, first: date, last: date, today: date,
     return cov
 
 
+def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: date,
+                units: tuple[str, ...] = ()) -> Coverage:
+    """``cov`` with one day read again (the console's 5-second re-read: today's column, ~1/7 of
+    the week's read and of the time kiosks may wait on it); flags and newest rows recomputed.
+    Rows back-dated into other days show at the next full read."""
+    counts = {k: n for k, n in cov.counts.items() if k[1] != day}
+    counts.update(store.grid(units, day, day, config.zone))
+    trial = {k: n for k, n in cov.trial.items() if k[1] != day}
+    trial.update(store.grid(units, day, day, config.zone, trial=True))
+    shown = list(cov.units) + sorted({u for u, _ in counts} - set(cov.units), key=str)
+    fresh = Coverage(cov.first, cov.last, shown, counts, trial)
+    for unit in shown:
+        own = {d for w in config.unit_weeks(unit) for d in _days(w)}
+        fresh.counted[unit] = {d for d in fresh.days if d in own}
+        _flag(fresh, unit, today)
+        fresh.last_seen[unit] = _last_seen(store, unit, config)
+    return fresh
+
+
 def _days(week: CountWeek) -> list[date]:
     return [week.first + timedelta(days=i) for i in range((week.last - week.first).days + 1)]
 

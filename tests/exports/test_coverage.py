@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from exports.coverage import EMPTY, LOW, cell_detail, cell_text, chosen_week, coverage, table_lines
+from exports.coverage import (EMPTY, LOW, cell_detail, cell_text, chosen_week, coverage,
+                              refresh_day, table_lines)
 from storage import new_entry
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -101,3 +102,20 @@ def test_quadrant_as_text_places_tasks_in_their_corners():
     assert "2" in plot[1] and "1" in plot[-2]
     assert lines[-2:] == ["1 01.01.01 Høj (D)", "2 02.02.02 Lav (A)"]
     assert "logaritmisk" in lines[0]
+
+
+def test_refresh_of_one_day_equals_a_full_read(store, config):
+    add(store, config, 19, 9)
+    add(store, config, 21, 1)
+    today = date(2026, 10, 21)
+    cov = coverage(store, config, MON, date(2026, 10, 25), today=today)
+    assert cov.flags[("999borgerservice", today)] == LOW
+    add(store, config, 21, 8, hh=11)
+    add(store, config, 21, 2, trial=True)
+    add(store, config, 21, 1, enhed="999telefon", kanal="TLFIND")
+    fresh = refresh_day(
+        store, config, cov, today, today)
+    full = coverage(store, config, MON, date(2026, 10, 25), today=today)
+    assert (fresh.counts, fresh.trial, fresh.flags, fresh.last_seen, fresh.units) == \
+        (full.counts, full.trial, full.flags, full.last_seen, full.units)
+    assert cov.count("999borgerservice", today) == 1  # the shown one is left as it was

@@ -17,6 +17,7 @@ from storage.hostile import escape
 from .base import ModeScreen
 
 REFRESH_SECONDS = 5.0
+FULL_EVERY = 12  # every 12th re-read (a minute) reads the whole week; the others today only
 
 
 def detail_text(detail) -> str:
@@ -122,6 +123,8 @@ class CoverageScreen(ModeScreen):
         super().__init__()
         self.week_index: int | None = None  # None: the current count week
         self.cov = None
+        self.name_shown = ""
+        self.ticks = 0
 
     def body(self) -> ComposeResult:
         yield CoverageGrid(id="d-grid")
@@ -131,8 +134,18 @@ class CoverageScreen(ModeScreen):
         self.set_interval(REFRESH_SECONDS, self._tick, name="coverage-refresh")
 
     def _tick(self) -> None:
-        if self.is_current and not self.app.screen_stack[-1].is_modal:
+        if not self.is_current or self.app.screen_stack[-1].is_modal:
+            return
+        self.ticks += 1
+        cov, today = self.cov, self.app.today()
+        if cov is None or self.ticks % FULL_EVERY == 0 or not cov.first <= today <= cov.last:
             self.reload()
+            return
+        from exports.coverage import refresh_day
+
+        app, name = self.app, self.name_shown
+        self.in_thread(lambda: (name, refresh_day(app.store, app.config, cov, today, today)),
+                       self.show, group="coverage")
 
     def action_reload(self) -> None:
         self.reload()
@@ -165,7 +178,7 @@ class CoverageScreen(ModeScreen):
 
     def show(self, data) -> None:
         name, cov = data
-        self.cov = cov
+        self.cov, self.name_shown = cov, name
         self.query_one(CoverageGrid).show(cov)
         trial = f"   prøve: {cov.trial_total}" if cov.trial_total else ""
         self.set_title(f"Dækning · {name} · {cov.first:%d-%m} – {cov.last:%d-%m}   "
