@@ -37,9 +37,13 @@ class CoverageGrid(Static, can_focus=True):
     """The grid as one text block with a cell cursor (arrows; Enter chooses the cell). A
     DataTable rendered its ~200 cells apart on every re-read: ~100 ms of CPU at 20 units."""
 
-    BINDINGS = [Binding("up", "move(-1, 0)", show=False), Binding("down", "move(1, 0)", show=False),
-                Binding("left", "move(0, -1)", show=False), Binding("right", "move(0, 1)", show=False),
-                Binding("enter", "choose", show=False)]
+    BINDINGS = [
+        Binding("up", "move(-1, 0)", show=False),
+        Binding("down", "move(1, 0)", show=False),
+        Binding("left", "move(0, -1)", show=False),
+        Binding("right", "move(0, 1)", show=False),
+        Binding("enter", "choose", show=False),
+    ]
 
     class CellChosen(Message):
         def __init__(self, unit: str, day: date) -> None:
@@ -117,7 +121,10 @@ class CoverageScreen(ModeScreen):
     MODE = "daekning"
     TITLE = "Dækning"
     KEYS = "Pile = flyt   Enter = timer og stationer   u = næste tælleuge   r = læs igen"
-    BINDINGS = [Binding("u", "next_week", "Næste uge", show=False), Binding("r", "reload", "Læs igen", show=False)]
+    BINDINGS = [
+        Binding("u", "next_week", "Næste uge", show=False),
+        Binding("r", "reload", "Læs igen", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()

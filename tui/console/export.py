@@ -48,9 +48,16 @@ class ExportScreen(ModeScreen):
     MODE = "eksport"
     TITLE = "Eksport"
     KEYS = "1-4 = format  / = udvalg  k = kontrollér  s = skriv  (o = overskriv)"
-    BINDINGS = [Binding("1", "layout('1')", "", show=False), Binding("2", "layout('2')", "", show=False), Binding("3", "layout('3')", "", show=False),
-                Binding("4", "layout('4')", "", show=False), Binding("slash", "selection", "Udvalg", show=False),
-                Binding("k", "check", "Kontrollér", show=False), Binding("s", "write", "Skriv", show=False), Binding("o", "overwrite", "Overskriv", show=False)]
+    BINDINGS = [
+        Binding("1", "layout('1')", "", show=False),
+        Binding("2", "layout('2')", "", show=False),
+        Binding("3", "layout('3')", "", show=False),
+        Binding("4", "layout('4')", "", show=False),
+        Binding("slash", "selection", "Udvalg", show=False),
+        Binding("k", "check", "Kontrollér", show=False),
+        Binding("s", "write", "Skriv", show=False),
+        Binding("o", "overwrite", "Overskriv", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()

@@ -18,8 +18,12 @@ class ImportsScreen(ModeScreen):
     MODE = "importer"
     TITLE = "Importer"
     KEYS = "/ = fil  k = kontrollér filen  i = importér den  f = fortryd valgt import"
-    BINDINGS = [Binding("slash", "path", "Fil", show=False), Binding("k", "check", "Kontrollér", show=False), Binding("i", "load", "Importér", show=False),
-                Binding("f", "undo", "Fortryd", show=False)]
+    BINDINGS = [
+        Binding("slash", "path", "Fil", show=False),
+        Binding("k", "check", "Kontrollér", show=False),
+        Binding("i", "load", "Importér", show=False),
+        Binding("f", "undo", "Fortryd", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()

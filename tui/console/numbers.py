@@ -19,7 +19,10 @@ class NumbersScreen(ModeScreen):
     MODE = "tal"
     TITLE = "Tal"
     KEYS = "/ = udvalg (fx --uge 2026-W43 --enhed E)   r = beregn   Pil op/ned = rul"
-    BINDINGS = [Binding("slash", "selection", "Udvalg", show=False), Binding("r", "compute", "Beregn", show=False)]
+    BINDINGS = [
+        Binding("slash", "selection", "Udvalg", show=False),
+        Binding("r", "compute", "Beregn", show=False),
+    ]
 
     def body(self) -> ComposeResult:
         yield Input(placeholder="--uge 2026-W43 [--enhed E …]", id="t-selection", max_length=200)

@@ -94,9 +94,13 @@ class RegistrationsScreen(ModeScreen):
     MODE = "registreringer"
     TITLE = "Registreringer"
     KEYS = "/ = filter  n/p = næste/forrige side  a = annullér  b = indtast parti"
-    BINDINGS = [Binding("slash", "filter", "Filter", show=False), Binding("n", "next_page", "Næste", show=False),
-                Binding("p", "previous_page", "Forrige", show=False), Binding("a", "void", "Annullér", show=False),
-                Binding("b", "batch", "Parti", show=False)]
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", show=False),
+        Binding("n", "next_page", "Næste", show=False),
+        Binding("p", "previous_page", "Forrige", show=False),
+        Binding("a", "void", "Annullér", show=False),
+        Binding("b", "batch", "Parti", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
