@@ -303,3 +303,19 @@ async def test_void_of_an_exported_row_says_the_delivered_file_still_holds_it(co
         message = console.screen.query_one("#c-message", Static)
         assert message.has_class("-warning") and "uge43.csv" in str(message.render())
     assert dbrows.count(db_path, "voids", "1=1", ()) == 1
+
+
+async def test_report_folder_from_the_screen(console, store, tmp_path):
+    from exports.report_folder import FILE_NAMES
+
+    seed(store, console.config, 3)
+    folder = tmp_path / "rapport"
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        await pilot.press("4")
+        console.screen.query_one("#e-target", Input).value = str(folder)
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert "Skrevet:" in text_of(console, "#e-report")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILE_NAMES)
