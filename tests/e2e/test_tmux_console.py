@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from support import REPO
-from test_tmux_kiosk import Tmux, kiosk_env
+from test_tmux_kiosk import Tmux, kiosk_env, wait_for_exit
 
 pytestmark = [
     pytest.mark.slow,
@@ -61,3 +62,10 @@ def test_a_kiosks_registration_shows_in_the_open_consoles_coverage(two_terminals
     while time.monotonic() < deadline and today_cell(console.screen()) != "1":
         time.sleep(0.3)
     assert today_cell(console.screen()) == "1", console.screen()
+
+    # systemctl stop or an SSH disconnect: the console leaves cleanly, the terminal restored.
+    shell = console.run("display-message", "-p", "#{pane_pid}").strip()
+    found = subprocess.run(["pgrep", "-f", "-P", shell, "tui koordinator"], capture_output=True, text=True)
+    os.kill(int(found.stdout.split()[0]), signal.SIGHUP)
+    assert wait_for_exit(tmp_path / "console") == "EXIT=0"
+    assert "Dækning · " not in console.screen()

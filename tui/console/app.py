@@ -3,6 +3,9 @@ key per mode in the footer. Store, config and clock are injected, as with the de
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from datetime import date
 
 from textual.app import App
@@ -12,7 +15,7 @@ from storage.config import Config
 from storage.interface import Store
 from storage.timeutil import Clock
 
-from ..app import CONSOLE_THEME
+from ..app import CONSOLE_THEME, TERMINAL_CHECK_SECONDS, _terminal_fds
 from .coverage import CoverageScreen
 from .export import ExportScreen
 from .imports import ImportsScreen
@@ -51,11 +54,31 @@ class CoordinatorApp(App[None], inherit_bindings=False):
         return self.clock().astimezone(self.config.zone).date()
 
     def on_mount(self) -> None:
+        self._stop_cleanly()
         if self.console_mode:
             self.register_theme(CONSOLE_THEME)
             self.theme = CONSOLE_THEME.name
             self.add_class("-console")
         self.switch_mode("overblik")
+
+    def _stop_cleanly(self) -> None:
+        """As the desk (tui.app): systemctl stop or an SSH disconnect restores the terminal, and a
+        terminal that disappeared without a SIGHUP ends the process instead of spinning."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self.exit)
+        self._terminal_fds = [fd for fd in _terminal_fds() if os.isatty(fd)]
+        if self._terminal_fds:
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._check_terminal, name="terminal-check")
+
+    def _check_terminal(self) -> None:
+        if not all(os.isatty(fd) for fd in self._terminal_fds):
+            self.exit(return_code=1)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
 
     def action_mode(self, mode: str) -> None:
         if self.current_mode != mode:
