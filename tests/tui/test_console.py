@@ -319,3 +319,17 @@ async def test_report_folder_from_the_screen(console, store, tmp_path):
         await settle(console, pilot)
         assert "Skrevet:" in text_of(console, "#e-report")
     assert sorted(p.name for p in folder.iterdir()) == sorted(FILE_NAMES)
+
+
+async def test_back_in_coverage_today_is_read_again(console, store):
+    seed(store, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[3] == "1"
+        await pilot.press("f1")
+        await settle(console, pilot)
+        seed(store, console.config, 2, hh=13)
+        await pilot.press("f2")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[3] == "3"

@@ -4,6 +4,7 @@ so a kiosk's commit never waits for the console for more than a few milliseconds
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from rich.text import Text
@@ -132,6 +133,7 @@ class CoverageScreen(ModeScreen):
         self.cov = None
         self.name_shown = ""
         self.ticks = 0
+        self.full_at = float("-inf")  # when the whole week was last read (time.monotonic)
 
     def body(self) -> ComposeResult:
         yield CoverageGrid(id="d-grid")
@@ -144,8 +146,15 @@ class CoverageScreen(ModeScreen):
         if not self.is_current or self.app.screen_stack[-1].is_modal:
             return
         self.ticks += 1
+        self._refresh(full=self.ticks % FULL_EVERY == 0)
+
+    def on_screen_resume(self) -> None:
+        # Back in this mode: the grid shown is at most a minute old but for today (read now).
+        self._refresh(full=time.monotonic() - self.full_at > REFRESH_SECONDS * FULL_EVERY)
+
+    def _refresh(self, *, full: bool) -> None:
         cov, today = self.cov, self.app.today()
-        if cov is None or self.ticks % FULL_EVERY == 0 or not cov.first <= today <= cov.last:
+        if full or cov is None or not cov.first <= today <= cov.last:
             self.reload()
             return
         from exports.coverage import refresh_day
@@ -180,6 +189,7 @@ class CoverageScreen(ModeScreen):
         app = self.app
         first, last, name = self._week()
         today = app.today()
+        self.full_at = time.monotonic()
         self.in_thread(lambda: (name, coverage(app.store, app.config, first, last, today)),
                        self.show, group="coverage")
 
