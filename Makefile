@@ -32,10 +32,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
-# The registration screen on the demo (unlocked; `taelleuge kiosk` is the locked kiosk mode).
+# The registration screen on the built-in demo and the user's demo DB (created on first use; never
+# the host's config or database, even where /etc/taelleuge exists).
 run: $(VENV)/.run-installed
-	$(BIN)/taelleuge init
-	$(BIN)/taelleuge
+	$(BIN)/taelleuge --demo
 
 # Installs missing Debian packages when run as root (CI); otherwise says what is missing, and the
 # tests that need them are skipped with that reason (the PostgreSQL tests fail instead when CI=true).
@@ -49,8 +49,9 @@ system-deps:
 	  else echo "Missing Debian packages (their tests will be skipped):$$missing"; fi; \
 	fi
 
+# tests/isolated.sh: the host's /etc/taelleuge (an installation's config) is hidden from the suite.
 test: $(VENV)/.test-installed system-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	tests/isolated.sh $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/lint-imports

@@ -142,7 +142,7 @@ async def desk(path: Path, samples: int, gap: float, solo: list[float]) -> Run:
     other = Store(path, station="bench-solo", operator="bench")  # the solo commits, same file
     app = make_app(config, store, clock=system_clock, enhed=c.UNIT, freeze_heap=True)
     paint_like_a_terminal(app)
-    tasks = "12356789abc"
+    tasks = "12356789ace"  # the demo unit's task keys, without its group (4)
     types = "".join(key for key, _ in type_keys(config))  # the codebook's type keys (o s i v d f)
     watch = GcWatch(run)
     try:

@@ -79,7 +79,10 @@ TYPES = [("OPRET", 30), ("STATUS", 25), ("INFO", 20), ("VEJL", 15), ("SLVBTJN", 
 
 def config_text() -> str:
     channels = ", ".join(f'"{k}"' for k, _ in STAFF_CHANNELS)
-    tasks = ",\n".join(f'  {{ kle = "{k}", navn = "{n}" }}' for k, n in TASKS[:35])
+    # 26 tasks and a group of 9: a level has at most 27 keys (1-9 and the letters no type uses).
+    tasks = ",\n".join([f'  {{ kle = "{k}", navn = "{n}" }}' for k, n in TASKS[:26]] + [
+        '  { gruppe = "Øvrige", opgaver = [' + ", ".join(
+            f'{{ kle = "{k}", navn = "{n}" }}' for k, n in TASKS[26:35]) + "] }"])
     extra = {UNITS[0]: 'ansvarlig = "Teamleder, Borgerservice"\n',
              UNITS[2]: 'taelleuger = ["Uge 44"]\nansvarlig = "Afdelingsleder, Ydelser"\n'}
     units = "\n".join(

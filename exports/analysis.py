@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from .analysis_data import (
 from .definitions import (
     DEFAULT_RATE_THRESHOLD, INFORMATION_TYPES, PAPER_CHANNEL, WEEKS_PER_YEAR,
 )
+from storage.wording import contacts, plural
 
 ANALOG, DIGITAL, INFORMATION, OUTBOUND = "analog", "digital", "information", "udgaaende"
 CATEGORIES = [ANALOG, DIGITAL, INFORMATION, OUTBOUND]
@@ -132,10 +133,10 @@ def classification_notes(classified: pd.DataFrame, config: Config) -> list[str]:
     as_tx = int(classified.loc[untyped & self_service, "n"].sum())
     as_info = int(classified.loc[untyped & ~self_service, "n"].sum())
     if as_tx:
-        notes.append(f"{as_tx} henvendelser uden type på selvbetjeningskanaler er regnet som "
+        notes.append(f"{plural(as_tx, 'henvendelse', 'henvendelser')} uden type på selvbetjeningskanaler er regnet som "
                      "digitale transaktioner.")
     if as_info:
-        notes.append(f"{as_info} henvendelser uden type på andre kanaler end selvbetjening er "
+        notes.append(f"{plural(as_info, 'henvendelse', 'henvendelser')} uden type på andre kanaler end selvbetjening er "
                      "regnet som information.")
     return notes
 
@@ -455,7 +456,7 @@ def costs(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.DataFrame
     unpriced = int(out.loc[out["Pris (kr.)"].isna(), "Antal"].sum())
     total = pd.DataFrame([{
         "Kanal": TOTAL,
-        "Kanalnavn": f"ufuldstændig: {unpriced} kontakter uden pris" if unpriced else "",
+        "Kanalnavn": f"ufuldstændig: {contacts(unpriced)} uden pris" if unpriced else "",
         "Kanalklasse": "", "Typeklasse": "",
         "Antal": int(out["Antal"].sum()), "Årligt antal": float(out["Årligt antal"].sum()),
         "Pris (kr.)": np.nan,
@@ -468,7 +469,7 @@ def costs(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.DataFrame
 def missing_prices(cost_frame: pd.DataFrame) -> list[str]:
     """``KANAL/typeklasse (N kontakter, M årligt)`` for the rows of :func:`costs` without a price."""
     rows = cost_frame[(cost_frame["Kanal"] != TOTAL) & cost_frame["Pris (kr.)"].isna()]
-    return [f"{k}/{c} ({n} kontakter, {_num(y, 2)} årligt)"
+    return [f"{k}/{c} ({contacts(n)}, {_num(y, 2)} årligt)"
             for k, c, n, y in zip(rows["Kanal"], rows["Typeklasse"], rows["Antal"],
                                   rows["Årligt antal"])]
 
@@ -518,6 +519,7 @@ class Report:
     comparison: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    zone: tzinfo = timezone.utc  # the config's: "Dannet" is shown in it, never in the host's zone
     direction: str = INBOUND
     filter_label: str = ""  # "afdeling X" / "enheder a, b": in titles
     channel_policy: pd.DataFrame | None = None
@@ -606,7 +608,7 @@ def report_from_rows(
         channel_choice=channel_choice(facts, t1, config, tasks, direction),
         paper=paper(facts, t1, config), information=information(facts, t1, config),
         costs=costs(facts, t1, config),
-        kommune=f"{config.kommune_nr} {config.kommune_navn}",
+        kommune=f"{config.kommune_nr} {config.kommune_navn}", zone=config.zone,
         direction=direction, filter_label=filter_label, chosen_tasks=tasks,
         channel_policy=measures.channel_policy(facts, t1, config),
         policy_text=measures.policy_text(config),

@@ -24,6 +24,7 @@ from storage.config import Config, CountWeek
 from .analysis_data import Selection
 from .count_weeks import days_of, effective_weeks, partly_covered, unit_weeks
 from .definitions import WEEKS_PER_YEAR
+from storage.wording import registrations
 
 NO_UNIT = "(uden enhed)"
 
@@ -116,7 +117,7 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
     if len(outside):
         total = int(outside["n"].sum())
         how = "talt med (--medtag-udenfor)" if include_outside else "ikke talt med i tallene"
-        notes.append(f"{total} registreringer ligger uden for deres enheds tælleuger og er {how}; "
+        notes.append(f"{registrations(total)} ligger uden for deres enheds tælleuger og er {how}; "
                      "se Datakvalitet.")
     return Annualisation(counted, outside, {u: tuple(w.name for w in ws) for u, ws in
                                             unit_weeks.items()},

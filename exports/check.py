@@ -20,6 +20,7 @@ from storage.registration import DATAKILDE
 from . import layouts
 from .landkort import Written
 from .localtime import day_of
+from storage.wording import plural
 
 # Data sources whose rows were registered by staff by hand (this app, and the old TraceTool). A
 # self-service channel on such a row is probably counted twice: KL counts self-service centrally.
@@ -52,7 +53,7 @@ class Report:
 
 
 def _rows(n: int) -> str:
-    return f"{n} række" if n == 1 else f"{n} rækker"
+    return plural(n, "række", "rækker")
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -111,7 +112,7 @@ def build(
     if written.sha256:
         add(f"SHA-256:      {written.sha256}" + ("  (af filen, som den ville blive)" if checking else ""))
     if report.blocking:
-        add(f"Resultat:     BLOKERET: {len(report.blocking)} problem(er). Ingen fil er skrevet.")
+        add(f"Resultat:     BLOKERET: {plural(len(report.blocking), 'problem', 'problemer')}. Ingen fil er skrevet.")
     elif checking:
         add(f"Resultat:     klar til aflevering ({len(report.warnings)} advarsel/advarsler). "
             "Kør uden --kontroller for at skrive filen.")
@@ -302,11 +303,11 @@ def _after_export(report: Report, config: Config, changes) -> None:
 def _encoding(report: Report, written: Written) -> None:
     name = written.encoding.upper()
     if written.encode_errors:
-        report.item(FAIL, f"Tegn, som ikke kan skrives i {name}", f"{written.encode_error_rows} linje(r)")
+        report.item(FAIL, f"Tegn, som ikke kan skrives i {name}", plural(written.encode_error_rows, "linje", "linjer"))
         for message in written.encode_errors:
             report.sub(message)
         if written.encode_error_rows > len(written.encode_errors):
-            report.sub(f"… og {written.encode_error_rows - len(written.encode_errors)} linje(r) mere")
+            report.sub(f"… og {plural(written.encode_error_rows - len(written.encode_errors), 'linje', 'linjer')} mere")
         report.sub("Ret værdien, eller brug --tegnsaet utf-8, hvis modtageren læser UTF-8.")
     else:
         report.item(OK, f"Tegnsæt {name}", "alle tegn kan skrives")

@@ -24,6 +24,7 @@ from datetime import datetime
 from storage.config import Config
 from storage.errors import Refusal
 from storage.interface import LeftOut, Snapshot
+from storage.wording import registrations
 
 from . import xlsx_stream
 from .landkort import question_columns
@@ -150,7 +151,7 @@ def write(snapshot: Snapshot, config: Config, left: LeftOut, out, *, selection_l
     """Write the workbook to ``out`` (a path or a binary file object)."""
     if left.live > MAX_ROWS:
         raise Refusal(
-            f"Udvalget har {left.live} registreringer, men et Excel-ark kan højst have {MAX_ROWS}. "
+            f"Udvalget har {registrations(left.live)}, men et Excel-ark kan højst have {MAX_ROWS}. "
             "Vælg en kortere periode eller færre enheder (--enhed).",
             "uge",
         )

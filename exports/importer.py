@@ -15,18 +15,17 @@ from pathlib import Path
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.imports import duplicate_message
+from storage.imports import Match, duplicate_message
 from storage.interface import Store
 from storage.model import ImportRecord
 from storage.hostile import escape, unsafe_problem
 from storage.privacy import looks_like_cpr
-from storage.registration import DATAKILDE
-from storage.timeutil import local_range_bounds
 
 from . import layouts
 from .localtime import day_of
 from .progress import Quiet
 from .reader import MAX_ERRORS, FileFacts, Parsed, Reader, count_cpr, scan
+from storage.wording import plural
 
 NO_UNIT = "(uden enhed)"
 
@@ -35,18 +34,31 @@ NO_UNIT = "(uden enhed)"
 class Outcome:
     facts: FileFacts
     parsed: Parsed
-    record: ImportRecord | None  # None: only checked (--kontroller)
+    record: ImportRecord | None  # None: only checked (--kontroller), or nothing new to write
     warnings: list[str]
+    match: Match | None = None  # new rows and rows already stored (storage.imports)
+
+    @property
+    def result(self) -> str:
+        """``N nye rækker importeret, M fandtes allerede`` (or what would be, when checking)."""
+        written = self.record is not None or not self.checked
+        return self.match.sentence(written=written) if self.match else ""
+
+    checked: bool = False
 
 
 def run(store: Store, config: Config, path: Path, *, datakilde: str | None = None,
-        check_only: bool = False, progress=None) -> Outcome:
+        check_only: bool = False, progress=None, kommuner: tuple[str, ...] = ()) -> Outcome:
+    """Import ``path``: only the rows not already stored (``storage.imports``: identity with
+    multiplicity), all in one transaction. ``kommuner``: other municipality numbers whose rows
+    are accepted (``--kommune``)."""
     check_file_name(Path(path).name)
+    kommuner = tuple(check_kommune(nr) for nr in kommuner)
     facts = scan(path)
     earlier = store.find_import(sha256=facts.sha256)  # the staging below locks nothing shared
     if earlier:
         raise Refusal(duplicate_message(earlier, config.zone), "fil")
-    reader = Reader(facts, config, datakilde=datakilde, progress=progress)
+    reader = Reader(facts, config, datakilde=datakilde, progress=progress, kommuner=kommuner)
     with store.import_batch() as batch:
         batch.add(reader.rows())
         parsed = reader.parsed
@@ -58,9 +70,10 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         earlier = store.find_import(content_sha256=parsed.content_sha256)
         if earlier:
             raise Refusal(duplicate_message(earlier, config.zone), "fil")
-        warnings = _warnings(store, config, parsed)
-        if check_only:
-            return Outcome(facts, parsed, None, warnings)
+        warnings = _warnings(config, parsed)
+        match = batch.match(config.zone, parsed.identity, parsed.keys)
+        if check_only or match.new == 0:
+            return Outcome(facts, parsed, None, warnings, match, checked=check_only)
         progress = progress or Quiet()
         progress.start("Gemmer", parsed.rows)
         record = batch.commit(
@@ -70,7 +83,16 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
             operator=store.operator, zone=config.zone,
         )
         progress.stop()
-    return Outcome(facts, parsed, record, warnings)
+    # The match made again inside the transaction, if anything was written meanwhile.
+    return Outcome(facts, parsed, record, warnings, batch.matched)
+
+
+def check_kommune(nr: str) -> str:
+    nr = str(nr).strip()
+    if not (len(nr) == 3 and nr.isascii() and nr.isdigit()):
+        raise Refusal(f'--kommune skal være et kommunenummer med tre cifre (fx 259), ikke "{escape(nr)}"',
+                      "kommune")
+    return nr
 
 
 def check_file_name(name: str) -> None:
@@ -93,23 +115,15 @@ def _errors_message(facts: FileFacts, parsed: Parsed) -> str:
     if parsed.cpr_values:
         where = ", ".join(str(n) for n in parsed.cpr_lines)
         more = " …" if parsed.cpr_values > len(parsed.cpr_lines) else ""
-        lines.append(f"I alt ligner {parsed.cpr_values} værdier i filen et CPR-nummer (linje {where}{more}). "
+        lines.append(f"I alt ligner {plural(parsed.cpr_values, 'værdi', 'værdier')} i filen et CPR-nummer (linje {where}{more}). "
                      "Personoplysninger importeres aldrig: fjern dem, og find ud af, hvor de kom fra.")
     return "\n".join(lines)
 
 
-def _warnings(store: Store, config: Config, parsed: Parsed) -> list[str]:
+def _warnings(config: Config, parsed: Parsed) -> list[str]:
+    # Rows this app exported and that come back are matched by content (storage.imports), so the
+    # old "counted twice?" warning about Datakilde Taelleuge is gone.
     warnings = []
-    own_days = [day_of(combo[1]) for combo in parsed.tally if combo[2] == DATAKILDE]
-    if own_days:
-        start, end = local_range_bounds(min(own_days), max(own_days), config.zone)
-        existing = store.own_rows_between(start, end)
-        if existing:
-            warnings.append(
-                f"{parsed.own_source_rows} rækker har Datakilde {DATAKILDE} (lavet af dette program), og "
-                f"databasen har selv {existing} registreringer i samme periode. Er filen en eksport fra "
-                "denne database, tælles de nu to gange."
-            )
     nrs = {combo[3] for combo in parsed.tally}
     other = sorted(nr for nr in nrs if nr != config.kommune_nr)
     if other:
@@ -134,7 +148,7 @@ def summary(outcome: Outcome, config: Config) -> list[str]:
     last = max(day_of(d) for d in days)
     layout = layouts.LAYOUTS[parsed.layout]
     lines = [
-        f"{'Importeret' if record else 'Kontrolleret (intet importeret)'}: {facts.path}",
+        f"{_heading(outcome)}: {facts.path}",
         f"Format: {layout.title}, {facts.encoding_label}",
         f"Rækker: {parsed.rows}",
         f"Periode: {first:%d-%m-%Y} – {last:%d-%m-%Y} ({_weeks(first, last)})",
@@ -152,11 +166,22 @@ def summary(outcome: Outcome, config: Config) -> list[str]:
             f"{k} → {k}.00 ({n})" for k, n in sorted(parsed.group_level.items())))
     if parsed.date_only:
         lines.append(f"Rækker kun med dato (00:00:00): {parsed.date_only}")
+    if outcome.match:
+        lines.append(f"Resultat: {outcome.result}" + ("" if record or outcome.checked
+                                                      else ". Intet nyt at importere."))
     if record:
         lines.append(f"Import-id: {record.id}")
     lines.append(f"SHA-256: {facts.sha256}")
     lines += [f"Advarsel: {w}" for w in outcome.warnings]
     return lines
+
+
+def _heading(outcome: Outcome) -> str:
+    if outcome.record:
+        return "Importeret"
+    if outcome.checked:
+        return "Kontrolleret (intet importeret)"
+    return "Intet importeret (alle rækker fandtes allerede)"
 
 
 def _counts(counter) -> str:

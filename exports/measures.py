@@ -25,6 +25,7 @@ from .analysis import (
 from .analysis_data import DURATION_KEY_SEP
 from .annualise import NO_UNIT
 from .definitions import DIGITAL_POST, PAPER_POST, STRAKS
+from storage.wording import contacts
 
 UNWANTED = "uoensket"
 
@@ -116,7 +117,7 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
         "Årligt antal på uønsket kanal": float(g["u_yearly"].sum()),
         "Årlig omkostning på uønsket kanal (kr.)": float(g["u_cost"].sum())
         if not (unpriced and g["u_n"].sum() == unpriced) else np.nan,
-        "Uønskede kanaler": f"ufuldstændig: {unpriced} kontakter uden pris" if unpriced else "",
+        "Uønskede kanaler": f"ufuldstændig: {contacts(unpriced)} uden pris" if unpriced else "",
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[POLICY_COLUMNS]
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .analysis import QUADRANTS, YEARLY_TRANSACTIONS, Thresholds
+from storage.wording import plural
 
 DPI = 100
 SIZE_PX = (1200, 800)
@@ -145,7 +146,7 @@ def _task_list(fig: Figure, numbers: list[str], kle: list[str], names: list[str]
         lines.append(f"{number:>3}  {k} {name}".rstrip())
     columns = [lines[i:i + LIST_ROWS] for i in range(0, len(lines), LIST_ROWS)][:2]
     if len(lines) > 2 * LIST_ROWS:
-        columns[-1][-1] = f"… og {len(lines) - 2 * LIST_ROWS + 1} opgaver mere (se Tabel 1)"
+        columns[-1][-1] = f"… og {plural(len(lines) - 2 * LIST_ROWS + 1, 'opgave', 'opgaver')} mere (se Tabel 1)"
     fig.text(PLOT_RIGHT + 0.02, 0.95, "Opgaver", fontsize=9, fontweight="bold", va="top")
     size = 7.5 if len(columns) == 1 else 6
     width = (0.99 - PLOT_RIGHT - 0.02) / len(columns)

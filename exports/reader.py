@@ -18,6 +18,7 @@ at ``00:00:00`` are kept as date-only rows.
 from __future__ import annotations
 
 import codecs
+from array import array
 import hashlib
 import io
 import json
@@ -33,10 +34,12 @@ from storage.config import Config
 from storage.config_guard import formula_lead
 from storage.errors import Refusal, os_reason
 from storage import hostile
+from storage.imports import IDENTITY, identity_fields
 from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
 
 from . import layouts
+from .file_kind import refuse_other_kinds
 from .localtime import SECONDS, LocalToUtc
 from .progress import Quiet
 
@@ -111,6 +114,7 @@ def scan(path: Path) -> FileFacts:
         while chunk := handle.read(_CHUNK):
             if not first:
                 first = chunk[:3]
+                refuse_other_kinds(path, chunk[:4096])  # a database or a workbook, picked by mistake
             last = chunk
             digest.update(chunk)
             newlines = chunk.count(b"\n")
@@ -207,6 +211,11 @@ class Parsed:
     layout: str = ""
     columns: list[str] = field(default_factory=list)
     questions: tuple[str, ...] = ()
+    has_source: bool = False  # a Datakilde column (part of a row's identity only if there is one)
+    # Each staged row's identity hash, in staging order (storage.imports.identity_key), and the
+    # identity's fields: what the file carries.
+    keys: array = field(default_factory=lambda: array("q"))
+    identity: tuple[str, ...] = IDENTITY
     rows: int = 0
     content_sha256: str = ""
     errors: list[str] = field(default_factory=list)
@@ -224,15 +233,19 @@ class Parsed:
 class Reader:
     """Pass 2 over a file :func:`scan` has looked at. Iterate :meth:`rows`, then read ``parsed``."""
 
-    def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None):
+    def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None,
+                 kommuner: tuple[str, ...] = ()):
         self.facts = facts
         self.config = config
+        # Rows of another municipality than the config's are refused unless named (--kommune).
+        self.kommuner = {config.kommune_nr, *kommuner}
         self.default_source = check_source_name(datakilde) if datakilde else DEFAULT_SOURCE
         self.progress = progress or Quiet()
         self.parsed = Parsed()
         self.book = config.codebook
         self.conv = LocalToUtc(config.zone)
         self.known_questions = {q.text: q for unit in config.units.values() for q in unit.questions}
+        self._known_spelling = {text.lower(): text for text in self.known_questions}
         self._unknown_answers: dict[str, dict[str, int]] = {}
 
     # -- problems -------------------------------------------------------------------------------
@@ -296,6 +309,9 @@ class Reader:
                 self._error(1, name, "kendes ikke i upload-formatet (der har ingen lokale spørgsmål)")
                 ok = False
             elif role is None:
+                # A question the config knows keeps the config's spelling, whatever the case in
+                # the file (a header lower-cased by a spreadsheet is the same question).
+                name = names[i] = self._known_spelling.get(low, name)
                 problem = _text_problem(name)
                 if problem:
                     self._error(1, name, f"overskriften {problem}")
@@ -321,6 +337,7 @@ class Reader:
         if not ok:
             return None
         self.parsed.questions = tuple(names[i] for i in questions)
+        self.parsed.has_source = "datakilde" in index
         return layout, index, questions, trailing
 
     # -- rows -----------------------------------------------------------------------------------
@@ -426,6 +443,11 @@ class Reader:
         kommune_nr = config.kommune_nr
         kommune_navn = config.kommune_navn
         default_source = self.default_source
+        # The identity leaves out what the file does not carry (storage.imports.identity_fields).
+        keep_source = parsed.has_source
+        keep_answers = bool(q_index)
+        parsed.identity = identity_fields(has_source=keep_source, has_answers=keep_answers)
+        add_key = parsed.keys.append
         progress = self.progress
         progress.start("Import", max(self.facts.lines - lineno, 0))
         buffer: list[str] = []
@@ -460,6 +482,10 @@ class Reader:
             if nr not in nr_ok:
                 if not _KOMMUNE_NR.match(nr.strip()):
                     if self._error(lineno, columns[i_id], f'"{shown(nr)}" er ikke et kommunenummer (tre cifre, fx 259)'):
+                        break
+                    continue
+                if nr.strip() not in self.kommuner:
+                    if self._error(lineno, columns[i_id], other_kommune(nr.strip(), kommune_nr)):
                         break
                     continue
                 nr_ok[nr] = nr.strip()
@@ -582,6 +608,8 @@ class Reader:
             combo = (enhed, dato[:10], kilde, nr, navn)
             tally[combo] = tally.get(combo, 0) + 1
             rows += 1
+            add_key(hash((nr, enhed, opgave, kanal, typ, afsl, blk, end[:16],  # identity_key, inline
+                          kilde if keep_source else None, answers if keep_answers else None)))
             yield (nr, navn, enhed, opgave, kanal, typ, afsl, blk, start, end, int(date_only), kilde, answers)
         if buffer:
             content.update(("\n".join(buffer) + "\n").encode("utf-8"))
@@ -621,6 +649,9 @@ class Reader:
             known = self.known_questions.get(question)
             if known is not None:
                 if value and value not in known.answers:
+                    # Case as in the config ("ja" from a tidied-up spreadsheet is "Ja").
+                    value = next((a for a in known.answers if a.lower() == value.strip().lower()), value)
+                if value and value not in known.answers:
                     self._error(
                         lineno, question,
                         f'svaret "{shown(value)}" er ikke en mulighed. Tilladte: {", ".join(known.answers)} '
@@ -634,7 +665,8 @@ class Reader:
                     return None
                 seen = self._unknown_answers.setdefault(question, {})
                 seen.setdefault(value, lineno)
-            answers[question] = value
+            if value:  # no answer is no answer, as on a row registered here
+                answers[question] = value
         return json.dumps(answers, ensure_ascii=False, sort_keys=True)
 
     def _answer_variety(self) -> None:
@@ -674,6 +706,11 @@ class Reader:
             problem = hostile.unsafe_problem(char)
         self._error(lineno, column, problem)
         return True
+
+
+def other_kommune(nr: str, own: str) -> str:
+    return (f"kommunenummer {nr} er ikke konfigurationens ({own}). Rækker fra en anden kommune "
+            f"importeres kun, når den er nævnt: --kommune {nr}")
 
 
 def _column(columns: list[str], index: int, fallback: str) -> str:

@@ -25,6 +25,7 @@ from .report_folder import (  # noqa: F401 - FILE_NAMES and check_folder re-expo
     CSV_NAME, FILE_NAMES, PNG_NAME, XLSX_NAME, check_folder,
 )
 from .safe_write import SafeFile
+from storage.wording import plural
 
 
 _INTEGER = {"Antal dage", "Analoge transaktioner", "Digitale transaktioner",
@@ -254,7 +255,7 @@ def _definitions_sheet(wb, report: Report) -> None:
         ("Retning", "kun indgående kanaler" if report.direction == "ind" else "alle kanaler"),
         ("Kanalvalg for", ", ".join(report.chosen_tasks) if report.chosen_tasks
          else "D-opgaverne"),
-        ("Dannet", f"{report.created.astimezone():%d-%m-%Y %H:%M}"),
+        ("Dannet", f"{report.created.astimezone(report.zone):%d-%m-%Y %H:%M}"),
     ]
     for key, value in about:
         ws.append([key, value])
@@ -264,7 +265,7 @@ def _definitions_sheet(wb, report: Report) -> None:
         for row in report.unit_factors.itertuples(index=False):
             responsible = f"; ansvarlig: {row.Ansvarlig}" if row.Ansvarlig else ""
             ws.append([f"Faktor {row.Enhed}",
-                       f"{_decimal(row.Faktor)} (52 / {row._2} tælleuger: "
+                       f"{_decimal(row.Faktor)} (52 / {plural(row._2, 'tælleuge', 'tælleuger')}: "
                        f"{row._1}){responsible}"])
     for note in report.notes:
         ws.append(["Note", note])

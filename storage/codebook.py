@@ -91,9 +91,11 @@ def load_builtin() -> Codebook:
     return merge(Codebook(), tomllib.loads(text), "codebook.toml (indbygget)")
 
 
-def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
+def merge(base: Codebook, data: dict[str, Any], source: str, reserved: str | set[str] = "hbjyn") -> Codebook:
     """Return ``base`` with the ``kanal``/``type``/``afslutning``/``blanket`` tables in ``data``
-    applied: an entry with a known code changes it, a new code is added."""
+    applied: an entry with a known code changes it, a new code is added. ``reserved``: letters a
+    new type without ``tast`` never gets (HOLD, blanket and the yes/no of a question: see
+    storage.keys.reserved_letters)."""
     channels = dict(base.channels)
     for i, entry in enumerate(_entries(data, "kanal", source)):
         key = f"kanal[{i}]"
@@ -122,7 +124,7 @@ def merge(base: Codebook, data: dict[str, Any], source: str) -> Codebook:
             key=_type_key(entry, key, source, old.key if old else None),
         )
         key_sources[code] = f"{key}.tast"
-    _unique_type_keys(types, key_sources, source)
+    _unique_type_keys(types, key_sources, source, set(reserved))
     values = {}
     for table in ("afslutning", "blanket"):
         current = dict(getattr(base, table))
@@ -196,11 +198,8 @@ def _type_key(entry: dict[str, Any], key: str, source: str, default: str | None)
     return value
 
 
-# HOLD and blanket's default keys in step 2 (storage.keys): never given to a type by itself.
-_STEP_TWO_DEFAULTS = "hb"
-
-
-def _unique_type_keys(types: dict[str, TaskType], key_sources: dict[str, str], source: str) -> None:
+def _unique_type_keys(types: dict[str, TaskType], key_sources: dict[str, str], source: str,
+                      reserved: set[str]) -> None:
     """Every type gets a key: a new type without ``tast`` takes the first free letter of its code
     (KLAGE → k), else the first free letter a-z, so no type is ever left unreachable at the desk.
     Two types on one key is an error naming the key."""
@@ -217,7 +216,7 @@ def _unique_type_keys(types: dict[str, TaskType], key_sources: dict[str, str], s
         if task_type.key:
             continue
         free = [c for c in code.lower() + TYPE_KEY_CHARS
-                if c in TYPE_KEY_CHARS and c not in seen and c not in _STEP_TWO_DEFAULTS]
+                if c in TYPE_KEY_CHARS and c not in seen and c not in reserved]
         if not free:
             raise ConfigError(source, key_sources.get(code, "type"), "der er ingen ledig tast til typen")
         types[code] = replace(task_type, key=free[0])

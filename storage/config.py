@@ -24,7 +24,6 @@ from .timeutil import year_problem
 
 # A unit code goes into the Landkort file, which people open in a spreadsheet: no formula leads.
 FORMULA_LEADS = "=+-@"
-TASK_KEYS = keymaps.TASK_KEYS  # 1-9 then a-z, in package order
 # The longest text a value may have: the import refuses longer ones (free text), so a unit code,
 # a kommunenavn, a question or an answer from the config must fit too, or its own export would
 # not import again.
@@ -52,9 +51,11 @@ class Task:
 class Group:
     name: str
     tasks: tuple[Task, ...]
+    # The task keys, in order (storage.keys.task_keys): set by parse; not part of what the group is.
+    keys: str = field(default="", compare=False)
 
     def keyed(self) -> list[tuple[str, Task]]:
-        return list(zip(TASK_KEYS, self.tasks))
+        return list(zip(self.keys, self.tasks))
 
 
 PackageItem = Task | Group
@@ -78,9 +79,11 @@ class Unit:
     users: tuple[str, ...] = ()
     count_weeks: tuple[str, ...] = ()  # names of [[taelleuge]] entries; empty = all of them
     responsible: str | None = None  # a role answering for the unit's figures, never a person
+    keys: str = ""  # the task keys, in order (storage.keys.task_keys): set by parse
+    packages: tuple[str, ...] = ()  # the [[pakke]] names its task list starts from (storage.packages)
 
     def keyed(self) -> list[tuple[str, PackageItem]]:
-        return list(zip(TASK_KEYS, self.package))
+        return list(zip(self.keys, self.package))
 
     def tasks(self) -> list[Task]:
         """Every task of the package, groups flattened, in package order."""
@@ -153,7 +156,7 @@ def load(path: str | Path) -> Config:
 
 _TOP_KEYS = {"kommunenummer", "kommunenavn", "tidszone", "database", "kle_fil", "enhed",
              "taelleuge", "pris", "taster", "kanal", "type", "afslutning", "blanket", "koordinator",
-             "afdeling", "kanalpolitik"}
+             "afdeling", "kanalpolitik", "pakke"}
 
 
 def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, demo: bool = False) -> Config:
@@ -171,14 +174,22 @@ def parse(data: dict[str, Any], source: str, *, base_dir: Path | None = None, de
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(source, "tidszone", f"ukendt tidszone {readable(zone_name)} (fx Europe/Copenhagen)") from None
-    codebook = cb.merge(cb.load_builtin(), data, source)
+    codebook = cb.merge(cb.load_builtin(), data, source, keymaps.reserved_letters(data.get("taster")))
+    type_keys = {c: t.key for c, t in codebook.types.items()}
+    keymap = keymaps.check_keymap(data.get("taster", {}), type_keys, source)
     weeks = _weeks(r, data.get("taelleuge", []))
-    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks])
+    from . import packages as shared  # imports Task and Group from here
+
+    task_keys = keymaps.task_keys(type_keys.values(), keymap)
+
+    def read_items(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageItem, ...]:
+        return _package(r, raw, key, task_keys, nested=nested)
+
+    packages = shared.parse_packages(r, data.get("pakke"), read_items)
+    units = _units(r, data.get("enhed"), codebook, [w.name for w in weeks], packages, task_keys)
     departments = config_report.departments(r, data.get("afdeling"), list(units))
     policy = config_report.channel_policy(r, data.get("kanalpolitik"), codebook)
     prices = _prices(r, data.get("pris", []), codebook)
-    keymap = keymaps.check_keymap(data.get("taster", {}), {c: t.key for c, t in codebook.types.items()},
-                                  source)
     coordinator = data.get("koordinator", {})
     if not isinstance(coordinator, dict):
         raise ConfigError(source, "koordinator", "skal være en tabel ([koordinator])")
@@ -278,14 +289,17 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -> dict[str, Unit]:
+def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str],
+           packages: dict[str, tuple[PackageItem, ...]], task_keys: str) -> dict[str, Unit]:
+    from . import packages as shared
+
     if raw is None:
         raise r.fail("enhed", "der skal være mindst én enhed ([[enhed]])")
     units: dict[str, Unit] = {}
     for i, entry in enumerate(r.list_of_tables(raw, "enhed")):
         key = f"enhed[{i}]"
         r.no_unknown(entry, {"kode", "navn", "kanal", "kanaler", "opgaver", "spoergsmaal", "brugere",
-                             "taelleuger", "ansvarlig"}, key)
+                             "taelleuger", "ansvarlig", "pakker"}, key)
         code = r.text(entry, "kode", key)
         if code in units:
             raise r.fail(f"{key}.kode", f'enheden "{code}" står der to gange')
@@ -309,16 +323,22 @@ def _units(r: _Reader, raw: Any, codebook: cb.Codebook, week_names: list[str]) -
             channels = (pinned,)
         elif pinned not in channels:
             raise r.fail(f"{key}.kanal", f'"{pinned}" skal også stå i kanaler ({", ".join(channels)})')
+        names = shared.package_names(r, entry, key, code, packages)
+        # With packages, the unit's own opgaver are optional additions (or local names).
+        own = (_package(r, entry.get("opgaver"), f"{key}.opgaver", task_keys, nested=False)
+               if not names or "opgaver" in entry else ())
         units[code] = Unit(
             code=code,
             name=r.text(entry, "navn", key),
-            package=_package(r, entry.get("opgaver"), f"{key}.opgaver", nested=False),
+            package=shared.merge(r, key, code, names, packages, own, task_keys) if names else own,
+            packages=names,
             channel=pinned,
             channels=channels,
             questions=_questions(r, entry.get("spoergsmaal", []), f"{key}.spoergsmaal"),
             users=r.texts(entry, "brugere", key),
             count_weeks=config_report.count_weeks(r, entry, key, week_names),
             responsible=config_report.responsible(r, entry, key),
+            keys=task_keys,
         )
     seen: dict[str, str] = {}
     for i, unit in enumerate(units.values()):
@@ -336,12 +356,15 @@ def _staff_channel(r: _Reader, codebook: cb.Codebook, code: str, key: str) -> No
         raise r.fail(key, str(refusal)) from None
 
 
-def _package(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageItem, ...]:
+def _package(r: _Reader, raw: Any, key: str, task_keys: str, *, nested: bool) -> tuple[PackageItem, ...]:
     items = r.list_of_tables(raw if raw is not None else [], key)
     if not items:
         raise r.fail(key, "opgavepakken er tom: angiv mindst én opgave")
-    if len(items) > len(TASK_KEYS):
-        raise r.fail(key, f"højst {len(TASK_KEYS)} punkter pr. niveau (tasterne 1-9 og a-z); saml resten i grupper")
+    if len(items) > len(task_keys):
+        letters = task_keys.lstrip(keymaps.DIGITS)
+        raise r.fail(key, f"har {len(items)} punkter; højst {len(task_keys)} pr. niveau (tasterne 1-9 og "
+                          f"{', '.join(letters)}: typernes bogstaver og HOLD/blanket er ikke opgavetaster); "
+                          "saml resten i en gruppe ({ gruppe = \"…\", opgaver = [...] })")
     out: list[PackageItem] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
@@ -351,7 +374,8 @@ def _package(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageIt
                 raise r.fail(item_key, "en gruppe kan ikke ligge i en gruppe")
             r.no_unknown(item, {"gruppe", "opgaver"}, item_key)
             group = Group(r.text(item, "gruppe", item_key),
-                          _package(r, item.get("opgaver"), f"{item_key}.opgaver", nested=True))
+                          _package(r, item.get("opgaver"), f"{item_key}.opgaver", task_keys, nested=True),
+                          task_keys)
             new = [t.kle for t in group.tasks]
             out.append(group)
         else:
@@ -370,11 +394,17 @@ def _package(r: _Reader, raw: Any, key: str, *, nested: bool) -> tuple[PackageIt
 
 
 def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
-    out = []
+    out: list[Question] = []
     for i, entry in enumerate(r.list_of_tables(raw, key)):
         item_key = f"{key}[{i}]"
         r.no_unknown(entry, {"tekst", "svar", "paakraevet"}, item_key)
         text = r.bounded(r.text(entry, "tekst", item_key), f"{item_key}.tekst")
+        # The answers are kept by question text: a second question with the same text would
+        # overwrite the first's answer, and the desk would ask it for ever.
+        same = next((j for j, q in enumerate(out) if q.text.casefold() == text.casefold()), None)
+        if same is not None:
+            raise r.fail(f"{item_key}.tekst", f'"{text}" står der allerede ({key}[{same}]); hvert '
+                                              "spørgsmål skal have sin egen tekst")
         if text.casefold() in {c.casefold() for c in FIXED_COLUMNS}:
             raise r.fail(f"{item_key}.tekst", f'"{text}" er navnet på en fast kolonne i Landkort-filerne '
                                               "(rådatafilen ville få to kolonner med det navn); "

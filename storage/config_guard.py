@@ -57,7 +57,12 @@ def read_text(path: Path) -> str:
         # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then says what it is.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise ConfigError(source, "", "filen findes ikke") from None
+        raise ConfigError(source, "", "filen findes ikke. Ret stien (--config eller TAELLEUGE_CONFIG; "
+                                      "på en installeret maskine /etc/taelleuge/config.toml)") from None
+    except PermissionError as error:
+        raise ConfigError(source, "", f"filen kan ikke læses af denne bruger ({os_reason(error)}). "
+                                      "Alle, der bruger Tælleuge, skal kunne læse den: som root "
+                                      f"chmod 644 {source} (og chmod 755 på mapperne over den)") from None
     except OSError as error:
         raise ConfigError(source, "", f"filen kan ikke læses ({os_reason(error)})") from None
     info = os.fstat(fd)

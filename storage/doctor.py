@@ -14,6 +14,7 @@ from .config import Config, Group
 from .errors import TaelleugeError
 from .kle import load_catalogue
 from .open import is_server
+from .wording import plural
 
 
 @dataclass
@@ -42,6 +43,9 @@ def doctor(config: Config, db_path, today: date, *, thorough: bool = False) -> R
     _kle(report, config, today)
     _units(report, config)
     _weeks(report, config, today)
+    from .host_checks import host_problems
+
+    report.problems.extend(host_problems(config, db_path))
     return report
 
 
@@ -128,7 +132,7 @@ def _kle(report: Report, config: Config, today: date) -> None:
     except TaelleugeError as error:
         report.problems.append(str(error))
         return
-    report.add("KLE-fil", f"{config.kle_file} ({len(catalogue)} numre, udgivet {catalogue.published})")
+    report.add("KLE-fil", f"{config.kle_file} ({plural(len(catalogue), 'nummer', 'numre')}, udgivet {catalogue.published})")
     for unit in config.units.values():
         for task in unit.tasks():
             warning = catalogue.warning(task.kle, today)

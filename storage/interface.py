@@ -21,6 +21,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from .imports import IDENTITY, Match
 from .model import ExportRecord, ExportRow, ImportRecord, Registration
 from .query import RegistrationPage, RegistrationQuery
 from .registration import Entry
@@ -72,6 +73,19 @@ class UndoneImport:
 
     record: ImportRecord
     voided: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One correction (``Store.history``): a void, or a restore that brought a voided row back."""
+
+    kind: str  # "annulleret" or "genskabt" (storage.history)
+    at_utc: str  # when the void or the restore was written
+    station: str  # where, and who: the process that made the change
+    operator: str
+    reason: str | None  # the void's code from VOID_REASONS; None for a restore
+    row: Registration  # the voided row, or the new row a restore wrote (``replaces`` set)
+    seq: int  # the void's or the new row's place in its table
 
 
 # -- what the analyses read (exports.analysis_data) ------------------------------------------------
@@ -172,14 +186,24 @@ class ImportBatch(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
+    matched: Match | None  # the latest match (commit's, if it matched again)
+
     def add(self, rows: Iterable[tuple]) -> int:
         """Stage rows (tuples of ``storage.model.STAGING_COLUMNS``); returns how many."""
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
+        """How many staged rows are new and how many are already stored, by identity with
+        multiplicity (``storage.imports``; ``fields``: the identity's parts the file carries;
+        ``keys``: each staged row's ``identity_key``, in staging order). Writes nothing shared."""
+
     def commit(self, *, sha256: str, content_sha256: str, file_name: str, layout: str,
                encoding: str, datakilde: str, station: str, operator: str,
-               zone: tzinfo | None = None) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing. Refuses a file (or the
-        same lines in another encoding) imported before."""
+               zone: tzinfo | None = None) -> ImportRecord | None:
+        """Write every new staged row and the import record, all or nothing, matching again
+        inside the transaction if anything was written since :meth:`match`. None (nothing
+        written) when every row was already stored. Refuses a file (or the same lines in
+        another encoding) imported before."""
 
     def discard(self) -> None: ...
 
@@ -211,6 +235,11 @@ class Store(Protocol):
                   reason: str = "FORTRUDT") -> list[Registration]:
         """Void the latest (by ``seq``) live registration of a station or unit, a whole batch at
         once; by unit never an imported row. Empty when there is nothing to undo."""
+
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What :meth:`undo_last` would void now, read only: to show and confirm before voiding
+        exactly those ids with :meth:`void`."""
 
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations, all or none; refuses unknown or voided ids."""
@@ -245,8 +274,10 @@ class Store(Protocol):
         """The station's newest entries, a batch once with its size."""
 
     def recent_entries(self, *, station: str, operator: str, limit: int = 10,
-                       live_only: bool = False) -> list[tuple[Registration, int]]:
-        """One user's newest entries at one station, newest first, a batch once with its size."""
+                       live_only: bool = False, enhed: str | None = None,
+                       ) -> list[tuple[Registration, int]]:
+        """One user's newest entries at one station, newest first, a batch once with its size;
+        with ``enhed`` only that unit's entries (the desk repeats and lists the unit on screen)."""
 
     def count_day(self, enhed: str, day: date, zone: tzinfo, *, trial: bool = False) -> int: ...
 
@@ -265,6 +296,11 @@ class Store(Protocol):
              trial: bool = False) -> dict[tuple[str, date], int]:
         """Live registrations per (unit, local day) in [first, last]; cells without any are
         left out. ``units`` empty: every unit."""
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone: tzinfo | None = None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first, optionally of one unit and/or made on one local
+        day (``zone`` needed with ``day``) (storage.history)."""
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
@@ -294,6 +330,9 @@ class Store(Protocol):
 
     def imports(self) -> list[ImportRecord]:
         """Every import, oldest first."""
+
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        """Every import, oldest first (as :meth:`imports`), with its live rows now."""
 
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import (one transaction); refuses an unknown import."""

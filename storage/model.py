@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from .timeutil import from_stored
+from .wording import rows
 
 
 def _dump_json(value: Any) -> str:
@@ -137,7 +138,7 @@ class ExportRecord:
         made = from_stored(self.created_utc).astimezone(zone)
         days = f"{date.fromisoformat(self.first_day):%d-%m-%Y} – {date.fromisoformat(self.last_day):%d-%m-%Y}"
         return (f"{days} eksporteret {made:%d-%m-%Y %H:%M} af {self.operator} "
-                f"({self.row_count} rækker, {self.file_name})")
+                f"({rows(self.row_count)}, {self.file_name})")
 
 
 R = TypeVar("R")

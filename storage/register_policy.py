@@ -14,6 +14,31 @@ from .config import Config, Unit
 from .errors import Refusal
 
 STAFF_DAYS_BACK = 14
+# A batch larger than this from staff is more likely a typo (5000 for 50) than a real queue; the
+# coordinator may enter up to registration.MAX_BATCH.
+STAFF_MAX_BATCH = 500
+
+
+def unit_for(config: Config, enhed: str | None, user: str, *, coordinator: bool) -> Unit:
+    """``--enhed``, or when it is left out: the unit the login is mapped to, or the only unit."""
+    if enhed is None:
+        own = config.unit_for_user(user)
+        if own is not None:
+            enhed = own.code
+        elif len(config.units) == 1:
+            enhed = next(iter(config.units))
+        else:
+            raise Refusal(f"Angiv enheden med --enhed (brugeren {user} er ikke knyttet til én enhed "
+                          f"i konfigurationen). Kendte enheder: {', '.join(config.units)}.", "enhed")
+    return check_unit(config, enhed, user, coordinator=coordinator)
+
+
+def check_count(count: int, *, coordinator: bool) -> None:
+    if coordinator or count <= STAFF_MAX_BATCH:
+        return
+    raise Refusal(f"--antal {count} er mere, end der kan registreres på én gang fra skranken (højst "
+                  f"{STAFF_MAX_BATCH}). Tjek tallet; er det rigtigt, så registrér i flere partier, "
+                  "eller bed tovholderen om at gøre det.", "antal")
 
 
 def check_unit(config: Config, enhed: str, user: str, *, coordinator: bool) -> Unit:

@@ -115,7 +115,7 @@ def new_entry(
         weeks = ", ".join(f"{w.name} ({w.first:%d-%m-%Y}–{w.last:%d-%m-%Y})" for w in config.weeks)
         raise Refusal(
             f"{day:%d-%m-%Y} ligger uden for tælleugerne ({weeks or 'ingen er sat op'}). "
-            "Kun prøveregistrering er mulig.",
+            "Kun prøveregistrering er mulig (på kommandolinjen: --proeve).",
             "tid",
         )
     ids = tuple(str(uuid.uuid4()) for _ in range(count))

@@ -24,6 +24,22 @@ from support import REPO, SAMPLES  # noqa: F401  (re-exported for older imports)
 FROZEN_UTC = datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc)
 
 
+# The host's own config, as the CLI finds it (storage.settings.SYSTEM_CONFIG before any test
+# points it elsewhere): subprocesses would read it, whatever a test sets.
+HOST_CONFIG = settings.SYSTEM_CONFIG
+
+
+def pytest_configure(config):
+    """Stop before the first test when the host's config is visible: the CLI in a subprocess would
+    run on it (and, as root, on the database it names). ``make test`` hides it (tests/isolated.sh)."""
+    if os.path.lexists(HOST_CONFIG):
+        pytest.exit(
+            f"{HOST_CONFIG} exists on this machine, and the CLI tests would read it (as root they "
+            "could write to the database it names). Run the suite with `make test` as root (it "
+            "hides /etc/taelleuge in a private mount namespace: tests/isolated.sh), or on a machine "
+            "without an installation.", returncode=4)
+
+
 def pytest_report_header(config):
     return (
         f"sqlite {sqlite3.sqlite_version}, sqlite-utils {version('sqlite-utils')}, "

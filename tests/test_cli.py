@@ -15,7 +15,6 @@ import pytest
 
 from storage import config as cfg
 from storage import identity
-from storage import settings
 from storage.sqlite.db import journal_choice
 from storage.codebook import load_builtin
 from storage.registration import new_entry
@@ -332,7 +331,7 @@ def test_register_with_a_malformed_time(cli):
 def test_undo(cli):
     cli.seed(1)
     assert cli(*REGISTER, "--tid", IN_WEEK, "--antal", "2").returncode == 0
-    result = cli("fortryd", "--enhed", UNIT)
+    result = cli("fortryd", "--enhed", UNIT, "--ja")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Annulleret: 2 × 23.05.10 Flytning · PRSNLG")
     assert "22-10-2025 10:15" in result.stdout
@@ -341,12 +340,12 @@ def test_undo(cli):
     assert {(v["reason"], v["operator"], v["station"]) for v in voids} == {("FORTRUDT", ACCOUNT, CLI_STATION)}
     assert cli.count() == 3  # nothing deleted
 
-    second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet")
+    second = cli("fortryd", "--enhed", UNIT, "--grund", "dublet", "--ja")
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
     assert cli.rows("voids")[-1]["reason"] == "DUBLET"
 
-    nothing = cli("fortryd", "--enhed", UNIT)
+    nothing = cli("fortryd", "--enhed", UNIT, "--ja")
     assert_refused(nothing, f"{UNIT} har ingen registreringer at fortryde")
     assert cli.count("voids") == 3
 
@@ -364,7 +363,7 @@ def test_english_aliases(cli):
                  "--tid", IN_WEEK)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Gemt: 1 × 23.09.02 Pas · PPRIND {label('PPRIND')} · STATUS · ")
-    undo = cli("undo", "--enhed", UNIT)
+    undo = cli("undo", "--enhed", UNIT, "--ja")
     assert undo.returncode == 0, undo.stderr
     assert undo.stdout.startswith("Annulleret: 1 × 23.09.02 Pas")
     assert cli.count() == 1 and cli.count("voids") == 1
@@ -381,7 +380,7 @@ def test_db_flag_after_the_subcommand(cli, tmp_path):
     assert before.returncode == 0, before.stderr
     assert cli.count(db=other) == 2
     assert not cli.db.exists()
-    undo = cli("fortryd", "--enhed", UNIT, "--db", str(other))
+    undo = cli("fortryd", "--enhed", UNIT, "--db", str(other), "--ja")
     assert undo.returncode == 0, undo.stderr
     assert cli.count("voids", db=other) == 1
 
@@ -399,7 +398,6 @@ def test_config_flag_after_the_subcommand(cli, tmp_path):
 # The built-in demo
 
 
-@pytest.mark.skipif(settings.SYSTEM_CONFIG.exists(), reason="a system config would replace the demo")
 def test_demo_config(cli, tmp_path):
     drop = ("TAELLEUGE_CONFIG", "TAELLEUGE_DB")
     init = cli("init", drop=drop)
@@ -445,3 +443,131 @@ def test_commands_other_than_init_refuse_a_missing_database(cli):
         result = cli(*args)
         assert_refused(result, "findes ikke", "taelleuge init")
     assert not cli.db.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# The screen needs a terminal
+
+
+@pytest.mark.parametrize("argv", [[], ["kiosk"], ["--demo"]], ids=["skaerm", "kiosk", "demo"])
+def test_the_screen_without_a_terminal_refuses_in_danish_instead_of_hanging(cli, argv):
+    """Piped, redirected or run from cron: no screen that waits forever for keys or writes
+    escape codes into a file."""
+    cli.init()
+    done = subprocess.run([sys.executable, "-m", "tui", *argv, "--enhed", UNIT.replace("259", "999")
+                           if argv == ["--demo"] else UNIT],
+                          cwd=REPO, env=cli.env, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60)
+    assert_refused(done, "Skærmen skal bruges i en terminal", "tastaturet (stdin)",
+                   "skærmen (stdout)", "taelleuge registrer")
+    assert "\x1b" not in done.stdout and done.stdout == ""
+
+
+def test_demo_refuses_a_database_or_config_of_its_own(cli):
+    done = cli("--demo", "--db", str(cli.tmp / "other.db"))
+    assert_refused(done, "--demo bruger altid den indbyggede demo", "udelad --db")
+    assert not (cli.tmp / "other.db").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# doctor: the host around the config and the database
+
+
+def with_users(cli, *users: str) -> None:
+    listed = ", ".join(f'"{u}"' for u in users)
+    cli.config.write_text(CONFIG.replace('kanal = "PRSNLG"\n', f'kanal = "PRSNLG"\nbrugere = [{listed}]\n', 1),
+                          encoding="utf-8")
+
+
+def test_doctor_names_mapped_users_the_host_does_not_have(cli):
+    with_users(cli, ACCOUNT, "tlg-ingen-saadan")
+    cli.init()
+    cli.db.parent.chmod(0o2770)
+    done = cli("doctor")
+    assert done.returncode == 1
+    assert ("PROBLEM: Brugeren tlg-ingen-saadan (brugere i enheden 259borgerservice i "
+            f"{cli.config}) findes ikke på maskinen") in done.stderr
+    assert "adduser tlg-ingen-saadan" in done.stderr
+    assert f"Brugeren {ACCOUNT} " not in done.stderr
+
+
+def test_doctor_wants_the_shared_database_folder_setgid_and_group_writable(cli):
+    with_users(cli, ACCOUNT)
+    cli.init()
+    cli.db.parent.chmod(0o755)
+    done = cli("doctor")
+    assert done.returncode == 1
+    assert f"PROBLEM: Databasemappen {cli.db.parent} (rettigheder 0755) kan ikke skrives af gruppen" \
+        in done.stderr
+    assert f"chmod 2770 {cli.db.parent}" in done.stderr
+
+    cli.db.parent.chmod(0o2770)
+    done = cli("doctor")
+    assert "Databasemappen" not in done.stderr
+
+
+def test_doctor_leaves_a_personal_database_folder_alone(cli):
+    cli.init()
+    cli.db.parent.chmod(0o700)
+    done = cli("doctor")
+    assert "Databasemappen" not in done.stderr and done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root for a small tmpfs in a mount namespace")
+def test_doctor_warns_when_the_databases_filesystem_is_nearly_full(cli, tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    db = small / "t.db"
+    python = sys.executable
+    script = (f"mount -t tmpfs -o size=4m small {small} && {python} -m tui init --db {db} >/dev/null "
+              f"&& {python} -m tui doctor --db {db}")
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                          cwd=REPO, env=cli.env, capture_output=True, text=True, timeout=120)
+    if "mount" in done.stderr and "permission denied" in done.stderr.lower():
+        pytest.skip("mount namespaces are not allowed here")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"MB fri på filsystemet med databasen ({small})" in done.stderr
+    assert "Frigør plads" in done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Messages name their fix
+
+
+def test_init_ends_by_saying_running_kiosks_need_a_restart(cli):
+    done = cli("init")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("Kørende kiosker og SSH-logins")
+    assert "systemctl restart taelleuge-kiosk" in done.stdout
+
+
+def test_a_missing_config_names_where_the_path_comes_from(cli):
+    done = cli("doctor", "--config", str(cli.tmp / "ingen.toml"))
+    assert_refused(done, "filen findes ikke. Ret stien (--config eller TAELLEUGE_CONFIG")
+
+
+def test_the_demo_database_missing_points_at_demo(cli):
+    done = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
+               "--type", "OPRET", drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
+    assert_refused(done, "Demo-databasen", "findes ikke endnu", "taelleuge --demo")
+
+
+def test_a_missing_database_says_who_creates_it_and_where_the_path_comes_from(cli):
+    done = cli(*REGISTER, "--proeve")
+    assert_refused(done, f"Databasen {cli.db} findes ikke. Kør: taelleuge init (det gør tovholderen)",
+                   "--db, TAELLEUGE_DB")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops to uid 65534 to meet a closed folder")
+def test_an_unreadable_config_says_who_must_read_it_and_the_chmod(tmp_path):
+    config = tmp_path / "closed" / "config.toml"
+    config.parent.mkdir(mode=0o700)
+    config.write_text(CONFIG, encoding="utf-8")
+    probe = ("import os, sys; from storage.config import load; from storage.errors import ConfigError\n"
+             "os.setgid(65534); os.setuid(65534)\n"
+             "try: load(sys.argv[1])\n"
+             "except ConfigError as error: print(error)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(config)], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert "filen kan ikke læses af denne bruger (adgang nægtet (rettigheder))" in done.stdout, done.stderr
+    assert f"chmod 644 {config}" in done.stdout

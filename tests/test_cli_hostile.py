@@ -61,7 +61,7 @@ def test_a_task_outside_the_package_warns_and_is_saved(cli):
     cli.init()
     result = cli(*task("02.00.20"), "--tid", IN_WEEK)
     assert result.returncode == 0, result.stderr
-    assert "advarsel: KLE-nummeret 02.00.20 er ikke i 259borgerservices opgavepakke." in result.stderr
+    assert "Advarsel: KLE-nummeret 02.00.20 er ikke i 259borgerservices opgavepakke." in result.stderr
     assert cli.count() == 1
 
 
@@ -122,12 +122,12 @@ def test_export_log_registrations_and_voids_after_a_delivery_are_named(cli, tmp_
     assert "Eksporteret før: 20-10-2025 – 26-10-2025 eksporteret" in check.stdout
     assert "Registreret efter sidste eksport: ingen" in check.stdout
 
-    undone = cli("fortryd", "--enhed", UNIT)
+    undone = cli("fortryd", "--enhed", UNIT, "--ja")
     assert undone.returncode == 0, undone.stderr
     assert "Den afleverede fil har stadig rækken" in undone.stderr
     late = cli(*REGISTER, "--tid", IN_WEEK)
     assert late.returncode == 0, late.stderr
-    assert "advarsel: 20-10-2025 – 26-10-2025 eksporteret" in late.stderr
+    assert "Advarsel: 20-10-2025 – 26-10-2025 eksporteret" in late.stderr and "(2 rækker, uge43.csv)" in late.stderr
     assert "er ikke i den afleverede fil; næste eksports kontrol viser den" in late.stderr
     assert "Gemt:" in late.stdout  # a warning, not a refusal
 
@@ -145,7 +145,7 @@ def test_export_log_registrations_and_voids_after_a_delivery_are_named(cli, tmp_
     assert "Annulleret efter sidste eksport: ingen" in check.stdout
     assert check.stdout.count("Eksporteret før:") == 2
     # A late void of the late row (not in the first file, in the second) is not double-counted.
-    assert cli("fortryd", "--enhed", UNIT).returncode == 0
+    assert cli("fortryd", "--enhed", UNIT, "--ja").returncode == 0
 
 
 def test_a_registration_outside_an_exported_unit_says_nothing(cli, tmp_path):

@@ -10,14 +10,20 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen
 from textual.theme import Theme
 
 from storage.config import Config
 from storage.interface import Store
-from storage.timeutil import Clock
+from storage.timeutil import Clock, system_clock
+from storage.wording import plural
+
+from .key_filter import KeyFilter, alt_split
 
 # Only the 8 base colours: bright variants look like the normal ones on the framebuffer console
 # (textual#5907), and the built-in ansi-dark theme uses them for cursor and selection.
@@ -86,11 +92,17 @@ class TaelleApp(App[None], inherit_bindings=False):
         locked: bool = False,
         warning: str | None = None,
         freeze_heap: bool = False,
+        key_clock: Callable[[], float] | None = None,
     ):
         super().__init__()
         self.config = config
         self.store = store
         self.clock = clock
+        # Seconds on a monotonic clock, for telling held and typed-ahead keys from meant ones.
+        # None: each key's own arrival time (stamped by Textual's input thread, so a busy frame
+        # cannot make two keys look closer than they were typed).
+        self.key_clock = key_clock
+        self.keys = KeyFilter()
         self.enhed = enhed
         self.console_mode = console
         self.locked = locked
@@ -113,19 +125,69 @@ class TaelleApp(App[None], inherit_bindings=False):
 
             self.push_screen(UnitPicker(self.config, locked=self.locked), self.open_unit)
 
+    # -- keys: held, bounced, typed ahead, Esc joined to the next key ---------------------------
+
+    def key_time(self, event: events.Key | None = None) -> float:
+        if self.key_clock is not None:
+            return self.key_clock()
+        return event.time if event is not None else time.monotonic()
+
+    def push_screen(self, screen, *args, **kwargs):
+        if isinstance(screen, ModalScreen):
+            screen.opened_at = self.key_time()  # the dialog takes no key for a moment
+        return super().push_screen(screen, *args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        after_escape = alt_split(event.key, event.character)
+        if after_escape is not None:
+            # Esc and the next key within ~50 ms reach the app as alt+<key>: they are two keys,
+            # and the Esc must clear before the key acts (never "alt+1" read as a plain "1").
+            await self._filtered(self._key_like(event, "escape", "\x1b"))
+            await self._filtered(self._key_like(event, after_escape, event.character))
+            return
+        await self._filtered(event)
+
+    @staticmethod
+    def _key_like(event: events.Key, key: str, character: str | None) -> events.Key:
+        made = events.Key(key, character)
+        made.time = event.time
+        return made
+
+    async def _filtered(self, event: events.Key) -> None:
+        from textual.widgets import Input
+
+        screen = self.screen
+        typing = isinstance(self.focused, Input) and event.is_printable
+        why = self.keys.check(event.key, self.key_time(event), typing=typing,
+                              opened_at=getattr(screen, "opened_at", None))
+        if why is None:
+            if typing and getattr(screen, "opened_at", None) is not None:
+                # Typing into the dialog's own field (a PIN, a search) shows it is being
+                # answered: its Enter right after is meant for it, never typed ahead.
+                screen.opened_at = None
+            await super().on_event(event)
+            return
+        event.stop()
+        dropped = getattr(screen, "key_dropped", None)
+        if dropped is not None:
+            dropped(event, why)
+
     def get_key_display(self, binding: Binding) -> str:
-        # "ctrl+u", "Enter", "Esc", "F2": the same words as the help and the messages, never "^u".
+        # "Ctrl+U", "Enter", "Esc", "F2": the same words as the help and the messages, never "^u".
         from .render import key_label
 
         return binding.key_display or key_label(binding.key)
 
     def action_leave(self) -> None:
-        if not self.locked:
-            self._leave_unless_unsaved("afslut")
-            return
         from .screens.dialogs import PinPrompt
 
-        if isinstance(self.screen, PinPrompt):
+        if any(isinstance(s, PinPrompt) or getattr(s, "leaving", False) for s in self.screen_stack):
+            return  # one question about leaving at a time, however often ctrl+q is pressed
+        if not self.locked:
+            self._leave_unless_unsaved("afslut")
             return
         # The PIN proves who may leave; what is not saved is asked about afterwards, as on an
         # unlocked screen, so a coordinator never loses a waiting registration without being told.
@@ -143,16 +205,15 @@ class TaelleApp(App[None], inherit_bindings=False):
         def answered(yes: bool | None) -> None:
             if yes and self._unsaved():
                 logging.getLogger("taelleuge").warning(
-                    "afsluttet (%s) med %d henvendelse(r) IKKE GEMT (station %s)",
-                    how, self._unsaved(), self.store.station)
+                    "afsluttet (%s) med %s IKKE GEMT (station %s)",
+                    how, plural(self._unsaved(), "henvendelse", "henvendelser"), self.store.station)
             if yes:
                 self.exit()
 
-        self.push_screen(
-            Confirm(f"{plural(unsaved, 'henvendelse', 'henvendelser')} er IKKE gemt endnu og går "
-                    "tabt, hvis du afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv"),
-            answered,
-        )
+        question = Confirm(f"{plural(unsaved, 'henvendelse', 'henvendelser')} er IKKE gemt endnu og går "
+                           "tabt, hvis du afslutter nu.\n\nAfslut alligevel?", "Ja, afslut", "Nej, bliv")
+        question.leaving = True
+        self.push_screen(question, answered)
 
     def _unsaved(self) -> int:
         from .screens.register import RegisterScreen
@@ -187,11 +248,13 @@ class TaelleApp(App[None], inherit_bindings=False):
         self._stop(signal.Signals(sig).name)
 
     def _stop(self, why: str, return_code: int = 0) -> None:
+        from .render import plural
+
         unsaved = self._unsaved()
         if unsaved:  # no one to ask: at least the journal says what was not saved
             logging.getLogger("taelleuge").warning(
-                "%s: %d henvendelse(r) ikke gemt ved afslutning (station %s)",
-                why, unsaved, self.store.station)
+                "%s: %s ikke gemt ved afslutning (station %s)",
+                why, plural(unsaved, "henvendelse", "henvendelser"), self.store.station)
         self.exit(return_code=return_code)
 
     # -- a terminal that is gone ----------------------------------------------------------------
@@ -213,6 +276,46 @@ class TaelleApp(App[None], inherit_bindings=False):
         # Nothing can be drawn any more, and a shutdown that writes to the dead terminal could
         # wait for ever: make sure the process ends even then.
         threading.Thread(target=_exit_after, args=(TERMINAL_EXIT_GRACE,), daemon=True).start()
+
+    # -- a crash ----------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crashed_with = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual's own crash screen prints the traceback with every frame's local variables:
+        the config with the coordinator's PIN hash, the store, the entries. Ours never prints a
+        local: the journal gets the traceback without them, the terminal a Danish line (and,
+        in Textual's debug mode only, the traceback, still without locals)."""
+        import traceback
+
+        from rich.console import Group
+        from rich.segment import Segments
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        error = getattr(self, "_crashed_with", None) or sys.exc_info()[1]
+        station = getattr(self.store, "station", "?")
+        details = "".join(traceback.format_exception(error)) if error is not None else "ukendt fejl"
+        logging.getLogger("taelleuge").critical("programfejl (station %s): %s", station, details)
+        try:
+            unsaved = self._unsaved()
+        except Exception:  # noqa: BLE001 - the app is broken already: say what we can
+            unsaved = 0
+        lost = (f" {plural(unsaved, 'henvendelse', 'henvendelser')}, der ventede, er IKKE gemt."
+                if unsaved else "")
+        name = type(error).__name__ if error is not None else "ukendt"
+        message = Text(f"Tælleuge stoppede på grund af en programfejl ({name}). Det, der stod som "
+                       f"Gemt, er gemt.{lost} Fejlen er skrevet i journalen (journalctl -t taelleuge): "
+                       "kontakt IT.")
+        shown = [message]
+        if "debug" in self.features and error is not None:
+            shown.insert(0, Traceback.from_exception(type(error), error, error.__traceback__,
+                                                     show_locals=False, width=None))
+        self.bell()
+        self._exit_renderables.append(Segments(self.console.render(Group(*shown), self.console.options)))
+        self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -253,6 +356,11 @@ def _exit_after(seconds: float) -> None:
 
 def make_app(config: Config, store: Store, *, clock: Clock, enhed: str | None = None,
              console: bool = False, locked: bool = False, warning: str | None = None,
-             freeze_heap: bool = False) -> TaelleApp:
+             freeze_heap: bool = False, key_clock: Callable[[], float] | None = None) -> TaelleApp:
+    """The app. With the real clock, keys are timed by their arrival; a test that injects a clock
+    times the keys with it too (unless it injects a key clock of its own), so a key pressed
+    without advancing the clock arrives at the same instant as the one before: held down."""
+    if key_clock is None and clock is not system_clock:
+        key_clock = lambda: clock().timestamp()  # noqa: E731
     return TaelleApp(config, store, clock=clock, enhed=enhed, console=console, locked=locked,
-                     warning=warning, freeze_heap=freeze_heap)
+                     warning=warning, freeze_heap=freeze_heap, key_clock=key_clock)

@@ -42,6 +42,10 @@ def _screen() -> argparse.ArgumentParser:
                         help="enhedens kode (ellers TAELLEUGE_ENHED eller brugerens enhed)")
     screen.add_argument("--console-mode", action="store_true", default=argparse.SUPPRESS,
                         help="8 farver og enkle rammer (automatisk ved TERM=linux)")
+    screen.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="prøv programmet: den indbyggede demo (kommune 999 Eksempelby) og en "
+                             "demo-database i din datamappe (~/.local/share/taelleuge/demo.db), "
+                             "oprettet efter behov; aldrig maskinens egen database")
     return screen
 
 
@@ -61,22 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("kiosk", parents=[common, screen],
                    help="den låste kiosk: skærmen, som kun tovholderens PIN kan forlade")
 
-    sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
+    init = sub.add_parser("init", parents=[common], help="opret eller opdatér databasen (sikkert at køre igen)")
     doctor = sub.add_parser("doctor", parents=[common],
                             help="vis stier, SQLite, journal, skema, rækker, enheder og uger")
     doctor.add_argument("--grundig", action="store_true",
                         help="SQLite's fulde integritetstjek (kun tovholderen; skrankerne kan vente imens)")
 
     reg = sub.add_parser("registrer", aliases=["register"], parents=[common],
-                         help="registrér henvendelser fra kommandolinjen")
-    reg.add_argument("--enhed", required=True)
+                         help="registrér henvendelser fra kommandolinjen", epilog=REGISTER_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    reg.add_argument("--enhed", help="enhedens kode (kan udelades, når brugeren er knyttet til én "
+                                     "enhed, eller der kun er én)")
     reg.add_argument("--opgave", required=True, help="KLE-nummer NN.NN.NN (NN.NN læses som NN.NN.00)")
     reg.add_argument("--kanal", required=True)
     reg.add_argument("--type", required=True)
     reg.add_argument("--afslutning", default="STRAKS", help="STRAKS (standard) eller HOLD")
     reg.add_argument("--blanket", default="NEJ", help="JA eller NEJ (standard)")
-    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti")
-    reg.add_argument("--proeve", "--trial", action="store_true", help="prøveregistrering (tælles aldrig)")
+    reg.add_argument("--antal", type=whole_number, default=1, help="registrér N ens henvendelser som ét parti (højst 500 for andre end tovholderen)")
+    reg.add_argument("--proeve", "--trial", action="store_true",
+                     help="prøveregistrering: tælles aldrig og eksporteres aldrig (til øvelse og test)")
     reg.add_argument("--tid", help="tidspunkt 'dd-mm-åååå TT:MM' i lokal tid (standard: nu)")
     reg.add_argument("--svar", action="append", default=[], metavar="SPØRGSMÅL=SVAR",
                      help="svar på et lokalt spørgsmål (kan gentages)")
@@ -85,21 +92,31 @@ def build_parser() -> argparse.ArgumentParser:
                           help="annullér enhedens seneste registrering (skriver en annullering)")
     undo.add_argument("--enhed", help="annullér enhedens seneste registrering")
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
+    undo.add_argument("--ja", action="store_true", help="annullér uden at spørge (kræves uden terminal)")
     from .cli_console import add_console_parser, add_void_options  # argparse only
 
     add_void_options(undo)
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
-    sub.add_parser("pin", help="lav hash-linjen til koordinatorens PIN (til [koordinator] pin)")
+    sub.add_parser("pin", help="lav hash-linjen til tovholderens PIN (til [koordinator] pin)")
 
     _export_parsers(sub, common)
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
 
     add_report_parser(sub, common)
+    from .cli_setup import add_init_options, add_setup_parsers  # argparse only
+
+    add_init_options(init)
+    add_setup_parsers(sub, common)
     add_console_parser(sub, common)
     return parser
 
+
+REGISTER_EPILOG = """\
+Prøverækker: uden for tælleugerne kan der kun registreres prøverækker; tilføj --proeve. De gemmes,
+men tælles og eksporteres aldrig, så man kan øve sig eller teste uden at forstyrre tællingen.
+"""
 
 EXPORT_EPILOG = """\
 Dage: --uge 2026-W43 (ISO-uge, mandag-søndag), eller --fra og --til som dd-mm-åååå eller åååå-mm-dd.
@@ -163,16 +180,20 @@ def _export_parsers(sub, common: argparse.ArgumentParser) -> None:
         help="indlæs et tidligere udtræk (rådata- eller uploadformat), alt eller intet",
         description=(
             "Indlæs et udtræk fra Det Digitale Landkort (rådata) eller en uploadfil. Hver linje "
-            "kontrolleres først; én fejl, og intet importeres (fejlen nævner linje og felt). Samme fil "
-            "to gange importeres ikke."
+            "kontrolleres først; én fejl, og intet importeres (fejlen nævner linje og felt). Rækker, "
+            "der allerede findes (samme indhold, også fra en anden fil), importeres ikke igen."
         ),
     )
-    imp.add_argument("fil", metavar="FIL", type=non_empty, help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
+    imp.add_argument("fil", metavar="FIL", type=non_empty, nargs="?",
+                     help="filen (ISO-8859-1 eller UTF-8, genkendes selv)")
     imp.add_argument("--datakilde", metavar="NAVN",
                      help="Datakilde for rækker, der ingen har (uploadformatet); standard: Import")
     imp.add_argument("--kontroller", action="store_true", help="kontrollér kun filen; importér intet")
     imp.add_argument("--stille", action="store_true",
                      help="ingen statuslinje; kun linjer af formen 'Nøgle: værdi' (også uden terminal)")
+    from .cli_imports import add_import_options  # argparse only
+
+    add_import_options(imp)
 
 
 COMMANDS = {
@@ -193,7 +214,7 @@ EXPORT_COMMANDS = {
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
 COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
-                    "registreringer", "status", "koordinator"}
+                    "historik", "history", "registreringer", "status", "koordinator"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,6 +258,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "skaerm"
     try:
+        if command == "init" and args.kommune is not None:
+            # A starter config is a new file of the caller's, before any config or database exists.
+            from .cli_setup import cmd_init_config
+
+            return cmd_init_config(args)
         if command in COORDINATOR_ONLY:
             from .cli_store import require_coordinator_for
 
@@ -253,6 +279,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from .cli_report import cmd_report
 
             code = cmd_report(args)
+        elif command in ("opsaetning", "setup", "historik", "history"):
+            from . import cli_setup
+
+            code = getattr(cli_setup, cli_setup.SETUP_COMMANDS[command])(args)
         elif command in ("registreringer", "status", "koordinator"):
             from .cli_console import dispatch
 

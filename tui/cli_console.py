@@ -6,7 +6,6 @@ and ``koordinator`` (the console itself, tui.console). No textual here but in ``
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 
 from storage.errors import InputError, Refusal
@@ -56,7 +55,7 @@ def add_void_options(undo: argparse.ArgumentParser) -> None:
     undo.add_argument("--id", type=non_empty, metavar="UUID",
                       help="annullér netop denne registrering (find id'et med taelleuge registreringer)")
     undo.add_argument("--aarsag", metavar="KODE", help=f"årsag: {', '.join(VOID_REASONS)}")
-    undo.add_argument("--ja", action="store_true", help="spørg ikke (ellers spørges der på en terminal)")
+    # --ja (do not ask) is fortryd's own, for --enhed and --id alike.
 
 
 # -- registreringer --------------------------------------------------------------------------------
@@ -131,6 +130,7 @@ def cmd_void_id(args: argparse.Namespace) -> int:
     from storage.timeutil import from_stored
 
     from .cli_store import load, open_store
+    from .confirm import confirm
 
     config, path = load(args)
     reason = checked_reason(args.aarsag or (args.grund if args.grund != "FORTRUDT" else None))
@@ -143,14 +143,8 @@ def cmd_void_id(args: argparse.Namespace) -> int:
         if row.voided:
             raise Refusal(f"Registreringen {row.id} er allerede annulleret", "id")
         shown = describe(config, row, 1, from_stored(row.end_utc))
-        if not args.ja:
-            if not sys.stdin.isatty():
-                raise Refusal("Bekræft med --ja (ingen terminal at spørge på)", "ja")
-            say(f"Annullér {shown} ({VOID_REASONS[reason]})? [j/N] ", end="")
-            sys.stdout.flush()
-            if sys.stdin.readline().strip().lower() not in ("j", "ja", "y", "yes"):
-                say("Intet annulleret.")
-                return 1
+        if not confirm(f"Annullér {shown} ({VOID_REASONS[reason]})?", yes=args.ja, what="fortryd"):
+            return 1
         store.void([row.id], reason)
         exported = None if row.trial else store.export_covering(row.end_utc, row.enhed, row.datakilde)
     say(f"Annulleret ({reason}): {shown}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from storage.config import Config
 from storage.errors import Refusal
 from storage.timeutil import local_range_bounds, parse_day, parse_iso_week, system_clock
+from storage.wording import plural
 
 from .cli_store import load, open_store
 from .say import say
@@ -67,8 +68,8 @@ def _refuse_empty(left, label: str, units: tuple[str, ...], sources: tuple[str, 
     narrowed = "".join(f"; {name} {', '.join(values)}" for name, values in
                        (("enheder", units), ("datakilder", sources)) if values)
     raise Refusal(f"Ingen registreringer i {label}{narrowed}. Prøveregistreringer og annullerede "
-                  f"registreringer tæller ikke med ({left.trial} prøverækker, {left.voided} "
-                  "annullerede). Intet er skrevet.", "uge")
+                  f"registreringer tæller ikke med ({plural(left.trial, 'prøverække', 'prøverækker')}, "
+                  f"{plural(left.voided, 'annulleret', 'annullerede')}). Intet er skrevet.", "uge")
 
 
 def _file_target(ud: str) -> Path:
@@ -163,7 +164,7 @@ def _export_landkort(args: argparse.Namespace) -> int:
             say(report.text(), end="")
             if report.blocking:
                 raise Refusal(
-                    f"Kontrollen fandt {len(report.blocking)} blokerende problem(er); "
+                    f"Kontrollen fandt {plural(len(report.blocking), 'blokerende problem', 'blokerende problemer')}; "
                     + ("" if checking else "ingen fil er skrevet. ")
                     + "; ".join(report.blocking),
                     "kontrol",
@@ -243,20 +244,13 @@ def _export_excel(args: argparse.Namespace) -> int:
         out.commit()
     say(f"Fil: {target}")
     say(f"Rækker: {result.rows}")
-    say(f"Opsummering: {result.combinations} kombinationer af opgave, kanal og type")
+    say(f"Opsummering: {plural(result.combinations, 'kombination', 'kombinationer')} af opgave, kanal og type")
     say(f"Annullerede udeladt: {left.voided}")
     say(f"Prøverækker udeladt: {left.trial}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from exports import importer
+    from .cli_imports import cmd_import as run_import
 
-    config, db_path = load(args)
-    path = Path(args.fil).expanduser()
-    with open_store(db_path, reading=args.kontroller) as store, _progress(args) as progress:
-        outcome = importer.run(store, config, path, datakilde=args.datakilde,
-                               check_only=args.kontroller, progress=progress)
-    for line in importer.summary(outcome, config):
-        say(line)
-    return 0
+    return run_import(args)

@@ -14,6 +14,7 @@ from storage.errors import Refusal
 
 from .argparse_da import non_empty
 from .say import say
+from storage import wording
 
 DESCRIPTION = """\
 Tabel 1 (metadata pr. KLE-opgave), selvbetjeningsgrad, kvadrant A-D, dybdeanalyser (kanalvalg,
@@ -302,7 +303,7 @@ def _print_report(report) -> None:
     say(f"Tærskler: {report.thresholds.describe()}")
     console.print()
     for q, frame in quadrant_lists(report.table1).items():
-        console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({len(frame)} opgaver)", highlight=False)
+        console.print(f"[bold]{q}[/bold] · {QUADRANTS[q]} ({wording.plural(len(frame), 'opgave', 'opgaver')})", highlight=False)
         for kle, name, yearly, rate in frame.itertuples(index=False):
             say(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
                 f"{_fmt(rate, 1)} %")
@@ -381,7 +382,7 @@ def _print_quality(console, report) -> None:
     console.print()
     console.print("[bold]Datakvalitet[/bold] (detaljer i arket Datakvalitet)", highlight=False)
     for check, findings, rows in summary(report.quality):
-        mark = "OK" if findings == 0 else f"{findings} fund, {rows} rækker"
+        mark = "OK" if findings == 0 else f"{findings} fund, {wording.rows(rows)}"
         console.print(_hostile(f"  {check}: {mark}"), markup=False, highlight=False)
 
 

@@ -45,11 +45,24 @@ def open_store(path: Path | str, *, create: bool = False, station: str | None = 
     from storage.open import read_only_reason
 
     reason = read_only_reason(path) if reading else None
+    if not create and _is_missing_demo(path):
+        raise NotInitialised(f"Demo-databasen {path} findes ikke endnu. Prøv programmet med "
+                             "taelleuge --demo (den opretter databasen), eller kør taelleuge init først.")
     if reason:
         say(f"Bemærk: databasen {path} {reason}, så den kun læses her. Intet kan registreres i "
             "den, før det er rettet (kontakt IT).", err=True)
     return open_location(path, station=station or identity.cli_station(),
                          operator=identity.operator(), create=create, readonly=bool(reason))
+
+
+def _is_missing_demo(path: Path | str) -> bool:
+    return not is_server(path) and Path(path) == settings.data_dir() / "demo.db" \
+        and not os.path.lexists(path)
+
+
+RESTART_NOTE = ("Kørende kiosker og SSH-logins læser konfigurationen, når de starter: genstart "
+                "kioskerne (systemctl restart taelleuge-kiosk) og log ind igen over SSH for at se "
+                "ændringer.")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -67,6 +80,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     units = f"{len(config.units)} {'enhed' if len(config.units) == 1 else 'enheder'}"
     weeks = f"{len(config.weeks)} {'tælleuge' if len(config.weeks) == 1 else 'tælleuger'}"
     say(f"Konfiguration: {config.source} ({units}, {weeks})")
+    say(RESTART_NOTE)
     return 0
 
 
@@ -93,7 +107,8 @@ def cmd_register(args: argparse.Namespace) -> int:
     now = system_clock()
     user = identity.account()
     coordinator = caller_is_coordinator(config, path)
-    unit = register_policy.check_unit(config, args.enhed, user, coordinator=coordinator)
+    unit = register_policy.unit_for(config, args.enhed, user, coordinator=coordinator)
+    register_policy.check_count(args.antal, coordinator=coordinator)
     end = parse_local_moment(args.tid, config.zone) if args.tid else now
     register_policy.check_not_future(config, end, now)
     answers = _answers(args.svar)
@@ -112,10 +127,14 @@ def cmd_register(args: argparse.Namespace) -> int:
         exported = None if entry.trial else store.export_covering(
             to_stored(end), entry.enhed, entry.datakilde)
     for warning in warnings:
-        say(f"advarsel: {warning}", err=True)
-    if exported:
-        say(f"advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
+        say(f"Advarsel: {warning}", err=True)
+    if exported and coordinator:
+        say(f"Advarsel: {exported.describe(config.zone)}. Registreringen er gemt, men er ikke i "
               "den afleverede fil; næste eksports kontrol viser den.", err=True)
+    elif exported:
+        say(f"Bemærk: Tovholderen har allerede eksporteret disse dage ({exported.describe(config.zone)}). "
+            "Din registrering er gemt, men er ikke med i den fil, der er sendt. Sig det til "
+            "tovholderen, så ugen kan eksporteres igen.", err=True)
     say(f"Gemt: {describe(config, entry, entry.count, end)}")
     return 0
 
@@ -157,23 +176,33 @@ def cmd_undo(args: argparse.Namespace) -> int:
         return cmd_void_id(args)
     if not args.enhed:
         raise Refusal("Giv --enhed (enhedens seneste registrering) eller --id (én bestemt)", "enhed")
+    from .confirm import confirm
+
     config, path = load(args)
     config.unit(args.enhed)
     reason = args.grund.upper()
     if reason not in VOID_REASONS:
         raise Refusal(f'Ukendt grund "{args.grund}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
     with open_store(path) as store:
-        voided = store.undo_last(enhed=args.enhed, reason=reason)
-        first = voided[0] if voided else None
+        # Shown first, then exactly these ids voided: a row registered meanwhile is not the one
+        # the coordinator said yes to.
+        rows = store.undo_candidates(enhed=args.enhed)
+        if not rows:
+            raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
+        first = rows[0]
+        shown = describe(config, first, len(rows), from_stored(first.end_utc))
+        if not confirm(f"Annullér enhedens seneste registrering: {shown}?", yes=args.ja,
+                       what="fortryd"):
+            return 1
+        voided = store.void([r.id for r in rows], reason)
+        first = voided[0]
         exported = store.export_covering(first.end_utc, first.enhed, first.datakilde) \
-            if first and not first.trial else None
+            if not first.trial else None
         if exported and exported.created_utc < first.created_utc:
             exported = None  # registered after that export: the delivered file never held it
-    if not voided:
-        raise Refusal(f"{args.enhed} har ingen registreringer at fortryde", "enhed")
     say(f"Annulleret: {describe(config, first, len(voided), from_stored(first.end_utc))}")
     if exported:
-        say(f"advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
+        say(f"Advarsel: {exported.describe(config.zone)}. Den afleverede fil har stadig rækken; "
               "næste eksports kontrol viser annulleringen.", err=True)
     return 0
 

@@ -2,8 +2,10 @@
 
 Step 1 picks a task (a group opens its sub-tasks), step 2's type key chooses the type, and step 3
 asks the unit's local questions, one key per answer; the last key of the entry saves it. Before
-the type key, HOLD and blanket JA can be toggled for this one entry; ``+N`` makes it a batch of N.
-One Esc clears all of it: nothing half-made ever carries over to the next citizen.
+the type key (in step 1 or 2), HOLD and blanket JA can be toggled for this one entry; ``+N`` makes
+it a batch of N. One Esc clears all of it: nothing half-made ever carries over to the next citizen.
+"Same citizen" keeps the contact's channel, HOLD, blanket and answers (the local questions are
+about the citizen, not the matter) for the next matter only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class EntryState:
     batch_typing: str | None = None  # digits after "+", None when not typing a count
     started: datetime | None = None  # the first key of this entry (the old tool's start time)
     channel_once: str | None = None  # "same citizen": the contact's channel, for this entry only
+    carried: dict[str, str] | None = None  # "same citizen": the contact's answers, for this entry
     repeat: bool = False  # Enter loaded the last entry: shown, saved only by a second key
 
     @property
@@ -40,7 +43,8 @@ class EntryState:
     @property
     def is_empty(self) -> bool:
         return self.task is None and self.group is None and not self.hold and not self.blanket \
-            and self.batch == 1 and self.batch_typing is None and self.channel_once is None
+            and self.batch == 1 and self.batch_typing is None and self.channel_once is None \
+            and self.carried is None
 
     @property
     def entry_channel(self) -> str:
@@ -74,9 +78,18 @@ class EntryState:
         self.group, self.task = None, task
 
     def choose_type(self, code: str) -> bool:
-        """Step 2's type key. True when the entry is complete (no local question left to ask)."""
+        """Step 2's type key. True when the entry is complete (no local question left to ask):
+        the same citizen's answers, when carried over, answer the questions they cover."""
         self.type, self.repeat = code, False
         self.answers, self._skipped = {}, 0
+        carried = self.carried or {}
+        while self.carried is not None and (question := self.question) is not None:
+            if question.text in carried and carried[question.text] in question.answers:
+                self.answers[question.text] = carried[question.text]
+            elif not question.required and question.text not in carried:
+                self._skipped += 1  # skipped for this citizen before: skipped again
+            else:
+                break  # a question the contact has no answer to: asked now
         return self.question is None
 
     def answer(self, choice: int | None) -> bool:
@@ -96,10 +109,12 @@ class EntryState:
         self.group, self.task, self.type, self.repeat = None, task, type_code, True
         self.hold, self.blanket = hold, blanket
 
-    def continue_from(self, kanal: str, *, hold: bool, blanket: bool) -> None:
-        """"Same citizen, next task": keep the contact's channel, HOLD and blanket."""
+    def continue_from(self, kanal: str, *, hold: bool, blanket: bool,
+                      answers: dict[str, str] | None = None) -> None:
+        """"Same citizen, next task": keep the contact's channel, HOLD, blanket and answers."""
         self.hold, self.blanket = hold, blanket
         self.channel_once = kanal if kanal != self.channel else None
+        self.carried = dict(answers) if answers is not None and self.unit.questions else None
 
     def reset(self) -> None:
         """After a commit, Esc or the idle timeout: the whole entry goes; the pinned channel stays."""
@@ -110,3 +125,4 @@ class EntryState:
         self.batch_typing = None
         self.started = None
         self.channel_once = None
+        self.carried = None

@@ -60,9 +60,34 @@ def choose_unit(flag: str | None, config, *, coordinator: bool = True, locked: b
     return next(iter(config.units)) if len(config.units) == 1 else None
 
 
+def demo_setup(args: argparse.Namespace):
+    """``--demo``: the built-in demo config and the user's own demo database, created when
+    missing. Neither the host's config nor its database is read, so staff gain nothing by it."""
+    from zoneinfo import ZoneInfo
+
+    from storage import settings
+    from storage.open import init_database
+
+    given = [flag for flag in ("db", "config") if getattr(args, flag, None)]
+    if given:
+        raise Refusal(f"--demo bruger altid den indbyggede demo og sin egen database; udelad "
+                      f"--{' og --'.join(given)}.", "demo")
+    now = system_clock()
+    config = settings.demo_config(now.astimezone(ZoneInfo(settings.DEMO_ZONE)).date())
+    path = settings.data_dir() / "demo.db"
+    init_database(path, station=identity.terminal_station(), operator=identity.operator())
+    return config, path
+
+
 def run_kiosk(args: argparse.Namespace, *, locked: bool = False) -> int:
     from .cli_store import caller_is_coordinator
 
+    if getattr(args, "demo", False):
+        # The demo has no coordinator PIN, so it is never locked: ctrl+q leaves, as on the screen.
+        config, path = demo_setup(args)
+        enhed = choose_unit(getattr(args, "enhed", None), config)
+        return _run(config, path, enhed, station=identity.terminal_station(), locked=False,
+                    console_flag=getattr(args, "console_mode", None))
     config, path = load(args)
     enhed = choose_unit(getattr(args, "enhed", None), config,
                         coordinator=caller_is_coordinator(config, path), locked=locked)
@@ -71,6 +96,26 @@ def run_kiosk(args: argparse.Namespace, *, locked: bool = False) -> int:
     station = identity.kiosk_station() if locked else identity.terminal_station()
     return _run(config, path, enhed, station=station, locked=locked,
                 console_flag=getattr(args, "console_mode", None))
+
+
+def _not_a_terminal() -> str | None:
+    """What is not a terminal among stdin, stdout and stderr (Danish), or None. Without one the
+    screen would wait forever for keys or fill a file with escape codes. TEXTUAL_DRIVER names a
+    driver that brings its own screen (the headless one the tests use)."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    names = {0: "tastaturet (stdin)", 1: "skærmen (stdout)", 2: "fejludskriften (stderr)"}
+    missing = []
+    for fd, name in names.items():
+        try:
+            if not os.isatty(fd):
+                missing.append(name)
+        except OSError:
+            missing.append(name)
+    if not missing:
+        return None
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " og " + missing[-1]
+    return listed + (" er ikke en terminal" if len(missing) == 1 else " er ikke terminaler")
 
 
 def run_ssh(args: argparse.Namespace) -> int:
@@ -101,6 +146,12 @@ def _run(config, path, enhed: str | None, *, station: str, locked: bool,
          console_flag: bool | None) -> int:
     log = logs.setup()
     store = open_store(path, station=station)
+    not_terminal = _not_a_terminal()
+    if not_terminal:
+        store.close()
+        raise Refusal(f"Skærmen skal bruges i en terminal, men {not_terminal}. Start taelleuge "
+                      "direkte i en terminal, uden < > eller | (over SSH: ssh -t). Til scripts: "
+                      "taelleuge registrer.", "terminal")
     tune_runtime()
     from .app import console_wanted, make_app  # textual is imported here and only here
 

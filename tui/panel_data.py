@@ -79,12 +79,13 @@ class PanelData:
                        matrix=matrix, latest=latest, tasks_today=tasks)
 
 
-def load_recent(store: Store, limit: int = RECENT, *, live_only: bool = False) -> list[RecentEntry]:
-    """This user's newest entries at this station: an SSH station reused by another login, or a
-    kiosk shared across a shift change, never shows (or voids) someone else's rows."""
+def load_recent(store: Store, enhed: str, limit: int = RECENT, *, live_only: bool = False) -> list[RecentEntry]:
+    """This user's newest entries in this unit at this station: an SSH station reused by another
+    login, or a kiosk shared across a shift change, never shows (or voids) someone else's rows,
+    and a user who works for two units never repeats or voids the other unit's entry here."""
     return [RecentEntry.from_row(row, count) for row, count in
-            store.recent_entries(station=store.station, operator=store.operator, limit=limit,
-                                 live_only=live_only)]
+            store.recent_entries(station=store.station, operator=store.operator, enhed=enhed,
+                                 limit=limit, live_only=live_only)]
 
 
 def load_panel(store: Store, config: Config, enhed: str, now: datetime) -> PanelData:
@@ -100,6 +101,6 @@ def load_panel(store: Store, config: Config, enhed: str, now: datetime) -> Panel
         today=sum(tasks_today.values()),
         week_total=sum(matrix.values()),
         matrix=matrix,
-        latest=load_recent(store),
+        latest=load_recent(store, enhed),
         tasks_today=tasks_today,
     )

@@ -11,13 +11,14 @@ with it: the commit refuses, and nothing is imported.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from datetime import tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import timezone, tzinfo
 
 import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
-from ..imports import LAYOUTS, STATION, duplicate_message
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message,
+                       match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
@@ -37,8 +38,11 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)} "
-    "FROM pg_temp.import_staging s ORDER BY s.n"
+    "FROM pg_temp.import_staging s WHERE {picked} ORDER BY s.n"
 )
+# Which staged rows go in (storage.imports.Picked): the listed ones, or all but the listed ones.
+_PICKED = {True: "EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)",
+           False: "NOT EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)"}
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
 
@@ -70,14 +74,18 @@ class PgImportBatch:
     def __init__(self, store):
         self.store = store
         self.staged = 0
+        self.matched: Match | None = None
+        self._match_args: tuple | None = None
         self._open = True
         columns = ", ".join(f'{c} {_STAGING_TYPES.get(c, "text")}' for c in STAGING_COLUMNS)
 
         def create(conn: psycopg.Connection) -> int:
-            conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
+            for table in ("import_staging", "import_pick"):
+                conn.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
             conn.execute(
                 f"CREATE TEMP TABLE import_staging (n bigint GENERATED ALWAYS AS IDENTITY, {columns})"
             )
+            conn.execute("CREATE TEMP TABLE import_pick (n bigint PRIMARY KEY)")
             return store.generation
 
         self._generation = store._call(create, retry=True)
@@ -112,6 +120,38 @@ class PgImportBatch:
         self.staged = self.store._call(copy, retry=False)
         return self.staged - before
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
+        """Which staged rows are already stored (storage.imports); ``commit`` matches again
+        inside its transaction, under the import lock."""
+        if keys is not None and len(keys) != self.staged:
+            raise ValueError("match needs one identity key per staged row")
+        self._match_args = (zone, fields, keys)
+
+        def work(conn: psycopg.Connection) -> Match:
+            self._same_session()
+            with conn.transaction():
+                return self._match(conn, zone, fields, keys)
+
+        self.matched = self.store._call(work, retry=False)
+        return self.matched
+
+    def _match(self, conn: psycopg.Connection, zone: tzinfo, fields: tuple[str, ...],
+               keys: Sequence[int] | None) -> Match:
+        def read(sql: str, params: tuple) -> list[tuple]:
+            return conn.execute(sql, params).fetchall()
+
+        if keys is None:
+            keys = staged_keys(read, fields, "n")
+        picked = match_staged(read, keys, fields, zone, "%s")
+        conn.execute("TRUNCATE pg_temp.import_pick")
+        with conn.cursor().copy("COPY pg_temp.import_pick (n) FROM STDIN") as copying:
+            for n in picked.numbers:
+                copying.write_row((n,))
+        self._keep = picked.keep
+        self.matched = picked.match
+        return picked.match
+
     def commit(
         self,
         *,
@@ -124,21 +164,18 @@ class PgImportBatch:
         station: str,
         operator: str,
         zone: tzinfo | None = None,
-    ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
+    ) -> ImportRecord | None:
+        """Write every new staged row and the import record, all or nothing (see storage.sqlite.bulk)."""
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        record = ImportRecord(
-            id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
-            file_name=file_name, layout=layout, encoding=encoding, row_count=self.staged,
-            datakilde=datakilde, station=station, operator=operator,
-            created_utc=to_stored(self.store.clock()),
-        )
+        if self._match_args is None:  # not asked before: matched inside the transaction
+            self._match_args = (zone or timezone.utc, IDENTITY, None)
+        created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # + 8 hex digits of the staging row number, as on SQLite
 
-        def write(conn: psycopg.Connection) -> None:
+        def write(conn: psycopg.Connection) -> ImportRecord | None:
             self._same_session()
             try:
                 with conn.transaction():
@@ -146,9 +183,23 @@ class PgImportBatch:
                     earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
+                    # Matched again under the lock: another import may have committed meanwhile
+                    # (MVCC: the kiosks are not held up by this).
+                    self.matched = self._match(conn, *self._match_args)
+                    if self.matched.new == 0:
+                        raise NothingNew(self.matched)
+                    record = ImportRecord(
+                        id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
+                        file_name=file_name, layout=layout, encoding=encoding,
+                        row_count=self.matched.new, datakilde=datakilde, station=station,
+                        operator=operator, created_utc=created_utc,
+                    )
                     conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
-                    conn.execute(_COPY_STAGED, (prefix, STATION, operator, record.created_utc,
+                    conn.execute(_COPY_STAGED.format(picked=_PICKED[self._keep]), (prefix, STATION, operator, record.created_utc,
                                                 record.id))
+                return record
+            except NothingNew:
+                return None
             except psycopg.errors.UniqueViolation:
                 # The UNIQUE hashes: a concurrent import won (the lock makes this a backstop).
                 earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
@@ -156,7 +207,7 @@ class PgImportBatch:
                     raise Refusal(duplicate_message(earlier, zone), "fil") from None
                 raise
 
-        self.store._call(write, retry=False)
+        record = self.store._call(write, retry=False)
         self.discard()
         return record
 
@@ -167,7 +218,8 @@ class PgImportBatch:
                 return  # the TEMP table died with its session
             try:
                 self.store._call(
-                    lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging"),
+                    lambda conn: conn.execute("DROP TABLE IF EXISTS pg_temp.import_staging, "
+                                              "pg_temp.import_pick"),
                     retry=False)
             except StorageError:  # leaving: a TEMP table dies with its session anyway
                 pass

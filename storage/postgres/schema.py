@@ -195,7 +195,16 @@ def m005_seq(cur) -> None:
     with its indexes) since m001, so nothing to do; kept so the two lists match one for one."""
 
 
-MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq]
+def m006_imports_index(cur) -> None:
+    """An import's rows found by ``import_id`` (undo_import, the import list); see the SQLite
+    migration of the same name, also for why ``registrations_unit`` (enhed, seq) stays."""
+    cur.execute(
+        "CREATE INDEX registrations_import ON registrations (import_id) WHERE import_id IS NOT NULL"
+    )
+
+
+MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq,
+              m006_imports_index]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]
 assert MIGRATION_NAMES == SQLITE_NAMES, "the engines' migrations must match one for one"
 

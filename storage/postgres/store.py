@@ -30,13 +30,14 @@ import psycopg
 
 from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
                       Refusal)
-from ..interface import Selection, UndoneImport
+from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
                      Registration)
 from ..query import SCAN_WINDOW, RegistrationPage, RegistrationQuery, page_of
 from ..query import where as query_where
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..wording import plural
 from . import connect as pgconnect
 from . import schema
 from .translate import translate
@@ -109,7 +110,7 @@ class PgStore:
             if not migrate:
                 self.close()
                 raise NotInitialised(
-                    f"Databasen ({self.shown}) mangler {len(status.pending)} opdatering(er). "
+                    f"Databasen ({self.shown}) mangler {plural(len(status.pending), 'opdatering', 'opdateringer')}. "
                     "Kør: taelleuge init"
                 )
             self.migrate()
@@ -246,6 +247,30 @@ class PgStore:
                 return rows
 
         return self._call(undo, retry=False)
+
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What ``undo_last`` would void now (read only): show it, ask, then ``void`` those ids."""
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        where, arg = (
+            ("r.station = %s", station) if station is not None
+            else ("r.enhed = %s AND r.import_id IS NULL", enhed)
+        )
+
+        def read(conn: psycopg.Connection) -> list[Registration]:
+            latest = conn.execute(f"SELECT {_REG_SELECT} FROM registrations r WHERE {where} AND "
+                                  f"{_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1", (arg,)).fetchone()
+            if latest is None:
+                return []
+            first = REGISTRATIONS.from_row(latest)
+            if not first.batch_id:
+                return [first]
+            return [REGISTRATIONS.from_row(row) for row in conn.execute(
+                f"SELECT {_REG_SELECT} FROM registrations r WHERE r.batch_id = %s AND "
+                f"{_NOT_VOIDED} ORDER BY r.seq", (first.batch_id,))]
+
+        return self._call(read, retry=True)
 
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
@@ -445,7 +470,8 @@ class PgStore:
         return [(row, sizes.get(row.batch_id, 1) if row.batch_id else 1) for row, _ in entries]
 
     def recent_entries(
-        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False,
+        enhed: str | None = None,
     ) -> list[tuple[Registration, int]]:
         """One user's newest entries at one station, newest first (a batch once, with its size),
         voided ones marked or, with ``live_only``, left out. As the SQLite engine's."""
@@ -458,8 +484,8 @@ class PgStore:
                 row = conn.execute(
                     f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
                     "WHERE r.station = %s AND r.operator = %s AND r.seq < %s "
-                    "ORDER BY r.seq DESC LIMIT 1",
-                    (station, operator, below),
+                    + ("AND r.enhed = %s " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
+                    (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     return
@@ -488,6 +514,21 @@ class PgStore:
             "GROUP BY r.opgave",
             (enhed, int(trial), start, end),
         ))
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone=None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first (storage.history)."""
+        from .. import history
+
+        (voids, vargs), (restores, rargs) = history.queries("%s", enhed, history.bounds(day, zone))
+
+        def read(conn: psycopg.Connection) -> list[HistoryEvent]:
+            with conn.transaction():  # both lists as of one moment
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return history.events(conn.execute(voids, vargs).fetchall(),
+                                      conn.execute(restores, rargs).fetchall())
+
+        return self._call(read, retry=True)
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
@@ -569,6 +610,20 @@ class PgStore:
         from .bulk import imports
 
         return self._call(imports, retry=True)
+
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        from .bulk import imports
+
+        def read(conn: psycopg.Connection) -> list[tuple[ImportRecord, int]]:
+            with conn.transaction():  # the list and the counts of one moment
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                records = imports(conn)
+                live = dict(conn.execute(
+                    f"SELECT r.import_id, count(*) FROM registrations r "
+                    f"WHERE r.import_id IS NOT NULL AND {_NOT_VOIDED} GROUP BY r.import_id"))
+            return [(record, live.get(record.id, 0)) for record in records]
+
+        return self._call(read, retry=True)
 
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""

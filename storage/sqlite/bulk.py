@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import tzinfo
+from datetime import timezone, tzinfo
 
 from ..errors import Refusal, StorageError
-from ..imports import LAYOUTS, STATION, duplicate_message
+from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message,
+                       match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from . import db as dbmod
@@ -40,8 +41,11 @@ _IMPORT_SETS = {
 _COPY_STAGED = (
     f"INSERT INTO registrations ({', '.join(REGISTRATIONS.written)}, seq) "
     f"SELECT {', '.join(_IMPORT_SETS.get(c, f's.{c}') for c in REGISTRATIONS.written)}, ? + s.rowid "
-    "FROM temp.import_staging s ORDER BY s.rowid"
+    "FROM temp.import_staging s WHERE {picked} ORDER BY s.rowid"
 )
+# Which staged rows go in (storage.imports.Picked): the listed ones, or all but the listed ones.
+_PICKED = {True: "s.rowid IN (SELECT n FROM temp.import_pick)",
+           False: "s.rowid NOT IN (SELECT n FROM temp.import_pick)"}
 assert [c for c in REGISTRATIONS.written if c in _IMPORT_SETS and _IMPORT_SETS[c] == "?"] == \
     ["station", "operator", "created_utc", "import_id"]
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
@@ -85,10 +89,15 @@ class ImportBatch:
         self.store = store
         self.conn = store.conn
         self.staged = 0
+        self.matched: Match | None = None
+        self._match_args: tuple | None = None
+        self._seen: tuple | None = None  # (max seq of registrations, of voids) when matched
         self._open = True
         with store._lock, dbmod.translated(store.path):
-            self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
+            for table in ("import_staging", "import_pick"):
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
             self.conn.execute(f"CREATE TEMP TABLE import_staging ({', '.join(STAGING_COLUMNS)})")
+            self.conn.execute("CREATE TEMP TABLE import_pick (n INTEGER PRIMARY KEY)")
 
     def __enter__(self) -> ImportBatch:
         return self
@@ -113,6 +122,48 @@ class ImportBatch:
             self.staged = self.conn.execute("SELECT count(*) FROM temp.import_staging").fetchone()[0]
         return self.staged - before
 
+    def match(self, zone: tzinfo, fields: tuple[str, ...] = IDENTITY,
+              keys: Sequence[int] | None = None) -> Match:
+        """Which staged rows are already stored (storage.imports: identity with multiplicity).
+        ``keys``: the staged rows' identity hashes in staging order (exports.reader). Reads only;
+        ``commit`` matches again inside its transaction if anything was written meanwhile."""
+        if keys is not None and len(keys) != self.staged:
+            raise ValueError("match needs one identity key per staged row")
+        self._match_args = (zone, fields, keys)
+        with self.store._lock, dbmod.translated(self.store.path):
+            # No transaction around it: each read is short (storage.imports.match_staged), so the
+            # desks' commits are never held up for the whole file.
+            self._match(zone, fields, keys)
+        return self.matched
+
+    def _seqs(self) -> tuple:
+        return self.conn.execute(
+            "SELECT (SELECT max(seq) FROM registrations), (SELECT max(seq) FROM voids)").fetchone()
+
+    def _match(self, zone: tzinfo, fields: tuple[str, ...], keys: Sequence[int] | None) -> None:
+        conn = self.conn
+        self._seen = self._seqs()
+        def read(sql: str, params: tuple) -> list[tuple]:
+            return conn.execute(sql, params).fetchall()
+
+        if keys is None:
+            keys = staged_keys(read, fields, "rowid")
+        picked: Picked = match_staged(read, keys, fields, zone, "?")
+        outside = not conn.in_transaction  # only the TEMP schema is written: no shared lock
+        if outside:
+            conn.execute("BEGIN")
+        try:
+            conn.execute("DELETE FROM temp.import_pick")
+            conn.executemany("INSERT INTO temp.import_pick VALUES (?)", ((n,) for n in picked.numbers))
+            if outside:
+                conn.execute("COMMIT")
+        except BaseException:
+            if outside and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._keep = picked.keep
+        self.matched = picked.match
+
     def commit(
         self,
         *,
@@ -125,8 +176,9 @@ class ImportBatch:
         station: str,
         operator: str,
         zone: tzinfo | None = None,
-    ) -> ImportRecord:
-        """Write every staged row and the import record, all or nothing.
+    ) -> ImportRecord | None:
+        """Write every new staged row (``match``) and the import record, all or nothing; None
+        (nothing written) when every row was already there.
 
         Refuses (nothing written) when the same file, or the same lines in another encoding, was
         imported before: checked again inside the write lock, so two coordinators importing the
@@ -136,12 +188,9 @@ class ImportBatch:
             raise ValueError(f"unknown layout {layout!r}")
         if self.staged == 0:
             raise Refusal("Filen har ingen rækker at importere. Intet er importeret.", "fil")
-        record = ImportRecord(
-            id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
-            file_name=file_name, layout=layout, encoding=encoding, row_count=self.staged,
-            datakilde=datakilde, station=station, operator=operator,
-            created_utc=to_stored(self.store.clock()),
-        )
+        if self._match_args is None:  # not asked before: matched inside the transaction
+            self._match_args = (zone or timezone.utc, IDENTITY, None)
+        created_utc = to_stored(self.store.clock())
         prefix = str(uuid.uuid4())[:28]  # row ids: storage.imports.row_id
         with self.store._lock, dbmod.translated(self.store.path):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -151,11 +200,24 @@ class ImportBatch:
                     earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
                         raise Refusal(duplicate_message(earlier, zone), "fil")
+                    if self._seqs() != self._seen:  # written meanwhile: match again, in the lock
+                        self._match(*self._match_args)
+                    if self.matched.new == 0:
+                        raise NothingNew(self.matched)
+                    record = ImportRecord(
+                        id=str(uuid.uuid4()), sha256=sha256, content_sha256=content_sha256,
+                        file_name=file_name, layout=layout, encoding=encoding,
+                        row_count=self.matched.new, datakilde=datakilde, station=station,
+                        operator=operator, created_utc=created_utc,
+                    )
                     self.conn.execute(_INSERT_IMPORT, IMPORTS.to_row(record))
                     base = self.conn.execute("SELECT coalesce(max(seq), 0) FROM registrations").fetchone()[0]
                     with seq_given(self.conn):
-                        self.conn.execute(_COPY_STAGED, (prefix, STATION, operator,
-                                                         record.created_utc, record.id, base))
+                        self.conn.execute(_COPY_STAGED.format(picked=_PICKED[self._keep]),
+                                          (prefix, STATION, operator, record.created_utc,
+                                           record.id, base))
+            except NothingNew:
+                return None
             except StorageError as error:
                 # The UNIQUE hashes: a concurrent import of the same file won. Asked of the data,
                 # not of the error's text; any other error goes on as it is.
@@ -174,4 +236,5 @@ class ImportBatch:
         if self._open:
             self._open = False
             with self.store._lock, dbmod.translated(self.store.path):
-                self.conn.execute("DROP TABLE IF EXISTS temp.import_staging")
+                for table in ("import_staging", "import_pick"):
+                    self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")

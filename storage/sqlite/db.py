@@ -195,8 +195,9 @@ def diagnose(path: str | Path, *, missing_ok: bool = False) -> StorageError | No
             if not os.access(candidate, os.R_OK | os.W_OK):
                 group = shared_group(path.parent)
                 return ReadOnlyDatabase(
-                    f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Tjek, "
-                    f"at brugeren er i gruppen {group}, og at filen har gruppe-skriveret: "
+                    f"{candidate} kan ikke skrives af brugeren {user}, så intet kan gemmes. Sæt "
+                    f"brugeren i gruppen {group} (som root: usermod -aG {group} {user}; brugeren "
+                    f"logger derefter ud og ind igen), og giv filen gruppe-skriveret: "
                     f"chgrp {group} {candidate} && chmod g+rw {candidate}",
                     short=f"{candidate.name} kan ikke skrives (rettigheder): kontakt IT",
                 )
@@ -212,9 +213,44 @@ def _folder_error(folder: Path, user: str) -> ReadOnlyDatabase:
     group = shared_group(folder)
     return ReadOnlyDatabase(
         f"Mappen {folder} kan ikke skrives af brugeren {user}, så SQLite kan ikke lave databasen "
-        f"eller sin journal der, og intet kan gemmes. Tjek, at brugeren er i gruppen {group}, og "
-        f"at mappen har gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
+        f"eller sin journal der, og intet kan gemmes. Sæt brugeren i gruppen {group} (som root: "
+        f"usermod -aG {group} {user}; brugeren logger derefter ud og ind igen), og giv mappen "
+        f"gruppe-skriveret: chgrp {group} {folder} && chmod 2770 {folder}",
         short=f"mappen {folder.name} kan ikke skrives (rettigheder): kontakt IT",
+    )
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def file_replaced(conn: sqlite3.Connection) -> bool:
+    """The file at the connection's path is no longer the one it opened: deleted (and perhaps
+    made again by ``init``), or another file moved into its place. The connection would go on
+    writing into the old inode, which nobody will ever read. One stat(): cheap before a write."""
+    path, opened = getattr(conn, "path", None), getattr(conn, "identity", None)
+    if path is None or opened is None:
+        return False
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # unreachable for another reason: SQLite's own error says which
+    return (info.st_dev, info.st_ino) != opened
+
+
+def replaced_error(path: Path) -> DatabaseUnreachable:
+    """The file this process opened is no longer at its path, and no usable one is there."""
+    return DatabaseUnreachable(
+        f"Databasefilen {path} er slettet, omdøbt eller erstattet, mens programmet kørte. Intet er "
+        "gemt. Luk programmet, og kontakt IT: filen skal ligge på sin plads (taelleuge init laver "
+        "en ny), før der registreres videre.",
+        short="databasefilen er slettet eller flyttet: kontakt IT",
     )
 
 
@@ -368,9 +404,11 @@ def translated(path: str | Path | None) -> Iterator[None]:
 
 
 class Connection(sqlite3.Connection):
-    """A connection that knows its file (for messages) and its write queue (:func:`write_txn`)."""
+    """A connection that knows its file (for messages), which file that was when it was opened
+    (device and inode, :func:`file_replaced`) and its write queue (:func:`write_txn`)."""
 
     path: Path | None = None
+    identity: tuple[int, int] | None = None
     queue: WriteQueue | None = None
 
     def close(self) -> None:
@@ -408,6 +446,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
             factory=Connection,
         )
         conn.path = path
+        conn.identity = file_identity(path)
         if not readonly:
             conn.queue = WriteQueue(f"{path}-writelock")  # next to SQLite's own -journal file
         try:
@@ -481,6 +520,8 @@ def write_txn(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise unsafe
     queued = queue.acquire(BUSY_TIMEOUT_MS / 1000) if queue is not None else False
     try:
+        if file_replaced(conn):  # never a write into a file that is gone (the store reopens first)
+            raise replaced_error(path)
         with translated(path):
             conn.execute("BEGIN IMMEDIATE")
             try:

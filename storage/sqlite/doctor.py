@@ -28,8 +28,9 @@ def doctor_database(report, db_path, thorough: bool = False) -> None:
         exists = db_path.exists()
     except PermissionError:  # a folder on the way (2770) is closed to this user
         report.problems.append(f"Databasen {db_path} kan ikke nås: en mappe på vejen er lukket for "
-                               "brugeren. Tjek, at brugeren er i gruppen "
-                               f"{dbmod.shared_group(db_path.parent)}.")
+                               "brugeren. Sæt brugeren i gruppen "
+                               f"{dbmod.shared_group(db_path.parent)} (som root: usermod -aG "
+                               f"{dbmod.shared_group(db_path.parent)} BRUGER) og log ind igen.")
         return
     if not exists:
         report.problems.append(f"Databasen {db_path} findes ikke. Kør: taelleuge init")

@@ -20,12 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import NotInitialised, NotTaelleugeDatabase, Refusal
-from ..interface import SchemaStatus, Selection, UndoneImport
+from ..interface import HistoryEvent, SchemaStatus, Selection, UndoneImport
 from ..model import REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord, Registration
 from ..query import SCAN_WINDOW, RegistrationPage, RegistrationQuery, page_of
 from ..query import where as query_where
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
+from ..wording import plural
 from . import db as dbmod
 from . import group_file
 from .group_file import create_group_writable
@@ -129,11 +130,14 @@ class SqliteStore:
         except PermissionError:  # a folder on the way (2770) is closed to this user
             raise NotInitialised(
                 f"Databasen {self.path} kan ikke nås af brugeren {self.operator}: en mappe på vejen "
-                f"er lukket for den. Tjek, at brugeren er i gruppen {dbmod.shared_group(self.path.parent)}."
+                f"er lukket for den. Sæt brugeren i gruppen {dbmod.shared_group(self.path.parent)} (som "
+                f"root: usermod -aG {dbmod.shared_group(self.path.parent)} {self.operator}) og log ind igen."
             ) from None
         # A mistyped path must not quietly start a second, empty database.
         if not (migrate and create and not readonly) and not exists:
-            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init")
+            raise NotInitialised(f"Databasen {self.path} findes ikke. Kør: taelleuge init (det gør "
+                                 "tovholderen), eller ret stien (--db, TAELLEUGE_DB eller "
+                                 "konfigurationens database).")
         if readonly:
             # Reading commands on a read-only mount or a file this user may not write: SQLite's
             # mode=ro, no write queue, no migrations (db.connect refuses symlinks too).
@@ -162,7 +166,7 @@ class SqliteStore:
                 if not migrate:
                     self.conn.close()
                     raise NotInitialised(
-                        f"Databasen {self.path} mangler {len(status.pending)} opdatering(er). "
+                        f"Databasen {self.path} mangler {plural(len(status.pending), 'opdatering', 'opdateringer')}. "
                         "Kør: taelleuge init"
                     )
                 self.migrate()
@@ -184,11 +188,40 @@ class SqliteStore:
         with self._lock:
             self.conn.close()
 
+    def _follow_replaced_file(self) -> None:
+        """Under the lock: when the file at our path is another one now (deleted and made again
+        with ``taelleuge init``, a backup moved into place), open that one, so the kiosk goes on
+        writing where everyone reads, never into the deleted file. The new file passes the same
+        checks as at start; a missing file or one that is not ours is refused in Danish."""
+        if not dbmod.file_replaced(self.conn):
+            return
+        if not self.path.exists():  # deleted and not made again: say so; never create a file here
+            raise dbmod.replaced_error(self.path)
+        new = dbmod.connect(self.path, readonly=True) if self.readonly else \
+            dbmod.connect_checked(self.path)  # refuses a missing file: never creates one here
+        status = _checked_status(new, self.path)  # closes ``new`` when it is not ours
+        if status.pending:
+            new.close()
+            raise NotInitialised(f"Databasefilen {self.path} er udskiftet med en, der mangler "
+                                 f"{plural(len(status.pending), 'opdatering', 'opdateringer')}. "
+                                 "Intet er gemt. Kør: taelleuge init")
+        old, self.conn = self.conn, new
+        old.close()
+
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Use of the shared connection for reads: serialised, with file errors typed."""
         with self._lock, dbmod.translated(self.path):
+            self._follow_replaced_file()
             yield
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the shared connection, on the file now at our path."""
+        with self._lock:
+            self._follow_replaced_file()
+            with dbmod.write_txn(self.conn) as conn:
+                yield conn
 
     def __enter__(self) -> SqliteStore:
         return self
@@ -205,7 +238,7 @@ class SqliteStore:
     def record(self, entry: Entry) -> list[str]:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
         rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             self.conn.executemany(INSERT, rows)
         return list(entry.ids)
 
@@ -223,7 +256,7 @@ class SqliteStore:
             ("r.station = ?", station) if station is not None
             else ("r.enhed = ? AND r.import_id IS NULL", enhed)
         )
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             latest = self.conn.execute(
                 f"SELECT {_REG} FROM registrations r "
                 f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1",
@@ -244,10 +277,30 @@ class SqliteStore:
             self._write_voids([r.id for r in rows], reason)
         return rows
 
+    def undo_candidates(self, *, station: str | None = None,
+                        enhed: str | None = None) -> list[Registration]:
+        """What ``undo_last`` would void now (read only): show it, ask, then ``void`` those ids."""
+        if (station is None) == (enhed is None):
+            raise ValueError("give exactly one of station or enhed")
+        where, arg = (
+            ("r.station = ?", station) if station is not None
+            else ("r.enhed = ? AND r.import_id IS NULL", enhed)
+        )
+        latest = self._rows(f"SELECT {_REG} FROM registrations r "
+                            f"WHERE {where} AND {_NOT_VOIDED} ORDER BY r.seq DESC LIMIT 1", (arg,))
+        if not latest:
+            return []
+        first = REGISTRATIONS.from_row(latest[0])
+        if not first.batch_id:
+            return [first]
+        return [REGISTRATIONS.from_row(row) for row in self._rows(
+            f"SELECT {_REG} FROM registrations r WHERE r.batch_id = ? AND {_NOT_VOIDED} "
+            "ORDER BY r.seq", (first.batch_id,))]
+
     def void(self, ids: Sequence[str], reason: str) -> list[Registration]:
         """Void the given registrations (all or none). Refuses unknown or already voided ids."""
         ids = list(dict.fromkeys(ids))  # the same id twice is one void, not a constraint error
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             missing = [i for i in ids if i not in found]
             if missing:
@@ -266,7 +319,7 @@ class SqliteStore:
         ids = list(dict.fromkeys(ids))
         created = to_stored(self.clock())
         new_batch = str(uuid.uuid4()) if len(ids) > 1 else None
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             found = self._fetch(ids)
             for rid in ids:
                 if rid not in found or not found[rid].voided:
@@ -467,7 +520,8 @@ class SqliteStore:
             ]
 
     def recent_entries(
-        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False
+        self, *, station: str, operator: str, limit: int = 10, live_only: bool = False,
+        enhed: str | None = None,
     ) -> list[tuple[Registration, int]]:
         """One user's newest entries at one station, newest first, voided ones marked (or left out
         with ``live_only``).
@@ -482,8 +536,9 @@ class SqliteStore:
             while len(entries) < limit:
                 row = self.conn.execute(
                     f"SELECT {_REG}, NOT {_NOT_VOIDED} FROM registrations r "
-                    "WHERE r.station = ? AND r.operator = ? AND r.seq < ? ORDER BY r.seq DESC LIMIT 1",
-                    (station, operator, below),
+                    "WHERE r.station = ? AND r.operator = ? AND r.seq < ? "
+                    + ("AND r.enhed = ? " if enhed is not None else "") + "ORDER BY r.seq DESC LIMIT 1",
+                    (station, operator, below, *([enhed] if enhed is not None else [])),
                 ).fetchone()
                 if row is None:
                     break
@@ -511,6 +566,16 @@ class SqliteStore:
             "GROUP BY opgave",
             (enhed, int(trial), start, end),
         ))
+
+    def history(self, *, enhed: str | None = None, day: date | None = None,
+                zone=None) -> list[HistoryEvent]:
+        """Every void and restore, oldest first (storage.history)."""
+        from .. import history
+
+        (voids, vargs), (restores, rargs) = history.queries("?", enhed, history.bounds(day, zone))
+        with self.reading(), dbmod.read_txn(self.conn):  # both lists as of one moment
+            return history.events(self.conn.execute(voids, vargs).fetchall(),
+                                  self.conn.execute(restores, rargs).fetchall())
 
     def totals(self) -> dict[str, int]:
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
@@ -578,11 +643,25 @@ class SqliteStore:
         with self.reading():
             return imports(self.conn)
 
+    def import_status(self) -> list[tuple[ImportRecord, int]]:
+        from .bulk import imports
+
+        with self.reading():
+            self.conn.execute("BEGIN")  # the list and the counts of one moment
+            try:
+                records = imports(self.conn)
+                live = dict(self.conn.execute(
+                    f"SELECT r.import_id, count(*) FROM registrations r "
+                    f"WHERE r.import_id IS NOT NULL AND {_NOT_VOIDED} GROUP BY r.import_id"))
+            finally:
+                self.conn.execute("COMMIT")
+        return [(record, live.get(record.id, 0)) for record in records]
+
     def undo_import(self, import_id: str, reason: str) -> UndoneImport:
         """Void every live row of an import, in one transaction (its voided rows stay voided)."""
         from .bulk import find_by_id
 
-        with self._lock, dbmod.write_txn(self.conn):
+        with self._writing():
             record = find_by_id(self.conn, import_id)
             if record is None:
                 raise Refusal(f"Importen {import_id} findes ikke", "import")

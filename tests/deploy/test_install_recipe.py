@@ -159,4 +159,5 @@ def test_a_user_outside_the_group_is_told_so_in_danish_and_changes_nothing(host)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr
         assert message in done.stderr and f"gruppen {host.group}" in done.stderr  # the folder's group
+        assert f"usermod -aG {host.group} " in done.stderr and "log ind igen" in done.stderr
     assert query(host.db, "SELECT count(*) FROM registrations") == [(0,)]

@@ -103,6 +103,8 @@ def assert_permission_message(result: dict, named: Path, group: str | None = Non
     shared = folder.stat().st_mode & 0o2020
     group = group or (grp.getgrgid(folder.stat().st_gid).gr_name if shared else "taelleuge")
     assert f"gruppen {group}" in message and f"chgrp {group}" in message
+    # The fix for the user, too: join the group, log in again.
+    assert f"usermod -aG {group} nobody" in message and "ind igen" in message
     assert "fuld" not in message and "sikkerhedskopi" not in message and "beskadiget" not in message
     assert "disk I/O error" not in message
     assert "fuld" not in result["short"] and "kan ikke skrives" in result["short"]

@@ -88,7 +88,7 @@ def test_root_is_the_coordinator_for_the_same_commands(shared):
     """The control: the refusal above is about the user, not about a broken command line."""
     installed, where, config, db = shared
     assert run_cli(REGISTER, cli_env(config, db)).returncode == 0
-    done = run_cli(["fortryd", "--enhed", UNIT], cli_env(config, db))
+    done = run_cli(["fortryd", "--enhed", UNIT, "--ja"], cli_env(config, db))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Annulleret:")
     assert query(db, "SELECT operator FROM voids") == [("root",)]

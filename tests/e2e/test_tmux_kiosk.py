@@ -113,3 +113,24 @@ def test_console_kiosk_registers_in_two_keys_and_exits_cleanly_on_signal(tmux, t
     assert wait_for_exit(tmp_path) == "EXIT=0"
     # The alternate screen is gone: the shell's own line is visible again, not the kiosk.
     assert "Trin 1" not in tmux.screen()
+
+
+def test_demo_opens_the_builtin_demo_on_the_users_demo_db_whatever_the_environment_says(tmux, tmp_path):
+    """``taelleuge --demo`` (what ``make run`` runs): no init first, the demo config and
+    ~/.local/share/taelleuge/demo.db, never the config or database the environment names."""
+    env = {**kiosk_env(tmp_path), "TAELLEUGE_CONFIG": str(tmp_path / "no-such-config.toml")}
+    tmux.start(f"{sys.executable} -m tui --demo --enhed 999borgerservice", env)
+    screen = tmux.wait_for("Trin 1")
+    assert "Eksempelby (demo)" in screen or "Demo-tælleuge" in screen
+    tmux.keys("2", "i")
+    tmux.wait_for("Gemt kl.")
+    tmux.keys("C-q")
+    assert wait_for_exit(tmp_path) == "EXIT=0"
+    demo = tmp_path / "data" / "taelleuge" / "demo.db"
+    conn = sqlite3.connect(demo)
+    try:
+        assert conn.execute("SELECT enhed, opgave, type FROM registrations").fetchall() == [
+            ("999borgerservice", "23.09.02", "INFO")]
+    finally:
+        conn.close()
+    assert not (tmp_path / "kiosk.db").exists()

@@ -119,7 +119,7 @@ def test_unknown_code_blocks_and_writes_no_file(week):
     assert result.returncode == 1
     assert "  FEJL      Ukendte koder: 1 række" in result.stdout
     assert 'Kanal "FAX": 1 række (ikke i kodebogen)' in result.stdout
-    assert "Resultat:     BLOKERET: 1 problem(er). Ingen fil er skrevet." in result.stdout
+    assert "Resultat:     BLOKERET: 1 problem. Ingen fil er skrevet." in result.stdout
     assert "ingen fil er skrevet" in result.stderr
     assert sorted(p.name for p in tmp.iterdir() if "uge43" in p.name) == []
 

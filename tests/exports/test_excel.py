@@ -85,6 +85,6 @@ def test_an_export_without_rows_is_refused_and_writes_nothing(cli, lk_store, lk_
     result = cli("eksport", kind, "--uge", "2026-W43", "--ud", target)
     assert result.returncode == 1
     assert "Ingen registreringer i uge 2026-W43" in result.stderr
-    assert "1 prøverækker" in result.stderr and "Traceback" not in result.stderr
+    assert "(1 prøverække, 0 annullerede)" in result.stderr and "Traceback" not in result.stderr
     assert not target.exists() and not target.with_name(target.name + ".kontrol.txt").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file

@@ -206,13 +206,16 @@ def test_imported_rows_are_append_only_too(lk_store, lk_config, lk_db):
         dbrows.execute(lk_db, "UPDATE imports SET row_count = 1")
 
 
-def test_own_export_imported_into_the_same_database_is_flagged(lk_store, lk_config, lk_db, tmp_path):
+def test_own_export_imported_into_the_same_database_adds_nothing(lk_store, lk_config, lk_db, tmp_path):
     from landkort_fixtures import export, register
 
-    register(lk_store, lk_config, "19-10-2026 08:00:00")
+    register(lk_store, lk_config, "19-10-2026 08:00:00", answers={QUESTION: "Ja"})
+    register(lk_store, lk_config, "19-10-2026 08:00:30", count=2)
     data, _, _ = export(lk_store, lk_config, "raadata")
     outcome = import_text(lk_store, lk_config, tmp_path / "own.csv", data.decode("iso-8859-1"))
-    assert any("tælles de nu to gange" in w for w in outcome.warnings)
+    assert outcome.record is None and (outcome.match.new, outcome.match.existing) == (0, 3)
+    assert outcome.result == "0 nye rækker importeret, 3 fandtes allerede"
+    assert count(lk_db) == 3 and count(lk_db, "imports") == 0
 
 
 def test_undo_by_unit_never_voids_an_imported_row(lk_store, lk_config, lk_db):

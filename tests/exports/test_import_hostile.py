@@ -113,7 +113,7 @@ def test_cpr_numbers_written_any_way_are_refused_and_never_quoted(
     message = refused(lk_store, lk_config, lk_db, path)
     assert "CPR-nummer" in message
     assert cpr not in message and "1234" not in message and "١٢٣٤" not in message
-    assert "I alt ligner 1 værdier i filen et CPR-nummer" in message
+    assert "I alt ligner 1 værdi i filen et CPR-nummer" in message
 
 
 def test_cpr_numbers_are_counted_over_the_whole_file(lk_store, lk_config, lk_db, tmp_path):

@@ -301,9 +301,10 @@ def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only
     assert "eksporten kunne ikke noteres i databasen" in landkort.stderr  # the log needs a writable file
     sample = tmp_path / "tjek.csv"
     sample.write_bytes((tmp_path / "uge.csv").read_bytes().replace(b"999;", b"998;"))
-    imported = cli("import", sample, "--kontroller", *db)
+    imported = cli("import", sample, "--kontroller", "--kommune", "998", *db)
     assert imported.returncode == 0, imported.stderr
     assert "Kontrolleret (intet importeret)" in imported.stdout
+    assert "Resultat: 30 nye rækker ville blive importeret, 0 fandtes allerede" in imported.stdout
 
 
 @pytest.mark.engines("sqlite")  # a database file on a read-only mount

@@ -33,7 +33,7 @@ def test_terminal_output_then_files_then_no_silent_overwrite(fixture, tmp_path):
         kle, name = line.split(";")[:2]
         assert kle in out and name in out
     assert "6,3" in out and "390,00" in out and "Udstedelse af prøvebevis" in out
-    assert "A · lav volumen, høj selvbetjeningsgrad (1 opgaver)" in out
+    assert "A · lav volumen, høj selvbetjeningsgrad (1 opgave)" in out
     assert "23.09.02 Pas: 416,00 årlige transaktioner, 6,3 %" in out
     assert "Uden for tælleugerne: 2 fund, 4 rækker" in out  # the phone unit's W43 rows
     assert "Tærskler: selvbetjeningsgrad 80,0 %, volumen 260,00 årlige transaktioner" in out

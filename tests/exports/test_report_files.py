@@ -94,7 +94,7 @@ def test_three_files_with_the_right_content(plain_report, tmp_path):
     assert about["Sammenligning"] == "-"
     # the units' factors, for the tasks whose factor is "blandet"
     assert about["Faktor 259borgerservice"].startswith("26,00 (52 / 2 tælleuger: Uge 43, Uge 44)")
-    assert about["Faktor 259telefon"] == "52,00 (52 / 1 tælleuger: Uge 44)"
+    assert about["Faktor 259telefon"] == "52,00 (52 / 1 tælleuge: Uge 44)"
     policy = [r[1] for r in wb["Definitioner"].iter_rows(values_only=True) if r[0] == "Kanalpolitik"]
     assert policy[1].startswith("typeklasse transaktion: primær: SLVBTJN (Selvbetjening (ind))")
     assert policy[2].startswith("type STATUS: primær: SLVBTJN")
@@ -194,3 +194,27 @@ def test_plot_labels_never_overlap_and_the_title_names_the_filter():
 
     png = render_png(t1, Thresholds(80, 100, True), "Kvadrant · 259 Testby · 2026-W43 · afdeling X")
     assert png_size(png) == SIZE_PX
+
+
+def test_generated_is_shown_in_the_configs_zone_not_the_hosts(tmp_path, db_path, monkeypatch):
+    """A host on UTC (or New York) still writes "Dannet" in the municipality's local time."""
+    import time
+    from datetime import timezone
+
+    _, config, db = build(tmp_path, db_path)
+    store = report_store(db)
+    report = build_report(store, config, weeks_selection("2026-W43"))
+    store.close()
+    report.created = datetime(2026, 10, 21, 8, 30, tzinfo=timezone.utc)  # 10:30 in Copenhagen (CEST)
+    with monkeypatch.context() as host:
+        host.setenv("TZ", "America/New_York")
+        time.tzset()
+        try:
+            write_report(report, tmp_path / "ud")
+        finally:
+            host.undo()
+            time.tzset()
+    about = {r[0]: r[1] for r in load_workbook(tmp_path / "ud" / "rapport.xlsx")["Definitioner"]
+             .iter_rows(values_only=True) if r[0]}
+    assert str(config.zone) == "Europe/Copenhagen"
+    assert about["Dannet"] == "21-10-2026 10:30"

@@ -161,7 +161,7 @@ def test_policy_cost_says_when_a_price_is_missing(fixture):
     store.close()
     total = frame.iloc[-1]
     assert total["Heraf på uønsket kanal"] == 8
-    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakter uden pris"
+    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakt uden pris"
     assert total["Årlig omkostning på uønsket kanal (kr.)"] == 17030  # the priced part
 
 

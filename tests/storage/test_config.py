@@ -227,7 +227,7 @@ def week(name, fra, til):
     return f'\n[[taelleuge]]\nnavn = "{name}"\nfra = {fra}\ntil = {til}\n'
 
 
-MANY = "[" + ", ".join(f'{{ kle = "23.05.{i:02d}", navn = "Opgave {i}" }}' for i in range(36)) + "]"
+MANY = "[" + ", ".join(f'{{ kle = "23.05.{i:02d}", navn = "Opgave {i}" }}' for i in range(28)) + "]"
 
 BAD = {
     "invalid toml": (HEAD + "tidszone = \n" + unit(), "", "ikke gyldig TOML"),
@@ -257,7 +257,12 @@ BAD = {
         HEAD + unit(opgaver='[{ gruppe = "Ydre", opgaver = [{ gruppe = "Indre", opgaver = '
                             '[{ kle = "23.05.10", navn = "A" }] }] }]'),
         "enhed[0].opgaver[0].opgaver[0]", "gruppe kan ikke ligge i en gruppe"),
-    "more than 35 items on a level": (HEAD + unit(opgaver=MANY), "enhed[0].opgaver", "højst 35"),
+    # 1-9 and the 18 letters that are neither a type (o s i v d f) nor HOLD/blanket (h b).
+    "more than 27 items on a level": (HEAD + unit(opgaver=MANY), "enhed[0].opgaver", "højst 27"),
+    "two questions with the same text": (
+        HEAD + unit(extra='\n[[enhed.spoergsmaal]]\ntekst = "Over 65?"\nsvar = ["Ja", "Nej"]\n'
+                          '\n[[enhed.spoergsmaal]]\ntekst = "over 65?"\nsvar = ["Ja", "Nej"]\n'),
+        "enhed[0].spoergsmaal[1].tekst", "står der allerede"),
     "empty package": (HEAD + unit(opgaver="[]"), "enhed[0].opgaver", "opgavepakken er tom"),
     "question with one answer": (
         HEAD + unit(extra='\n[[enhed.spoergsmaal]]\ntekst = "Over 65?"\nsvar = ["Ja"]\n'),

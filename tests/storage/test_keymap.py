@@ -1,5 +1,7 @@
-"""Keys as config, codebook as data (issue 9 §5): [taster] is checked against the binding ids and
-against the keys that tasks, types and answers use; each type's desk key comes from the codebook."""
+"""Keys as config, codebook as data (issue 9 §5, issue 10 E): [taster] is checked against the
+binding ids, Textual's key names, the keys that tasks, types and answers use, and every other
+binding active in the same place; each type's desk key comes from the codebook, and the task keys
+are what the types and HOLD/blanket leave."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from storage.codebook import load_builtin
 from storage.config import parse
 from storage.errors import ConfigError
-from storage.keys import DEFAULT_KEYS, key_name
+from storage.keys import DEFAULT_KEYS, NAMED_KEYS, PLACES, key_char, key_name, task_keys
 
 
 def demo(**changes) -> dict:
@@ -45,6 +47,21 @@ def test_builtin_types_have_mnemonic_letters():
     ({"confirm.yes": "enter"}, "taster.confirm.yes", ['"enter"', "kan ikke bekræfte"]),
     ({"confirm.yes": "1"}, "taster.confirm.yes", ['"1"']),
     ({"register.repeat": ""}, "taster", ["binding-id"]),
+    # issue 10 E: each of these loaded before
+    ({"confirm.yes": "escape"}, "taster.confirm.yes", ['"escape"', "kan ikke bekræfte"]),
+    ({"register.repeat": "f5", "confirm.yes": "f5"}, "taster.confirm.yes", ['"f5"', "register.repeat"]),
+    ({"confirm.yes": "h"}, "taster.confirm.yes", ['"h"', "register.hold"]),
+    ({"register.cancel": "esc"}, "taster.register.cancel", ['"esc"', "escape"]),
+    ({"register.search": "banana"}, "taster.register.search", ['"banana"', "ikke et tastnavn"]),
+    ({"register.search": "alt+s"}, "taster.register.search", ['"alt+s"', "Esc"]),
+    ({"register.search": "ctrl+m"}, "taster.register.search", ['"ctrl+m"', "enter"]),
+    ({"register.hold": "X"}, "taster.register.hold", ['"X"', "lille"]),
+    ({"pin.cancel": "enter"}, "taster.pin.cancel", ['"enter"', "PIN-koden"]),
+    ({"recent.void": "escape"}, "taster.recent.void", ['"escape"', "recent.cancel", "listen over seneste"]),
+    ({"dialog.cancel": "1"}, "taster.dialog.cancel", ['"1"', "kanal- og enhedsvalget"]),
+    ({"search.cancel": "q"}, "taster.search.cancel", ['"q"', "skrives i feltet"]),
+    ({"help.close": "down"}, "taster.help.close", ['"down"', "hjælpen"]),
+    ({"app.quit": "escape"}, "taster.app.quit", ['"escape"']),
 ])
 def test_a_keymap_that_would_steal_a_key_or_name_nothing_is_refused(taster, key, words):
     error = refused(demo(taster=taster))
@@ -54,10 +71,67 @@ def test_a_keymap_that_would_steal_a_key_or_name_nothing_is_refused(taster, key,
 
 
 def test_keys_may_be_written_as_characters_or_names():
-    config = parse(demo(taster={"register.batch": "*", "register.search": "F9", "register.hold": "x"}), "k")
-    assert config.keymap["register.search"] == "F9"
+    config = parse(demo(taster={"register.batch": "*", "register.search": "F9", "register.hold": "x",
+                                "register.help": "]"}), "k")
+    # Stored in Textual's names: the app's keymap and the screen's own key table agree.
+    assert config.keymap["register.search"] == "f9" and config.keymap["register.help"] == "right_square_bracket"
     assert key_name("*") == "asterisk" and key_name("+") == "plus" and key_name("F9") == "f9"
+    assert key_char("right_square_bracket") == "]" and key_char("at") == "@" and key_char("f9") is None
     assert set(DEFAULT_KEYS) >= {"register.repeat", "register.undo", "register.next", "confirm.yes"}
+
+
+def test_task_keys_are_what_the_types_and_hold_blanket_leave():
+    """Trial: five of the six type letters were also task keys, so a held or bounced type key
+    started the next entry. Now no type letter, nor h or b, is ever a task key."""
+    assert task_keys("osivdf") == "123456789acegjklmnpqrtuwxyz"  # 27 keys
+    config = parse(demo(), "k")
+    assert config.units["999borgerservice"].keys == "123456789acegjklmnpqrtuwxyz"
+    # Another letter for HOLD frees h; a new type takes its letter away.
+    config = parse(demo(taster={"register.hold": "x"},
+                        type=[{"kode": "KLAGE", "navn": "Klage", "klasse": "information"}]), "k")
+    keys = config.units["999borgerservice"].keys
+    assert "h" in keys and "x" not in keys and "k" not in keys and len(keys) == 26
+
+
+def test_new_types_without_a_key_never_get_a_reserved_letter():
+    """JOURNAL and YDERLIG were refused with a confusing "taster.confirm.yes" error: their first
+    letters j and y answer "Gem den igen?"."""
+    config = parse(demo(type=[{"kode": "JOURNAL", "navn": "Journal", "klasse": "information"},
+                              {"kode": "YDERLIG", "navn": "Yderligere", "klasse": "information"},
+                              {"kode": "HENVIS", "navn": "Henvisning", "klasse": "information"},
+                              {"kode": "BREV", "navn": "Brev", "klasse": "information"}]), "k")
+    keys = {code: t.key for code, t in config.codebook.types.items()}
+    assert (keys["JOURNAL"], keys["YDERLIG"], keys["HENVIS"], keys["BREV"]) == ("u", "e", "a", "r")
+    assert not {keys[c] for c in ("JOURNAL", "YDERLIG", "HENVIS", "BREV")} & set("jyhbn")
+    assert len(set(keys.values())) == len(keys)
+
+
+def test_a_type_on_the_yes_key_is_named_at_the_type():
+    error = refused(demo(type=[{"kode": "JOURNAL", "navn": "Journal", "klasse": "information", "tast": "j"}]))
+    assert error.key == "type JOURNAL.tast" and '"j"' in str(error) and "confirm.yes" in str(error)
+
+
+def test_the_key_lists_agree_with_textual():
+    """storage never imports Textual: its lists of key names and of the keys Textual's widgets
+    use by themselves are copies, checked here against the real thing."""
+    import string
+
+    from textual.containers import VerticalScroll
+    from textual.keys import Keys, _character_to_key
+    from textual.widgets import Input, OptionList
+
+    assert NAMED_KEYS <= {k.value for k in Keys} | {"space", "shift+escape"}
+    for char in string.printable.strip():
+        assert key_name(char) == _character_to_key(char), char
+
+    def bound(widget) -> set[str]:
+        return {k for b in widget.BINDINGS for k in (b.key if hasattr(b, "key") else b[0]).split(",")}
+
+    taken = {place: set(spec["taken"]) for place, spec in PLACES.items()}
+    assert bound(Input) - {"alt+backspace", "super+backspace", "super+c"} <= taken["søgningen"]
+    assert bound(Input) - {"alt+backspace", "super+backspace", "super+c"} <= taken["PIN-koden"]
+    assert bound(OptionList) - {"enter"} <= taken["listen over seneste"]
+    assert bound(VerticalScroll) - {"left", "right", "ctrl+pageup", "ctrl+pagedown"} <= taken["hjælpen"]
 
 
 def test_a_type_key_must_be_one_letter_and_unique():

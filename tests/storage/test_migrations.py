@@ -255,8 +255,9 @@ def test_behind_file_refused_without_migrate_then_upgraded_with_data_kept(tmp_pa
     if MIGRATIONS[:-1]:
         conn.execute(
             "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
-            "datakilde, station, operator, created_utc) VALUES "
-            "('old', '999', 'k', 'e', '23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'd', 's', 'o', 'c')"
+            "datakilde, station, operator, created_utc, seq) VALUES "
+            "('old', '999', 'k', 'e', '23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'd', 's', "
+            "'o', 'c', 1)"
         )
     conn.commit()
     conn.close()
@@ -538,7 +539,7 @@ def test_m005_numbers_the_rows_in_commit_order(db_path, config, clock):
                     "enhed, trial, end_utc, type, kanal FROM registrations WHERE id = 'old1'")
     raw.close()
     with Store(db_path, station="st", operator="o", clock=clock) as store:
-        assert store.migrated == ["m005_seq"]
+        assert store.migrated == ["m005_seq", *MIGRATION_NAMES[5:]]
         [new] = store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10",
                                        kanal="PRSNLG", type="OPRET", end=clock()))
         assert [r.id for r in store.latest(station="st")] == [new, "old2", "old1", "old0"]

@@ -171,7 +171,7 @@ def test_a_personal_setup_without_a_group_works_as_before(place, monkeypatch, ca
     as_staff(monkeypatch)
     code, _, err = run(capsys, *register("999telefon"))
     assert code == 0, err
-    code, out, err = run(capsys, "fortryd", "--enhed", "999telefon")
+    code, out, err = run(capsys, "fortryd", "--enhed", "999telefon", "--ja")
     assert code == 0 and out.startswith("Annulleret:"), err
 
 
@@ -289,3 +289,76 @@ def test_doctor_flags_a_database_everyone_may_write(place, monkeypatch, capsys):
     db.chmod(0o666)
     code, out, err = run(capsys, "doctor")
     assert code == 1 and f"Databasefilen {db} kan skrives af alle brugere" in err
+
+
+# -- registrer: the unit from the mapping, staff's batch limit, an exported week -----------------
+
+def with_week(text: str) -> tuple[str, str, str]:
+    """The config with a count week holding the last hour; the week and an hour ago as --tid."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.now(ZoneInfo("Europe/Copenhagen")) - timedelta(hours=1)
+    year, week, _ = moment.isocalendar()
+    first = date.fromisocalendar(year, week, 1)
+    last = date.fromisocalendar(year, week, 7)
+    text += f'\n[[taelleuge]]\nnavn = "Uge {week}"\nfra = {first}\ntil = {last}\n'
+    return text, f"{year}-W{week:02d}", f"{moment:%d-%m-%Y %H:%M}"
+
+
+def counted(unit: str) -> list[str]:
+    return ["registrer", "--opgave", "23.05.10", "--type", "OPRET", "--kanal",
+            "TLFIND" if unit == "999telefon" else "PRSNLG"]
+
+
+def test_staff_mapped_to_one_unit_may_leave_out_enhed(host, monkeypatch, capsys):
+    tmp, db, system, own = host
+    as_staff(monkeypatch)
+    code, out, err = run(capsys, *REGISTER, "--kanal", "PRSNLG")
+    assert code == 0, err
+    assert out.startswith("Gemt:")
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT enhed FROM registrations").fetchall() == [("999borgerservice",)]
+
+
+def test_without_enhed_and_without_a_mapping_the_known_units_are_named(place, monkeypatch, capsys):
+    tmp, db = place
+    monkeypatch.setenv("TAELLEUGE_CONFIG", str(write(tmp / "c.toml", config_text())))
+    code, _, err = run(capsys, *REGISTER, "--kanal", "PRSNLG")
+    assert code == 1
+    assert "Angiv enheden med --enhed" in err and "999borgerservice, 999telefon" in err
+    assert count(db) == 0
+
+
+def test_staff_batches_stop_at_500_the_coordinators_do_not(host, monkeypatch, capsys):
+    tmp, db, system, own = host
+    code, _, err = run(capsys, *register("999telefon"), "--antal", "501")  # root: the coordinator
+    assert code == 0, err
+    as_staff(monkeypatch)
+    code, _, err = run(capsys, *register("999borgerservice"), "--antal", "501")
+    assert code == 1
+    assert "--antal 501 er mere, end der kan registreres på én gang fra skranken (højst 500)" in err
+    assert count(db) == 501
+    code, _, err = run(capsys, *register("999borgerservice"), "--antal", "500")
+    assert code == 0, err
+    assert count(db) == 1001
+
+
+def test_staff_are_told_in_plain_danish_when_the_week_was_already_exported(place, monkeypatch, capsys):
+    tmp, db = place
+    text, week, when = with_week(config_text(group=NO_SUCH_GROUP, map_root=True))
+    system = write(tmp / "etc" / "config.toml", text)
+    monkeypatch.setattr(settings, "SYSTEM_CONFIG", system)
+    code, _, err = run(capsys, *counted("999borgerservice"), "--enhed", "999borgerservice", "--tid", when)
+    assert code == 0, err
+    code, _, err = run(capsys, "eksport", "landkort", "--uge", week, "--ud", str(tmp / "uge.csv"))
+    assert code == 0, err
+    as_staff(monkeypatch)
+    code, out, err = run(capsys, *counted("999borgerservice"), "--tid", when)
+    assert code == 0, err
+    assert out.startswith("Gemt:")
+    assert "Bemærk: Tovholderen har allerede eksporteret disse dage" in err
+    assert "Sig det til tovholderen, så ugen kan eksporteres igen." in err
+    assert count(db) == 2

@@ -240,6 +240,20 @@ def test_counts_exclude_voided_and_trial_rows(store, config):
     assert store.totals_by_unit() == {UNIT: 5, "999telefon": 1}
 
 
+def test_recent_entries_keep_to_the_unit_asked_for(store, config):
+    """The desk repeats and lists only the unit on screen (attacker #7: Enter Enter in one unit
+    saved the other unit's last task)."""
+    store.record(make(config, opgave="23.05.10"))
+    store.record(make(config, type="VEJL", count=3))
+    store.record(make(config, **PHONE))
+    mine = dict(station=store.station, operator=store.operator)
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine)] == [
+        ("999telefon", 1), (UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT)] == [(UNIT, 3), (UNIT, 1)]
+    assert [(r.enhed, n) for r, n in store.recent_entries(**mine, enhed=UNIT, limit=1)] == [(UNIT, 3)]
+    assert store.recent_entries(**mine, enhed="999ydelse") == []
+
+
 def test_counts_use_local_day_bounds(store, config, db_path):
     late = local(2026, 10, 21, 23, 30)  # 21:30Z, same UTC day
     early_next = local(2026, 10, 22, 0, 30)  # 22:30Z on the 21st in UTC
@@ -625,8 +639,11 @@ ROW = ("999", "Eksempelby", UNIT, "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ"
 
 
 def _import(store, rows, sha="a"):
+    from storage.imports import staging_key
+
     with store.import_batch() as batch:
         batch.add(rows)
+        batch.match(CPH, keys=[staging_key(row) for row in rows])
         return batch.commit(sha256=sha, content_sha256=sha + "-lines", file_name=f"{sha}.csv",
                             layout="raadata", encoding="utf-8", datakilde="Import",
                             station=store.station, operator=store.operator)
@@ -634,7 +651,10 @@ def _import(store, rows, sha="a"):
 
 def test_imports_are_listed_and_an_import_is_undone_row_by_row(store, config, db_path):
     first = _import(store, [ROW] * 3)
-    second = _import(store, [ROW], sha="b")
+    assert _import(store, [ROW] * 3, sha="again") is None  # the same registrations: nothing new
+    later = ROW[:9] + ("2026-10-20T08:01:00.000000Z",) + ROW[10:]
+    second = _import(store, [ROW] * 4 + [later], sha="b")  # a 4th copy of ROW, and a new row
+    assert second.row_count == 2
     [own] = store.record(make(config, end=local(2026, 10, 20, 10)))
     assert [i.id for i in store.imports()] == [first.id, second.id]
     assert store.imports()[0] == first and first.row_count == 3
@@ -647,7 +667,8 @@ def test_imports_are_listed_and_an_import_is_undone_row_by_row(store, config, db
     undone = store.undo_import(first.id, "RETTELSE")
     assert undone.record == first and undone.voided == 2
     assert dbrows.count(db_path, "voids", "reason = ?", ("RETTELSE",)) == 2
-    assert store.count_day(UNIT, date(2026, 10, 20), CPH) == 2  # the other import and our own row
+    assert store.count_day(UNIT, date(2026, 10, 20), CPH) == 3  # the other import and our own row
+    assert store.import_status() == [(first, 0), (second, 2)]
     assert store.undo_import(first.id, "RETTELSE").voided == 0  # nothing left to void
     with pytest.raises(Refusal, match="findes ikke"):
         store.undo_import("no-such-import", "RETTELSE")
@@ -670,3 +691,49 @@ def test_rows_by_field_name_are_the_export_rows_projected(store, config):
             list(snap.rows(fields=("station",)))
     assert [(r.enhed, r.end_utc) for r in whole] == picked
     assert [r.seq for r in whole] == sorted(r.seq for r in whole)
+
+
+def test_undo_candidates_are_what_undo_last_would_void(store, config):
+    """Shown, confirmed, then exactly those ids voided (tui.cli_store.cmd_undo)."""
+    assert store.undo_candidates(enhed=UNIT) == []
+    [single] = store.record(make(config, end=local(2026, 10, 20, 9)))
+    batch = store.record(make(config, end=local(2026, 10, 20, 10), count=3))
+    _import(store, [ROW])  # later, but an import is never a unit's latest registration
+    shown = store.undo_candidates(enhed=UNIT)
+    assert sorted(r.id for r in shown) == sorted(batch)
+    assert store.undo_candidates(station=store.station) == shown
+    store.void([r.id for r in shown], "FORTRUDT")
+    assert [r.id for r in store.undo_candidates(enhed=UNIT)] == [single]
+    assert [r.id for r in store.undo_last(enhed=UNIT)] == [single]
+    with pytest.raises(ValueError):
+        store.undo_candidates()
+
+
+def test_imports_in_one_clock_tick_keep_the_order_they_were_written_in(store):
+    """The frozen clock gives every import the same created_utc; ids are random UUIDs. The list
+    (and so the numbers ``import --liste`` shows) must still be the order of writing."""
+    made = []
+    for n in range(6):
+        row = ROW[:9] + (f"2026-10-20T08:{n:02d}:00.000000Z",) + ROW[10:]
+        made.append(_import(store, [row], sha=f"tick{n}"))
+    assert len({r.created_utc for r in made}) == 1
+    assert [r.id for r in store.imports()] == [r.id for r in made]
+    assert [r.id for r, _ in store.import_status()] == [r.id for r in made]
+
+
+def test_a_batch_committed_without_asking_first_is_matched_too(store):
+    """A caller that stages rows of its own need not hash them: commit reads the keys back."""
+    rows = [ROW, ROW, ROW[:9] + ("2026-10-20T08:07:00.000000Z",) + ROW[10:]]
+    with store.import_batch() as batch:
+        batch.add(rows)
+        first = batch.commit(sha256="x1", content_sha256="x1-lines", file_name="x1.csv",
+                             layout="raadata", encoding="utf-8", datakilde="Import",
+                             station=store.station, operator=store.operator)
+    assert first.row_count == 3
+    with store.import_batch() as batch:
+        batch.add(rows + [ROW])
+        again = batch.commit(sha256="x2", content_sha256="x2-lines", file_name="x2.csv",
+                             layout="raadata", encoding="utf-8", datakilde="Import",
+                             station=store.station, operator=store.operator)
+        assert (batch.matched.new, batch.matched.existing) == (1, 3)
+    assert again.row_count == 1

@@ -42,3 +42,12 @@ def rows(db_path, where: str = "1=1", params=()) -> list[dict]:
 async def press(app, pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await settle(app, pilot)
+
+
+async def paced(app, pilot, clock, *keys: str, seconds: float = 0.5) -> None:
+    """Keys at a person's pace: ``seconds`` on the (injected) clock before each, past a dialog's
+    first moment (tui.key_filter.DIALOG_SETTLE), so a dialog takes them."""
+    for key in keys:
+        clock.advance(seconds=seconds)
+        await pilot.press(key)
+        await settle(app, pilot)

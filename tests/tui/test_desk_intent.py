@@ -1,8 +1,9 @@
 """Never save what the user didn't mean (issue 9 §1): held and bounced keys, bursts, one guard at a
 time, one Esc clears all, repeat shown before it is saved, batch edge cases, the idle timeout.
 
-The app's clock is a frozen fake: keys pressed without advancing it arrive "at the same instant",
-which is how a held-down or bounced key looks to the screen.
+The app's clock is a frozen fake, and it times the keys too (tui.app.make_app): keys pressed
+without advancing it arrive "at the same instant", which is how a held-down or bounced key looks to
+the app's key filter; ``paced`` presses keys at a person's pace.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tui.screens import register
 from tui.screens.dialogs import Confirm
 from tui.screens.register import RegisterScreen
 
-from desk_support import SIZE, press, rows, text_of
+from desk_support import SIZE, dialog_text, paced, press, rows, text_of
 from support import settle
 
 
@@ -46,7 +47,7 @@ async def test_held_enter_shows_the_repeat_once_and_saves_nothing(kiosk, store, 
         assert len(rows(store.path)) == 2 and guards(app) == 0 and app.screen.state.is_empty
 
 
-async def test_a_burst_opens_one_guard_that_only_j_confirms(kiosk, store):
+async def test_a_burst_opens_one_guard_that_only_j_confirms(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -54,42 +55,70 @@ async def test_a_burst_opens_one_guard_that_only_j_confirms(kiosk, store):
         assert len(rows(store.path)) == 1
         assert guards(app) == 1 and isinstance(app.screen, Confirm)
         assert "j/y = ja, gem igen" in "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        await press(app, pilot, "j")
+        await paced(app, pilot, clock, "j")
         assert len(rows(store.path)) == 2
         # Nothing typed while the guard was open reaches the desk afterwards.
         assert isinstance(app.screen, RegisterScreen) and guards(app) == 0
         assert app.screen.state.is_empty
 
 
-async def test_keys_queued_for_the_desk_while_the_guard_is_open_are_dropped(kiosk, store):
+async def test_keys_queued_for_the_desk_while_the_guard_is_open_are_dropped(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "1", "o", "1", "o")
         desk = app.screen_stack[-2]
-        assert isinstance(desk, RegisterScreen) and desk.guard_open
+        assert isinstance(desk, RegisterScreen) and desk.dialog_open
         # Keys that were already on their way to the desk when the guard took the keyboard.
         for key in ("2", "s", "2", "s", "enter"):
             desk.post_message(events.Key(key, key if len(key) == 1 else None))
         await settle(app, pilot)
         assert guards(app) == 1 and len(rows(store.path)) == 1 and desk.state.is_empty
-        await press(app, pilot, "n")
+        await paced(app, pilot, clock, "n")
         assert len(rows(store.path)) == 1 and "Ikke gemt igen" in text_of(app, "#message")
 
 
 @pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
-async def test_the_guard_ignores_a_key_repeated_within_150_ms(kiosk, store, clock):
+async def test_a_dialog_takes_no_key_in_its_first_400_ms_and_says_so(kiosk, store, clock):
+    """Trial #3, attacker #2: a "j" typed ahead answered "Gem den igen?" 40-250 ms after it
+    opened. Real timings on the injected clock: the key at 40 ms and 250 ms is dropped (and
+    said), a held j stays dropped, a fresh press after 400 ms answers."""
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         answers = []
-        app.push_screen(Confirm("Gem igen?", opened_by=("j", clock())), answers.append)
+        app.push_screen(Confirm("Gem igen?"), answers.append)
         await pilot.pause()
-        await press(app, pilot, "j")  # the key that opened it, still held
+        clock.advance(seconds=0.04)
+        await press(app, pilot, "j")  # typed ahead
         assert isinstance(app.screen, Confirm) and answers == []
-        clock.advance(seconds=0.2)
+        assert "Tasten j kom, lige da dette blev vist, og tæller ikke" in dialog_text(app)
+        clock.advance(seconds=0.21)
+        await press(app, pilot, "n")  # 250 ms: still too early
+        assert answers == []
+        clock.advance(seconds=0.5)
         await press(app, pilot, "j")
         assert answers == [True]
+
+
+async def test_a_key_held_in_a_dialog_acts_once(kiosk, store, clock):
+    """Auto-repeat: the first repeat after 250 ms (console) or 500 ms (X), then every 30 ms. The
+    window slides with each repeat, so a held key never answers twice or reaches the desk."""
+    app = kiosk()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "plus", "6", "0", "enter")
+        assert isinstance(app.screen, Confirm)
+        clock.advance(seconds=0.6)
+        await press(app, pilot, "j")  # the batch of 60 is confirmed …
+        assert isinstance(app.screen, RegisterScreen) and app.screen.state.batch == 60
+        for delay in (0.5, *[0.03] * 20):  # … and the j is held: X's delay, then repeats
+            clock.advance(seconds=delay)
+            await pilot.press("j")
+        await settle(app, pilot)
+        assert app.screen.state.task is None and app.screen.state.batch == 60  # no task j
+        await paced(app, pilot, clock, "1", "o", seconds=0.9)
+        assert len(rows(store.path)) == 60 and {r["opgave"] for r in rows(store.path)} == {"23.05.10"}
 
 
 async def test_one_escape_clears_hold_blanket_and_batch(kiosk, store):
@@ -120,7 +149,8 @@ async def test_repeat_uses_todays_pinned_channel_and_count_one(kiosk, store, clo
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "plus", "1", "2", "enter", "3", "i")  # a batch of 12 on PRSNLG
-        await press(app, pilot, "f2", "2")  # the pinned channel is now TLFIND
+        await press(app, pilot, "f2")
+        await paced(app, pilot, clock, "2")  # the pinned channel is now TLFIND
         clock.advance(seconds=5)
         await press(app, pilot, "enter")
         assert "TLFIND" in text_of(app, "#entry") and "stk." not in text_of(app, "#entry")
@@ -165,23 +195,24 @@ async def test_a_letter_while_typing_a_count_is_refused_out_loud(kiosk, store):
 
 
 @pytest.mark.parametrize("answer, saved", [("n", 1), ("j", 60)])
-async def test_a_batch_over_50_asks_first(kiosk, store, answer, saved):
+async def test_a_batch_over_50_asks_first(kiosk, store, clock, answer, saved):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "plus", "6", "0", "enter")
         assert isinstance(app.screen, Confirm)
         assert "60 ens henvendelser" in "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        await press(app, pilot, answer, "1", "o")
+        await paced(app, pilot, clock, answer)
+        await press(app, pilot, "1", "o")
         assert len(rows(store.path)) == saved
 
 
 @pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
-async def test_a_batch_over_the_maximum_is_refused_with_the_limit(kiosk, store):
+async def test_a_batch_over_the_maximum_is_refused_with_the_limit(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "plus", "1", "0", "0", "0", "1", "enter")
+        await paced(app, pilot, clock, "plus", "1", "0", "0", "0", "1", "enter", seconds=0.8)
         assert "fra 1 til 10.000" in text_of(app, "#message")
         assert "stk." not in text_of(app, "#entry")
 
@@ -263,13 +294,14 @@ async def test_a_task_key_in_step_two_warns_and_the_type_key_still_saves_that_ta
         assert [r["opgave"] for r in rows(store.path)] == ["23.05.10"]
 
 
-async def test_a_type_key_in_step_one_is_not_a_type(kiosk, store):
-    """o is a task key in step 1 (the 24th item): with 12 items it has none, and says so."""
+async def test_a_type_key_in_step_one_is_never_a_task(kiosk, store):
+    """Task keys skip the type letters, whatever the package's size: o in step 1 says what it is."""
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await press(app, pilot, "o")
-        assert "ingen opgave" in text_of(app, "#message") and rows(store.path) == []
+        assert "Tasten o er typen OPRET (trin 2): vælg først opgaven" in text_of(app, "#message")
+        assert rows(store.path) == [] and app.screen.state.is_empty
 
 
 @pytest.mark.parametrize("keys, unit, count", [

@@ -13,6 +13,7 @@ from storage.config import parse
 from tui.screens.dialogs import ChannelPicker, Confirm, Help, RecentList, TaskSearch, UnitPicker
 from tui.screens.register import RegisterScreen
 
+from desk_support import paced
 from support import database_locked, screen_text, settle
 
 SIZE = (80, 24)
@@ -56,11 +57,14 @@ async def test_type_keys_are_the_codebook_letters(kiosk, store, key, code):
         assert code in screen_text(app, "#message")
 
 
-async def test_letter_keys_follow_the_digits(kiosk, store):
+async def test_letter_keys_follow_the_digits_and_skip_the_type_hold_and_blanket_letters(kiosk, store):
+    """1-9, then a c e …: b is blanket, d f i o s v are types; none of them is ever a task key."""
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "c", "v")  # 12th item: 07.18.00 Affald
+        keys = [key for key, _ in app.screen.state.items()]
+        assert keys == list("123456789ace")
+        await press(app, pilot, "e", "v")  # 12th item: 07.18.00 Affald
         assert [r["opgave"] for r in rows(store)] == ["07.18.00"]
 
 
@@ -98,31 +102,32 @@ async def test_h_and_b_toggle_hold_and_blanket_for_one_entry(kiosk, store):
         assert [(r["afslutning"], r["blanket"]) for r in rows(store)] == [("HOLD", "JA"), ("STRAKS", "NEJ")]
 
 
-async def test_b_in_step_one_is_a_task_key(kiosk, store):
+async def test_h_and_b_before_the_task_are_hold_and_blanket_not_tasks(kiosk, store):
+    """HOLD pressed first (as the help's "before the type" invites) must not pick task h."""
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await press(app, pilot, "b", "o")  # 11th item: 09.13.00 Skadedyr
-        assert [(r["opgave"], r["blanket"]) for r in rows(store)] == [("09.13.00", "NEJ")]
+        await press(app, pilot, "h", "b", "c", "o")  # 11th item: 09.13.00 Skadedyr
+        assert [(r["opgave"], r["afslutning"], r["blanket"]) for r in rows(store)] == [
+            ("09.13.00", "HOLD", "JA")]
 
 
-async def test_search_by_name_and_by_number(kiosk, store):
+async def test_search_by_name_and_by_number(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.screen, TaskSearch)
-        await pilot.press(*"kørekort")
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press(*"kørekort")  # typed ahead into the field: every letter counts
+        await paced(app, pilot, clock, "enter")
         assert isinstance(app.screen, RegisterScreen)
         assert "23.09.04 Kørekort" in screen_text(app, "#choices")
         await press(app, pilot, "s")
         await pilot.press("slash")
         await pilot.pause()
-        await pilot.press(*"29.03", "down", "enter")
-        await pilot.pause()
+        await pilot.press(*"29.03")
+        await paced(app, pilot, clock, "down", "enter")
         await press(app, pilot, "o")
         assert [(r["opgave"], r["type"]) for r in rows(store)] == [("23.09.04", "STATUS"), ("29.03.99", "OPRET")]
 
@@ -164,7 +169,7 @@ async def test_same_registration_within_1_5_s_asks_first(kiosk, store, clock, an
         clock.advance(seconds=1)
         await press(app, pilot, "1", "o")
         assert isinstance(app.screen, Confirm)
-        await press(app, pilot, answer)
+        await paced(app, pilot, clock, answer)
         assert isinstance(app.screen, RegisterScreen)
         assert len(rows(store)) == expected
 
@@ -180,7 +185,7 @@ async def test_same_registration_after_1_5_s_is_not_questioned(kiosk, store, clo
         assert len(rows(store)) == 2
 
 
-async def test_f2_changes_the_pinned_channel_until_changed_again(kiosk, store):
+async def test_f2_changes_the_pinned_channel_until_changed_again(kiosk, store, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -189,8 +194,7 @@ async def test_f2_changes_the_pinned_channel_until_changed_again(kiosk, store):
         assert isinstance(app.screen, ChannelPicker)
         picker_text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert "TLFIND" in picker_text and ", ind" in picker_text and ", ud" in picker_text
-        await pilot.press("2")  # second channel of the unit: TLFIND
-        await pilot.pause()
+        await paced(app, pilot, clock, "2")  # second channel of the unit: TLFIND
         assert "TLFIND Telefon" in screen_text(app, "#entry")
         await press(app, pilot, "1", "o")
         await press(app, pilot, "2", "s")
@@ -235,29 +239,30 @@ async def test_ctrl_u_lists_then_voids_and_ctrl_r_brings_it_back(kiosk, store, c
         await press(app, pilot, "ctrl+u")
         assert isinstance(app.screen, RecentList)
         listed = [str(o.prompt) for o in app.screen.query_one("#recent").options]
-        assert "Pas" in listed[0] and "STATUS" in listed[0] and "10:30" in listed[0]
+        assert "Pas" in listed[0] and "STATUS" in listed[0] and "10:30:03" in listed[0]
         assert "Flytning" in listed[1] and "OPRET" in listed[1]
-        await press(app, pilot, "enter")  # the newest is highlighted
+        await paced(app, pilot, clock, "enter")  # the newest is highlighted
         assert isinstance(app.screen, Confirm)
         question = "\n".join(str(w.render()) for w in app.screen.query("Static"))
-        assert "23.09.02 Pas" in question and "STATUS" in question and "kl. 10:30" in question
-        await press(app, pilot, "escape")  # the way back before anything is written
+        assert "23.09.02 Pas" in question and "STATUS" in question
+        assert "21-10-2026 kl. 10:30:03" in question  # date and time with seconds
+        await paced(app, pilot, clock, "escape")  # the way back before anything is written
         assert len(rows(store)) == 2
         await press(app, pilot, "ctrl+u")
-        await press(app, pilot, "enter")
-        await press(app, pilot, "j")
+        await paced(app, pilot, clock, "enter", "j")
         assert [r["opgave"] for r in rows(store)] == ["23.05.10"]
         voids = dbrows.query(store.path, "SELECT reason, station, operator FROM voids")
         assert voids == [("FORTRUDT", "test-station", "tester")]
         assert "Annulleret" in screen_text(app, "#message")
         await press(app, pilot, "ctrl+r")
         assert sorted(r["opgave"] for r in rows(store)) == ["23.05.10", "23.09.02"]
-        assert "Genskabt: 1 registrering tæller igen" in screen_text(app, "#message")
+        # The message names what came back, not only how many rows.
+        assert "Genskabt, tæller igen: 1 × 23.09.02 Pas" in screen_text(app, "#message")
 
 
 @pytest.mark.engines("sqlite")  # the screen alone: nothing in it depends on the engine
 @pytest.mark.parametrize("key", ["question_mark", "f1"])
-async def test_help_explains_task_types_and_counting_rules(kiosk, key):
+async def test_help_explains_task_types_and_counting_rules(kiosk, clock, key):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -269,8 +274,7 @@ async def test_help_explains_task_types_and_counting_rules(kiosk, key):
         assert "FEJL" in text and "anden myndighed" in text
         assert "to sager er to registreringer" in text
         assert "blanket" in text.lower()
-        await pilot.press("escape")
-        await pilot.pause()
+        await paced(app, pilot, clock, "escape")
         assert isinstance(app.screen, RegisterScreen)
 
 
@@ -288,13 +292,16 @@ async def test_failed_write_is_shown_kept_and_retried_without_double_counting(ki
         assert len(rows(store)) == 1
 
 
-async def test_escape_gives_up_a_failed_write_and_says_it_was_not_saved(kiosk, store, db_path):
+async def test_escape_gives_up_a_failed_write_after_a_yes_and_says_it_was_not_saved(
+        kiosk, store, db_path, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         with database_locked(store, db_path):
             await press(app, pilot, "1", "o")
         await press(app, pilot, "escape")
+        assert isinstance(app.screen, Confirm)  # never given up by one (bounced) Esc
+        await paced(app, pilot, clock, "j")
         assert "IKKE gemt" in screen_text(app, "#message")
         await press(app, pilot, "enter")  # nothing to retry any more: Enter only shows a repeat
         assert rows(store) == []
@@ -328,8 +335,8 @@ async def test_live_panel_counts_today_week_matrix_and_latest(kiosk, store, cloc
         matrix_line = next(line for line in panel.splitlines() if line.startswith("PRSNLG"))
         assert matrix_line.split()[1:] == ["1", "·", "·", "1", "·", "·"]
         latest = panel.splitlines()[panel.splitlines().index("Seneste her:") + 1:]
-        assert latest[0].split() == ["10:30", "Pas", "VEJL"]
-        assert latest[1].split() == ["10:30", "Flytning", "OPRET"]
+        assert latest[0].split() == ["10:30:02", "Pas", "VEJL"]
+        assert latest[1].split() == ["10:30:00", "Flytning", "OPRET"]
 
 
 async def test_outside_the_count_week_only_trial_is_possible_and_marked(config, store, clock):
@@ -347,13 +354,12 @@ async def test_outside_the_count_week_only_trial_is_possible_and_marked(config, 
         assert "Prøve i dag 1" in screen_text(app, "#header")
 
 
-async def test_unit_picker_when_no_unit_is_given(kiosk, store):
+async def test_unit_picker_when_no_unit_is_given(kiosk, store, clock):
     app = kiosk(enhed=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, UnitPicker)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await paced(app, pilot, clock, "2")
         assert isinstance(app.screen, RegisterScreen)
         assert app.screen.unit.code == "999telefon"
         await press(app, pilot, "1", "o", "1")  # the telefon desk asks its local question
@@ -385,4 +391,7 @@ async def test_keys_are_remappable_by_binding_id(store, clock):
         await pilot.press("f6")
         await pilot.pause()
         assert isinstance(app.screen, ChannelPicker)
+        await paced(app, pilot, clock, "escape")
+        await press(app, pilot, "enter")  # Enter is no longer the repeat key: nothing happens
+        assert len(rows(store)) == 2 and app.screen.state.is_empty
 

@@ -44,8 +44,10 @@ async def test_the_double_press_guard_also_holds_while_the_first_is_still_waitin
             await pilot.press("1", "o")
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
+            clock.advance(seconds=0.5)
             await pilot.press("n")
         await pilot.pause()
+        clock.advance(seconds=0.5)
         await pilot.press("enter")  # retry the first one
         await settle(app, pilot)
         assert live_tasks(db_path) == ["23.05.10"]
@@ -60,18 +62,20 @@ async def test_undo_voids_exactly_the_row_that_was_shown(kiosk, store, config, c
         clock.advance(seconds=5)
         await pilot.press("ctrl+u")
         await settle(app, pilot)
+        clock.advance(seconds=0.5)
         await pilot.press("enter")  # the newest entry, as the list showed it
         await pilot.pause()
         assert isinstance(app.screen, Confirm)
         # A write from this station lands while the dialog is open (a retry, say).
         store.record(new_entry(config, enhed="999borgerservice", opgave="23.09.02", kanal="PRSNLG",
                                type="INFO", end=clock()))
+        clock.advance(seconds=0.5)
         await pilot.press("j")
         await settle(app, pilot)
         assert live_tasks(db_path) == ["23.09.02"]  # 23.05.10, the one shown, is voided
 
 
-async def test_leaving_with_an_unsaved_entry_asks_first(kiosk, store, db_path):
+async def test_leaving_with_an_unsaved_entry_asks_first(kiosk, store, db_path, clock):
     app = kiosk()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -82,6 +86,7 @@ async def test_leaving_with_an_unsaved_entry_asks_first(kiosk, store, db_path):
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
             assert "IKKE gemt" in "\n".join(str(w.render()) for w in app.screen.query("Static"))
+            clock.advance(seconds=0.5)
             await pilot.press("n")
             await pilot.pause()
             assert isinstance(app.screen, RegisterScreen) and app.is_running

@@ -8,36 +8,39 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.config import Config, Task, Unit
-from storage.keys import DEFAULT_KEYS
+from storage.keys import DEFAULT_KEYS, NUMBER_KEYS
 from storage.kle import KleCatalogue, load_catalogue
 from storage.pin import check_pin
 
 from .. import render
+from ..key_filter import REPEAT
 from ..panel_data import RecentEntry
 
-NUMBER_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
-KEY_REPEAT = timedelta(milliseconds=150)  # the same key again within this is a held or bounced key
 SEARCH_MAX = 40  # characters: a KLE number or part of a name
 PIN_MAX = 64
-PIN_FREE_TRIES = 3
-HELP_WIDTH = 68  # the help's text width at 80 columns (78 wide, border, padding, scrollbar)  # then a growing wait before the next try
+PIN_FREE_TRIES = 3  # then a growing wait before the next try
+HELP_WIDTH = 68  # the help's text width at 80 columns (78 wide, border, padding, scrollbar)
 LOG = logging.getLogger("taelleuge")
+TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen."
 
 
 def _binding(bid: str, action: str, description: str, **kwargs) -> Binding:
@@ -57,7 +60,34 @@ def _catalogue(path: Path | None) -> KleCatalogue | None:
         return None
 
 
-class _Numbered(ModalScreen[str | None]):
+class Dialog(ModalScreen):
+    """A dialog of the desk. The app drops keys that arrive in its first moment (typed for the
+    screen below) and held or bounced ones (tui.key_filter); the dialog says so on a line of its
+    own, so a key that did nothing never goes unexplained."""
+
+    opened_at: float | None = None  # set by the app when the dialog is pushed
+
+    def dropped_line(self) -> Static:
+        line = Static("", classes="dialog-dropped", markup=False)
+        line.display = False
+        return line
+
+    def key_dropped(self, event: events.Key, why: str) -> None:
+        lines = self.query(".dialog-dropped")
+        if not lines:
+            return
+        if why == REPEAT:
+            text = TWICE
+        else:
+            key = event.character if event.is_printable and event.character else render.key_label(event.key)
+            text = (f"Tasten {key} kom, lige da dette blev vist, og tæller ikke: læs det, og tryk "
+                    "igen.")
+        line = lines.first(Static)
+        line.update(text)
+        line.display = True
+
+
+class _Numbered(Dialog):
     """A numbered list: press the item's key, or Escape to leave it as it was."""
 
     BINDINGS = [_binding("dialog.cancel", "dismiss(None)", "Tilbage")]
@@ -74,6 +104,7 @@ class _Numbered(ModalScreen[str | None]):
             yield Static("\n".join(lines), markup=False)
             yield Static(self.note or "Tryk tallet ud for dit valg. Esc = tilbage.", classes="dialog-note",
                          markup=False)
+            yield self.dropped_line()
 
     def on_key(self, event) -> None:
         if event.character and event.character in self.keys:
@@ -105,20 +136,20 @@ class ChannelPicker(_Numbered):
         super().__init__("Skift kanal (bliver, til du skifter igen)", items)
 
 
-class Confirm(ModalScreen[bool]):
-    """A yes/no question. Yes is ``j`` (or ``y``), never Enter or a digit: a held Enter or a
-    bounced key cannot answer it, and a key repeated within 150 ms is ignored."""
+class Confirm(Dialog):
+    """A yes/no question. Yes is ``j`` (or ``y``), never Enter, Esc or a digit: a held Enter or a
+    bounced key cannot answer it; a held, bounced or typed-ahead key never reaches it (the app's
+    key filter)."""
 
     BINDINGS = [
         _binding("confirm.yes", "dismiss(True)", "Ja"),
         _binding("confirm.no", "dismiss(False)", "Nej"),
     ]
+    leaving = False  # the question about leaving the app: only one of those at a time
 
-    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej", *,
-                 opened_by: tuple[str, datetime] | None = None):
+    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej"):
         super().__init__()
         self.question, self.yes, self.no = question, yes, no
-        self._previous = opened_by  # the key that opened the dialog, and when
 
     def compose(self) -> ComposeResult:
         labels = render.key_labels(self.app.config)
@@ -126,15 +157,10 @@ class Confirm(ModalScreen[bool]):
             yield Static(self.question, markup=False)
             yield Static(f"{labels['confirm.yes']} = {self.yes}     {labels['confirm.no']} = {self.no}",
                          classes="dialog-note", markup=False)
-
-    def on_key(self, event) -> None:
-        now = self.app.clock()
-        previous, self._previous = self._previous, (event.key, now)
-        if previous and previous[0] == event.key and timedelta(0) <= now - previous[1] < KEY_REPEAT:
-            event.stop()  # held down or bounced: not an answer
+            yield self.dropped_line()
 
 
-class RecentList(ModalScreen[tuple[str, RecentEntry] | None]):
+class RecentList(Dialog):
     """This user's last entries at this station: pick one to void it, or to go on with the same
     citizen's next task."""
 
@@ -144,27 +170,48 @@ class RecentList(ModalScreen[tuple[str, RecentEntry] | None]):
         _binding("recent.cancel", "dismiss(None)", "Tilbage"),
     ]
 
-    def __init__(self, config: Config, entries: list[RecentEntry]):
+    def __init__(self, config: Config, entries: list[RecentEntry], today: date | None = None):
         super().__init__()
-        self.config, self.entries = config, entries
+        self.config, self.entries, self.today = config, entries, today
 
     def compose(self) -> ComposeResult:
         labels = render.key_labels(self.config)
         with Vertical(classes="dialog recent"):
-            yield Static("Seneste registreringer, du har lavet her", classes="dialog-title", markup=False)
-            yield OptionList(*[Option(self._line(e)) for e in self.entries], id="recent")
+            yield Static("Dine seneste registreringer her (kun dagens kan annulleres)",
+                         classes="dialog-title", markup=False)
+            yield OptionList(*[Option(self._line(e, 56)) for e in self.entries], id="recent")
             yield Static(f"Pil op/ned · {labels['recent.void']} = annullér · "
                          f"{labels['recent.next']} = samme borger · {labels['recent.cancel']} = tilbage",
                          classes="dialog-note", markup=False)
+            yield self.dropped_line()
 
-    def _line(self, entry: RecentEntry) -> Text:
-        line = render.recent_line(self.config, entry, 50) + f"  {entry.kanal}"
-        return Text(line, style="strike dim" if entry.voided else "")
+    def _line(self, entry: RecentEntry, width: int) -> Text:
+        """One entry on one line of ``width`` cells: the channel last, the name gives way."""
+        kanal = f"  {entry.kanal}"
+        line = render.recent_line(self.config, entry, max(width - len(kanal), 1), today=self.today) + kanal
+        return Text(render.fit(line, width), style="strike dim" if entry.voided else "")
 
     def on_mount(self) -> None:
         options = self.query_one("#recent", OptionList)
         options.highlighted = 0
         options.focus()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Each entry on one line at this width, and as many lines as the screen has room for."""
+        options = self.query_one("#recent", OptionList)
+        width = options.scrollable_content_region.width - 1
+        if width > 0:
+            highlighted = options.highlighted
+            options.clear_options()
+            options.add_options([Option(self._line(e, width)) for e in self.entries])
+            options.highlighted = highlighted
+        # The title, the note and the dialog's frame take what is not the list's.
+        room = self.app.size.height - 12
+        options.styles.max_height = max(3, min(len(self.entries) + 2, room))
 
     def action_choose(self, what: str) -> None:
         index = self.query_one("#recent", OptionList).highlighted
@@ -172,7 +219,42 @@ class RecentList(ModalScreen[tuple[str, RecentEntry] | None]):
             self.dismiss((what, self.entries[index]))
 
 
-class TaskSearch(ModalScreen[Task | None]):
+class SearchField(Input):
+    """The search's text field: what does not fit (a long paste, the 41st letter) is said out
+    loud, never dropped in silence; as much as fits is kept."""
+
+    class Overflow(Message):
+        def __init__(self, dropped: int, kept: int):
+            super().__init__()
+            self.dropped, self.kept = dropped, kept
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        room = self.max_length - (len(self.value) - (max(end, start) - min(end, start)))
+        if self.max_length and len(text) > room:
+            self.post_message(self.Overflow(len(text) - max(room, 0), max(room, 0)))
+            text = text[: max(room, 0)]
+            if not text:
+                return
+        super().replace(text, start, end)
+
+
+def rank(task: Task, needle: str) -> tuple[int, int] | None:
+    """How well ``task`` matches the search (lower is better), or None: the KLE number's start,
+    then the name's start, then a word's start, then anywhere in the name, the earlier the
+    better ("pens": Folkepension before "Boligsikring, førtidspension")."""
+    name = task.name.casefold()
+    if task.kle.startswith(needle):
+        return (0, 0)
+    if name.startswith(needle):
+        return (1, 0)
+    if any(word.startswith(needle) for word in re.split(r"[\s,./()-]+", name)):
+        return (2, name.find(needle))
+    if needle in name:
+        return (3, name.find(needle))
+    return None
+
+
+class TaskSearch(Dialog):
     """Find a task by KLE number or name: the unit's package first, then the KLE file if set."""
 
     BINDINGS = [
@@ -186,13 +268,15 @@ class TaskSearch(ModalScreen[Task | None]):
         self.config, self.unit = config, unit
         self.catalogue = _catalogue(config.kle_file)
         self.hits: list[Task] = []
+        self.cut = ""  # what the last paste lost, said until the next change of the text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
             yield Static("Søg opgave: skriv KLE-nummer eller navn", classes="dialog-title", markup=False)
-            yield Input(placeholder="fx 23.05 eller flyt", id="query", max_length=SEARCH_MAX)
+            yield SearchField(placeholder="fx 23.05 eller flyt", id="query", max_length=SEARCH_MAX)
             yield OptionList(id="hits")
             yield Static("", id="search-note", classes="dialog-note", markup=False)
+            yield self.dropped_line()
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).cursor_blink = False
@@ -205,22 +289,37 @@ class TaskSearch(ModalScreen[Task | None]):
     def update_hits(self, text: str) -> None:
         needle = text.strip().casefold()
         tasks = self.unit.tasks()
-        hits = [t for t in tasks if not needle or t.kle.startswith(needle) or needle in t.name.casefold()]
+        if needle:
+            ranked = [(r, i, t) for i, t in enumerate(tasks) if (r := rank(t, needle)) is not None]  # noqa: E501
+            hits = [t for _, _, t in sorted(ranked, key=lambda x: (x[0], x[1]))]
+        else:
+            hits = list(tasks)
         if self.catalogue and needle:
             known = {t.kle for t in hits}
             hits += [Task(e.number, e.title) for e in self.catalogue.search(needle)
                      if e.number.count(".") == 2 and e.number not in known and not e.retired]
         self.hits = hits[:30]
+        self.searching = bool(needle)
         options = self.query_one("#hits", OptionList)
         options.clear_options()
         options.add_options([Option(Text(f"{t.kle}  {t.name}")) for t in self.hits])
         if self.hits:
             options.highlighted = 0
-            note = "Pil op/ned vælger · Enter = brug opgaven · Esc = tilbage"
+            note = ("Pil op/ned vælger · Enter = brug opgaven · Esc = tilbage" if needle else
+                    "Skriv navn eller KLE-nummer · Esc = tilbage")
         else:
             note = (f"Ingen opgave passer til \"{text.strip()}\". Prøv et KLE-nummer (fx 23.05) "
                     "eller en del af navnet. Esc = tilbage")
+        # The overflow comes just before the change it cut: say both, the cut first.
+        note, self.cut = f"{self.cut} {note}" if self.cut else note, ""
         self.query_one("#search-note", Static).update(note)
+
+    @on(SearchField.Overflow)
+    def overflow(self, event: SearchField.Overflow) -> None:
+        cut = f"Søgningen kan højst være {SEARCH_MAX} tegn: {event.dropped} tegn kom ikke med."
+        self.query_one("#search-note", Static).update(f"{cut} Esc = tilbage")
+        if event.kept:  # a change follows: its note says the cut too
+            self.cut = cut
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#hits", OptionList)
@@ -229,6 +328,11 @@ class TaskSearch(ModalScreen[Task | None]):
 
     @on(Input.Submitted)
     def submitted(self) -> None:
+        if not getattr(self, "searching", False):
+            # Enter on an empty search picks nothing: the first task is not what anyone meant.
+            self.query_one("#search-note", Static).update(
+                "Skriv noget først: en del af navnet eller et KLE-nummer. Esc = tilbage")
+            return
         index = self.query_one("#hits", OptionList).highlighted
         if self.hits and index is not None:
             self.dismiss(self.hits[index])
@@ -238,7 +342,7 @@ class TaskSearch(ModalScreen[Task | None]):
         self.dismiss(self.hits[event.option_index])
 
 
-def rules(labels: dict[str, str]) -> list[str]:
+def rules(labels: dict[str, str], width: int = HELP_WIDTH) -> list[str]:
     """The counting rules staff ask about (domain reference §5), wrapped to the help's width."""
     points = [
         "Én registrering pr. opgave: to sager er to registreringer, også når borgeren spørger om "
@@ -258,20 +362,36 @@ def rules(labels: dict[str, str]) -> list[str]:
     ]
     lines = ["Sådan tæller vi"]
     for point in points:
-        lines += textwrap.wrap(point, HELP_WIDTH, initial_indent="- ", subsequent_indent="  ")
+        lines += textwrap.wrap(point, max(width, 8), initial_indent="- ", subsequent_indent="  ")
     return lines
 
 
-def key_help(config: Config) -> list[str]:
+def _hanging(key: str, key_width: int, what: str, width: int) -> list[str]:
+    """`` key  what``, the text wrapped under itself (never back under the key)."""
+    head = f" {render.pad(key, key_width)}  "
+    indent = len(head) if width - len(head) >= 16 else 3
+    first = textwrap.wrap(what, max(width - len(head), 8))
+    if indent == len(head):
+        return [head + first[0], *(" " * indent + line for line in first[1:])]
+    return [head.rstrip(), *textwrap.wrap(what, max(width - indent, 8), initial_indent=" " * indent,
+                                          subsequent_indent=" " * indent)]
+
+
+def key_help(config: Config, width: int = HELP_WIDTH) -> list[str]:
     """The desk's keys with what they do, after the config's remapping."""
     labels = render.key_labels(config)
+    some_unit = next(iter(config.units.values()), None)
+    task_keys = render.task_key_range(some_unit.keys) if some_unit else "1-9"  # the same in every unit
+    if cell_len(task_keys) > 12:  # the key column's width: letters beside the tasks
+        task_keys = "1-9, bogst."
     rows = [
-        ("1-9, a-z", "trin 1: vælg opgave (en gruppe åbner sine opgaver)"),
+        (task_keys, "trin 1: vælg opgave (en gruppe åbner sine opgaver)"),
         (" ".join(k for k, _ in render.type_keys(config)), "trin 2: vælg type; så gemmes det"),
-        (labels["register.hold"] + ", " + labels["register.blanket"], "trin 2: HOLD / blanket JA for denne"),
+        (labels["register.hold"] + ", " + labels["register.blanket"],
+         "før typen: HOLD / blanket JA for denne"),
         ("1-9, 0", "trin 3: svar på lokale spørgsmål (0 = spring over)"),
         (labels["register.repeat"], "gentag seneste (vises først; tryk igen for at gemme)"),
-        (labels["register.next"], "samme borger, næste opgave (kanal, HOLD, blanket)"),
+        (labels["register.next"], "samme borger, næste opgave (kanal, HOLD, blanket, svar)"),
         (labels["register.batch"], "antal: + tal Enter, så gemmes næste som et parti"),
         (labels["register.cancel"], "ryd: den halve registrering slettes, intet gemmes"),
         (labels["register.channel"], "skift fast kanal"),
@@ -282,38 +402,50 @@ def key_help(config: Config) -> list[str]:
         (labels["register.numbers"], "vis/skjul KLE-numre i listen"),
         (labels["app.quit"], "afslut"),
     ]
-    width = max(len(k) for k, _ in rows)
-    return [f" {k:<{width}}  {what}" for k, what in rows]
+    key_width = min(max(cell_len(k) for k, _ in rows), 12)
+    lines = []
+    for key, what in rows:
+        lines += _hanging(key, key_width, what, width)
+    lines += [""] + textwrap.wrap("Samme tast to gange hurtigt efter hinanden (under et sekund) tæller én "
+                           "gang: en holdt eller prellende tast gemmer aldrig to gange.", max(width, 8))
+    return lines
 
 
-class Help(ModalScreen[None]):
+class Help(Dialog):
     BINDINGS = [_binding("help.close", "dismiss(None)", "Luk")]
 
     def __init__(self, config: Config, task: Task | None):
         super().__init__()
         self.config, self.chosen = config, task
 
+    def text_width(self) -> int:
+        """The text's width in this terminal: the dialog (78 at most) less border, padding and
+        the scrollbar (none in console mode), so the widget never wraps a line itself."""
+        scrollbar = 0 if self.app.has_class("-console") else 2
+        return max(min(78, self.app.size.width) - 6 - scrollbar - 2, 8)
+
     def compose(self) -> ComposeResult:
+        width = self.text_width()
         lines = []
         if self.chosen:
-            lines.append(f"Valgt opgave: {self.chosen.kle} {self.chosen.name}")
+            lines += textwrap.wrap(f"Valgt opgave: {self.chosen.kle} {self.chosen.name}", width)
             catalogue = _catalogue(self.config.kle_file)
             title = catalogue.title(self.chosen.kle) if catalogue else None
             if title:
-                lines.append(f"KLE: {title}")
+                lines += textwrap.wrap(f"KLE: {title}", width)
             lines.append("")
         lines.append("Taster")
-        lines += key_help(self.config)
+        lines += key_help(self.config, width)
         lines += ["", "Typer (trin 2)"]
         for key, code in render.type_keys(self.config):
             task_type = self.config.codebook.types[code]
-            # Wrapped here, at a width the dialog holds at 80 columns: never by the widget.
-            lines += textwrap.wrap(f"{task_type.name}: {task_type.description}", HELP_WIDTH,
-                                   initial_indent=f" {key}  {code:<8}", subsequent_indent=" " * 13)
+            # Wrapped here, at the width the dialog has: never by the widget.
+            lines += _hanging(f"{key}  {code}", 10, f"{task_type.name}: {task_type.description}", width)
         labels = render.key_labels(self.config)
-        lines += ["", *rules(labels)]
+        lines += ["", *rules(labels, width)]
         with VerticalScroll(classes="dialog help"):
             yield Static("\n".join(lines), markup=False)
+        yield self.dropped_line()
         yield Static(f"{labels['help.close'].replace('/', ', ')} lukker hjælpen · pil op/ned ruller",
                      classes="dialog-note help-note", markup=False)
 
@@ -338,7 +470,7 @@ class PinAttempts:
             self.blocked_until = now + timedelta(seconds=delay)
 
 
-class PinPrompt(ModalScreen[bool]):
+class PinPrompt(Dialog):
     """Leaving the locked kiosk: the coordinator's PIN, checked against the config's hash.
     Every try is logged to the journal (never the PIN itself)."""
 
@@ -364,6 +496,7 @@ class PinPrompt(ModalScreen[bool]):
                 yield Static("Der er ingen PIN i konfigurationen ([koordinator] pin), så kiosken "
                              "kan kun stoppes med systemctl. Esc = tilbage.", classes="dialog-note",
                              markup=False)
+            yield self.dropped_line()
 
     def on_mount(self) -> None:
         if self.pin_hash:

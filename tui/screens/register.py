@@ -2,12 +2,14 @@
 
 All database work runs in thread workers that never touch widgets; they post messages, and the
 handlers here own every widget update. A failed write keeps its entry (same UUIDs, so a retry can
-never double-count) until it is saved or the user gives it up.
+never double-count) until it is saved or the user gives it up (after a yes).
 
-Nothing is saved that the user did not mean: a key repeated within 150 ms (held down, bounced,
-or doubled by a laggy SSH line) never saves or answers; the double-press guard asks with ``j``
-and only one guard is ever open; Esc clears the whole half-made entry, and so does a minute
-without a key.
+Nothing is saved that the user did not mean: the app drops a key repeated within 700 ms (held
+down, bounced, or doubled by a laggy SSH line) and keys typed at a dialog in its first 400 ms
+(tui.key_filter); task keys are never type keys; the double-press guard asks with ``j`` and only
+one dialog is ever open, keys queued for the desk meanwhile are dropped; Esc clears the whole
+half-made entry, and so does a minute without a key. Every desk key is handled here, in the order
+typed: a binding is never left to the app, where it could run after the keys that followed it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -25,18 +27,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from storage import keys as keymaps
-from storage.config import TASK_KEYS, Group, Task, Unit
+from storage.config import Group, Task, Unit
 from storage.describe import describe
 from storage.errors import DatabaseBusy, DatabaseUnreachable, Refusal
 from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
 from ..entry_state import EntryState
+from ..key_filter import REPEAT
 from ..panel_data import PanelData, RecentEntry, load_panel, load_recent
 from ..widgets.text_lines import TextLines
 
 DOUBLE_PRESS = timedelta(seconds=1.5)
-KEY_REPEAT = timedelta(milliseconds=150)  # the same key again within this: held or bounced
 IDLE_DIM = timedelta(seconds=50)  # a half-made entry is dimmed and the screen warns …
 IDLE_CLEAR = timedelta(seconds=60)  # … and then cleared: it never waits for the next citizen
 IDLE_TICK = 1.0  # seconds between idle checks (they read the injected clock)
@@ -47,15 +49,20 @@ RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays 
 PANEL_REFRESH = 20
 FOLD_BELOW = 100  # columns: narrower screens start with the right-hand panel folded away
 PANEL_WIDTH = 40
+PANEL_WIDE = 60  # from WIDE_FROM columns: "SLVBTJN", not "SLVB"
+WIDE_FROM = 120
 MESSAGE_KINDS = ("info", "ok", "error", "warning")  # the message line's classes (-ok, …)
+MESSAGE_LINES = 3
+_STEP_KEYS = ("toggle_hold", "toggle_blanket")  # act only before the type; else the key is ignored
+TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen."
 
 
 class Saved(Message):
     bubble = False  # handled by the screen; the app has nothing to do with it
 
-    def __init__(self, entry: Entry, when: datetime):
+    def __init__(self, entry: Entry):
         super().__init__()
-        self.entry, self.when = entry, when
+        self.entry = entry
 
 
 class WriteFailed(Message):
@@ -83,9 +90,9 @@ class Undone(Message):
 
 
 class Restored(Message):
-    def __init__(self, count: int, panel: PanelData | None):
+    def __init__(self, rows: list[Registration], panel: PanelData | None):
         super().__init__()
-        self.count, self.panel = count, panel
+        self.rows, self.panel = rows, panel
 
 
 class PanelFailed(Message):
@@ -116,20 +123,24 @@ class LastSent:
         return all(getattr(self.entry, f) == getattr(entry, f) for f in fields)
 
 
-def _binding(bid: str, action: str, description: str, show: bool = True) -> Binding:
-    return Binding(keymaps.DEFAULT_KEYS[bid], action, description, id=bid, show=show)
+def _binding(bid: str, action: str, description: str, show: bool = True, **kwargs) -> Binding:
+    return Binding(keymaps.DEFAULT_KEYS[bid], action, description, id=bid, show=show, **kwargs)
 
 
 class RegisterScreen(Screen[None]):
+    # In footer order: help and leaving first, so a narrow footer never cuts them off.
     BINDINGS = [
+        _binding("register.help", "help", "Hjælp"),
+        # The app's own ctrl+q (priority) does the work; this one only shows it in the footer,
+        # where the unlocked screen's staff look for the way out (hidden on the locked kiosk).
+        _binding("app.quit", "leave", "Afslut", priority=True),
         _binding("register.repeat", "repeat", "Gentag"),
         _binding("register.channel", "channel", "Kanal"),
         _binding("register.cancel", "cancel", "Ryd"),
         _binding("register.undo", "undo", "Annullér"),
         _binding("register.restore", "restore", "Genskab"),
-        _binding("register.search", "search", "Søg", show=False),
-        _binding("register.help", "help", "Hjælp"),
         _binding("register.panel", "panel", "Tal"),
+        _binding("register.search", "search", "Søg", show=False),
         _binding("register.batch", "batch", "Antal", show=False),
         _binding("register.numbers", "numbers", "KLE-nr", show=False),
         _binding("register.next", "next_task", "Samme borger", show=False),
@@ -147,16 +158,21 @@ class RegisterScreen(Screen[None]):
         self.voided: list[Registration] = []  # the latest undo, for ctrl+r
         self.saves = 0  # own commits so far: a panel read older than the latest one is stale
         self.pending: list[Entry] = []  # sent to the database, no answer yet
-        self.guard_open = False  # the double-press question is on screen: one at a time
+        self.slow: list[Entry] = []  # pending for longer than WAITING_AFTER: said on screen
+        self.dialog_open = False  # a dialog is open or on its way: keys queued here are dropped
         self.folded = False  # the right-hand panel folded away
         self._fold_chosen = False  # the user pressed the fold key: resizing no longer decides
         self.numbers = False  # KLE numbers in the task list
         self._shown: dict[str, object] = {}
-        self._previous_key: tuple[str, datetime] | None = None
-        self._previous_saved = False  # the previous key saved an entry (its bounce is dropped)
+        self._said: tuple[str, str] = ("", "info")  # the message line's own text and kind
+        self._base: tuple[str, str] = ("", "info")  # … without a note put above it
+        self._saved_text: str | None = None  # the latest "Gemt" text: stays in sight after Tab
+        self._key: str | None = None  # the key being handled
+        self._saved_by: str | None = None  # the key that saved the latest entry (its repeats: silent)
         self._active_at: datetime | None = None  # the last key, for the idle timeout
         self._dimmed = False
         self._search_started: datetime | None = None
+        self._count_doubt = False  # a digit of the count being typed was dropped as a repeat
 
     @property
     def config(self):
@@ -181,12 +197,15 @@ class RegisterScreen(Screen[None]):
         self.labels = render.key_labels(config)
         effective = keymaps.effective(config.keymap)
         self._type_by_key = {key: code for key, code in render.type_keys(config)}
-        self._step_two_keys = set(effective["register.hold"] + effective["register.blanket"])
-        self._repeat_keys = set(effective["register.repeat"])
+        self._task_keys = set(self.unit.keys)
+        self._key_range = render.task_key_range("".join(key for key, _ in self.unit.keyed()))
         self._answer_keys = keymaps.ANSWER_KEYS
+        # Every desk key → its action, after the config's [taster] (ctrl+q stays the app's).
+        actions = {b.id: b.action for b in self.BINDINGS if isinstance(b, Binding) and b.id != "app.quit"}
+        self._actions = {key: actions[bid] for bid in actions for key in effective[bid]}
         self._fold(self.app.size.width < FOLD_BELOW)
-        self.say(f"Vælg opgave med 1-9 / a-z, eller {render.first_key(self.labels, 'register.search')} "
-                 "for at søge.")
+        self.say(f"Vælg opgave med {self._key_range}, eller "
+                 f"{render.first_key(self.labels, 'register.search')} for at søge.")
         self.redraw()
         self.refresh_panel()
         self.set_interval(PANEL_REFRESH, self.refresh_panel)
@@ -197,27 +216,63 @@ class RegisterScreen(Screen[None]):
     # -- drawing ------------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        width = self.size.width or 80
+        width = max(self.size.width or 80, 1)
         self._show("#header", render.header(self.config, self.unit, self.panel, width, self.folded))
         self._show("#entry", render.entry_line(self.config, self.state, self.labels, width))
         choices = self.query_one("#choices", TextLines)
-        size = choices.content_size
+        # From the screen's size, not the widget's: right after F3 the layout is not redone yet.
+        list_width, list_height = self._list_size(self.folded)
         counts = self.panel.tasks_today if self.panel else None
-        choices.set_text(render.choices(self.config, self.state, size.height or 18, size.width or 38,
+        choices.set_text(render.choices(self.config, self.state, list_height or 18, list_width or 38,
                                         counts=counts, numbers=self.numbers, labels=self.labels))
         if not self.folded:
             panel = self.query_one("#panel", TextLines)
-            panel.set_text(render.panel(self.config, self.unit, self.panel, panel.content_size.width or 37))
+            panel.set_text(render.panel(self.config, self.unit, self.panel, panel.content_size.width or 37,
+                                        panel.content_size.height or 18))
         self.set_class(self.panel is not None and self.panel.trial, "-trial")
 
     def on_resize(self) -> None:
         if not self._fold_chosen:
             self._fold(self.size.width < FOLD_BELOW)
+        self._keep_names_readable("resize")
         self.call_after_refresh(self.redraw)
+        self.call_after_refresh(self._paint_message)
+
+    def _list_size(self, folded: bool) -> tuple[int, int]:
+        """The task list's text area with the panel folded or not (the layout in app.tcss)."""
+        width, height = self.size.width or self.app.size.width, self.size.height or self.app.size.height
+        panel = 0 if folded else (PANEL_WIDE if self.app.size.width >= WIDE_FROM else PANEL_WIDTH)
+        return max(width - panel - 2, 0), max(height - 6, 0)
+
+    def _keep_names_readable(self, asked: str | None = None) -> None:
+        """Task names must stay distinguishable: the panel and then the KLE numbers give way
+        when the list has no room for the names beside them (said on screen)."""
+        if render.names_fit(self.state, *reversed(self._list_size(self.folded)), self.numbers):
+            return
+        said = []
+        if not self.folded and render.names_fit(self.state, *reversed(self._list_size(True)), self.numbers):
+            self._fold(True)
+            said.append("Tallene til højre er foldet væk: der er ikke plads til dem ved siden af "
+                        "opgavenavnene.")
+        elif self.numbers:
+            self.numbers = False
+            if not render.names_fit(self.state, *reversed(self._list_size(self.folded)), False):
+                self._fold(True)
+            said.append(f"Der er ikke plads til KLE-numre ved siden af navnene i {self.app.size.width} "
+                        f"kolonner: søg med {render.first_key(self.labels, 'register.search')} for at se numrene.")
+        elif not self.folded:
+            self._fold(True)
+            said.append("Tallene til højre er foldet væk: der er ikke plads til dem ved siden af "
+                        "opgavenavnene.")
+        if said and asked is not None:
+            self.say(" ".join(said), "warning")
 
     def _fold(self, folded: bool) -> None:
         self.folded = folded
-        self.query_one("#panel", TextLines).display = not folded
+        panel = self.query_one("#panel", TextLines)
+        panel.display = not folded
+        # Wide screens give the panel room for whole type codes in the matrix's heads.
+        panel.styles.width = PANEL_WIDE if (self.app.size.width or 80) >= WIDE_FROM else PANEL_WIDTH
 
     def _show(self, selector: str, text) -> None:
         # Fixed-size widgets: skip unchanged text and the layout pass, which is most of a
@@ -228,68 +283,120 @@ class RegisterScreen(Screen[None]):
             widget.update(text, layout=False)
 
     def say(self, text: str, kind: str = "info") -> None:
+        self._said = self._base = (text, kind)
+        self._paint_message()
+
+    def _paint_message(self) -> None:
+        """The message line: the latest event, and below it, until every entry is settled, the
+        entries that are not saved. One entry's "Gemt" never hides another's IKKE GEMT."""
+        text, kind = self._said
+        width = max((self.size.width or 80) - 2, 1)
+        lines = render.wrap(text, width)
+        waiting = render.waiting(self.config, self.failed, self.slow, width, self.labels)
+        if waiting:
+            lines = lines[: MESSAGE_LINES - 1] + [waiting]
+            kind = "error" if self.failed else ("warning" if kind in ("info", "ok") else kind)
+        elif len(lines) > MESSAGE_LINES:
+            lines = lines[: MESSAGE_LINES - 1] + [render.fit(" ".join(lines[MESSAGE_LINES - 1:]), width)]
         message = self.query_one("#message", Static)
-        message.update(text, layout=False)
+        message.update("\n".join(lines[:MESSAGE_LINES]), layout=False)
         # One style pass for the change of kind, none when it stays: each is a CSS match of the
         # widget, and two of them sat between the commit and the "Gemt" frame.
         message.update_classes({f"-{state}": state == kind for state in MESSAGE_KINDS})
+
+    def _message_with(self, line: str, kind: str | None = None) -> None:
+        """``line`` first, then as much of what the message said before as fits (said once,
+        however many times it comes)."""
+        text, old_kind = self._base
+        self._said = ("\n".join([line, *text.splitlines()]), kind or old_kind)
+        self._paint_message()
 
     # -- keys ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("toggle_hold", "toggle_blanket"):
-            # In step 1 "h" and "b" are task keys: disabled here, they fall through to on_key.
-            return self.state.step == 2 and self.state.batch_typing is None
+            # Before the type: in step 1 or 2 (their letters are never task keys).
+            return self.state.step in (1, 2) and self.state.batch_typing is None and not self.state.repeat
+        if action == "leave":
+            return not self.app.locked
+        if action == "restore":
+            return bool(self.voided)  # in the footer only while there is something to bring back
         return True
 
-    def _repeated(self, key: str, now: datetime) -> tuple[bool, bool]:
-        """(same key as the previous one within 150 ms, and the previous key saved an entry)."""
-        previous, self._previous_key = self._previous_key, (key, now)
-        saved, self._previous_saved = self._previous_saved, False
-        repeated = previous is not None and previous[0] == key and \
-            timedelta(0) <= now - previous[1] < KEY_REPEAT
-        return repeated, saved
+    def action_leave(self) -> None:
+        self.app.action_leave()
 
-    def on_key(self, event) -> None:
-        now = self.app.clock()
-        repeated, after_save = self._repeated(event.key, now)
-        if self.guard_open:
-            event.stop()  # typed before the guard took the keyboard: never queued for later
+    def on_key(self, event: events.Key) -> None:
+        event.stop()  # every desk key is handled here, now: none is left to bubble to the app
+        if self.dialog_open:
+            # Typed before the dialog took the keyboard: never queued for later screens.
+            dropped = getattr(self.app.screen, "key_dropped", None)
+            if dropped is not None and self.app.screen is not self:
+                dropped(event, "queued")
             return
+        now = self.app.clock()
         self._activity(now)
+        self._key, self._saved_by = event.key, None
         state = self.state
         char = event.character if event.is_printable and event.character else ""
-        if state.batch_typing is not None:
-            self._batch_key(event, char)
+        action = self._actions.get(event.key)
+        if state.batch_typing is not None and self._batch_key(event.key, char, action):
             return
-        if event.key in self._repeat_keys and repeated:
-            event.stop()  # Enter held down: one press, one action
+        if action is not None and (action not in _STEP_KEYS or self.check_action(action, ())):
+            getattr(self, f"action_{action}")()
             return
         if state.step == 3:
             if char and char in self._answer_keys:
-                event.stop()
-                if not repeated:
-                    self.answer(char)
-            elif char and char in TASK_KEYS:
-                event.stop()
+                self.answer(char)
+            elif char and char in self._task_keys:
                 self.say(f"Svar med {self._answer_hint()}, eller Esc for at rydde.", "warning")
             return
         if state.step == 2:
             code = self._type_by_key.get(char)
             if code:
-                event.stop()
-                if not repeated:
-                    self.pick_type(code)
-            elif char and char in TASK_KEYS and event.key not in self._step_two_keys:
-                event.stop()
+                self.pick_type(code)
+            elif char and char in self._task_keys:
                 self.say(f"Trin 2: vælg typen for {state.task.name} ({self._type_hint()}), "
                          "eller Esc for at rydde.", "warning")
             return
-        if char and char in TASK_KEYS:
-            event.stop()
-            if repeated and after_save:
-                return  # the key that just saved, bounced: not the start of the next entry
+        if char and char in self._task_keys:
             self.pick_task(char, now)
+        elif char in self._type_by_key:
+            self.say(f"Tasten {char} er typen {self._type_by_key[char]} (trin 2): vælg først opgaven "
+                     f"({self._key_range}).", "warning")
+
+    def key_dropped(self, event: events.Key, why: str) -> None:
+        """The app dropped a key for this screen (tui.key_filter). A repeat of the key that just
+        saved is what a held or bounced key looks like: nothing to say. Otherwise, when the key
+        would have acted, the user may have meant two presses: say how to get the second."""
+        if why != REPEAT or event.key == self._saved_by or self.dialog_open:
+            return
+        state = self.state
+        if state.batch_typing is not None and event.character and event.character.isdigit():
+            # "+ 1 0 0" typed fast reads as 10: the count is not taken until Enter is pressed
+            # again, so a dropped digit can never silently change the number saved.
+            self._count_doubt = True
+            enter = render.first_key(self.labels, "register.repeat")
+            self.say(f"Antal: {state.batch_typing or '?'}. {TWICE} Tryk {event.character} igen, eller "
+                     f"{enter} for {state.batch_typing or '1'}.", "warning")
+            return
+        if self._would_act(event):
+            self._message_with(TWICE, "warning")
+
+    def _would_act(self, event: events.Key) -> bool:
+        state = self.state
+        char = event.character if event.is_printable and event.character else ""
+        action = self._actions.get(event.key)
+        if state.batch_typing is not None:
+            return char.isdigit() or action is not None
+        if action is not None:
+            return action not in ("help", "panel", "numbers") and (
+                action not in _STEP_KEYS or bool(self.check_action(action, ())))
+        if state.step == 3:
+            return char in self._answer_keys
+        if state.step == 2:
+            return char in self._type_by_key
+        return bool(char) and dict(state.items()).get(char) is not None
 
     def _type_hint(self) -> str:
         return "/".join(key for key, _ in render.type_keys(self.config))
@@ -363,23 +470,43 @@ class RegisterScreen(Screen[None]):
 
     def action_toggle_hold(self) -> None:
         self.state.hold = not self.state.hold
+        self.state.touch(self.app.clock())
         self.redraw()
 
     def action_toggle_blanket(self) -> None:
         self.state.blanket = not self.state.blanket
+        self.state.touch(self.app.clock())
         self.redraw()
 
     def action_cancel(self) -> None:
         if not self.state.is_empty:
             self.state.reset()
             self.say("Ryddet: intet er gemt for denne. Vælg opgave.")
+            self.redraw()
         elif self.failed:
-            given_up = self.failed.pop()
-            left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
-            self.say(f"Opgivet, IKKE gemt: {render.short(self.config, given_up)}{left}", "warning")
+            self._ask_give_up(self.failed[-1])
         else:
             self.say("Der er intet at rydde. Vælg opgave.")
-        self.redraw()
+            self.redraw()
+
+    def _ask_give_up(self, entry: Entry) -> None:
+        """Esc with a failed entry waiting: given up only after a yes. A bounced or second Esc
+        must never throw away a registration the database has not got."""
+        from .dialogs import Confirm
+
+        def answered(yes: bool) -> None:
+            if yes and entry in self.failed:
+                self.failed.remove(entry)
+                left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
+                self.say(f"Opgivet, IKKE gemt: {render.short(self.config, entry)}{left}", "warning")
+            else:
+                self.say("Ikke opgivet: den venter stadig og prøves igen.", "warning")
+            self.redraw()
+
+        self.open_dialog(Confirm(f"Opgive denne registrering? Den er IKKE gemt:\n\n"
+                                 f"{describe(self.config, entry, entry.count)}\n\n"
+                                 "Opgiver du den, tælles den ikke.", "ja, opgiv den",
+                                 "nej, behold og prøv igen"), answered)
 
     def clear_if_idle(self) -> None:
         """A half-made entry that nobody touches for a minute is cleared: the next citizen's keys
@@ -402,39 +529,65 @@ class RegisterScreen(Screen[None]):
             self.say(f"Ingen tast i {int(idle.total_seconds())} sekunder: den halve registrering "
                      f"ryddes om {left} sekunder (intet gemmes).", "warning")
 
+    def open_dialog(self, dialog, callback=None) -> None:
+        """Every dialog of the desk: one at a time, and keys already on their way to the desk
+        while it opens are dropped (they were typed for what the dialog replaced)."""
+        self.dialog_open = True
+
+        def closed(result) -> None:
+            self.dialog_open = False
+            if callback is not None:
+                callback(result)
+
+        self.app.push_screen(dialog, closed)
+
     def on_screen_resume(self) -> None:
         # Back from a dialog: time spent there is not idle time at the desk.
+        self.dialog_open = False
         self._activity(self.app.clock())
 
     # -- batch (+N) ---------------------------------------------------------------------------
 
     def action_batch(self) -> None:
-        if self.state.step == 3:
+        if self.state.step == 3 or self.state.repeat:
+            self.say("Antal (+) vælges før opgaven: tryk Esc først for at rydde.", "warning")
             return
+        self._count_doubt = False
         self.state.batch_typing = ""
         self.state.touch(self.app.clock())
         self.say(f"Antal: skriv tallet (1-{render.thousands(MAX_BATCH)}) og tryk Enter; den næste "
                  "registrering gemmes så mange gange. Esc rydder.")
         self.redraw()
 
-    def _batch_key(self, event, char: str) -> None:
+    def _batch_key(self, key: str, char: str, action: str | None) -> bool:
+        """A key while a count is typed; True when it was used here."""
         state = self.state
         if char.isdigit():
-            event.stop()
             if len(state.batch_typing) < 5:
                 state.batch_typing += char
                 self.redraw()
-        elif event.key == "backspace":
-            event.stop()
+            return True
+        if key == "backspace":
             state.batch_typing = state.batch_typing[:-1]
             self.redraw()
-        elif char:
-            event.stop()  # a letter is never dropped without a word
-            self.say(f"Antal: kun tal. Du skrev \"{char}\". Skriv tallet og tryk Enter, eller Esc "
-                     "for at rydde.", "warning")
+            return True
+        if action in ("repeat", "cancel", "help"):
+            return False  # Enter finishes the count, Esc clears it
+        if char or action is not None:
+            shown = char or render.key_label(key)
+            self.say(f"Antal: kun tal. Du trykkede \"{shown}\". Skriv tallet og tryk "
+                     f"{render.first_key(self.labels, 'register.repeat')}, eller Esc for at rydde.", "warning")
+            return True
+        return True
 
     def _finish_batch(self) -> None:
         state = self.state
+        if self._count_doubt:
+            self._count_doubt = False
+            enter = render.first_key(self.labels, "register.repeat")
+            self.say(f"Antallet er {state.batch_typing or '1'} (en tast blev talt én gang). Tryk {enter} "
+                     "igen for at bruge det, eller ret tallet.", "warning")
+            return
         typed, state.batch_typing = state.batch_typing, None
         count = int(typed or "1")
         if not 1 <= count <= MAX_BATCH:
@@ -449,7 +602,7 @@ class RegisterScreen(Screen[None]):
                     self.say("Antallet er ikke ændret.")
                 self.redraw()
 
-            self.app.push_screen(Confirm(
+            self.open_dialog(Confirm(
                 f"Er antallet rigtigt?\n\nDen næste registrering gemmes {render.thousands(count)} "
                 f"gange: {render.thousands(count)} ens henvendelser som ét parti.",
                 f"Ja, {render.thousands(count)} stk.", "Nej"), answered)
@@ -473,6 +626,10 @@ class RegisterScreen(Screen[None]):
         elif self.failed:
             for entry in list(self.failed):
                 self.write(entry)
+        elif self.pending and (state.repeat or (state.step == 1 and state.group is None)):
+            # A repeat of an entry the database has not confirmed could count it twice.
+            self.say("Den forrige er ikke gemt endnu (venter på databasen): Enter gentager først, "
+                     "når der står Gemt.", "warning")
         elif state.repeat:
             self.pick_type(state.type)
         elif state.step == 1 and state.group is None:
@@ -482,16 +639,17 @@ class RegisterScreen(Screen[None]):
         elif state.step == 3:
             self.say(f"Svar med {self._answer_hint()}.", "warning")
 
-    def _last_contact(self) -> tuple[Task, str, str | None, str | None, str | None] | None:
-        """(task, kanal, type, afslutning, blanket) of this user's last entry here: this session's,
-        else the newest live one in the panel (so Enter and Tab work after a restart)."""
+    def _last_contact(self) -> tuple[Task, str, str | None, str | None, str | None, dict] | None:
+        """(task, kanal, type, afslutning, blanket, answers) of this user's last entry in this
+        unit: this session's, else the newest live one in the panel (so Enter and Tab work after
+        a restart). Never another unit's: the panel reads this unit only."""
         if self.last is not None:
             e = self.last.entry
-            return self.last.task, e.kanal, e.type, e.afslutning, e.blanket
+            return self.last.task, e.kanal, e.type, e.afslutning, e.blanket, dict(e.answers)
         for item in self.panel.latest if self.panel else []:
-            if not item.voided:
+            if not item.voided and item.enhed == self.unit.code:
                 task = render.task_of(self.unit, item.opgave) or Task(item.opgave, "")
-                return task, item.kanal, item.type, item.afslutning, item.blanket
+                return task, item.kanal, item.type, item.afslutning, item.blanket, dict(item.answers)
         return None
 
     def load_repeat(self) -> None:
@@ -499,12 +657,12 @@ class RegisterScreen(Screen[None]):
         if last is None or last[2] is None:
             self.say("Der er ingen registrering at gentage endnu.", "warning")
             return
-        task, _, type_code, afslutning, blanket = last
+        task, _, type_code, afslutning, blanket, _answers = last
         self.state.touch(self.app.clock())
         self.state.load_repeat(task, type_code, hold=afslutning == "HOLD", blanket=blanket == "JA")
         enter = render.first_key(self.labels, "register.repeat")
-        self.say(f"Gentag {task.name} · {type_code}: {enter} igen = gem, en anden typetast = gem med "
-                 "den, Esc = ryd. Intet er gemt endnu.")
+        self.say(f"Gentag: {render.preview(self.config, self.state)}\n"
+                 f"{enter} igen = gem, en anden typetast = gem med den, Esc = ryd. Intet er gemt endnu.")
         self.redraw()
 
     def action_next_task(self) -> None:
@@ -512,16 +670,23 @@ class RegisterScreen(Screen[None]):
         if last is None:
             self.say("Der er ingen registrering at fortsætte fra.", "warning")
             return
-        _, kanal, _, afslutning, blanket = last
-        self.continue_contact(kanal, afslutning, blanket)
+        _, kanal, _, afslutning, blanket, answers = last
+        self.continue_contact(kanal, afslutning, blanket, answers)
 
-    def continue_contact(self, kanal: str, afslutning: str | None, blanket: str | None) -> None:
+    def continue_contact(self, kanal: str, afslutning: str | None, blanket: str | None,
+                         answers: dict | None = None) -> None:
         if self.state.task is not None or self.state.group is not None:
             self.say("Gør først denne registrering færdig, eller tryk Esc.", "warning")
             return
-        self.state.continue_from(kanal, hold=afslutning == "HOLD", blanket=blanket == "JA")
-        self.say("Samme borger: vælg den næste opgave. Kanal, HOLD og blanket er som før "
-                 "(Esc rydder).")
+        self.state.continue_from(kanal, hold=afslutning == "HOLD", blanket=blanket == "JA",
+                                 answers=answers)
+        kept = "Kanal, HOLD, blanket og svar" if self.state.carried is not None else "Kanal, HOLD og blanket"
+        line = f"Samme borger: vælg den næste opgave. {kept} er som før (Esc rydder)."
+        if self._saved_text:
+            # The first matter's confirmation stays in sight above the instruction.
+            self.say("\n".join([*self._saved_text.splitlines()[: MESSAGE_LINES - 1], line]), "ok")
+        else:
+            self.say(line)
         self.redraw()
 
     # -- saving -------------------------------------------------------------------------------
@@ -529,7 +694,7 @@ class RegisterScreen(Screen[None]):
     def commit(self) -> None:
         state = self.state
         now = self.app.clock()
-        self._previous_saved = True
+        self._saved_by = self._key
         self.submit(
             state.task, state.type, afslutning="HOLD" if state.hold else "STRAKS",
             blanket="JA" if state.blanket else "NEJ", kanal=state.entry_channel, count=state.batch,
@@ -562,21 +727,24 @@ class RegisterScreen(Screen[None]):
     def _guard(self, entry: Entry, previous: LastSent) -> None:
         from .dialogs import Confirm
 
-        self.guard_open = True
         self.redraw()
 
         def answered(yes: bool) -> None:
-            self.guard_open = False
             if yes:
                 self.write(entry)
             else:
-                self.last = previous  # the one on disk is still the latest
+                self.last = previous  # the one sent before is still the latest
                 self.say("Ikke gemt igen.")
 
-        question = (f"Den samme registrering blev gemt for lidt siden.\n\n"
-                    f"{describe(self.config, entry, entry.count)}\n\nGem den igen?")
-        self.app.push_screen(Confirm(question, "ja, gem igen", "nej", opened_by=self._previous_key),
-                             answered)
+        if previous.entry in self.failed:
+            status = ("Den samme registrering blev IKKE gemt for lidt siden; den venter og prøves "
+                      "igen. Gemmer du igen, tæller den to gange, når den første bliver gemt.")
+        elif previous.entry in self.pending:
+            status = "Den samme registrering venter stadig på at blive gemt (for lidt siden)."
+        else:
+            status = "Den samme registrering blev gemt for lidt siden."
+        question = f"{status}\n\n{describe(self.config, entry, entry.count)}\n\nGem den igen?"
+        self.open_dialog(Confirm(question, "ja, gem igen", "nej"), answered)
 
     # -- writes and reads in workers ------------------------------------------------------------
 
@@ -589,7 +757,8 @@ class RegisterScreen(Screen[None]):
         self.set_timer(WAITING_AFTER, lambda: self._show_waiting(entry))
 
     def _show_waiting(self, entry: Entry) -> None:
-        if entry in self.pending:
+        if entry in self.pending and entry not in self.slow:
+            self.slow.append(entry)
             self.say(f"Gemmer {render.short(self.config, entry)} … venter på databasen", "warning")
 
     @work(thread=True, group="db-write", exit_on_error=False)
@@ -603,7 +772,7 @@ class RegisterScreen(Screen[None]):
             self.post_message(WriteFailed(entry, _plain(error), busy))
             return
         # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
-        self.post_message(Saved(entry, self.app.clock()))
+        self.post_message(Saved(entry))
 
     def refresh_panel(self) -> None:
         self._current_config(self.app.clock())
@@ -632,19 +801,23 @@ class RegisterScreen(Screen[None]):
     def on_saved(self, message: Saved) -> None:
         self.saves += 1
         self._settled(message.entry)
-        day = message.when.astimezone(self.config.zone).date()
+        day = self.app.clock().astimezone(self.config.zone).date()
         updated = self.panel.plus(message.entry, day) if self.panel else None
         if updated is None:
             self.refresh_panel()
         else:
             self.panel = updated
-        self.say(render.saved(self.config, message.entry, message.when, self.labels,
-                              (self.size.width or 80) - 2), "ok")
+        # The time shown is the one stored as the registration's end: the key that completed it.
+        self._saved_text = render.saved(self.config, message.entry, self.labels,
+                                        max((self.size.width or 80) - 2, 1))
+        self.say(self._saved_text, "ok")
         self.redraw()
 
     def _settled(self, entry: Entry) -> None:
         if entry in self.pending:
             self.pending.remove(entry)
+        if entry in self.slow:
+            self.slow.remove(entry)
 
     @on(WriteFailed)
     def on_write_failed(self, message: WriteFailed) -> None:
@@ -652,8 +825,7 @@ class RegisterScreen(Screen[None]):
         if message.entry not in self.failed:
             self.failed.append(message.entry)
         self.redraw()
-        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy,
-                               waiting=len(self.failed)), "error")
+        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy), "error")
         if message.busy:
             # Another process held the database past the timeout: keep trying on our own while
             # the screen says so; Enter retries at once, Esc gives the entry up.
@@ -684,17 +856,20 @@ class RegisterScreen(Screen[None]):
 
     @on(StoreFailed)
     def on_store_failed(self, message: StoreFailed) -> None:
+        self.dialog_open = False
         self.say(f"{message.what}: {message.error}", "error")
 
     # -- the Seneste list: void any recent entry, or go on with the same citizen ------------------
 
     def action_undo(self) -> None:
+        self.dialog_open = True  # the list is on its way: keys meanwhile are not for the desk
         self._load_recent()
 
     @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
     def _load_recent(self) -> None:
         try:
-            entries = load_recent(self.store, live_only=True)  # what can still be voided
+            # What can still be voided, in this unit only.
+            entries = load_recent(self.store, enhed=self.unit.code, live_only=True)
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
             return
@@ -702,29 +877,40 @@ class RegisterScreen(Screen[None]):
 
     @on(RecentLoaded)
     def on_recent_loaded(self, message: RecentLoaded) -> None:
+        self.dialog_open = False
         if not message.entries:
             self.say("Du har ingen registreringer her at annullere.", "warning")
             return
         from .dialogs import RecentList
 
-        self.app.push_screen(RecentList(self.config, message.entries), self._recent_chosen)
+        self.open_dialog(RecentList(self.config, message.entries, self._today()), self._recent_chosen)
+
+    def _today(self):
+        return self.app.clock().astimezone(self.config.zone).date()
 
     def _recent_chosen(self, choice: tuple[str, RecentEntry] | None) -> None:
         if choice is None:
             return
         what, item = choice
         if what == "next":
-            self.continue_contact(item.kanal, item.afslutning, item.blanket)
+            self.continue_contact(item.kanal, item.afslutning, item.blanket, dict(item.answers))
             return
         if item.voided:
-            self.say("Den registrering er allerede annulleret (ctrl+r genskaber den seneste).", "warning")
+            self.say("Den registrering er allerede annulleret "
+                     f"({render.first_key(self.labels, 'register.restore')} genskaber den seneste).", "warning")
+            return
+        moment = item.end.astimezone(self.config.zone)
+        if moment.date() != self._today():
+            # Older entries may already be exported or counted in a report: the coordinator
+            # corrects them (taelleuge ret), never the desk.
+            self.say(f"Registreringen fra {moment:%d-%m-%Y} kan ikke annulleres her: kun dagens. "
+                     "Ældre rettelser laver tovholderen.", "warning")
             return
         from .dialogs import Confirm
 
-        moment = item.end.astimezone(self.config.zone)
         text = describe(self.config, item, item.count)
-        self.app.push_screen(
-            Confirm(f"Annullér denne registrering fra kl. {moment:%H:%M}?\n\n{text}",
+        self.open_dialog(
+            Confirm(f"Annullér denne registrering fra {moment:%d-%m-%Y} kl. {moment:%H:%M:%S}?\n\n{text}",
                     "ja, annullér", "nej, behold"),
             lambda yes: self._undo(item) if yes else self.say("Intet annulleret."),
         )
@@ -756,6 +942,7 @@ class RegisterScreen(Screen[None]):
     @on(Undone)
     def on_undone(self, message: Undone) -> None:
         self.voided = message.rows
+        self.refresh_bindings()
         self._take_panel(message.panel)
         if message.rows:
             text = describe(self.config, message.rows[0], len(message.rows))
@@ -767,23 +954,24 @@ class RegisterScreen(Screen[None]):
         if not self.voided:
             self.say("Der er ingen annullering at genskabe.", "warning")
             return
-        ids, self.voided = [r.id for r in self.voided], []
-        self._restore(ids)
+        rows, self.voided = self.voided, []
+        self.refresh_bindings()
+        self._restore(rows)
 
     @work(thread=True, group="db-write", exit_on_error=False)
-    def _restore(self, ids: list[str]) -> None:
+    def _restore(self, rows: list[Registration]) -> None:
         try:
-            self.store.restore(ids)
+            self.store.restore([r.id for r in rows])
         except Exception as error:  # noqa: BLE001
             self.post_message(StoreFailed("Genskabelsen blev IKKE gemt", _plain(error)))
             return
-        self.post_message(Restored(len(ids), self._panel_or_none()))
+        self.post_message(Restored(rows, self._panel_or_none()))
 
     @on(Restored)
     def on_restored(self, message: Restored) -> None:
         self._take_panel(message.panel)
-        self.say(f"Genskabt: {render.plural(message.count, 'registrering', 'registreringer')} "
-                 "tæller igen.", "ok")
+        text = describe(self.config, message.rows[0], len(message.rows)) if message.rows else ""
+        self.say(f"Genskabt, tæller igen: {text}.", "ok")
         self.redraw()
 
     # -- dialogs and view toggles -------------------------------------------------------------
@@ -799,7 +987,7 @@ class RegisterScreen(Screen[None]):
                 self.say(f"Kanal nu {code} {channel.label}. Den bliver, til du skifter igen.")
                 self.redraw()
 
-        self.app.push_screen(ChannelPicker(self.config, self.unit, self.state.entry_channel), chosen)
+        self.open_dialog(ChannelPicker(self.config, self.unit, self.state.entry_channel), chosen)
 
     def action_search(self) -> None:
         from .dialogs import TaskSearch
@@ -808,21 +996,23 @@ class RegisterScreen(Screen[None]):
             self.say("Søg vælger en opgave i trin 1: tryk Esc først for at rydde.", "warning")
             return
         self._search_started = self.app.clock()
-        self.app.push_screen(TaskSearch(self.config, self.unit), self.choose_task)
+        self.open_dialog(TaskSearch(self.config, self.unit), self.choose_task)
 
     def action_help(self) -> None:
         from .dialogs import Help
 
-        self.app.push_screen(Help(self.config, self.state.task))
+        self.open_dialog(Help(self.config, self.state.task))
 
     def action_panel(self) -> None:
         self._fold_chosen = True
         self._fold(not self.folded)
+        self._keep_names_readable("panel")
         self.call_after_refresh(self.redraw)
 
     def action_numbers(self) -> None:
         self.numbers = not self.numbers
-        self.redraw()
+        self._keep_names_readable("numbers")
+        self.call_after_refresh(self.redraw)
 
 
 def _plain(error: Exception) -> str:
