@@ -163,6 +163,8 @@ async def test_check_import_and_undo_an_import(console, tmp_path, db_path):
         await pilot.press("j")
         await settle(console, pilot)
         assert "312 rækker annulleret (RETTELSE)" in text_of(console, "#c-message")
+        table = console.screen.query_one("#i-list", DataTable)
+        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "0"]  # rows, live now
     voids = dbrows.dict_rows(db_path, "voids", "1=1", ())
     assert len(voids) == 312 and {v["reason"] for v in voids} == {"RETTELSE"}
 

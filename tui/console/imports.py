@@ -38,23 +38,25 @@ class ImportsScreen(ModeScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#i-list", DataTable)
-        for label, width in (("Nr", 4), ("Fil", 30), ("Rækker", 8), ("Hvem", 12), ("Hvornår", 16)):
+        # Numbered as import --liste numbers them (import --fortryd N); "Gælder": live rows now.
+        for label, width in (("Nr", 3), ("Fil", 24), ("Rækker", 7), ("Gælder", 7), ("Hvem", 10),
+                             ("Hvornår", 16)):
             table.add_column(label, width=width)
         self.query_one("#i-list", DataTable).focus()
 
     def reload(self) -> None:
         store = self.app.store
-        self.in_thread(store.imports, self.show)
+        self.in_thread(store.import_status, self.show)
 
-    def show(self, records) -> None:
+    def show(self, status) -> None:
         zone = self.app.config.zone
-        self.records = list(records)
+        self.records = [record for record, _ in status]
         table = self.query_one("#i-list", DataTable)
         table.clear()
-        for number, record in enumerate(self.records, 1):
+        for number, (record, live) in enumerate(status, 1):
             made = from_stored(record.created_utc).astimezone(zone)
-            table.add_row(str(number), plain(record.file_name[:30]), str(record.row_count),
-                          plain(record.operator[:12]), f"{made:%d-%m-%Y %H:%M}", key=record.id)
+            table.add_row(str(number), plain(record.file_name[:24]), str(record.row_count), str(live),
+                          plain(record.operator[:10]), f"{made:%d-%m-%Y %H:%M}", key=record.id)
         self.set_title(f"Importer · {len(self.records)} filer")
 
     def action_path(self) -> None:
