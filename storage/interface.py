@@ -23,6 +23,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 from .imports import IDENTITY, Match
 from .model import ExportRecord, ExportRow, ImportRecord, Registration
+from .query import RegistrationPage, RegistrationQuery
 from .registration import Entry
 from .timeutil import Clock
 
@@ -255,6 +256,16 @@ class Store(Protocol):
         """The newest rows (by ``seq``) of a station or unit, voided ones marked."""
 
     def latest_live(self, *, station: str) -> Registration | None: ...
+
+    def registrations(self, query: RegistrationQuery, before_seq: int | None = None,
+                      limit: int = 50) -> RegistrationPage:
+        """The coordinator's list: rows matching ``query`` with ``seq < before_seq``, newest
+        first, voided ones marked (left out unless ``query.include_voided``). Keyset paging; a
+        walk on unindexed filters stops after ``storage.query.SCAN_WINDOW`` seqs."""
+
+    def day_detail(self, enhed: str, day: date, zone: tzinfo) -> list[tuple[str, str, str, int]]:
+        """Live, non-trial rows of a unit on one local day by (UTC hour ``YYYY-MM-DDTHH``,
+        station, operator), ordered."""
 
     def live_ids_of_entry(self, row: Registration) -> list[str]:
         """The live ids of the entry ``row`` belongs to: its whole batch, or just itself."""

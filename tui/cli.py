@@ -90,9 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     undo = sub.add_parser("fortryd", aliases=["undo"], parents=[common],
                           help="annullér enhedens seneste registrering (skriver en annullering)")
-    undo.add_argument("--enhed", required=True)
+    undo.add_argument("--enhed", help="annullér enhedens seneste registrering")
     undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
     undo.add_argument("--ja", action="store_true", help="annullér uden at spørge (kræves uden terminal)")
+    from .cli_console import add_console_parser, add_void_options  # argparse only
+
+    add_void_options(undo)
 
     sub.add_parser("ssh", parents=[common],
                    help="indgang for sshd's ForceCommand: skærmen for brugerens enhed")
@@ -106,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_init_options(init)
     add_setup_parsers(sub, common)
+    add_console_parser(sub, common)
     return parser
 
 
@@ -210,7 +214,7 @@ EXPORT_COMMANDS = {
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
 COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
-                    "historik", "history"}
+                    "historik", "history", "registreringer", "status", "koordinator"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,6 +283,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from . import cli_setup
 
             code = getattr(cli_setup, cli_setup.SETUP_COMMANDS[command])(args)
+        elif command in ("registreringer", "status", "koordinator"):
+            from .cli_console import dispatch
+
+            code = dispatch(args)
         elif command in EXPORT_COMMANDS:
             from . import cli_exports
 

@@ -90,6 +90,11 @@ def _file_target(ud: str) -> Path:
 def _progress(args: argparse.Namespace):
     from exports.progress import choose
 
+    from .say import current_capture
+
+    capture = current_capture()  # the console shows its own progress (tui.say.captured)
+    if capture is not None and capture.progress is not None:
+        return capture.progress
     return choose(args.stille)
 
 

@@ -230,6 +230,12 @@ def _console(width: int | None = None):
             self.quiet = True
             raise BrokenPipeError
 
+    from .say import current_capture
+
+    capture = current_capture()  # the console's Tal mode (tui.say.captured)
+    if capture is not None:
+        return Console(file=capture.out, width=capture.width or width or WIDTH, highlight=False,
+                       color_system=None)
     return PipeConsole(width=width, highlight=False)
 
 
@@ -301,6 +307,11 @@ def _print_report(report) -> None:
         for kle, name, yearly, rate in frame.itertuples(index=False):
             say(f"  {f'{kle} {name}'.strip()}: {_fmt(yearly, 2)} årlige transaktioner, "
                 f"{_fmt(rate, 1)} %")
+    console.print()
+    from exports.quadrant_text import quadrant_lines
+
+    for line in quadrant_lines(report.table1, report.thresholds, width=min(60, width - 6)):
+        say(line)
     _print_units(console, report)
     _print_quality(console, report)
     if report.comparison is not None:

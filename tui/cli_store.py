@@ -170,6 +170,12 @@ def caller_is_coordinator(config: Config, database) -> bool:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    if getattr(args, "id", None):
+        from .cli_console import cmd_void_id
+
+        return cmd_void_id(args)
+    if not args.enhed:
+        raise Refusal("Giv --enhed (enhedens seneste registrering) eller --id (én bestemt)", "enhed")
     from .confirm import confirm
 
     config, path = load(args)
@@ -203,7 +209,9 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 COMMAND_NAMES = {"init": "Opsætning af databasen", "doctor --grundig": "Det grundige tjek (doctor --grundig)", "fortryd": "Fortryd fra kommandolinjen",
                  "undo": "Fortryd fra kommandolinjen", "eksport": "Eksport", "export": "Eksport",
-                 "import": "Import", "rapport": "Rapporten", "report": "Rapporten"}
+                 "import": "Import", "rapport": "Rapporten", "report": "Rapporten",
+                 "registreringer": "Listen over registreringer", "status": "Dækningen (status)",
+                 "koordinator": "Tovholderens skærm (koordinator)"}
 
 
 def require_coordinator_for(args: argparse.Namespace, command: str) -> None:

@@ -33,6 +33,8 @@ from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase,
 from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
                      Registration)
+from ..query import SCAN_WINDOW, RegistrationPage, RegistrationQuery, page_of
+from ..query import where as query_where
 from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from ..wording import plural
@@ -386,6 +388,41 @@ class PgStore:
         for t, k, n in rows:
             counts[(t, k)] = counts.get((t, k), 0) + n
         return {key: n for key, n in counts.items() if n}
+
+    def registrations(self, query: RegistrationQuery, before_seq: int | None = None,
+                      limit: int = 50) -> RegistrationPage:
+        """One page of the coordinator's list, newest first (storage.query)."""
+        terms, args, windowed = query_where(query, before_seq, "%s", _NOT_VOIDED)
+
+        def read(conn: psycopg.Connection) -> RegistrationPage:
+            floor = None
+            sql_terms, sql_args = list(terms), list(args)
+            if windowed:
+                top = before_seq if before_seq is not None else (conn.execute(
+                    "SELECT max(seq) FROM registrations").fetchone()[0] or 0) + 1
+                floor = max(top - SCAN_WINDOW, 1)
+                sql_terms.append("r.seq >= %s")
+                sql_args.append(floor)
+            rows = conn.execute(
+                f"SELECT {_REG_SELECT}, NOT {_NOT_VOIDED} FROM registrations r "
+                f"{'WHERE ' + ' AND '.join(sql_terms) if sql_terms else ''} "
+                "ORDER BY r.seq DESC LIMIT %s",
+                [*sql_args, limit],
+            ).fetchall()
+            return page_of([REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows],
+                           limit, floor)
+
+        return self._call(read, retry=True)
+
+    def day_detail(self, enhed: str, day: date, zone) -> list[tuple[str, str, str, int]]:
+        """Live, non-trial rows of a unit on one local day counted by (UTC hour "YYYY-MM-DDTHH",
+        station, operator): the coordinator's drill-down into one cell of the coverage grid."""
+        start, end = local_day_bounds(day, zone)
+        return [tuple(row) for row in self._read(
+            f"SELECT substr(r.end_utc, 1, 13), r.station, r.operator, count(*) FROM registrations r "
+            f"{self._RANGE} AND {_NOT_VOIDED} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            (enhed, 0, start, end),
+        )]
 
     def latest(
         self, *, station: str | None = None, enhed: str | None = None, limit: int = 10

@@ -28,9 +28,14 @@ COORDINATOR_COMMANDS = {
     "rapport": ["rapport", "--uge", "2026-W43", "--ud", "{dir}/rapport"],
     "fortryd": ["fortryd", "--enhed", UNIT],
     "init": ["init"],
+    "registreringer": ["registreringer"],
+    "status": ["status"],
+    "koordinator": ["koordinator"],
 }
 EXPECTED_NAME = {"eksport": "Eksport", "import": "Import", "rapport": "Rapporten",
-                 "fortryd": "Fortryd fra kommandolinjen", "init": "Opsætning af databasen"}
+                 "fortryd": "Fortryd fra kommandolinjen", "init": "Opsætning af databasen",
+                 "registreringer": "Listen over registreringer", "status": "Dækningen (status)",
+                 "koordinator": "Tovholderens skærm (koordinator)"}
 
 
 def digest(path) -> str:

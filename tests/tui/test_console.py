@@ -1,0 +1,337 @@
+"""The coordinator's console driven with Pilot, on both engines: each mode's action asserted in
+the database and the files it writes (void with reason, batch, undo import, export)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Static
+
+import dbrows
+from console_support import make_console
+from storage.open import open_store
+from storage.registration import new_entry
+from support import SAMPLES, settle
+
+CPH = ZoneInfo("Europe/Copenhagen")
+SIZE = (80, 24)
+
+
+def at(day, hh=10, mm=0):
+    return datetime(2026, 10, day, hh, mm, tzinfo=CPH)
+
+
+def seed(store, config, n=3, day=21, hh=9):
+    ids = []
+    for i in range(n):
+        ids += store.record(new_entry(config, enhed="999borgerservice", opgave="23.05.10",
+                                      kanal="PRSNLG", type="OPRET", end=at(day, hh, i)))
+    return ids
+
+
+@pytest.fixture
+def console(tmp_path, store, db_path, clock):
+    return make_console(tmp_path, store, db_path, clock)
+
+
+def listed(app) -> list[str]:
+    listing = app.screen.query_one("#r-list", OptionList)
+    return [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+
+
+def text_of(app, selector) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_void_the_chosen_registration_with_a_reason(console, store, db_path):
+    ids = seed(store, console.config)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        assert console.screen.query_one("#r-list", OptionList).option_count == 3
+        await pilot.press("down")  # the second newest
+        await pilot.press("a", "3")  # DUBLET, the third reason
+        await pilot.pause()
+        await pilot.press("j")
+        await settle(console, pilot)
+        assert "Annulleret (DUBLET)" in text_of(console, "#c-message")
+        assert listed(console) == [ids[2], ids[0]]
+    voids = dbrows.dict_rows(db_path, "voids", "1=1", ())
+    assert [(v["registration_id"], v["reason"], v["operator"]) for v in voids] == [(ids[1], "DUBLET", "tester")]
+
+
+async def test_void_asks_first_and_no_leaves_the_row(console, store, db_path):
+    seed(store, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        await pilot.press("a", "1")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(console, pilot)
+    assert dbrows.count(db_path, "voids", "1=1", ()) == 0
+
+
+async def test_filter_and_pages(console, store, monkeypatch):
+    import tui.console.registrations as regs
+
+    monkeypatch.setattr(regs, "PAGE", 2)
+    ids = seed(store, console.config, 5)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        assert listed(console) == [ids[4], ids[3]]
+        await pilot.press("n")
+        await settle(console, pilot)
+        assert listed(console) == [ids[2], ids[1]]
+        await pilot.press("p")
+        await settle(console, pilot)
+        assert listed(console) == [ids[4], ids[3]]
+        field = console.screen.query_one("#r-filter", Input)
+        field.value = "enhed=999telefon"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert listed(console) == []
+        field.value = "farve=rød"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert "forstås ikke" in text_of(console, "#c-message")
+
+
+async def _batch(console, pilot, **values):
+    await pilot.press("f3")
+    await settle(console, pilot)
+    await pilot.press("b")
+    await pilot.pause()
+    for name, value in values.items():
+        console.screen.query_one(f"#b-{name}", Input).value = value
+    console.screen.query_one("#b-tid", Input).focus()
+    await pilot.press("enter")
+    await settle(console, pilot)
+
+
+async def test_batch_for_a_unit_inside_its_weeks(console, db_path):
+    async with console.run_test(size=SIZE) as pilot:
+        await _batch(console, pilot, opgave="23.05.10", kanal="PPRIND", type="OPRET", antal="4",
+                     tid="20-10-2026 14:00")
+        assert "Gemt: 4 × 23.05.10" in text_of(console, "#c-message")
+    rows = dbrows.dict_rows(db_path, "registrations", "1=1", ())
+    assert len(rows) == 4 and {r["operator"] for r in rows} == {"tester"}
+    assert len({r["batch_id"] for r in rows}) == 1 and rows[0]["batch_id"]
+    assert {r["end_utc"] for r in rows} == {"2026-10-20T12:00:00.000000Z"}
+
+
+async def test_batch_outside_the_units_weeks_is_refused(console, db_path):
+    async with console.run_test(size=SIZE) as pilot:
+        await _batch(console, pilot, opgave="23.05.10", kanal="PPRIND", type="OPRET", antal="2",
+                     tid="12-10-2026 10:00")
+        assert "uden for 999borgerservices tælleuger" in text_of(console, "#c-message")
+        await _batch(console, pilot, opgave="23.05.10", kanal="PPRIND", type="OPRET", antal="to",
+                     tid="20-10-2026 10:00")
+        assert "Antal skal være et helt tal" in text_of(console, "#c-message")
+    assert dbrows.count(db_path, "registrations", "1=1", ()) == 0
+
+
+async def test_check_import_and_undo_an_import(console, tmp_path, db_path):
+    source = tmp_path / "uge43.csv"
+    shutil.copy(SAMPLES / "raadata-sample.csv", source)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(console, pilot)
+        console.screen.query_one("#i-path", Input).value = str(source)
+        console.screen.query_one("#i-list", DataTable).focus()
+        await pilot.press("k")
+        await settle(console, pilot)
+        assert "312" in text_of(console, "#i-report")
+        assert dbrows.count(db_path, "registrations", "1=1", ()) == 0
+        await pilot.press("i")
+        await settle(console, pilot)
+        assert dbrows.count(db_path, "registrations", "1=1", ()) == 312
+        table = console.screen.query_one("#i-list", DataTable)
+        assert table.row_count == 1
+        await pilot.press("i")  # the same file again: the CLI's refusal, nothing written
+        await settle(console, pilot)
+        assert console.screen.query_one("#c-message").has_class("-error")
+        assert dbrows.count(db_path, "registrations", "1=1", ()) == 312
+        await pilot.press("f", "2")
+        await pilot.pause()
+        await pilot.press("j")
+        await settle(console, pilot)
+        assert "312 rækker annulleret (RETTELSE)" in text_of(console, "#c-message")
+        table = console.screen.query_one("#i-list", DataTable)
+        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "0"]  # rows, live now
+    voids = dbrows.dict_rows(db_path, "voids", "1=1", ())
+    assert len(voids) == 312 and {v["reason"] for v in voids} == {"RETTELSE"}
+
+
+async def test_export_landkort_and_excel_from_the_screen(console, store, tmp_path, db_path):
+    seed(store, console.config, 3)
+    target = tmp_path / "ud" / "uge43.csv"
+    target.parent.mkdir()
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        await pilot.press("k")
+        await settle(console, pilot)
+        assert "Kontrol" in text_of(console, "#e-report") and not target.exists()
+        console.screen.query_one("#e-target", Input).value = str(target)
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert target.exists() and target.with_name("uge43.csv.kontrol.txt").exists()
+        assert "Rækker: 3" in text_of(console, "#e-report")
+        first = target.read_bytes()
+        await pilot.press("s")  # exists: refused as on the command line
+        await settle(console, pilot)
+        assert console.screen.query_one("#c-message").has_class("-error")
+        assert target.read_bytes() == first
+        await pilot.press("3")
+        console.screen.query_one("#e-target", Input).value = str(tmp_path / "ud" / "uge43.xlsx")
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert (tmp_path / "ud" / "uge43.xlsx").exists()
+    assert len(first.splitlines()) == 4  # header and three rows
+    assert dbrows.count(db_path, "exports", "1=1", ()) == 1
+
+
+async def test_export_of_an_empty_week_is_refused(console, tmp_path):
+    target = tmp_path / "tom.csv"
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        console.screen.query_one("#e-target", Input).value = str(target)
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert "Ingen registreringer" in text_of(console, "#c-message")
+    assert not target.exists()
+
+
+def grid_row(app, unit: str) -> list[str]:
+    text = str(app.screen.query_one("#d-grid", Static).render())
+    return next(line for line in text.splitlines() if line.startswith(unit)).split()
+
+
+async def test_coverage_grid_rereads_and_drills_into_a_cell(console, store, db_path, clock):
+    seed(store, console.config, 2)
+    with open_store(db_path, station="skranke [b]1[/b]\x1b]0;x", operator="anna", clock=clock) as other:
+        seed(other, console.config, 1, hh=11)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[1:4] == ["0!", "0!", "3"]  # Mon, Tue, Wed 21
+        seed(store, console.config, 1, hh=12)
+        await pilot.press("r")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[3] == "4"
+        await pilot.press("right", "right", "down", "up", "enter")  # borgerservice, Wednesday
+        await settle(console, pilot)
+        box = console.screen
+        shown = "\n".join(str(s.render()) for s in box.query(Static))
+        assert "999borgerservice · 21-10-2026" in shown
+        assert "I alt: 4" in shown and "09-10" in shown and "12-13" in shown
+        assert "skranke [b]1[/b]\\x1b]0;x / anna: 1" in shown
+
+
+async def test_overview_and_numbers(console, store):
+    seed(store, console.config, 3)
+    async with console.run_test(size=SIZE) as pilot:
+        await settle(console, pilot)
+        text = text_of(console, "#o-text")
+        assert "> Uge 43" in text and "I dag 21-10-2026: 3 registreringer" in text
+        assert "Tavse i dag (2)" in text_of(console, "#o-warnings")
+        await pilot.press("f5", "r")
+        await settle(console, pilot)
+        assert "Tabel 1" in text_of(console, "#t-report")
+
+
+async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
+    from datetime import date
+
+    from storage import settings
+
+    # Registered under a config whose count week was the week before (as an import could bring).
+    seed(store, settings.demo_config(date(2026, 10, 15)), 2, day=15)
+    async with console.run_test(size=SIZE) as pilot:
+        await settle(console, pilot)
+        await settle(console, pilot)
+        assert "uden for enhedens tælleuger (sidste 14 dage): 999borgerservice 2" in \
+            text_of(console, "#o-warnings")
+
+
+async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_path, clock):
+    with open_store(db_path, station="[b]x[/b]\x1b[2J", operator="anna", clock=clock) as other:
+        seed(other, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        line = str(console.screen.query_one("#r-list", OptionList).get_option_at_index(0).prompt)
+        assert "[b]x[/b]\\x1b " in line  # escaped, then cut to the column's 12 characters
+
+
+async def test_escape_leaves_a_field_so_letters_are_keys_again(console, tmp_path, db_path):
+    source = tmp_path / "uge43.csv"
+    shutil.copy(SAMPLES / "raadata-sample.csv", source)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(console, pilot)
+        await pilot.press("slash")
+        field = console.screen.query_one("#i-path", Input)
+        assert field.has_focus
+        field.value = str(source)
+        await pilot.press("escape", "i")  # i imports; it is not typed into the path
+        await settle(console, pilot)
+        assert field.value == str(source)
+    assert dbrows.count(db_path, "registrations", "1=1", ()) == 312
+
+
+async def test_void_of_an_exported_row_says_the_delivered_file_still_holds_it(console, store, tmp_path, db_path):
+    seed(store, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        console.screen.query_one("#e-target", Input).value = str(tmp_path / "uge43.csv")
+        await pilot.press("s")
+        await settle(console, pilot)
+        await pilot.press("f3")
+        await settle(console, pilot)
+        await pilot.press("a", "2")
+        await pilot.pause()
+        await pilot.press("j")
+        await settle(console, pilot)
+        message = console.screen.query_one("#c-message", Static)
+        assert message.has_class("-warning") and "uge43.csv" in str(message.render())
+    assert dbrows.count(db_path, "voids", "1=1", ()) == 1
+
+
+async def test_report_folder_from_the_screen(console, store, tmp_path):
+    from exports.report_folder import FILE_NAMES
+
+    seed(store, console.config, 3)
+    folder = tmp_path / "rapport"
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(console, pilot)
+        await pilot.press("4")
+        console.screen.query_one("#e-target", Input).value = str(folder)
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert "Skrevet:" in text_of(console, "#e-report")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILE_NAMES)
+
+
+async def test_back_in_coverage_today_is_read_again(console, store):
+    seed(store, console.config, 1)
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[3] == "1"
+        await pilot.press("f1")
+        await settle(console, pilot)
+        seed(store, console.config, 2, hh=13)
+        await pilot.press("f2")
+        await settle(console, pilot)
+        assert grid_row(console, "999borgerservice")[3] == "3"

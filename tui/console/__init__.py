@@ -1,0 +1,1 @@
+"""The coordinator's console (``taelleuge koordinator``): one Textual app, one mode per task."""
