@@ -21,7 +21,7 @@ from storage.errors import Refusal
 from storage.interface import Store
 
 from .analysis_data import (
-    FACT_COLUMNS, NO_TYPE, Selection, facts_frame, read_selections, task_names,
+    NO_TYPE, Selection, facts_frame, read_selections, task_names,
 )
 from .definitions import (
     DEFAULT_RATE_THRESHOLD, INFORMATION_TYPES, PAPER_CHANNEL, WEEKS_PER_YEAR,

@@ -8,7 +8,6 @@ class name when the failure came before the server said anything, e.g. no connec
 from __future__ import annotations
 
 import psycopg
-from psycopg import errors as pg
 
 from ..errors import (CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull,
                       NotTaelleugeDatabase, ReadOnlyDatabase, StorageError)

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from storage.timeutil import from_stored
+from storage.wording import rows
 
 from . import cli_bridge
 from .base import ModeScreen, plain
@@ -113,7 +114,7 @@ class ImportsScreen(ModeScreen):
         from ..screens.dialogs import Confirm
 
         self.app.push_screen(
-            Confirm(f"Annullér alle {record.row_count} rækker fra {record.file_name}?\n\n"
+            Confirm(f"Annullér alle {rows(record.row_count)} fra {record.file_name}?\n\n"
                     f"Årsag: {reason}", "Ja, fortryd importen", "Nej"),
             lambda yes: self._undo(record, reason) if yes else None)
 
@@ -121,7 +122,7 @@ class ImportsScreen(ModeScreen):
         store = self.app.store
 
         def done(undone) -> None:
-            self.message(f"Importen {record.file_name} er fortrudt: {undone.voided} rækker annulleret "
+            self.message(f"Importen {record.file_name} er fortrudt: {rows(undone.voided)} annulleret "
                          f"({reason})", "ok")
             self.reload()
 

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from storage.hostile import escape
+from storage.wording import registrations
 
 from .base import ModeScreen
 
@@ -43,8 +44,8 @@ def read_overview(store, config, today: date) -> Overview:
     today_trial = sum(n for (u, d), n in cov.trial.items() if d == today)
     out.lines += [
         "",
-        f"I dag {today:%d-%m-%Y}: {today_rows} registreringer (prøve: {today_trial})",
-        f"{name}: {cov.total} registreringer (prøve: {cov.trial_total})",
+        f"I dag {today:%d-%m-%Y}: {registrations(today_rows)} (prøve: {today_trial})",
+        f"{name}: {registrations(cov.total)} (prøve: {cov.trial_total})",
         "",
         f"{'Enhed':<24}{'I dag':>7}{'Ugen':>8}  Senest",
     ]

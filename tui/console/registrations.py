@@ -16,6 +16,7 @@ from storage.errors import InputError, Refusal
 from storage.hostile import escape
 from storage.query import RegistrationQuery
 from storage.timeutil import from_stored
+from storage.wording import rows
 
 from .base import ModeScreen
 
@@ -156,7 +157,7 @@ class RegistrationsScreen(ModeScreen):
             listing.highlighted = 0
         more = ("; n = næste side" if page.next_before is not None else "")
         searched = (f" (søgt ned til nr. {page.scanned_to})" if page.scanned_to else "")
-        self.set_title(f"Registreringer · side {len(self.pages)} · {len(page.rows)} rækker{searched}{more}"
+        self.set_title(f"Registreringer · side {len(self.pages)} · {rows(len(page.rows))}{searched}{more}"
                        "   A=annulleret P=prøve I=import")
 
     def _chosen(self):
