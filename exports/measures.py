@@ -266,7 +266,10 @@ UNIT_SUMMARY_COLUMNS = ["Afdeling", "Enhed", "Enhedsnavn", "Ansvarlig", "Faktor"
 
 def _with_department(facts: pd.DataFrame, config: Config) -> pd.DataFrame:
     departments = {u: d.name for d in config.departments for u in d.units}
-    return facts.assign(afdeling=facts["enhed"].map(departments).fillna(""))
+    # object dtype first: with no departments the mapped column is all-NaN float, and filling a
+    # float column with "" is deprecated in pandas.
+    mapped = facts["enhed"].map(departments).astype(object)
+    return facts.assign(afdeling=mapped.where(mapped.notna(), ""))
 
 
 def table1_by_unit(facts: pd.DataFrame, config: Config, names: dict[str, str],
