@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_report import add_report_parser  # argparse only; exports load in the handler
 
     add_report_parser(sub, common)
+    from .cli_flyt import add_flyt_parser
+
+    add_flyt_parser(sub, common)
     return parser
 
 
@@ -188,7 +191,8 @@ EXPORT_COMMANDS = {
 
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
-COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report"}
+COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
+                    "flyt"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,6 +252,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from .cli_report import cmd_report
 
             code = cmd_report(args)
+        elif command == "flyt":
+            from .cli_flyt import cmd_flyt
+
+            code = cmd_flyt(args)
         elif command in EXPORT_COMMANDS:
             from . import cli_exports
 
