@@ -59,6 +59,7 @@ from textual import events  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 
+from storage.open import open_store  # noqa: E402
 from storage.sqlite.store import SqliteStore as Store  # noqa: E402
 from storage.timeutil import system_clock  # noqa: E402
 from tui.app import make_app  # noqa: E402
@@ -113,7 +114,7 @@ def paint_like_a_terminal(app: App) -> None:
     app._display = _display
 
 
-async def desk(path: Path, samples: int, gap: float, solo: list[float]) -> Run:
+async def desk(path: Path | str, samples: int, gap: float, solo: list[float]) -> Run:
     """Keys are posted as events, as the terminal driver does: Pilot's press() also waits for the
     process to look idle, which would time the test harness instead of the app."""
     config = c.config()
@@ -128,7 +129,7 @@ async def desk(path: Path, samples: int, gap: float, solo: list[float]) -> Run:
             app.call_after_refresh(lambda: (times.__setitem__("refresh", time.perf_counter()),
                                             refreshed.set()))
 
-    store = Store(path, station="bench-kiosk", operator="bench")
+    store = open_store(path, station="bench-kiosk", operator="bench")
     record = store.record
 
     def timed_record(entry):
@@ -139,7 +140,7 @@ async def desk(path: Path, samples: int, gap: float, solo: list[float]) -> Run:
             times["commit"] = (time.perf_counter() - t) * 1000
 
     store.record = timed_record
-    other = Store(path, station="bench-solo", operator="bench")  # the solo commits, same file
+    other = open_store(path, station="bench-solo", operator="bench")  # the solo commits, same DB
     app = make_app(config, store, clock=system_clock, enhed=c.UNIT, freeze_heap=True)
     paint_like_a_terminal(app)
     tasks = "12356789ace"  # the demo unit's task keys, without its group (4)
@@ -240,22 +241,34 @@ def main() -> None:
     ap.add_argument("--dir", default=None,
                     help="where the file's copy goes (default: the temp dir; /dev/shm takes the "
                          "disk out, for profiling the app's own part)")
+    ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                    help="postgresql: the file's rows copied into a durable PostgreSQL server "
+                         "(fsync on) started for the run, reached over its Unix socket")
     args = ap.parse_args()
     c.header("kiosk: key press → durable commit → screen painted")
     print(f"TEXTUAL_FPS={os.environ.get('TEXTUAL_FPS', '(unset: 60)')}; "
           f"gc thresholds {gc.get_threshold()}; the app freezes its heap once the desk is up")
     source = totals.cached(args.rows)
     results = []
+    server = None
     with tempfile.TemporaryDirectory(prefix="taelleuge-bench-kiosk-", dir=args.dir) as tmp:
-        path = Path(tmp) / "kiosk.db"
+        path: Path | str = Path(tmp) / "kiosk.db"
         shutil.copyfile(source, path)
         Store(path, station="bench-kiosk", operator="bench").close()  # migrate an older copy
+        if args.engine == "postgresql":
+            import _pg
+
+            server = _pg.server()
+            print(_pg.settings_line(server.url()))
+            path = _pg.loaded(server, "kiosk", Path(path))
         for gap_ms in args.gap_ms:
             solo: list[float] = []
             run = asyncio.run(desk(path, args.samples, gap_ms / 1000, solo))
             frame = asyncio.run(bare(args.samples, gap_ms / 1000))
             results.append((gap_ms, run, solo, frame))
-    print(f"rows in file: {args.rows:,}; samples per run: {args.samples} (+{WARMUP} warm-up "
+        if server is not None:
+            server.destroy()
+    print(f"engine: {args.engine}; rows: {args.rows:,}; samples per run: {args.samples} (+{WARMUP} warm-up "
           f"dropped); copy of the file in {args.dir or tempfile.gettempdir()}")
     print()
     verdicts = []

@@ -56,7 +56,12 @@ def free_port() -> int:
 class PgServer:
     """One throwaway cluster. ``start()`` / ``stop()`` / ``restart()``; ``url(db)`` to reach it."""
 
-    def __init__(self, name: str = "taelleuge-pg"):
+    def __init__(self, name: str = "taelleuge-pg", *, durable: bool = False,
+                 settings: dict[str, str] | None = None):
+        """``durable``: fsync on (benchmarks compare durable commits); the tests' server skips it.
+        ``settings``: more ``-c name=value`` server settings (they win over the defaults)."""
+        self.durable = durable
+        self.settings = settings or {}
         self.bin = find_bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix=f"{name}-"))
         self.data = self.root / "data"
@@ -115,11 +120,14 @@ class PgServer:
             str(self.bin / "postgres"), "-D", str(self.data),
             "-p", str(self.port), "-k", str(self.socket_dir),
             "-c", "listen_addresses=127.0.0.1",
-            # A throwaway cluster on a shared 2-core machine: no fsync. The product's own setting
-            # (synchronous_commit on) is per session and untouched.
-            "-c", "fsync=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=60", "-c", "shared_buffers=32MB",
         ]
+        # A throwaway cluster on a shared 2-core machine: no fsync (unless durable). The product's
+        # own setting (synchronous_commit on) is per session and untouched.
+        defaults = {"max_connections": "60", "shared_buffers": "32MB"}
+        if not self.durable:
+            defaults |= {"fsync": "off", "full_page_writes": "off"}
+        for name, value in (defaults | self.settings).items():
+            command += ["-c", f"{name}={value}"]
         setpriv = shutil.which("setpriv")
         if self.as_user:
             if not setpriv:
@@ -208,10 +216,10 @@ def remove_stale(prefix: str = "taelleuge-pg", older_than: float = 3600) -> None
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def start_server(name: str = "taelleuge-pg") -> PgServer:
-    """A running server, or ServerUnavailable (its files removed)."""
+def start_server(name: str = "taelleuge-pg", **options) -> PgServer:
+    """A running server, or ServerUnavailable (its files removed). ``options``: PgServer's."""
     remove_stale()
-    server = PgServer(name)
+    server = PgServer(name, **options)
     try:
         server.init()
         server.start()

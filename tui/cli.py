@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_init_options(init)
     add_setup_parsers(sub, common)
     add_console_parser(sub, common)
+
+    from .cli_flyt import add_flyt_parser  # argparse only
+
+    add_flyt_parser(sub, common)
     return parser
 
 
@@ -214,7 +218,8 @@ EXPORT_COMMANDS = {
 
 # Export, import, reports and corrections: root or the config's coordinator group only.
 COORDINATOR_ONLY = {"init", "fortryd", "undo", "eksport", "export", "import", "rapport", "report",
-                    "historik", "history", "registreringer", "status", "koordinator"}
+                    "historik", "history", "registreringer", "status", "koordinator",
+                    "flyt"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -216,13 +216,19 @@ class SchemaStatus(interface.SchemaStatus):
 
 
 def status(conn) -> SchemaStatus:
-    """Which migrations are applied, read without writing anything."""
-    has_table = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (VERSION_TABLE,)).fetchone()[0]
+    """Which migrations are applied, read without writing anything.
+
+    Whether the version table exists and which other tables there are come from ONE statement
+    (one snapshot): read in two, a login starting while another commits the first migration saw
+    no version table, then that migration's tables, and refused the database as someone else's.
+    A version table seen here is committed, so reading its rows afterwards sees at least as much."""
+    tables = [name for (name,) in conn.execute(
+        "SELECT c.relname FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v') "
+        "AND c.relnamespace = current_schema()::regnamespace ORDER BY 1")]
+    has_table = VERSION_TABLE in tables
     applied = [name for (name,) in conn.execute(
         f"SELECT name FROM {VERSION_TABLE} ORDER BY applied_at, name")] if has_table else []
-    foreign = [] if has_table else [name for (name,) in conn.execute(
-        "SELECT c.relname FROM pg_class c WHERE c.relkind IN ('r', 'p', 'v') "
-        "AND c.relnamespace = current_schema()::regnamespace ORDER BY 1 LIMIT 5")]
+    foreign = [] if has_table else tables[:5]
     return SchemaStatus(applied, [n for n in MIGRATION_NAMES if n not in applied], foreign)
 
 

@@ -64,6 +64,24 @@ _INSERT_RESTORE = (
 )
 VOID_LOCK = (schema.LOCK_CLASS, 2)
 
+# A retried entry must find its own rows: the same columns, apart from when it was written.
+_VERIFIED = [c for c in REGISTRATIONS.written if c != "created_utc"]
+_VERIFY = f"SELECT {', '.join(_VERIFIED)} FROM registrations WHERE id = ANY(%s)"
+
+
+def _verify_already_stored(conn: psycopg.Connection, rows: list[tuple]) -> None:
+    """Some ids of an entry were there already: a retry whose first commit went through although
+    the connection died before its answer came back (outcome unknown to us). ON CONFLICT DO
+    NOTHING kept the second copy out; here the stored rows must be that same entry, or the whole
+    write is refused (rolled back: all or none)."""
+    wanted = {row[0]: tuple(row[REGISTRATIONS.written.index(c)] for c in _VERIFIED) for row in rows}
+    stored = {row[0]: tuple(row) for row in conn.execute(_VERIFY, (list(wanted),))}
+    for rid, values in wanted.items():
+        if rid in stored and stored[rid] != values:
+            raise Refusal(
+                f"Registreringens id {rid} er allerede brugt af en anden registrering i "
+                "databasen. Intet er gemt; kontakt IT.", "id")
+
 
 class PgStore:
     """Registrations for one process: ``station`` and ``operator`` go on every row it writes."""
@@ -206,6 +224,8 @@ class PgStore:
         def write(conn: psycopg.Connection) -> None:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(_INSERT, rows)
+                if cur.rowcount < len(rows):  # rowcount: the sum over the rows
+                    _verify_already_stored(conn, rows)
 
         self._call(write, retry=True)
         return list(entry.ids)

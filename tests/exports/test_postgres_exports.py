@@ -117,20 +117,34 @@ def test_row_ids_follow_the_export_order(both, lk_config):
     assert b.row_id(n) is None
 
 
-def test_rows_stream_through_a_server_side_cursor_in_chunks(pg_database, lk_config, clock):
+def test_rows_stream_on_a_second_connection_in_the_same_snapshot(pg_database, lk_config, clock):
+    """Rows come over a second connection that imported the snapshot: a row committed after the
+    snapshot began is not among them, and the snapshot's own connection answers in between."""
     from storage.registration import new_entry
 
-    with open_store(pg_database, station="s", operator="o", clock=clock) as pg:
-        pg.record(new_entry(lk_config, enhed="999borgerservice", opgave="23.05.10", kanal="PRSNLG",
-                            type="OPRET", end=local(lk_config, "21-10-2026 10:30"), count=25))
-        start, end = local_range_bounds(*WEEK, lk_config.zone)
-        with pg.snapshot(Selection(start, end), chunk=10) as snap:
-            rows = snap.rows()
+    def entry(count=1):
+        return new_entry(lk_config, enhed="999borgerservice", opgave="23.05.10", kanal="PRSNLG",
+                         type="OPRET", end=local(lk_config, "21-10-2026 10:30"), count=count)
+
+    start, end = local_range_bounds(*WEEK, lk_config.zone)
+    with open_store(pg_database, station="s", operator="o", clock=clock) as pg, \
+            open_store(pg_database, station="k", operator="o", clock=clock) as kiosk:
+        ids = pg.record(entry(count=25))
+        with pg.snapshot(Selection(start, end)) as snap:
+            live = snap.left_out().live
+            kiosk.record(entry())  # after the snapshot: in neither the count nor the rows
+            rows = snap.rows(fields=("seq",))
             first = next(rows)
-            cursors = [name for (name,) in snap.conn.execute("SELECT name FROM pg_cursors")]
-            assert len(cursors) == 1 and cursors[0].startswith("taelleuge_export_")
-            assert len([first, *rows]) == 25
-            assert snap.conn.execute("SELECT count(*) FROM pg_cursors").fetchone()[0] == 0
+            assert snap.row_id(0) in ids  # the snapshot's connection is free mid-stream
+            assert len([first, *rows]) == live == 25
+            abandoned = snap.rows()
+            next(abandoned)
+            abandoned.close()  # its connection closes; the snapshot goes on
+            assert snap.left_out().live == 25
+    assert dbrows.count(pg_database) == 26
+    others = dbrows.query(pg_database, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                          "current_database() AND pid <> pg_backend_pid()")
+    assert others == [(0,)]  # no reader connection left behind
 
 
 def test_a_snapshot_never_blocks_a_writer_and_never_sees_it(pg_database, lk_config, clock):

@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 import dbrows
 import pg_server as pgs
 from storage.errors import (DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
-                            ReadOnlyDatabase, StorageError, TaelleugeError)
+                            ReadOnlyDatabase, Refusal, StorageError, TaelleugeError)
 from storage.open import open_store
 from storage.postgres.schema import LOCK_CLASS
 from storage.postgres.translate import translate
@@ -187,3 +187,118 @@ def test_pg_database_url_is_the_sessions_server(pg_database, pg_server):
     """Sanity for the fixtures the other tests rely on: a socket URL on the session's server."""
     settings = conninfo_to_dict(pg_database)
     assert settings["host"] == str(pg_server.socket_dir) and settings["port"] == str(pg_server.port)
+
+
+# -- a connection cut at the worst moments -----------------------------------------------------
+
+def _backend_pid(store) -> int:
+    return store._call(lambda conn: conn.info.backend_pid, retry=False)
+
+
+def test_a_backend_killed_between_commits_is_replaced_silently(pg_database, pg_admin, config, clock):
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        [a] = store.record(entry(config))
+        killed = _backend_pid(store)
+        assert pg_admin.execute("SELECT pg_terminate_backend(%s)", (killed,)).fetchone() == (True,)
+        [b] = store.record(entry(config))
+        assert _backend_pid(store) != killed and store.generation == 2
+    assert sorted(rid for (rid,) in dbrows.query(pg_database, "SELECT id FROM registrations")) == sorted([a, b])
+
+
+def _wait_for(predicate, what: str, timeout: float = 30):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (found := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+    return found
+
+
+def test_a_backend_killed_during_a_commit_saves_the_entry_once(pg_database, pg_admin, config, clock):
+    """The store's INSERT waits on a lock; its backend is terminated mid-transaction (nothing
+    committed); the store's own retry on a new connection saves the entry, once."""
+    import threading
+
+    kept = entry(config, count=2)
+    waiting = ("SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = "
+               "'taelleuge' AND wait_event_type = 'Lock'")
+    dbname = conninfo_to_dict(pg_database)["dbname"]
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store, \
+            psycopg.connect(pg_database) as holder:
+        holder.execute("LOCK TABLE registrations IN SHARE MODE")  # held until rollback
+        outcome: dict = {}
+
+        def write():
+            try:
+                outcome["ids"] = store.record(kept)
+            except Exception as error:  # asserted on below
+                outcome["error"] = error
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        [(first,)] = _wait_for(lambda: pg_admin.execute(waiting, (dbname,)).fetchall(), "the INSERT to wait")
+        pg_admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        # The store reconnects by itself and tries again: a new backend waits on the lock.
+        _wait_for(lambda: [pid for (pid,) in pg_admin.execute(waiting, (dbname,)) if pid != first],
+                  "the retry to wait on a new connection")
+        holder.rollback()
+        writer.join(timeout=60)
+    assert outcome == {"ids": list(kept.ids)}
+    assert sorted(rid for (rid,) in dbrows.query(pg_database, "SELECT id FROM registrations")) == sorted(kept.ids)
+
+
+@pytest.fixture
+def cutting_proxy(pg_server):
+    from cutting_proxy import CuttingProxy
+
+    proxy = CuttingProxy(pg_server.port)
+    yield proxy
+    proxy.close()
+
+
+def test_a_commit_whose_answer_is_lost_is_retried_without_a_second_row(pg_database, cutting_proxy, config, clock):
+    """The server commits, the connection dies before the answer arrives: the store's retry on a
+    new connection finds the rows (ON CONFLICT (id) DO NOTHING, then checks they are this entry's)
+    and reports them saved; there is one row per id, not two."""
+    url = cutting_proxy.url(conninfo_to_dict(pg_database)["dbname"], pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+    kept = entry(config, count=3)
+    with open_store(url, station="kiosk1", operator="anna", clock=clock) as store:
+        cutting_proxy.arm(1)
+        assert store.record(kept) == list(kept.ids)
+        assert cutting_proxy.cuts == 1 and store.generation == 2
+    assert dbrows.count(pg_database) == 3
+
+
+def test_a_lost_answer_twice_leaves_it_to_the_caller_whose_retry_saves_once(pg_database, cutting_proxy, config, clock):
+    """Both the first commit and the store's own retry lose their answers: the caller gets
+    DatabaseUnreachable (the kiosk keeps the entry, IKKE GEMT); its retry is saved, once."""
+    url = cutting_proxy.url(conninfo_to_dict(pg_database)["dbname"], pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+    kept = entry(config, count=2)
+    with open_store(url, station="kiosk1", operator="anna", clock=clock) as store:
+        cutting_proxy.arm(2)
+        with pytest.raises(DatabaseUnreachable) as refused:
+            store.record(kept)
+        assert pgs.SUPERUSER_PASSWORD not in str(refused.value)
+        assert cutting_proxy.cuts == 2
+        clock.advance(seconds=5)  # the retry is written later: created_utc differs, the entry not
+        assert store.record(kept) == list(kept.ids)
+    assert dbrows.count(pg_database) == 2
+    assert dbrows.query(pg_database, "SELECT count(DISTINCT id) FROM registrations") == [(2,)]
+
+
+def test_a_stored_row_with_the_same_id_but_other_content_refuses_the_whole_entry(pg_database, config, clock):
+    """ON CONFLICT DO NOTHING alone would report a stranger's row as ours: the check refuses."""
+    kept = entry(config, count=2)
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        store.record(_same_ids(entry(config, opgave="23.01.05"), kept.ids[:1]))
+        with pytest.raises(Refusal) as refused:
+            store.record(kept)
+    assert "allerede brugt af en anden registrering" in str(refused.value)
+    assert dbrows.count(pg_database) == 1  # the entry's other row was not written either
+
+
+def _same_ids(made, ids):
+    from dataclasses import replace
+
+    return replace(made, ids=tuple(ids))

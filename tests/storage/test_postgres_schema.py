@@ -50,6 +50,35 @@ def test_ten_logins_at_once_migrate_exactly_once(pg_empty_database):
     assert [name for (name,) in rows] == schema.MIGRATION_NAMES
 
 
+class _MigratedByAnotherLoginMeanwhile:
+    """A connection whose first statement is followed, before the second, by another login
+    migrating the same database and committing: the window that made the test above flaky."""
+
+    def __init__(self, conn, url):
+        self.conn, self.url, self.statements = conn, url, 0
+
+    def execute(self, *args):
+        result = self.conn.execute(*args)
+        self.statements += 1
+        if self.statements == 1:
+            with PgStore(self.url, station="other", operator="o", create=True) as other:
+                assert other.migrated == schema.MIGRATION_NAMES
+        return result
+
+
+def test_a_migration_committed_while_reading_the_status_is_not_someone_elses_tables(pg_empty_database):
+    """Deterministic form of the race: the status must come from one snapshot. Read in two
+    statements, it saw no version table, then the other login's fresh tables, and refused the
+    database as "not Tælleuge's" (listing taelleuge_migrations among the foreign tables)."""
+    with psycopg.connect(pg_empty_database, autocommit=True) as conn:
+        found = schema.status(_MigratedByAnotherLoginMeanwhile(conn, pg_empty_database))
+    assert found.foreign_tables == []
+    # Either before the other login (nothing applied, all pending) or after it (all applied).
+    assert [found.applied, found.pending] in ([[], schema.MIGRATION_NAMES], [schema.MIGRATION_NAMES, []])
+    with PgStore(pg_empty_database, station="s", operator="o", create=True) as store:
+        assert store.migrated == []
+
+
 def test_an_empty_database_needs_init(pg_empty_database):
     with pytest.raises(NotInitialised) as refused:
         open_store(pg_empty_database, station="s", operator="o")

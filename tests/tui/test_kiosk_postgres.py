@@ -63,3 +63,49 @@ async def test_server_down_keeps_the_entry_and_enter_saves_it_once_when_back(con
             await press(app, pilot, "enter")
             assert "Gemt" in screen_text(app, "#message")
     assert dbrows.count(url) == 1
+
+
+async def test_a_server_restart_between_entries_goes_unnoticed(config, clock, own_server):
+    """The restart kills the kiosk's idle connection; the next entry is saved on a new one the
+    store opened by itself, with no IKKE GEMT on screen."""
+    with psycopg.connect(own_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE kiosk_restart")
+    url = own_server.url("kiosk_restart")
+    with open_store(url, station="test-station", operator="tester", clock=clock, create=True) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await press(app, pilot, "1", "o")
+            assert "Gemt" in screen_text(app, "#message")
+            generation = store.generation
+            own_server.restart()
+            clock.advance(seconds=30)
+            await press(app, pilot, "1", "o")
+            message = screen_text(app, "#message")
+            assert "Gemt" in message and "IKKE GEMT" not in message
+            assert store.generation == generation + 1
+    assert dbrows.count(url) == 2
+
+
+async def test_a_commit_whose_answer_is_lost_is_shown_saved_and_stored_once(config, clock, own_server):
+    """The server commits, the answer never arrives (tests/cutting_proxy.py): the store's retry on
+    a new connection finds the row, the screen says Gemt, and the row is there once."""
+    from cutting_proxy import CuttingProxy
+
+    with psycopg.connect(own_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE kiosk_cut")
+    proxy = CuttingProxy(own_server.port)
+    url = proxy.url("kiosk_cut", pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+    try:
+        with open_store(url, station="test-station", operator="tester", clock=clock, create=True) as store:
+            app = make_app(config, store, clock=clock, enhed="999borgerservice")
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(app, pilot)
+                proxy.arm(1)
+                await press(app, pilot, "1", "o")
+                message = screen_text(app, "#message")
+                assert "Gemt" in message and "IKKE GEMT" not in message
+                assert proxy.cuts == 1
+    finally:
+        proxy.close()
+    assert dbrows.count(own_server.url("kiosk_cut")) == 1
