@@ -76,7 +76,7 @@ def cmd_flyt(args: argparse.Namespace) -> int:
         say(f"Kontrol af antal: FORSKELLIGE ({different}). PostgreSQL-databasen har rækker, "
             "SQLite-databasen ikke har (registrerede nogen i den under flytningen?).", err=True)
     say(f"Rådataudtræk (hele perioden, UTF-8), SHA-256:\n  SQLite:     {source_file[1]} "
-        f"({_n(source_file[0])} rækker)\n  PostgreSQL: {target_file[1]} ({_n(target_file[0])} rækker)")
+        f"({_rows(source_file[0])})\n  PostgreSQL: {target_file[1]} ({_rows(target_file[0])})")
     if counts_ok and source_file == target_file:
         say("Flytningen er kontrolleret: samme rækker og samme udtræk, byte for byte. Sæt nu "
             "database = \"postgresql://…\" i konfigurationen (eller TAELLEUGE_DB) på alle maskiner.")
@@ -99,3 +99,7 @@ def _raadata(store, config) -> tuple[int, str]:
 
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def _rows(value: int) -> str:
+    return f"{_n(value)} {'række' if value == 1 else 'rækker'}"
