@@ -292,6 +292,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from .cli_console import dispatch
 
             code = dispatch(args)
+        elif command == "flyt":
+            from .cli_flyt import cmd_flyt
+
+            code = cmd_flyt(args)
         elif command in EXPORT_COMMANDS:
             from . import cli_exports
 
