@@ -203,8 +203,36 @@ def m006_imports_index(cur) -> None:
     )
 
 
+# A stored moment, exactly as storage.timeutil.STORED_FORMAT writes it.
+STORED_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{6}Z$"
+
+
+def m008_row_formats(cur) -> None:
+    """See the SQLite migration of the same name: a login with INSERT rights (staff) must not be
+    able to add a row that breaks every later list, history and export of its week. NOT VALID:
+    rows already stored were written by the program; new rows are checked."""
+    from ..registration import VOID_REASONS
+
+    def moment(col: str) -> str:
+        return f"{col} ~ '{STORED_PATTERN}'"
+
+    # A json cast that fails raises (the INSERT is refused all the same, with the parser's
+    # message); jsonb_typeof catches valid JSON that is not an object.
+    cur.execute(
+        "ALTER TABLE registrations ADD CONSTRAINT registrations_formats CHECK ("
+        f"{moment('end_utc')} AND {moment('created_utc')} AND "
+        f"(start_utc IS NULL OR {moment('start_utc')}) AND "
+        "jsonb_typeof(answers::jsonb) = 'object') NOT VALID"
+    )
+    reasons = ", ".join(f"'{r}'" for r in sorted(VOID_REASONS))
+    cur.execute(
+        "ALTER TABLE voids ADD CONSTRAINT voids_formats CHECK ("
+        f"{moment('created_utc')} AND reason IN ({reasons})) NOT VALID"
+    )
+
+
 MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq,
-              m006_imports_index]
+              m006_imports_index, m008_row_formats]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]
 assert MIGRATION_NAMES == SQLITE_NAMES, "the engines' migrations must match one for one"
 

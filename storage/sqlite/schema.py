@@ -215,6 +215,32 @@ def m006_imports_index(db) -> None:
     )
 
 
+# A stored moment, exactly as storage.timeutil.STORED_FORMAT writes it.
+STORED_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]." + "[0-9]" * 6 + "Z"
+
+
+def m008_row_formats(db) -> None:
+    """Rows the program could not have written are refused by the database: a moment not in the
+    stored format, answers that are not a JSON object, a void reason outside the closed list.
+    Anyone who can write the file (the group) could otherwise add a row that makes every later
+    list, history and export of its week fail, and append-only means nobody could remove it."""
+    from ..registration import VOID_REASONS
+
+    moment = "{col} GLOB '" + STORED_GLOB + "'"
+    registration_ok = " AND ".join([
+        moment.format(col="NEW.end_utc"), moment.format(col="NEW.created_utc"),
+        "(NEW.start_utc IS NULL OR " + moment.format(col="NEW.start_utc") + ")",
+        "json_valid(NEW.answers) AND json_type(NEW.answers) = 'object'",
+    ])
+    reasons = ", ".join(f"'{r}'" for r in sorted(VOID_REASONS))
+    void_ok = f"{moment.format(col='NEW.created_utc')} AND NEW.reason IN ({reasons})"
+    for table, ok in (("registrations", registration_ok), ("voids", void_ok)):
+        db.execute(
+            f"CREATE TRIGGER {table}_formats BEFORE INSERT ON {table} WHEN NOT ({ok}) "
+            f"BEGIN SELECT RAISE(ABORT, '{table}: a value is not in the stored format'); END"
+        )
+
+
 MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq,
-              m006_imports_index]
+              m006_imports_index, m008_row_formats]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

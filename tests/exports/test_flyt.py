@@ -111,7 +111,7 @@ def test_flyt_killed_midway_resumes_and_copies_each_row_once(tmp_path, config_pa
         holder.execute(
             "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
             "datakilde, station, operator, created_utc) VALUES (%s, '999', 'Eksempelby', 'x', "
-            "'23.05.10', 'PRSNLG', 'e', 'Taelleuge', 's', 'o', 'c')", (blocker_id,))
+            "'23.05.10', 'PRSNLG', '2026-10-21T09:00:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')", (blocker_id,))
         proc = subprocess.Popen([sys.executable, "-m", "tui", "flyt", "--til", pg_database, "--blok", "50"],
                                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -143,7 +143,7 @@ def test_a_target_with_other_content_under_a_source_id_is_refused_before_copying
         pg_database,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES (?, '999', 'Eksempelby', 'x', '23.05.10', "
-        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')", (taken,))
+        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')", (taken,))
     refused = flyt(tmp_path, config_path, source, pg_database)
     assert refused.returncode == 1
     assert f"med id {taken}, men med et andet indhold" in refused.stderr
@@ -156,7 +156,7 @@ def test_a_target_with_another_municipalitys_rows_is_refused(tmp_path, config_pa
         pg_database,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES ('other', '101', 'København', 'x', "
-        "'23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')")
+        "'23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')")
     refused = flyt(tmp_path, config_path, source, pg_database)
     assert refused.returncode == 1
     assert "registreringer fra en anden kommune (101)" in refused.stderr

@@ -474,8 +474,8 @@ def test_a_void_must_copy_the_facts_of_its_registration(store, config, clock):
     with pytest.raises(sqlite3.IntegrityError, match="counted facts"):
         store.conn.execute(
             "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, "
-            "enhed, trial, end_utc, type, kanal, seq) VALUES ('v', ?, 'FORTRUDT', 's', 'o', 'x', "
-            "'999telefon', 0, 'x', 'OPRET', 'PRSNLG', 1)", (rid,))
+            "enhed, trial, end_utc, type, kanal, seq) VALUES ('v', ?, 'FORTRUDT', 's', 'o', "
+            "'2026-10-21T09:00:00.000000Z', '999telefon', 0, 'x', 'OPRET', 'PRSNLG', 1)", (rid,))
     store.undo_last(station="test-station")
     row = store.conn.execute("SELECT enhed, trial, type, kanal FROM voids").fetchone()
     assert row == ("999borgerservice", 0, "OPRET", "PRSNLG")
@@ -552,12 +552,12 @@ def test_m005_numbers_the_rows_in_commit_order(db_path, config, clock):
             raw.execute(
                 "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
                 "end_utc, datakilde, station, operator, created_utc) VALUES ('late', '999', 'x', "
-                "'u', '23.05.10', 'PRSNLG', 'e', 'Taelleuge', 's', 'o', 'c')")
+                "'u', '23.05.10', 'PRSNLG', '2026-10-21T09:00:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')")
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
             raw.execute(
                 "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, "
                 "end_utc, datakilde, station, operator, created_utc, seq) VALUES ('twin', '999', "
-                "'x', 'u', '23.05.10', 'PRSNLG', 'e', 'Taelleuge', 's', 'o', 'c', 4)")
+                "'x', 'u', '23.05.10', 'PRSNLG', '2026-10-21T09:00:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z', 4)")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             raw.execute("UPDATE registrations SET seq = 9 WHERE id = 'old0'")
     finally:

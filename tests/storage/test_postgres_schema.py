@@ -112,12 +112,12 @@ def _registered(url) -> str:
         url,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES ('r1', '999', 'X', 'u', '23.05.10', "
-        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')",
+        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')",
     )
     dbrows.execute(
         url,
         "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, enhed, "
-        "trial, end_utc, type, kanal) VALUES ('v1', 'r1', 'DUBLET', 's', 'o', 'c', 'u', 0, "
+        "trial, end_utc, type, kanal) VALUES ('v1', 'r1', 'DUBLET', 's', 'o', '2026-10-21T09:00:00.000000Z', 'u', 0, "
         "'2026-10-21T08:30:00.000000Z', NULL, 'PRSNLG')",
     )
     dbrows.execute(
@@ -155,13 +155,13 @@ def test_a_void_must_copy_its_registrations_counted_facts(pg_database):
         url,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES ('r2', '999', 'X', 'u', '23.05.10', "
-        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')",
+        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')",
     )
     with pytest.raises(psycopg.Error) as refused:
         dbrows.execute(
             url,
             "INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, enhed, "
-            "trial, end_utc, type, kanal) VALUES ('v2', 'r2', 'DUBLET', 's', 'o', 'c', 'other-unit', "
+            "trial, end_utc, type, kanal) VALUES ('v2', 'r2', 'DUBLET', 's', 'o', '2026-10-21T09:00:00.000000Z', 'other-unit', "
             "0, '2026-10-21T08:30:00.000000Z', NULL, 'PRSNLG')",
         )
     assert refused.value.sqlstate == VOID_FACTS
@@ -175,7 +175,7 @@ def test_a_temp_table_cannot_stand_in_for_registrations_in_the_facts_check(pg_da
         url,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES ('r2', '999', 'X', 'u', '23.05.10', "
-        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')",
+        "'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', '2026-10-21T09:00:00.000000Z')",
     )
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TEMP TABLE registrations AS SELECT * FROM public.registrations")
@@ -184,7 +184,7 @@ def test_a_temp_table_cannot_stand_in_for_registrations_in_the_facts_check(pg_da
             conn.execute(
                 "INSERT INTO public.voids (id, registration_id, reason, station, operator, "
                 "created_utc, enhed, trial, end_utc, type, kanal) VALUES ('v2', 'r2', 'DUBLET', "
-                "'s', 'o', 'c', 'fake', 0, '2026-10-21T08:30:00.000000Z', NULL, 'PRSNLG')")
+                "'s', 'o', '2026-10-21T09:00:00.000000Z', 'fake', 0, '2026-10-21T08:30:00.000000Z', NULL, 'PRSNLG')")
     assert refused.value.sqlstate == VOID_FACTS
     assert dbrows.count(url, "voids") == 1
 
