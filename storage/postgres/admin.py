@@ -83,11 +83,14 @@ def doctor_database(report, url: str) -> None:
             facts = server_facts(conn)
             status = schema.status(conn)
             has = roles.login_roles(conn)
+            _, coordinator = roles.is_coordinator(conn)
     except psycopg.Error as error:
         report.problems.append(str(translate(error, shown)))
         return
     report.add("Server", f"PostgreSQL {facts['version']} (synchronous_commit {facts['synchronous_commit']})")
     report.add("Login", f"{facts['user']}: {', '.join(has) or 'ingen Tælleuge-rolle'}")
+    report.add("", "  tovholder i databasen: ja (eksport, import, rettelser)" if coordinator else
+               "  tovholder i databasen: nej (personale: registrere og fortryde egne)")
     if not has:
         report.problems.append(
             f"Databasebrugeren {facts['user']} har hverken rollen {roles.STAFF} eller "
