@@ -22,6 +22,7 @@ from __future__ import annotations
 
 STAFF = "taelleuge_staff"
 COORDINATOR = "taelleuge_coordinator"
+STAFF_OWN_ROWS = "TL003"  # SQLSTATE of STAFF_POLICY's refusal (storage.postgres.translate)
 
 CREATE_ROLES = f"""\
 DO $$
@@ -97,14 +98,14 @@ STAFF_POLICY = [
     "  IF TG_TABLE_NAME = 'voids' THEN target := NEW.registration_id; "
     "  ELSE "
     "    IF NEW.import_id IS NOT NULL THEN "
-    "      RAISE EXCEPTION 'only the coordinator writes imported rows' USING ERRCODE = '42501'; "
+    f"      RAISE EXCEPTION 'only the coordinator writes imported rows' USING ERRCODE = '{STAFF_OWN_ROWS}'; "
     "    END IF; "
     "    target := NEW.replaces; "
     "  END IF; "
     "  IF target IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = target "
     "      AND r.station = NEW.station AND r.operator = NEW.operator AND r.import_id IS NULL) THEN "
     "    RAISE EXCEPTION 'staff void or restore only their own station''s rows' "
-    "      USING ERRCODE = '42501'; "
+    f"      USING ERRCODE = '{STAFF_OWN_ROWS}'; "
     "  END IF; "
     "  RETURN NEW; "
     "END $$",

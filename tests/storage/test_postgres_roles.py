@@ -172,7 +172,8 @@ def test_staff_void_and_restore_only_their_own_desks_rows(login, config, clock, 
         with open_store(url, station=station, operator=operator, clock=clock) as store:
             with pytest.raises(ReadOnlyDatabase) as refused:
                 store.void([theirs], "DUBLET")
-            assert refused.value.code == "42501"
+            assert refused.value.code == roles.STAFF_OWN_ROWS
+            assert refused.value.short == "kun egne registreringer fra denne skærm; tovholderen retter resten"
             with pytest.raises(ReadOnlyDatabase):
                 store.restore([voided])
     with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.Error) as refused:
@@ -181,7 +182,7 @@ def test_staff_void_and_restore_only_their_own_desks_rows(login, config, clock, 
             "datakilde, station, operator, created_utc, import_id) SELECT 'x', kommune_nr, "
             "kommune_navn, enhed, opgave, kanal, end_utc, datakilde, station, operator, created_utc, "
             "'imp' FROM registrations WHERE id = %s", (theirs,))
-    assert refused.value.sqlstate == "42501"
+    assert refused.value.sqlstate == roles.STAFF_OWN_ROWS
     assert dbrows.count(pg_database, "voids") == 1
     with open_store(url, station="kiosk9", operator="bo", clock=clock) as same_desk:
         same_desk.restore([voided])
@@ -214,3 +215,12 @@ def test_grants_are_not_in_place_without_the_staff_policy(pg_database):
     dbrows.execute(pg_database, "DROP TRIGGER voids_staff_own_rows ON voids")
     with psycopg.connect(pg_database) as conn:
         assert not roles.grants_in_place(conn)
+
+
+def test_doctor_flags_a_database_without_the_staff_policy(pg_database, config, clock):
+    from storage.doctor import doctor
+
+    assert not [p for p in doctor(config, pg_database, date(2026, 10, 21)).problems if "grænse" in p]
+    dbrows.execute(pg_database, "DROP TRIGGER registrations_staff_own_rows ON registrations")
+    problems = doctor(config, pg_database, date(2026, 10, 21)).problems
+    assert any("personalets grænse" in p and "taelleuge init" in p for p in problems), problems
