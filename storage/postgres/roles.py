@@ -84,38 +84,41 @@ def server_coordinator(url: str) -> tuple[str, bool]:
 
 
 # The desk's limits for a login without the coordinator's rights, enforced by the server: a void
-# or a restore only of a live row of the same station and operator that was not imported; no row
-# with an import_id. search_path is pinned (pg_temp last) so a login's TEMP table cannot stand in.
+# or a restore only of a row of the same station and operator that was not imported; no row with
+# an import_id. Once per statement over its new rows (a transition table), so a bulk import pays
+# one check, and the coordinator test runs only when a row is not the desk's own. search_path is
+# pinned (pg_temp last) so a login's TEMP table cannot stand in for the real one.
 _POLICY_FUNCTION = "taelleuge_staff_own_rows"
 _COORDINATOR_TEST = IS_COORDINATOR.replace("SELECT ", "SELECT (", 1).replace(
     " FROM pg_roles r", ") FROM pg_roles r", 1)
+_OWN = ("EXISTS (SELECT 1 FROM registrations r WHERE r.id = n.{column} AND r.station = n.station "
+        "AND r.operator = n.operator AND r.import_id IS NULL)")
 STAFF_POLICY = [
     f"CREATE OR REPLACE FUNCTION {_POLICY_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
     "SET search_path = public, pg_temp AS $$ "
-    "DECLARE target text; "
+    "DECLARE foreign_rows boolean; "
     "BEGIN "
-    f"  IF ({_COORDINATOR_TEST}) THEN RETURN NEW; END IF; "
-    "  IF TG_TABLE_NAME = 'voids' THEN target := NEW.registration_id; "
+    "  IF TG_TABLE_NAME = 'voids' THEN "
+    f"    foreign_rows := EXISTS (SELECT 1 FROM added n WHERE NOT {_OWN.format(column='registration_id')}); "
     "  ELSE "
-    "    IF NEW.import_id IS NOT NULL THEN "
-    f"      RAISE EXCEPTION 'only the coordinator writes imported rows' USING ERRCODE = '{STAFF_OWN_ROWS}'; "
+    "    foreign_rows := EXISTS (SELECT 1 FROM added n WHERE n.import_id IS NOT NULL "
+    f"      OR (n.replaces IS NOT NULL AND NOT {_OWN.format(column='replaces')})); "
+    "  END IF; "
+    "  IF foreign_rows THEN "
+    f"    IF NOT coalesce(({_COORDINATOR_TEST}), false) THEN "
+    "      RAISE EXCEPTION 'staff void or restore only their own station''s rows, never imported ones' "
+    f"        USING ERRCODE = '{STAFF_OWN_ROWS}'; "
     "    END IF; "
-    "    target := NEW.replaces; "
     "  END IF; "
-    "  IF target IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.id = target "
-    "      AND r.station = NEW.station AND r.operator = NEW.operator AND r.import_id IS NULL) THEN "
-    "    RAISE EXCEPTION 'staff void or restore only their own station''s rows' "
-    f"      USING ERRCODE = '{STAFF_OWN_ROWS}'; "
-    "  END IF; "
-    "  RETURN NEW; "
+    "  RETURN NULL; "
     "END $$",
 ] + [
     statement
     for table in ("voids", "registrations")
     for statement in (
         f"DROP TRIGGER IF EXISTS {table}_staff_own_rows ON {table}",
-        f"CREATE TRIGGER {table}_staff_own_rows BEFORE INSERT ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {_POLICY_FUNCTION}()",
+        f"CREATE TRIGGER {table}_staff_own_rows AFTER INSERT ON {table} "
+        f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {_POLICY_FUNCTION}()",
     )
 ]
 

@@ -176,6 +176,8 @@ def test_staff_void_and_restore_only_their_own_desks_rows(login, config, clock, 
             assert refused.value.short == "kun egne registreringer fra denne skærm; tovholderen retter resten"
             with pytest.raises(ReadOnlyDatabase):
                 store.restore([voided])
+    dbrows.execute(pg_database, "INSERT INTO imports VALUES ('imp', 'a', 'b', 'f.csv', 'raadata', "
+                                "'utf-8', 1, 'Import', 's', 'tove', '2026-10-21T08:30:00.000000Z')")
     with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.Error) as refused:
         conn.execute(
             "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
