@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import subprocess
 import sys
@@ -43,9 +44,10 @@ til = 2025-10-26
 REFUSED = "er forbeholdt tovholderen"
 
 
-def run(tmp_path, url: str, *args: str) -> subprocess.CompletedProcess:
+def run(tmp_path, url: str, *args: str, group: str | None = None) -> subprocess.CompletedProcess:
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(CONFIG + (f'\n[koordinator]\ngruppe = "{group}"\n' if group else ""),
+                      encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAELLEUGE_")}
     env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"),
                TAELLEUGE_CONFIG=str(config), TAELLEUGE_DB=url, TERM="dumb")
@@ -137,3 +139,22 @@ def test_a_coordinator_login_may(tmp_path, login, row, pg_database):
     assert history.returncode == 0, history.stderr
     doctor = run(tmp_path, url, "doctor")
     assert "tovholder i databasen: ja" in doctor.stdout, doctor.stdout
+
+
+def test_a_configured_group_is_required_on_top_never_instead(tmp_path, login, row, pg_database):
+    """With a group the caller is in (root here, a member of every group), the database role
+    still decides: root on a kiosk host with a staff login is staff."""
+    group = grp.getgrgid(os.getegid()).gr_name
+    staff = run(tmp_path, login(roles.STAFF), "fortryd", "--id", row, "--aarsag", "DUBLET", "--ja",
+                group=group)
+    assert staff.returncode == 1 and REFUSED in staff.stderr, staff.stderr
+    assert dbrows.count(pg_database, "voids") == 0
+    coordinator = run(tmp_path, login(roles.COORDINATOR), "fortryd", "--id", row, "--aarsag",
+                      "DUBLET", "--ja", group=group)
+    assert coordinator.returncode == 0, coordinator.stderr
+    assert dbrows.count(pg_database, "voids") == 1
+    outside = run(tmp_path, login(roles.COORDINATOR), "registreringer", group="ingen-saadan-gruppe")
+    if os.geteuid() != 0:  # root counts as in every group, as on SQLite
+        assert outside.returncode == 1 and "(gruppen ingen-saadan-gruppe)" in outside.stderr
+    else:
+        assert outside.returncode == 0, outside.stderr
