@@ -158,3 +158,18 @@ def test_a_configured_group_is_required_on_top_never_instead(tmp_path, login, ro
         assert outside.returncode == 1 and "(gruppen ingen-saadan-gruppe)" in outside.stderr
     else:
         assert outside.returncode == 0, outside.stderr
+
+
+def test_flyt_into_postgresql_needs_the_coordinators_login_there(tmp_path, login, pg_database):
+    sqlite = str(tmp_path / "lokal.db")
+    assert run(tmp_path, sqlite, "init").returncode == 0
+    saved = run(tmp_path, sqlite, "registrer", "--enhed", "259borgerservice", "--opgave", "23.05.10",
+                "--kanal", "PRSNLG", "--type", "OPRET", "--proeve")
+    assert saved.returncode == 0, saved.stderr
+    refused = run(tmp_path, sqlite, "flyt", "--til", login(roles.STAFF))
+    assert refused.returncode == 1 and "Flytningen til PostgreSQL er forbeholdt tovholderen" \
+        in refused.stderr, refused.stderr
+    assert dbrows.count(pg_database, "registrations") == 0
+    moved = run(tmp_path, sqlite, "flyt", "--til", login(roles.COORDINATOR))
+    assert moved.returncode == 0, moved.stderr
+    assert dbrows.count(pg_database, "registrations") == 1
