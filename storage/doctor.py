@@ -63,7 +63,12 @@ def _roles(report: Report, config: Config, db_path) -> None:
     role, trusted = roles.authority(config)
     group = role.coordinator_group
     where = "" if role is config else f" (fra {role.source})"
-    if group:
+    if is_server(db_path):
+        # storage.roles: on a server the database role decides, with the group (if any) on top.
+        report.add("Tovholder", (f"gruppe {group}{where} og " if group else
+                                 f"ingen gruppe sat op{where}: ") +
+                   "databaserollen taelleuge_coordinator (eller tabellernes ejer)")
+    elif group:
         report.add("Tovholder", f"gruppe {group}{where}")
     else:
         report.add("Tovholder", f"ingen gruppe sat op{where}: kun databasens ejer og root må "

@@ -11,6 +11,14 @@ theirs to set):
   but the database's owner (and root) the coordinator. So the demo and a personal set-up work as
   before, and a shared database owned by someone else cannot be exported, imported or corrected
   by pointing ``TAELLEUGE_CONFIG`` at a config of one's own.
+
+On a PostgreSQL database the server decides as well, and it is never "everyone": the login's
+database role must be the coordinator's (``taelleuge_coordinator``, the tables' owner or a
+superuser; storage.postgres.roles.is_coordinator). A configured group is required on top of that
+(root counts as a member), never instead: the database is shared by hosts whose groups and configs
+it cannot see, and root on a kiosk host with a staff login is still staff there. Without a group,
+the database role alone decides. The OS half stays so a host can keep its SSH users out even
+when a DBA granted too much.
 """
 
 from __future__ import annotations
@@ -67,6 +75,8 @@ def database_owner(database) -> str | None:
 
 def coordinator_problem(config: Config, database=None, *, trusted: bool = True) -> str | None:
     """Why the caller is not the coordinator (Danish, after "… er forbeholdt tovholderen"), or None."""
+    if is_server(database):
+        return _server_problem(config, str(database))
     if os.geteuid() == 0:
         return None
     group = config.coordinator_group
@@ -84,6 +94,21 @@ def coordinator_problem(config: Config, database=None, *, trusted: bool = True) 
     return (f". Konfigurationen {config.source} kan ændres af andre end root, så dens tovholdergruppe "
             f"gælder kun brugerens egen database, og {database} tilhører {owner}. Læg konfigurationen "
             f"i {settings.SYSTEM_CONFIG} (eller lad root eje den).")
+
+
+def _server_problem(config: Config, url: str) -> str | None:
+    """On PostgreSQL: the configured group (if any) AND the database role. An unreachable server
+    raises its typed error: the command could not have run anyway, and nobody passes unchecked."""
+    group = config.coordinator_group
+    if group is not None and os.geteuid() != 0 and not _member(group):
+        return f" (gruppen {group})."
+    from .postgres.roles import COORDINATOR, server_coordinator
+
+    user, coordinator = server_coordinator(url)
+    if coordinator:
+        return None
+    return (f": databasebrugeren {user} har ikke rollen {COORDINATOR} (og ejer ikke tabellerne). "
+            f"En DBA giver den med: GRANT {COORDINATOR} TO \"{user}\";")
 
 
 def is_coordinator(config: Config, database=None, *, trusted: bool = True) -> bool:

@@ -47,6 +47,7 @@ def _chunk(text: str) -> int:
 
 def cmd_flyt(args: argparse.Namespace) -> int:
     from storage import move
+    from storage.roles import authority, require_coordinator
 
     from .cli_store import load, open_store
 
@@ -56,6 +57,10 @@ def cmd_flyt(args: argparse.Namespace) -> int:
     if not is_server(args.til):
         raise Refusal("--til skal være en PostgreSQL-adresse: postgresql://bruger@vært/database",
                       "til")
+    # The target's login must be the coordinator's too (storage.roles): a staff login may insert
+    # registrations, and would copy a whole database's rows in under its own name.
+    role, _ = authority(config)
+    require_coordinator(role, "Flytningen til PostgreSQL", args.til)
     with open_store(source_path) as source, open_store(args.til, create=True) as target:
         say(f"Flytter {source_path}\n     til {shown(args.til)}")
         results = move.move(source, target, chunk=args.blok or move.CHUNK,

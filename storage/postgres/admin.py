@@ -83,11 +83,16 @@ def doctor_database(report, url: str) -> None:
             facts = server_facts(conn)
             status = schema.status(conn)
             has = roles.login_roles(conn)
+            _, coordinator = roles.is_coordinator(conn)
+            in_place = roles.roles_exist(conn) and not status.pending and not status.foreign_tables \
+                and roles.grants_in_place(conn)
     except psycopg.Error as error:
         report.problems.append(str(translate(error, shown)))
         return
     report.add("Server", f"PostgreSQL {facts['version']} (synchronous_commit {facts['synchronous_commit']})")
     report.add("Login", f"{facts['user']}: {', '.join(has) or 'ingen Tælleuge-rolle'}")
+    report.add("", "  tovholder i databasen: ja (eksport, import, rettelser)" if coordinator else
+               "  tovholder i databasen: nej (personale: registrere og fortryde egne)")
     if not has:
         report.problems.append(
             f"Databasebrugeren {facts['user']} har hverken rollen {roles.STAFF} eller "
@@ -103,6 +108,11 @@ def doctor_database(report, url: str) -> None:
     if status.pending:
         report.problems.append(f"Skemaet mangler {', '.join(status.pending)}. Kør: taelleuge init")
         return
+    if not in_place:
+        report.problems.append(
+            f"Rollerne {roles.STAFF} og {roles.COORDINATOR} mangler, eller mangler deres rettigheder "
+            "eller personalets grænse (kun egne registreringer kan annulleres). Kør taelleuge init "
+            "som tabellernes ejer; init viser SQL'en til en DBA, hvis det login ikke må.")
     try:
         with PgStore(url, station="doctor", operator="doctor", migrate=False, create=False) as store:
             totals = store.totals()

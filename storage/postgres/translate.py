@@ -11,7 +11,7 @@ import psycopg
 
 from ..errors import (CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull,
                       NotTaelleugeDatabase, ReadOnlyDatabase, StorageError)
-from .roles import COORDINATOR, STAFF
+from .roles import COORDINATOR, STAFF, STAFF_OWN_ROWS
 
 # Raised by the schema's own triggers (storage.postgres.schema).
 APPEND_ONLY = "TL001"
@@ -56,6 +56,13 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
             f"Databaseserverens disk er fuld ({where}). Intet er gemt. Kontakt IT, før der "
             "registreres videre.",
             short="databaseserverens disk er fuld: kontakt IT", code=code,
+        )
+    if state == STAFF_OWN_ROWS:
+        return ReadOnlyDatabase(
+            f"Databasebrugeren {user or 'denne bruger'} er personale: den kan kun annullere og "
+            "genskabe sine egne registreringer fra samme station, og aldrig importerede rækker. "
+            "Intet er gemt. Tovholderen retter resten.",
+            short="kun egne registreringer fra denne skærm; tovholderen retter resten", code=code,
         )
     if state == "42501":
         login = user or "denne bruger"

@@ -157,3 +157,72 @@ def test_commits_are_durable_whatever_the_role_default_says(login, pg_admin):
         setting = store._call(lambda conn: conn.execute("SHOW synchronous_commit").fetchone()[0],
                               retry=False)
     assert setting == "on"
+
+
+def test_staff_void_and_restore_only_their_own_desks_rows(login, config, clock, pg_database):
+    """The server holds staff to what the desk does (roles.STAFF_POLICY): a staff login, even at
+    a psql prompt, cannot void or restore another station's or operator's row, nor write an
+    imported one. The coordinator may."""
+    with open_store(pg_database, station="kiosk9", operator="bo", clock=clock) as other:
+        [theirs] = other.record(entry(config))
+        [voided] = other.record(entry(config))
+        other.void([voided], "DUBLET")
+    url = login(roles.STAFF)
+    for station, operator in (("kiosk1", "anna"), ("kiosk9", "anna"), ("kiosk1", "bo")):
+        with open_store(url, station=station, operator=operator, clock=clock) as store:
+            with pytest.raises(ReadOnlyDatabase) as refused:
+                store.void([theirs], "DUBLET")
+            assert refused.value.code == roles.STAFF_OWN_ROWS
+            assert refused.value.short == "kun egne registreringer fra denne skærm; tovholderen retter resten"
+            with pytest.raises(ReadOnlyDatabase):
+                store.restore([voided])
+    dbrows.execute(pg_database, "INSERT INTO imports VALUES ('imp', 'a', 'b', 'f.csv', 'raadata', "
+                                "'utf-8', 1, 'Import', 's', 'tove', '2026-10-21T08:30:00.000000Z')")
+    with psycopg.connect(url, autocommit=True) as conn, pytest.raises(psycopg.Error) as refused:
+        conn.execute(
+            "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
+            "datakilde, station, operator, created_utc, import_id) SELECT 'x', kommune_nr, "
+            "kommune_navn, enhed, opgave, kanal, end_utc, datakilde, station, operator, created_utc, "
+            "'imp' FROM registrations WHERE id = %s", (theirs,))
+    assert refused.value.sqlstate == roles.STAFF_OWN_ROWS
+    assert dbrows.count(pg_database, "voids") == 1
+    with open_store(url, station="kiosk9", operator="bo", clock=clock) as same_desk:
+        same_desk.restore([voided])
+        same_desk.void([theirs], "FORTRUDT")
+    with open_store(login(roles.COORDINATOR), station="cli", operator="tove", clock=clock) as store:
+        [mine] = store.record(entry(config))
+    with open_store(login(roles.COORDINATOR), station="cli2", operator="tove", clock=clock) as store:
+        store.void([mine], "DUBLET")  # the coordinator corrects any desk's row
+    assert dbrows.count(pg_database, "voids") == 3
+
+
+def test_who_is_the_coordinator_in_the_database(login, pg_server, pg_admin, pg_empty_database):
+    for member_of, expected in ((roles.STAFF, False), (roles.COORDINATOR, True), (None, False)):
+        with psycopg.connect(login(member_of)) as conn:
+            assert roles.is_coordinator(conn)[1] is expected, member_of
+    # Before init, the database's owner (who will own the tables) is; not after another made them.
+    dbname = conninfo_to_dict(pg_empty_database)["dbname"]
+    owner = f"login_{uuid.uuid4().hex[:10]}"
+    pg_admin.execute(f"CREATE ROLE {owner} LOGIN")
+    pg_admin.execute(f"ALTER DATABASE {dbname} OWNER TO {owner}")
+    with psycopg.connect(pg_server.url(dbname, user=owner)) as conn:
+        assert roles.is_coordinator(conn) == (owner, True)
+    with psycopg.connect(pg_empty_database, autocommit=True) as conn:
+        conn.execute("CREATE TABLE registrations (id text)")
+    with psycopg.connect(pg_server.url(dbname, user=owner)) as conn:
+        assert roles.is_coordinator(conn) == (owner, False)
+
+
+def test_grants_are_not_in_place_without_the_staff_policy(pg_database):
+    dbrows.execute(pg_database, "DROP TRIGGER voids_staff_own_rows ON voids")
+    with psycopg.connect(pg_database) as conn:
+        assert not roles.grants_in_place(conn)
+
+
+def test_doctor_flags_a_database_without_the_staff_policy(pg_database, config, clock):
+    from storage.doctor import doctor
+
+    assert not [p for p in doctor(config, pg_database, date(2026, 10, 21)).problems if "grænse" in p]
+    dbrows.execute(pg_database, "DROP TRIGGER registrations_staff_own_rows ON registrations")
+    problems = doctor(config, pg_database, date(2026, 10, 21)).problems
+    assert any("personalets grænse" in p and "taelleuge init" in p for p in problems), problems
