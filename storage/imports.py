@@ -15,6 +15,8 @@ from .timeutil import from_stored
 from .wording import rows
 
 STATION = "import"  # the station of every imported row
+ASCII_SPACE = " \t\r\n\x0b\x0c"  # stripped around Enhed and Datakilde; NBSP and the like are not
+DUPLICATE_VOID = "DUBLET"  # a row voided for this reason still counts as stored when matching
 
 LAYOUTS = ("raadata", "upload")
 
@@ -43,7 +45,9 @@ def row_id(prefix: str, number: int) -> str:
 # back to the same identities. Multiplicity counts: the n-th copy of an identity in the file
 # matches the n-th live copy already stored, so identical rows (legitimate: two citizens, one
 # minute) are neither lost nor doubled. Matched against every live, non-trial row, whoever wrote
-# it: a re-import of our own export adds nothing. Voided rows are not there any more.
+# it: a re-import of our own export adds nothing. Voided rows are not there any more, except those
+# voided as DUBLET: such a void says the same contact is counted by another row, so the file's copy
+# is already there (a re-import must not bring a removed duplicate back).
 #
 # How: the reader hashes each row's identity as it reads it (``Parsed.keys``, 8 bytes a row, in
 # staging order); the engine reads the stored rows' identities in the file's time range, counts
@@ -86,10 +90,21 @@ def identity_fields(*, has_source: bool, has_answers: bool) -> tuple[str, ...]:
 def identity_key(fields: tuple[str, ...], kommune_nr: str, enhed: str, opgave: str, kanal: str,
                  type: str | None, afslutning: str | None, blanket: str | None, end_utc: str,
                  datakilde: str, answers: str) -> int:
-    """The hash a staged row is matched by (exports.reader builds the same tuple inline)."""
-    return hash((kommune_nr, enhed, opgave, kanal, type, afslutning, blanket, end_utc[:16],
-                 datakilde if "datakilde" in fields else None,
-                 answers if "answers" in fields else None))
+    """The hash a staged row is matched by (exports.reader builds the same tuple inline). Unit and
+    data source are compared without regard to case (``folded``)."""
+    return hash(folded((kommune_nr, enhed, opgave, kanal, type, afslutning, blanket, end_utc[:16],
+                        datakilde if "datakilde" in fields else None,
+                        answers if "answers" in fields else None)))
+
+
+def folded(row: Sequence) -> tuple:
+    """An identity tuple (IDENTITY order) with the unit and the data source case-folded and the
+    data source stripped: ``TraceTool``, ``tracetool`` and ``Tracetool `` are one source, and a
+    unit outside the config written in two cases is one unit. Rows stored before imports stripped
+    these are folded the same way, so they still match."""
+    enhed, kilde = row[1], row[8]
+    return (row[0], enhed.casefold() if enhed else enhed, *row[2:8],
+            kilde.strip(ASCII_SPACE).casefold() if kilde else kilde, row[9])
 
 
 def staging_key(row: Sequence, fields: tuple[str, ...] = IDENTITY) -> int:
@@ -156,7 +171,8 @@ def stored_identity_sql(fields: tuple[str, ...], folds: dict[str, str], mark: st
             "AND r.trial = 0")
     # Voids carry their row's end_utc and trial (m003): the few voided rows, not a probe per row.
     voided = (f"SELECT {cols} FROM voids v JOIN registrations r ON r.id = v.registration_id "
-              f"WHERE v.end_utc >= {mark} AND v.end_utc < {mark} AND v.trial = 0")
+              f"WHERE v.end_utc >= {mark} AND v.end_utc < {mark} AND v.trial = 0 "
+              f"AND v.reason <> '{DUPLICATE_VOID}'")
     return rows, voided
 
 
@@ -182,7 +198,7 @@ def pick(keys: Sequence[int], stored: Counter, voided_rows: Iterable[tuple]) -> 
     """Match the staged rows' keys against the stored rows' (counted by hash), copy for copy;
     voided rows do not count."""
     remaining = stored
-    remaining.subtract(map(hash, voided_rows))
+    remaining.subtract(map(hash, map(folded, voided_rows)))
     get = remaining.get
     there = array("q")
     new = array("q")
@@ -205,7 +221,7 @@ def staged_keys(read, fields: tuple[str, ...], order: str) -> list[int]:
     """The staged rows' keys read back from the staging table, for a caller that staged rows
     without them (the reader hands them over instead: 1M rows need not be read twice)."""
     cols = ", ".join(identity_columns("s", fields, {}))
-    return [hash(row) for row in read(f"SELECT {cols} FROM import_staging s ORDER BY s.{order}", ())]
+    return [hash(folded(row)) for row in read(f"SELECT {cols} FROM import_staging s ORDER BY s.{order}", ())]
 
 
 def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
@@ -228,6 +244,6 @@ def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinf
     while at is not None:
         hour = datetime.strptime(at[:13], "%Y-%m-%dT%H") + timedelta(hours=1)
         hour_end = min(f"{hour:%Y-%m-%dT%H}", end)
-        stored.update(map(hash, read(rows, (at, hour_end))))
+        stored.update(map(hash, map(folded, read(rows, (at, hour_end)))))
         at = read(nxt, (hour_end, end))[0][0]
     return pick(keys, stored, read(voided, (start, end)))
