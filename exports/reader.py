@@ -538,7 +538,7 @@ class Reader:
             if not enhed and kanal in staff_channels:
                 if self._error(
                     lineno, _column(columns, i_enhed, "Enhed"),
-                    f"enheden mangler; kun selvbetjeningskanaler ({', '.join(c for c in kanal_ok if c not in staff_channels)}) "
+                    f"enheden mangler; kun selvbetjeningskanaler ({', '.join(c for c in book.channels if c not in staff_channels)}) "
                     f"må være uden enhed, ikke {kanal}",
                 ):
                     break

@@ -163,16 +163,29 @@ def identity_columns(alias: str, fields: tuple[str, ...], folds: dict[str, str])
     return out
 
 
-def stored_identity_sql(fields: tuple[str, ...], folds: dict[str, str], mark: str) -> tuple[str, str]:
+# Rows stored from an upload-layout import never had a Datakilde or answers of their own (that
+# layout has neither column; they carry the import's default source and no answers). They match a
+# file's row whatever its Datakilde and answers say ("wildcard"): the raw-data extract of contacts
+# first imported from an upload file adds nothing. Their identity leaves those fields out, and a
+# staged row that finds no exact match looks for one among them.
+WILDCARD = ("datakilde", "answers")
+UPLOAD_ROWS = "r.import_id IN (SELECT i.id FROM imports i WHERE i.layout = 'upload')"
+OTHER_ROWS = f"(r.import_id IS NULL OR NOT {UPLOAD_ROWS})"
+
+
+def stored_identity_sql(fields: tuple[str, ...], folds: dict[str, str], mark: str,
+                        which: str = "") -> tuple[str, str]:
     """SELECTs of the identities of the live rows and of the voided rows (parameters: a range's
-    start and end) of stored, non-trial rows ending in the range."""
+    start and end) of stored, non-trial rows ending in the range; ``which``: a further condition
+    on the registration ``r``."""
     cols = ", ".join(identity_columns("r", fields, folds))
+    also = f" AND {which}" if which else ""
     rows = (f"SELECT {cols} FROM registrations r WHERE r.end_utc >= {mark} AND r.end_utc < {mark} "
-            "AND r.trial = 0")
+            f"AND r.trial = 0{also}")
     # Voids carry their row's end_utc and trial (m003): the few voided rows, not a probe per row.
     voided = (f"SELECT {cols} FROM voids v JOIN registrations r ON r.id = v.registration_id "
               f"WHERE v.end_utc >= {mark} AND v.end_utc < {mark} AND v.trial = 0 "
-              f"AND v.reason <> '{DUPLICATE_VOID}'")
+              f"AND v.reason <> '{DUPLICATE_VOID}'{also}")
     return rows, voided
 
 
@@ -194,9 +207,11 @@ class Picked:
     keep: bool
 
 
-def pick(keys: Sequence[int], stored: Counter, voided_rows: Iterable[tuple]) -> Picked:
+def pick(keys: Sequence[int], stored: Counter, voided_rows: Iterable[tuple],
+         wild: Counter | None = None, wild_keys: Sequence[int] = ()) -> Picked:
     """Match the staged rows' keys against the stored rows' (counted by hash), copy for copy;
-    voided rows do not count."""
+    voided rows do not count (``voided_rows`` are subtracted here; ``wild`` comes net). A staged
+    row without an exact match takes a ``wild`` row (WILDCARD) matching its ``wild_keys`` entry."""
     remaining = stored
     remaining.subtract(map(hash, map(folded, voided_rows)))
     get = remaining.get
@@ -206,6 +221,9 @@ def pick(keys: Sequence[int], stored: Counter, voided_rows: Iterable[tuple]) -> 
         left = get(key)
         if left and left > 0:
             remaining[key] = left - 1
+            there.append(number)
+        elif wild and wild.get(wild_keys[number - 1], 0) > 0:
+            wild[wild_keys[number - 1]] -= 1
             there.append(number)
         else:
             new.append(number)
@@ -225,12 +243,12 @@ def staged_keys(read, fields: tuple[str, ...], order: str) -> list[int]:
 
 
 def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinfo,
-                 mark: str) -> Picked:
+                 mark: str, order: str) -> Picked:
     """The engine-neutral match. ``read(sql, params)`` returns all rows of one statement: outside
     the import's transaction each read is short, so the stored rows are read an hour of end times
     at a time (SQLite: a reader holds writers' commits up while it reads; a busy count-week hour
     is a few thousand rows). The engines match again inside the write transaction if anything
-    was written since."""
+    was written since. ``order``: the staging table's column of staging order."""
     first, last = read("SELECT min(end_utc), max(end_utc) FROM import_staging", ())[0]
     if first is None:
         return nothing_stored(0)
@@ -239,11 +257,24 @@ def match_staged(read, keys: Sequence[int], fields: tuple[str, ...], zone: tzinf
     at = read(nxt, (start, end))[0][0]
     if at is None:  # the common first import: nothing stored in the file's days
         return nothing_stored(len(keys))
-    rows, voided = stored_identity_sql(fields, repeated_hours(zone, start, end), mark)
+    folds = repeated_hours(zone, start, end)
+    split = any(name in fields for name in WILDCARD)  # else every stored row is compared alike
+    wild_fields = tuple(name for name in fields if name not in WILDCARD)
+    rows, voided = stored_identity_sql(fields, folds, mark, OTHER_ROWS if split else "")
+    wild_rows, wild_voided = stored_identity_sql(wild_fields, folds, mark, UPLOAD_ROWS)
     stored: Counter = Counter()
+    wild: Counter = Counter()
     while at is not None:
         hour = datetime.strptime(at[:13], "%Y-%m-%dT%H") + timedelta(hours=1)
         hour_end = min(f"{hour:%Y-%m-%dT%H}", end)
         stored.update(map(hash, map(folded, read(rows, (at, hour_end)))))
+        if split:
+            wild.update(map(hash, map(folded, read(wild_rows, (at, hour_end)))))
         at = read(nxt, (hour_end, end))[0][0]
-    return pick(keys, stored, read(voided, (start, end)))
+    wild_keys: Sequence[int] = ()
+    if split and wild:
+        wild.subtract(map(hash, map(folded, read(wild_voided, (start, end)))))
+        wild = +wild  # only what is left
+        if wild:
+            wild_keys = staged_keys(read, wild_fields, order)
+    return pick(keys, stored, read(voided, (start, end)), wild, wild_keys)

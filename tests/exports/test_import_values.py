@@ -106,3 +106,37 @@ def test_rows_voided_as_duplicates_stay_away_on_a_re_import(lk_store, lk_config,
     third = import_text(lk_store, lk_config, tmp_path / "c.csv", text.replace(";TraceTool;", ";tracetool;"))
     assert (third.match.new, third.match.existing) == (1, 2)
     assert count(lk_db) == 4 and first.record.row_count == 3
+
+
+UPLOAD = ("KommuneID;Enhed;KLE Opgave kode;Henvendelses Kanal;Henvendelses type;Afslutning;Blanket;Dato;\r\n"
+          "999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;20-10-2026 09:00;\r\n"
+          "999;999borgerservice;23.05.10;PRSNLG;OPRET;STRAKS;NEJ;20-10-2026 10:00;\r\n")
+RAW_Q = HEADER.replace("Datakilde;", "Datakilde;Taler borgeren dansk?;")
+
+
+def raw_q(dato, kilde="DetDigitaleLandkort", svar="Ja"):
+    return line(dato=dato, kilde=kilde).replace(f";{kilde};", f";{kilde};{svar};")
+
+
+def test_the_raw_extract_after_an_upload_import_of_the_same_contacts_adds_only_the_new(
+        lk_store, lk_config, lk_db, tmp_path):
+    """The upload layout has no Datakilde and no answers: its rows match whatever a later file says."""
+    first = import_text(lk_store, lk_config, tmp_path / "upload.csv", UPLOAD)
+    assert first.match.new == 2
+    text = RAW_Q + raw_q("20-10-2026 09:00:00") + raw_q("20-10-2026 10:00:10", "TraceTool", "Nej") \
+        + raw_q("20-10-2026 10:00:20") + raw_q("20-10-2026 11:00:00")
+    outcome = import_text(lk_store, lk_config, tmp_path / "raa.csv", text)
+    # 09:00 and one 10:00 were there; the second 10:00 copy and 11:00 are new.
+    assert (outcome.match.new, outcome.match.existing) == (2, 2)
+    assert count(lk_db) == 4
+    again = import_text(lk_store, lk_config, tmp_path / "raa2.csv", text.replace(":00;", ";"))
+    assert (again.match.new, again.match.existing) == (0, 4)
+
+
+def test_a_voided_upload_row_is_not_a_wildcard(lk_store, lk_config, lk_db, tmp_path):
+    import_text(lk_store, lk_config, tmp_path / "upload.csv", UPLOAD)
+    nine = dbrows.query(lk_db, "SELECT id FROM registrations WHERE end_utc LIKE '%T07:00%'")[0][0]
+    lk_store.void([nine], "FEJLTASTNING")
+    outcome = import_text(lk_store, lk_config, tmp_path / "raa.csv",
+                          RAW_Q + raw_q("20-10-2026 09:00:00") + raw_q("20-10-2026 10:00:00"))
+    assert (outcome.match.new, outcome.match.existing) == (1, 1)
