@@ -666,9 +666,11 @@ class Reader:
                 self._error(lineno, column, f'"{shown(raw)}" {problem}')
                 return _MISSING
             if value not in self.config.units and not UNIT_CODE.fullmatch(value):
+                odd = next(c for i, c in enumerate(value) if not UNIT_CODE.fullmatch(value[: i + 1]))
+                odd = "mellemrum" if odd == " " else hostile.describe_char(odd)
                 self._error(lineno, column,
-                            f'enheden "{shown(raw)}" er ikke en enhedskode: kun bogstaver (også æ, ø, å), '
-                            "tal 0-9 og . _ - (ingen mellemrum, hårde mellemrum eller andre tegn). "
+                            f'enheden "{shown(raw)}" er ikke en enhedskode (tegnet {odd}): kun bogstaver '
+                            "(også æ, ø, å), tal 0-9 og . _ - (ingen mellemrum, hårde mellemrum eller andre tegn). "
                             f"Kendte enheder: {', '.join(self.config.units)}")
                 return _MISSING
         cache[raw] = value

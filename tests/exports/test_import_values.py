@@ -45,7 +45,9 @@ def test_a_unit_that_breaks_the_unit_code_rule_is_refused_naming_line_and_value(
     with pytest.raises(Refusal) as refused:
         import_text(lk_store, lk_config, tmp_path / "a.csv", HEADER + line() + line(enhed), encoding="utf-8")
     message = str(refused.value)
-    assert f'Linje 3, felt "Enhed": enheden "{enhed}" er ikke en enhedskode' in message
+    assert f'Linje 3, felt "Enhed": enheden "{enhed}" er ikke en enhedskode (tegnet ' in message
+    if enhed.endswith("\u00a0"):
+        assert "U+00A0 (NO-BREAK SPACE)" in message
     assert count(lk_db) == 0
 
 
