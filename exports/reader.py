@@ -30,13 +30,14 @@ from pathlib import Path
 
 from storage import kle
 from storage.config import MAX_TEXT as MAX_CONFIG_TEXT
-from storage.config import Config
+from storage.config import UNIT_CODE, Config
 from storage.config_guard import formula_lead
 from storage.errors import Refusal, os_reason
 from storage import hostile
-from storage.imports import IDENTITY, identity_fields
+from storage.imports import ASCII_SPACE, IDENTITY, identity_fields
 from storage.privacy import count_cpr_like, looks_like_cpr, shown
 from storage.registration import DATAKILDE
+from storage.timeutil import local_day_bounds, system_clock
 
 from . import layouts
 from .file_kind import refuse_other_kinds
@@ -234,9 +235,15 @@ class Reader:
     """Pass 2 over a file :func:`scan` has looked at. Iterate :meth:`rows`, then read ``parsed``."""
 
     def __init__(self, facts: FileFacts, config: Config, *, datakilde: str | None = None, progress=None,
-                 kommuner: tuple[str, ...] = ()):
+                 kommuner: tuple[str, ...] = (), today=None):
         self.facts = facts
         self.config = config
+        # A row after today (in the config's zone) comes from a PC whose clock is wrong: refused.
+        today = today or system_clock().astimezone(config.zone).date()
+        self.future_from = local_day_bounds(today, config.zone)[1]
+        self.today = today
+        # An Enhed matching a configured unit whatever its case is stored as the config spells it.
+        self._unit_spelling = {code.casefold(): code for code in config.units}
         # Rows of another municipality than the config's are refused unless named (--kommune).
         self.kommuner = {config.kommune_nr, *kommuner}
         self.default_source = check_source_name(datakilde) if datakilde else DEFAULT_SOURCE
@@ -425,6 +432,8 @@ class Reader:
         # Caches: raw text → checked value. A miss goes through the slow path once per value.
         nr_ok: dict[str, str] = {}
         text_ok: dict[str, str] = {}
+        unit_ok: dict[str, str] = {}  # raw Enhed → the unit stored ("" for none)
+        future_from = self.future_from
         kle_ok: dict[str, str] = {}
         staff_channels = {c for c, ch in book.channels.items() if ch.staff}
         kanal_ok = {c: c for c in book.channels}
@@ -491,10 +500,14 @@ class Reader:
                 nr_ok[nr] = nr.strip()
             nr = nr_ok[nr]
             navn = fields[i_navn] if i_navn != blank_col else (kommune_navn if nr == kommune_nr else "")
-            enhed = fields[i_enhed]
-            if null_ok and enhed == layouts.NULL:
-                enhed = ""
-            kilde = fields[i_kilde] or default_source
+            enhed = unit_ok.get(fields[i_enhed], _MISSING)
+            if enhed is _MISSING:
+                enhed = self._unit(unit_ok, fields[i_enhed], lineno, _column(columns, i_enhed, "Enhed"))
+                if enhed is _MISSING:
+                    if parsed.stopped_early:
+                        break
+                    continue
+            kilde = fields[i_kilde].strip(ASCII_SPACE) or default_source
             if navn not in text_ok or enhed not in text_ok or kilde not in text_ok:
                 if not self._texts(text_ok, lineno, ((navn, i_navn, "Kommune"), (enhed, i_enhed, "Enhed"),
                                                      (kilde, i_kilde, "Datakilde")), columns):
@@ -525,7 +538,7 @@ class Reader:
             if not enhed and kanal in staff_channels:
                 if self._error(
                     lineno, _column(columns, i_enhed, "Enhed"),
-                    f"enheden mangler; kun selvbetjeningskanaler ({', '.join(c for c in kanal_ok if c not in staff_channels)}) "
+                    f"enheden mangler; kun selvbetjeningskanaler ({', '.join(c for c in book.channels if c not in staff_channels)}) "
                     f"må være uden enhed, ikke {kanal}",
                 ):
                     break
@@ -563,6 +576,13 @@ class Reader:
                     continue
             else:
                 end = head + tail
+            if end >= future_from:
+                if self._error(lineno, columns[i_dato],
+                               f'"{shown(dato)}" ligger efter i dag ({self.today:%d-%m-%Y}). En fil med '
+                               "fremtidige tidspunkter kommer nok fra en pc med forkert ur; ret tiderne, "
+                               "og importér den igen"):
+                    break
+                continue
             slut = fields[i_slut]
             if slut and slut != dato:
                 if self._error(lineno, columns[i_slut],
@@ -608,8 +628,8 @@ class Reader:
             combo = (enhed, dato[:10], kilde, nr, navn)
             tally[combo] = tally.get(combo, 0) + 1
             rows += 1
-            add_key(hash((nr, enhed, opgave, kanal, typ, afsl, blk, end[:16],  # identity_key, inline
-                          kilde if keep_source else None, answers if keep_answers else None)))
+            add_key(hash((nr, enhed.casefold(), opgave, kanal, typ, afsl, blk, end[:16],  # identity_key, inline
+                          kilde.casefold() if keep_source else None, answers if keep_answers else None)))
             yield (nr, navn, enhed, opgave, kanal, typ, afsl, blk, start, end, int(date_only), kilde, answers)
         if buffer:
             content.update(("\n".join(buffer) + "\n").encode("utf-8"))
@@ -630,6 +650,31 @@ class Reader:
                 return False
             ok[value] = value
         return True
+
+    def _unit(self, cache: dict, raw: str, lineno: int, column: str):
+        """Slow path for an Enhed: spaces around it go; ``NULL`` is no unit (in either layout, as
+        the config refuses it as a code); a configured unit in another case is that unit; any
+        other unit must follow the config's rule for unit codes, or it would be a new unit that
+        differs from a known one only by a full-width digit, an NBSP or a space inside."""
+        value = raw.strip(ASCII_SPACE)
+        if value.upper() == layouts.NULL:
+            value = ""
+        if value:
+            value = self._unit_spelling.get(value.casefold(), value)
+            problem = _text_problem(value)  # a formula, a CPR number …: the more telling message
+            if problem:
+                self._error(lineno, column, f'"{shown(raw)}" {problem}')
+                return _MISSING
+            if value not in self.config.units and not UNIT_CODE.fullmatch(value):
+                odd = next(c for i, c in enumerate(value) if not UNIT_CODE.fullmatch(value[: i + 1]))
+                odd = "mellemrum" if odd == " " else hostile.describe_char(odd)
+                self._error(lineno, column,
+                            f'enheden "{shown(raw)}" er ikke en enhedskode (tegnet {odd}): kun bogstaver '
+                            "(også æ, ø, å), tal 0-9 og . _ - (ingen mellemrum, hårde mellemrum eller andre tegn). "
+                            f"Kendte enheder: {', '.join(self.config.units)}")
+                return _MISSING
+        cache[raw] = value
+        return value
 
     def _code(self, cache: dict, raw: str, table: dict, what: str, lineno: int, column: str):
         """Slow path for a code: tolerate spaces and lower case; refuse anything else."""

@@ -32,6 +32,7 @@ MAX_TEXT = 100
 # neither a spreadsheet (#REF!, =…) nor the upload layout (NULL = no value) reads it as
 # something else.
 _UNIT_CODE = re.compile(r"[A-Za-z0-9æøåÆØÅ][A-Za-z0-9æøåÆØÅ._-]*")
+UNIT_CODE = _UNIT_CODE  # the same rule for an imported file's Enhed (exports.reader)
 # The fixed columns of both Landkort layouts (exports.layouts, checked by the tests): a local
 # question with one of these names would give the raw-data file two columns of that name.
 FIXED_COLUMNS = ("Kommune", "ID", "Enhed", "Opgave", "Kanal", "Type", "Afslutning", "Blanket", "Dato",

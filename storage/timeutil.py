@@ -69,10 +69,10 @@ def parse_iso_week(text: str) -> tuple[date, date]:
     problem = year_problem(year)
     if problem:
         raise InputError(f'Ugen "{text}": {problem}')
-    try:
-        return iso_week_days(year, week)
-    except ValueError:
-        raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
+    weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the year's last week
+    if not 1 <= week <= weeks:
+        raise InputError(f'Ugen "{text}" findes ikke: {year} har uge 1-{weeks}')
+    return iso_week_days(year, week)
 
 
 def parse_day(text: str) -> date:

@@ -67,6 +67,20 @@ def non_empty(text: str) -> str:
     return text
 
 
+def whole_number_between(low: int, high: int):
+    """An argparse ``type``: a whole number in [low, high] (a huge one must not reach a database
+    driver, which cannot bind it, or a page size no terminal can show)."""
+
+    def checked(text: str) -> int:
+        number = whole_number(text)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"skal være et helt tal fra {low} til {high}, ikke {number}")
+        return number
+
+    checked.__name__ = "helt tal"
+    return checked
+
+
 def whole_number(text: str) -> int:
     """An argparse ``type`` for counts (the range is checked where the count is used)."""
     try:

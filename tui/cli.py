@@ -91,7 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     undo = sub.add_parser("fortryd", aliases=["undo"], parents=[common],
                           help="annullér enhedens seneste registrering (skriver en annullering)")
     undo.add_argument("--enhed", help="annullér enhedens seneste registrering")
-    undo.add_argument("--grund", default="FORTRUDT", help="FORTRUDT, RETTELSE, DUBLET eller FEJLTASTNING")
     undo.add_argument("--ja", action="store_true", help="annullér uden at spørge (kræves uden terminal)")
     from .cli_console import add_console_parser, add_void_options  # argparse only
 

@@ -11,11 +11,13 @@ from datetime import date
 from storage.errors import InputError, Refusal
 from storage.registration import VOID_REASONS
 
-from .argparse_da import non_empty, whole_number
+from .argparse_da import whole_number_between
 from .say import say
 
 COMMANDS = ("registreringer", "status", "koordinator")
 PAGE = 50
+MAX_PAGE = 1000
+MAX_SEQ = 2**63 - 1  # a row number is a 64-bit integer on both engines
 
 
 def add_console_parser(sub, common: argparse.ArgumentParser) -> None:
@@ -33,8 +35,10 @@ def add_console_parser(sub, common: argparse.ArgumentParser) -> None:
     lst.add_argument("--station")
     lst.add_argument("--datakilde")
     lst.add_argument("--annullerede", action="store_true", help="vis også annullerede rækker")
-    lst.add_argument("--foer", type=whole_number, metavar="NR", help="kun rækker før dette løbenummer")
-    lst.add_argument("--antal", type=whole_number, default=PAGE, help=f"rækker pr. side (standard {PAGE})")
+    lst.add_argument("--foer", type=whole_number_between(1, MAX_SEQ), metavar="NR",
+                     help="kun rækker før dette løbenummer")
+    lst.add_argument("--antal", type=whole_number_between(1, MAX_PAGE), default=PAGE,
+                     help=f"rækker pr. side, 1-{MAX_PAGE} (standard {PAGE})")
 
     status = sub.add_parser(
         "status", parents=[common],
@@ -51,11 +55,23 @@ def add_console_parser(sub, common: argparse.ArgumentParser) -> None:
 
 
 def add_void_options(undo: argparse.ArgumentParser) -> None:
-    """``fortryd --id UUID --aarsag KODE [--ja]``: one registration, by its id."""
-    undo.add_argument("--id", type=non_empty, metavar="UUID",
+    """``fortryd --id UUID --aarsag KODE [--ja]``: one registration, by its id. ``--aarsag`` and
+    ``--grund`` are one option, for ``--enhed`` and ``--id`` alike (default for --enhed: FORTRUDT)."""
+    undo.add_argument("--id", type=registration_id, metavar="UUID",
                       help="annullér netop denne registrering (find id'et med taelleuge registreringer)")
-    undo.add_argument("--aarsag", metavar="KODE", help=f"årsag: {', '.join(VOID_REASONS)}")
+    undo.add_argument("--aarsag", "--grund", dest="aarsag", metavar="KODE",
+                      help=f"årsag: {', '.join(VOID_REASONS)} (standard ved --enhed: FORTRUDT)")
     # --ja (do not ask) is fortryd's own, for --enhed and --id alike.
+
+
+def registration_id(text: str) -> str:
+    """An argparse ``type`` for ``--id``: ids are stored in lower case (a UUID copied from a tool
+    that writes upper case is the same id)."""
+    value = text.strip().lower()
+    if not value:
+        raise argparse.ArgumentTypeError("må ikke være tom: angiv registreringens id (find det med "
+                                         "taelleuge registreringer)")
+    return value
 
 
 # -- registreringer --------------------------------------------------------------------------------
@@ -133,11 +149,11 @@ def cmd_void_id(args: argparse.Namespace) -> int:
     from .confirm import confirm
 
     config, path = load(args)
-    reason = checked_reason(args.aarsag or (args.grund if args.grund != "FORTRUDT" else None))
+    reason = checked_reason(args.aarsag)
     if args.enhed is not None:
         raise Refusal("Giv enten --id eller --enhed, ikke begge", "id")
     with open_store(path) as store:
-        row = store.get(args.id.strip())
+        row = store.get(args.id)
         if row is None:
             raise Refusal(f'Registreringen "{args.id}" findes ikke (find id\'et med taelleuge registreringer)', "id")
         if row.voided:

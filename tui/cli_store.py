@@ -180,9 +180,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
     config, path = load(args)
     config.unit(args.enhed)
-    reason = args.grund.upper()
+    given = args.aarsag if args.aarsag is not None else "FORTRUDT"  # --aarsag or --grund
+    reason = given.strip().upper()
     if reason not in VOID_REASONS:
-        raise Refusal(f'Ukendt grund "{args.grund}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
+        raise Refusal(f'Ukendt grund "{given}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
     with open_store(path) as store:
         # Shown first, then exactly these ids voided: a row registered meanwhile is not the one
         # the coordinator said yes to.

@@ -143,7 +143,7 @@ class PgImportBatch:
 
         if keys is None:
             keys = staged_keys(read, fields, "n")
-        picked = match_staged(read, keys, fields, zone, "%s")
+        picked = match_staged(read, keys, fields, zone, "%s", "n")
         conn.execute("TRUNCATE pg_temp.import_pick")
         with conn.cursor().copy("COPY pg_temp.import_pick (n) FROM STDIN") as copying:
             for n in picked.numbers:

@@ -148,7 +148,7 @@ class ImportBatch:
 
         if keys is None:
             keys = staged_keys(read, fields, "rowid")
-        picked: Picked = match_staged(read, keys, fields, zone, "?")
+        picked: Picked = match_staged(read, keys, fields, zone, "?", "rowid")
         outside = not conn.in_transaction  # only the TEMP schema is written: no shared lock
         if outside:
             conn.execute("BEGIN")

@@ -80,7 +80,7 @@ def in_process(cli, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--uge", "2026-W99"], "skal skrives som ÅÅÅÅ-Wuu"),
+    (["--uge", "2026-W99"], "findes ikke: 2026 har uge 1-53"),
     (["--fra", "19-10-2026"], "Angiv hvilke dage"),
     (["--fra", "23-10-2026", "--til", "19-10-2026"], "ligger før --fra"),
     (["--uge", "2026-W43", "--fra", "19-10-2026", "--til", "23-10-2026"], "ikke begge dele"),
