@@ -37,7 +37,15 @@ class Coverage:
     counted: dict[str, set[date]] = field(default_factory=dict)  # days inside the unit's weeks
     medians: dict[str, float] = field(default_factory=dict)
     flags: dict[tuple[str, date], str] = field(default_factory=dict)
-    last_seen: dict[str, datetime | None] = field(default_factory=dict)  # newest own row, local
+    last_seen: dict[str, datetime | None] = field(default_factory=dict)  # newest live row, local
+    last_imported: set[str] = field(default_factory=set)  # units whose newest row was imported
+
+    def seen_text(self, unit: str) -> str:
+        """"Senest": the newest live row's local time, " i" when it was imported; "aldrig"."""
+        seen = self.last_seen.get(unit)
+        if seen is None:
+            return "aldrig"
+        return f"{seen:%d-%m %H:%M}" + (" i" if unit in self.last_imported else "")
 
     @property
     def days(self) -> list[date]:
@@ -104,7 +112,7 @@ def coverage(store: Store, config: Config, first: date, last: date, today: date,
         own = {d for w in config.unit_weeks(unit) for d in _days(w)}
         cov.counted[unit] = {d for d in cov.days if d in own}
         _flag(cov, unit, today)
-        cov.last_seen[unit] = _last_seen(store, unit, config)
+    _last_seen(store, config, cov)
     return cov
 
 
@@ -123,7 +131,7 @@ def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: d
         own = {d for w in config.unit_weeks(unit) for d in _days(w)}
         fresh.counted[unit] = {d for d in fresh.days if d in own}
         _flag(fresh, unit, today)
-        fresh.last_seen[unit] = _last_seen(store, unit, config)
+    _last_seen(store, config, fresh)
     return fresh
 
 
@@ -144,13 +152,14 @@ def _flag(cov: Coverage, unit: str, today: date) -> None:
             cov.flags[(unit, day)] = LOW
 
 
-def _last_seen(store: Store, unit: str, config: Config) -> datetime | None:
-    """The newest counted row (not trial, not voided, not imported) of the unit, among its last
-    20 rows by ``seq``: a unit whose last 20 rows are all trial or voided shows none."""
-    for row in store.latest(enhed=unit, limit=20):
-        if row.import_id is None and not row.trial and not row.voided:
-            return from_stored(row.end_utc).astimezone(config.zone)
-    return None
+def _last_seen(store: Store, config: Config, cov: Coverage) -> None:
+    """The newest live, non-trial row of every shown unit, typed or imported (one read)."""
+    newest = store.last_by_unit()
+    for unit in cov.units:
+        end_utc, imported = newest.get(unit, (None, False))
+        cov.last_seen[unit] = from_stored(end_utc).astimezone(config.zone) if end_utc else None
+        if imported:
+            cov.last_imported.add(unit)
 
 
 @dataclass
@@ -204,9 +213,7 @@ def table_lines(cov: Coverage, title: str, *, unit_width: int = 18) -> list[str]
     for unit in cov.units:
         name = unit if len(unit) <= unit_width - 1 else unit[:unit_width - 2] + "…"
         row = f"{name:<{unit_width}}" + "".join(f"{cell_text(cov, unit, d):>{width + 1}}" for d in days)
-        seen = cov.last_seen.get(unit)
-        row += f"{cov.unit_total(unit):>{total_width + 1}}  {seen:%d-%m %H:%M}" if seen else \
-            f"{cov.unit_total(unit):>{total_width + 1}}  aldrig"
+        row += f"{cov.unit_total(unit):>{total_width + 1}}  {cov.seen_text(unit)}"
         lines.append(row)
     lines.append(f"{'I alt':<{unit_width}}" + "".join(f"{cov.day_total(d):>{width + 1}}" for d in days)
                  + f"{cov.total:>{total_width + 1}}")
@@ -214,7 +221,8 @@ def table_lines(cov: Coverage, title: str, *, unit_width: int = 18) -> list[str]
     empty = sum(1 for f in cov.flags.values() if f == EMPTY)
     low = sum(1 for f in cov.flags.values() if f == LOW)
     lines.append(f"Markeret (!): {empty} tomme hverdage, {low} dage under 1/3 af enhedens mediandag. "
-                 "· = uden for enhedens tælleuger.")
+                 "· = uden for enhedens tælleuger."
+                 + (" i = senest en importeret række." if cov.last_imported else ""))
     if cov.trial_total:
         lines.append(f"Prøverækker (tælles ikke): {cov.trial_total}")
     return lines

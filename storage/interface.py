@@ -257,6 +257,10 @@ class Store(Protocol):
 
     def latest_live(self, *, station: str) -> Registration | None: ...
 
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        """Per unit with any: the ``end_utc`` of its newest (by time) live, non-trial row, and
+        whether that row was imported. One index probe per unit (the console's "Senest")."""
+
     def registrations(self, query: RegistrationQuery, before_seq: int | None = None,
                       limit: int = 50) -> RegistrationPage:
         """The coordinator's list: rows matching ``query`` with ``seq < before_seq``, newest

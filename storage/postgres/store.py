@@ -456,6 +456,18 @@ class PgStore:
         )
         return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
 
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        # Per unit (a skip-scan of (enhed, seq)), one backward walk of (enhed, trial, end_utc).
+        rows = self._read(
+            "WITH RECURSIVE u(e) AS (SELECT min(enhed) FROM registrations UNION ALL "
+            "SELECT (SELECT min(enhed) FROM registrations WHERE enhed > u.e) FROM u "
+            "WHERE u.e IS NOT NULL) "
+            "SELECT u.e, r.end_utc, r.import_id IS NOT NULL FROM u CROSS JOIN LATERAL "
+            "(SELECT r.end_utc, r.import_id FROM registrations r WHERE r.enhed = u.e "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} ORDER BY r.end_utc DESC LIMIT 1) r "
+            "WHERE u.e IS NOT NULL")
+        return {e: (t, bool(i)) for e, t, i in rows}
+
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
         rows = self._read(

@@ -486,6 +486,19 @@ class SqliteStore:
         )
         return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
 
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        # Per unit (a skip-scan of (enhed, seq)), one backward walk of (enhed, trial, end_utc).
+        rows = self._rows(
+            f"SELECT e, (SELECT r.seq FROM registrations r WHERE r.enhed = e AND r.trial = 0 "
+            f"AND {_NOT_VOIDED} ORDER BY r.end_utc DESC LIMIT 1) AS s FROM ({_UNITS})")
+        seqs = [s for _, s in rows if s is not None]
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
+        return {e: (t, bool(i)) for e, t, i in self._rows(
+            f"SELECT enhed, end_utc, import_id IS NOT NULL FROM registrations WHERE seq IN ({marks})",
+            seqs)}
+
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
         rows = self._rows(

@@ -119,3 +119,33 @@ def test_refresh_of_one_day_equals_a_full_read(store, config):
     assert (fresh.counts, fresh.trial, fresh.flags, fresh.last_seen, fresh.units) == \
         (full.counts, full.trial, full.flags, full.last_seen, full.units)
     assert cov.count("999borgerservice", today) == 1  # the shown one is left as it was
+
+
+IMPORT_META = dict(sha256="a" * 64, content_sha256="b" * 64, file_name="x.csv", layout="raadata",
+                   encoding="iso-8859-1", datakilde="Import", station="s", operator="o")
+
+
+def imported(store, *rows):
+    """Rows as an import would write them: (enhed, end_utc)."""
+    with store.import_batch() as batch:
+        batch.add([("999", "Eksempelby", enhed, "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ",
+                    None, end_utc, 0, "Tracetool", "{}") for enhed, end_utc in rows])
+        batch.commit(**IMPORT_META)
+
+
+def test_last_row_is_found_behind_many_trial_rows_and_imported_rows_count(store, config):
+    """A unit that registered today said "aldrig" when its last 20 rows were trial rows, and a
+    unit with only imported rows never had a "Senest"."""
+    add(store, config, 21, hh=9)
+    for _ in range(21):
+        add(store, config, 21, hh=11, trial=True)
+    imported(store, ("999telefon", "2026-10-20T12:00:00.000000Z"))
+    cov = coverage(store, config, MON, date(2026, 10, 25), today=date(2026, 10, 21))
+    assert cov.last_seen["999borgerservice"] == at(21, 9)
+    assert cov.last_seen["999telefon"] == at(20, 14)
+    assert cov.seen_text("999borgerservice") == "21-10 09:00"
+    assert cov.seen_text("999telefon") == "20-10 14:00 i"
+    text = "\n".join(table_lines(cov, "uge 43"))
+    assert "aldrig" in text and "i = senest en importeret række" in text
+    fresh = refresh_day(store, config, cov, date(2026, 10, 21), date(2026, 10, 21))
+    assert fresh.seen_text("999telefon") == "20-10 14:00 i"

@@ -104,9 +104,7 @@ class CoverageGrid(Static, can_focus=True):
                 else:
                     style = "bold" if (unit, day) in cov.flags else ""
                 text.append(f"{cell_text(cov, unit, day):>{DAY_WIDTH}}", style=style)
-            seen = cov.last_seen.get(unit)
-            text.append(f"{cov.unit_total(unit):>{TOTAL_WIDTH}} "
-                        f"{f'{seen:%d-%m %H:%M}' if seen else 'aldrig'}\n")
+            text.append(f"{cov.unit_total(unit):>{TOTAL_WIDTH}} {cov.seen_text(unit)}\n")
         text.append(f"{'I alt':<{UNIT_WIDTH}}" + "".join(f"{cov.day_total(d):>{DAY_WIDTH}}" for d in cov.days)
                     + f"{cov.total:>{TOTAL_WIDTH}}", style="bold")
         self.update(text)

@@ -50,10 +50,11 @@ def read_overview(store, config, today: date) -> Overview:
         f"{'Enhed':<24}{'I dag':>7}{'Ugen':>8}  Senest",
     ]
     for unit in cov.units:
-        seen = cov.last_seen.get(unit)
         label = unit if len(unit) <= 23 else unit[:22] + "…"
         out.lines.append(f"{label:<24}{cov.count(unit, today) if in_week else 0:>7}"
-                         f"{cov.unit_total(unit):>8}  {f'{seen:%d-%m %H:%M}' if seen else 'aldrig'}")
+                         f"{cov.unit_total(unit):>8}  {cov.seen_text(unit)}")
+    if cov.last_imported:
+        out.lines.append("i = senest en importeret række")
     silent = [u for u in cov.units if cov.flags.get((u, today)) == EMPTY]
     if silent:
         out.warnings.append(f"Tavse i dag ({len(silent)}): {', '.join(silent)}")
