@@ -262,6 +262,30 @@ async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
             text_of(console, "#o-warnings")
 
 
+def import_twice(store, end_utc="2026-10-20T08:00:00.000000Z"):
+    """A row that a second extract brought again (differing only in the blanket answer, so the
+    import's own match let it in): one of the report's duplicates."""
+    row = ("999", "Eksempelby", "999telefon", "23.05.10", "TLFIND", "OPRET", "STRAKS", "NEJ",
+           None, end_utc, 0, "Tracetool", "{}")
+    for n in (1, 2):
+        with store.import_batch() as batch:
+            batch.add([row, row[:9] + ("2026-10-20T09:00:00.000000Z",) + row[10:]] if n == 1
+                      else [row[:7] + ("JA",) + row[8:]])
+            batch.commit(sha256=f"{n}" * 64, content_sha256=f"{n + 2}" * 64, file_name=f"{n}.csv",
+                         layout="raadata", encoding="iso-8859-1", datakilde="Import",
+                         station="s", operator="o")
+
+
+async def test_overview_warns_of_imported_duplicates_as_the_report_counts_them(console, store):
+    import_twice(store)
+    async with console.run_test(size=SIZE) as pilot:
+        await settle(console, pilot)
+        await settle(console, pilot)
+        warnings = text_of(console, "#o-warnings")
+        assert "Dubletter fra to importer i Uge 43: 1 fund, 1 registrering." in warnings
+        assert "taelleuge rapport" in warnings and "F3 Liste" in warnings
+
+
 async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_path, clock):
     with open_store(db_path, station="[b]x[/b]\x1b[2J", operator="anna", clock=clock) as other:
         seed(other, console.config, 1)
