@@ -21,10 +21,13 @@ from storage.config import Config, CountWeek
 from storage.errors import InputError
 from storage.interface import Store
 from storage.timeutil import from_stored, parse_iso_week
+from storage.unit_codes import store_has_rows, unit_code
 
 LOW_SHARE = 1 / 3  # a counted day below this share of the unit's median day is flagged "lav"
 EMPTY, LOW = "tom", "lav"
 WEEKDAYS = ("ma", "ti", "on", "to", "fr", "lø", "sø")
+NO_UNIT = "(uden enhed)"  # imported self-service rows belong to no unit
+UNCONFIGURED_NOTE = "* = ikke i konfigurationen (ingen tælleuger, dage markeres ikke)."
 
 
 @dataclass
@@ -39,6 +42,15 @@ class Coverage:
     flags: dict[tuple[str, date], str] = field(default_factory=dict)
     last_seen: dict[str, datetime | None] = field(default_factory=dict)  # newest live row, local
     last_imported: set[str] = field(default_factory=set)  # units whose newest row was imported
+    unconfigured: set[str] = field(default_factory=set)  # shown units the config does not name
+
+    def label(self, unit: str, width: int) -> str:
+        """The unit's name cut to ``width`` (never wrapped), "*" after a unit the config does not
+        name, "(uden enhed)" for rows without one."""
+        mark = " *" if unit in self.unconfigured else ""
+        name = unit or NO_UNIT
+        room = width - len(mark)
+        return (name if len(name) <= room else name[:room - 1] + "…") + mark
 
     def seen_text(self, unit: str) -> str:
         """"Senest": the newest live row's local time, " i" when it was imported; "aldrig"."""
@@ -100,17 +112,15 @@ def coverage(store: Store, config: Config, first: date, last: date, today: date,
              units: tuple[str, ...] = ()) -> Coverage:
     if last < first:
         raise InputError("Sidste dag ligger før første dag")
-    unknown = [u for u in units if u not in config.units]
-    if unknown:
-        raise InputError(f'Ukendt enhed "{unknown[0]}". Kendte: {", ".join(config.units)}')
+    units = tuple(unit_code(config, u, store_has_rows(store)) for u in units)
     counts = store.grid(units, first, last, config.zone)
     trial = store.grid(units, first, last, config.zone, trial=True)
     shown = list(units) or list(config.units) + sorted(
         {u for u, _ in counts} - set(config.units), key=str)
-    cov = Coverage(first, last, shown, counts, trial)
+    cov = Coverage(first, last, shown, counts, trial,
+                   unconfigured={u for u in shown if u not in config.units})
     for unit in shown:
-        own = {d for w in config.unit_weeks(unit) for d in _days(w)}
-        cov.counted[unit] = {d for d in cov.days if d in own}
+        cov.counted[unit] = _counted(config, unit, cov.days)
         _flag(cov, unit, today)
     _last_seen(store, config, cov)
     return cov
@@ -126,13 +136,23 @@ def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: d
     trial = {k: n for k, n in cov.trial.items() if k[1] != day}
     trial.update(store.grid(units, day, day, config.zone, trial=True))
     shown = list(cov.units) + sorted({u for u, _ in counts} - set(cov.units), key=str)
-    fresh = Coverage(cov.first, cov.last, shown, counts, trial)
+    fresh = Coverage(cov.first, cov.last, shown, counts, trial,
+                     unconfigured={u for u in shown if u not in config.units})
     for unit in shown:
-        own = {d for w in config.unit_weeks(unit) for d in _days(w)}
-        fresh.counted[unit] = {d for d in fresh.days if d in own}
+        fresh.counted[unit] = _counted(config, unit, fresh.days)
         _flag(fresh, unit, today)
     _last_seen(store, config, fresh)
     return fresh
+
+
+def _counted(config: Config, unit: str, days: list[date]) -> set[date]:
+    """The shown days the unit should count: those in its own count weeks. None for a unit the
+    config does not name (imported from another municipality, retired): it has no weeks to
+    miss, so its empty days are never flagged."""
+    if unit not in config.units:
+        return set()
+    own = {d for w in config.unit_weeks(unit) for d in _days(w)}
+    return {d for d in days if d in own}
 
 
 def _days(week: CountWeek) -> list[date]:
@@ -211,8 +231,7 @@ def table_lines(cov: Coverage, title: str, *, unit_width: int = 18) -> list[str]
     head += f"{'I alt':>{total_width + 1}}  Senest"
     lines = [f"Dækning {title}: {cov.first:%d-%m-%Y} – {cov.last:%d-%m-%Y}", "", head]
     for unit in cov.units:
-        name = unit if len(unit) <= unit_width - 1 else unit[:unit_width - 2] + "…"
-        row = f"{name:<{unit_width}}" + "".join(f"{cell_text(cov, unit, d):>{width + 1}}" for d in days)
+        row = f"{cov.label(unit, unit_width - 1):<{unit_width}}" + "".join(f"{cell_text(cov, unit, d):>{width + 1}}" for d in days)
         row += f"{cov.unit_total(unit):>{total_width + 1}}  {cov.seen_text(unit)}"
         lines.append(row)
     lines.append(f"{'I alt':<{unit_width}}" + "".join(f"{cov.day_total(d):>{width + 1}}" for d in days)
@@ -223,6 +242,8 @@ def table_lines(cov: Coverage, title: str, *, unit_width: int = 18) -> list[str]
     lines.append(f"Markeret (!): {empty} tomme hverdage, {low} dage under 1/3 af enhedens mediandag. "
                  "· = uden for enhedens tælleuger."
                  + (" i = senest en importeret række." if cov.last_imported else ""))
+    if cov.unconfigured:
+        lines.append(UNCONFIGURED_NOTE)
     if cov.trial_total:
         lines.append(f"Prøverækker (tælles ikke): {cov.trial_total}")
     return lines

@@ -311,6 +311,10 @@ class Store(Protocol):
 
     def totals_by_unit(self) -> dict[str, int]: ...
 
+    def imported_by_unit(self) -> dict[str, int]:
+        """Live, non-trial rows that came by an import, per unit (``opsaetning``: a unit only
+        imports brought is a note, not a problem)."""
+
     # -- exports and reports ------------------------------------------------------------------
 
     def snapshot(self, selection: Selection) -> AbstractContextManager[Snapshot]: ...

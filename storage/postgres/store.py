@@ -575,6 +575,11 @@ class PgStore:
         )
         return {"registreringer": live, "prøve": trial, "annullerede": voided, "annulleringer": voids}
 
+    def imported_by_unit(self) -> dict[str, int]:
+        return dict(self._read(
+            f"SELECT enhed, count(*) FROM registrations r WHERE r.import_id IS NOT NULL "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} GROUP BY enhed ORDER BY enhed"))
+
     def totals_by_unit(self) -> dict[str, int]:
         return dict(self._read(
             f"SELECT enhed, count(*) FROM registrations r WHERE trial = 0 AND {_NOT_VOIDED} "

@@ -607,6 +607,11 @@ class SqliteStore:
         )
         return {"registreringer": live, "prøve": trial, "annullerede": voids, "annulleringer": voids}
 
+    def imported_by_unit(self) -> dict[str, int]:
+        return dict(self._rows(
+            f"SELECT enhed, count(*) FROM registrations r WHERE r.import_id IS NOT NULL "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} GROUP BY enhed ORDER BY enhed"))
+
     def totals_by_unit(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         with self.reading(), dbmod.read_txn(self.conn):  # as in totals(), per unit

@@ -263,6 +263,7 @@ def test_last_by_unit_is_the_newest_live_row_by_time_desk_or_imported(store, con
         "999telefon": ("2026-10-20T09:00:00.000000Z", True),
         "336ydelse": ("2026-10-19T09:00:00.000000Z", True),
     }
+    assert store.imported_by_unit() == {"336ydelse": 1, "999telefon": 1}
 
 
 def test_recent_entries_keep_to_the_unit_asked_for(store, config):

@@ -103,6 +103,37 @@ async def test_filter_and_pages(console, store, monkeypatch):
         assert "forstås ikke" in text_of(console, "#c-message")
 
 
+async def test_filter_and_grid_take_a_unit_only_the_database_has(console, store):
+    """A unit imported from another municipality: the list filters on it, Dækning shows it
+    unflagged and marked, the batch form falls back to a configured unit."""
+    import_twice(store)  # 999telefon rows, then a unit the config does not name:
+    with store.import_batch() as batch:
+        batch.add([("336", "Andetby", "336ydelse", "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ",
+                    None, "2026-10-20T10:00:00.000000Z", 0, "Tracetool", "{}")])
+        batch.commit(sha256="9" * 64, content_sha256="8" * 64, file_name="336.csv",
+                     layout="raadata", encoding="iso-8859-1", datakilde="Import", station="s",
+                     operator="o")
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        field = console.screen.query_one("#r-filter", Input)
+        field.value = "enhed=336ydelse"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert len(listed(console)) == 1 and "-error" not in console.screen.query_one("#c-message").classes
+        field.value = "enhed=336ingen"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert "findes hverken i konfigurationen" in text_of(console, "#c-message")
+        await pilot.press("f2")
+        await settle(console, pilot)
+        row = grid_row(console, "336ydelse")
+        assert row[:9] == ["336ydelse", "*", "·", "1", "·", "·", "·", "·", "·"]
+        assert "* = ikke i konfigurationen" in str(console.screen.query_one("#d-grid").render())
+
+
 async def _batch(console, pilot, **values):
     await pilot.press("f3")
     await settle(console, pilot)

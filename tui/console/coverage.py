@@ -84,7 +84,11 @@ class CoverageGrid(Static, can_focus=True):
         cov = self.cov
         if cov is None:
             return
-        room = max(1, self.size.height - 2)  # the header and the total line stay
+        legend = "   ".join(note for note, on in (
+            ("* = ikke i konfigurationen (markeres ikke)", cov.unconfigured),
+            ("i = senest importeret", cov.last_imported)) if on)
+        # The header, the total line and the legend stay.
+        room = max(1, self.size.height - 2 - bool(legend))
         if self.row < self.top:
             self.top = self.row
         elif self.row >= self.top + room:
@@ -94,7 +98,7 @@ class CoverageGrid(Static, can_focus=True):
                     + f"{'I alt':>{TOTAL_WIDTH}} Senest\n", style="bold")
         for index in range(self.top, min(len(cov.units), self.top + room)):
             unit = cov.units[index]
-            shown = escape(unit)
+            shown = escape(cov.label(unit, UNIT_WIDTH - 1))
             text.append(f"{shown if len(shown) < UNIT_WIDTH else shown[:UNIT_WIDTH - 2] + '…':<{UNIT_WIDTH}}")
             for column, day in enumerate(cov.days):
                 # The cursor reversed (underlined while the grid has no focus); a flag is bold
@@ -107,6 +111,8 @@ class CoverageGrid(Static, can_focus=True):
             text.append(f"{cov.unit_total(unit):>{TOTAL_WIDTH}} {cov.seen_text(unit)}\n")
         text.append(f"{'I alt':<{UNIT_WIDTH}}" + "".join(f"{cov.day_total(d):>{DAY_WIDTH}}" for d in cov.days)
                     + f"{cov.total:>{TOTAL_WIDTH}}", style="bold")
+        if legend:
+            text.append(f"\n{legend}")
         self.update(text)
 
     def on_focus(self) -> None:

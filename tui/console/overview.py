@@ -30,7 +30,7 @@ class Overview:
 
 
 def read_overview(store, config, today: date) -> Overview:
-    from exports.coverage import EMPTY, chosen_week, coverage
+    from exports.coverage import EMPTY, UNCONFIGURED_NOTE, chosen_week, coverage
 
     first, last, name = chosen_week(config, today)
     cov = coverage(store, config, first, last, today)
@@ -51,11 +51,13 @@ def read_overview(store, config, today: date) -> Overview:
         f"{'Enhed':<24}{'I dag':>7}{'Ugen':>8}  Senest",
     ]
     for unit in cov.units:
-        label = unit if len(unit) <= 23 else unit[:22] + "…"
+        label = cov.label(unit, 23)
         out.lines.append(f"{label:<24}{cov.count(unit, today) if in_week else 0:>7}"
                          f"{cov.unit_total(unit):>8}  {cov.seen_text(unit)}")
     if cov.last_imported:
         out.lines.append("i = senest en importeret række")
+    if cov.unconfigured:
+        out.lines.append(UNCONFIGURED_NOTE)
     silent = [u for u in cov.units if cov.flags.get((u, today)) == EMPTY]
     if silent:
         out.warnings.append(f"Tavse i dag ({len(silent)}): {', '.join(silent)}")

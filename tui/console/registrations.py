@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import InputError, Refusal
+from storage.unit_codes import store_has_rows, unit_code
 from storage.hostile import escape
 from storage.query import RegistrationQuery
 from storage.timeutil import from_stored
@@ -28,8 +29,9 @@ FILTER_KEYS = {"enhed": "enhed", "dag": "day", "opgave": "opgave", "kanal": "kan
                "station": "station", "kilde": "datakilde", "datakilde": "datakilde"}
 
 
-def parse_filter(text: str, config) -> RegistrationQuery:
-    """``enhed=999borgerservice dag=21-10-2026 kanal=tlfind annullerede``: key=value words."""
+def parse_filter(text: str, config, has_rows=lambda code: False) -> RegistrationQuery:
+    """``enhed=999borgerservice dag=21-10-2026 kanal=tlfind annullerede``: key=value words.
+    ``has_rows``: whether the database holds rows of a unit the config does not name."""
     values: dict = {"zone": config.zone}
     for word in text.split():
         key, sep, value = word.partition("=")
@@ -44,7 +46,7 @@ def parse_filter(text: str, config) -> RegistrationQuery:
         if field == "day":
             value = _day(value)
         elif field == "enhed":
-            config.unit(value)
+            value = unit_code(config, value, has_rows)
         elif field in ("kanal", "type"):
             value = value.upper()
         values[field] = value
@@ -124,11 +126,13 @@ class RegistrationsScreen(ModeScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        try:
-            self.query_value = parse_filter(event.value, self.app.config)
-        except (InputError, Refusal) as error:
-            self.message(str(error), "error")
-            return
+        app, text = self.app, event.value
+        # In the worker: a unit the config does not name is looked up in the database.
+        self.in_thread(lambda: parse_filter(text, app.config, store_has_rows(app.store)),
+                       self._filtered, group="filter")
+
+    def _filtered(self, query: RegistrationQuery) -> None:
+        self.query_value = query
         self.pages = [None]
         self.reload()
         self.query_one("#r-list", OptionList).focus()
@@ -216,7 +220,9 @@ class RegistrationsScreen(ModeScreen):
         from .dialogs import BatchForm
 
         now = self.app.clock().astimezone(self.app.config.zone)
-        unit = self.query_value.enhed or next(iter(self.app.config.units))
+        chosen = self.query_value.enhed
+        # A filter on a unit only the database has (imported, retired): no batch form for it.
+        unit = chosen if chosen in self.app.config.units else next(iter(self.app.config.units))
         self.app.push_screen(BatchForm({"enhed": unit, "antal": "1", "type": "OPRET",
                                         "kanal": self.app.config.units[unit].channel,
                                         "tid": f"{now:%d-%m-%Y %H:%M}"}), self._batch)
