@@ -120,7 +120,7 @@ def coverage(store: Store, config: Config, first: date, last: date, today: date,
     cov = Coverage(first, last, shown, counts, trial,
                    unconfigured={u for u in shown if u not in config.units})
     for unit in shown:
-        cov.counted[unit] = _counted(config, unit, cov.days)
+        cov.counted[unit] = counted_days(config, unit, cov.days)
         _flag(cov, unit, today)
     _last_seen(store, config, cov)
     return cov
@@ -139,20 +139,25 @@ def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: d
     fresh = Coverage(cov.first, cov.last, shown, counts, trial,
                      unconfigured={u for u in shown if u not in config.units})
     for unit in shown:
-        fresh.counted[unit] = _counted(config, unit, fresh.days)
+        fresh.counted[unit] = counted_days(config, unit, fresh.days)
         _flag(fresh, unit, today)
     _last_seen(store, config, fresh)
     return fresh
 
 
-def _counted(config: Config, unit: str, days: list[date]) -> set[date]:
-    """The shown days the unit should count: those in its own count weeks. None for a unit the
-    config does not name (imported from another municipality, retired): it has no weeks to
-    miss, so its empty days are never flagged."""
+def counted_days(config: Config, unit: str, days: list[date]) -> set[date]:
+    """Of ``days``, those the unit counts: the days of its own count weeks. None for a unit the
+    config does not name (imported from another municipality, retired): it has no weeks."""
     if unit not in config.units:
         return set()
     own = {d for w in config.unit_weeks(unit) for d in _days(w)}
     return {d for d in days if d in own}
+
+
+def due_days(config: Config, unit: str, days: list[date], today: date) -> list[date]:
+    """Of ``days``, those on which the unit should have counted: weekdays of its own count
+    weeks, not after today. Dækning and the export check flag an empty one of these."""
+    return sorted(d for d in counted_days(config, unit, days) if d.weekday() < 5 and d <= today)
 
 
 def _days(week: CountWeek) -> list[date]:
@@ -160,7 +165,7 @@ def _days(week: CountWeek) -> list[date]:
 
 
 def _flag(cov: Coverage, unit: str, today: date) -> None:
-    due = [d for d in sorted(cov.counted[unit]) if d <= today and d.weekday() < 5]
+    due = [d for d in sorted(cov.counted[unit]) if d <= today and d.weekday() < 5]  # due_days
     busy = [cov.count(unit, d) for d in cov.counted[unit] if d <= today and cov.count(unit, d) > 0]
     median = statistics.median(busy) if busy else 0.0
     cov.medians[unit] = median
