@@ -189,11 +189,12 @@ def _last_seen(store: Store, config: Config, cov: Coverage) -> None:
 
 @dataclass
 class CellDetail:
-    """One unit's day: live, non-trial rows per local hour and per (station, operator)."""
+    """One unit's day: live, non-trial rows per local hour (``None``: date-only rows, which have
+    no time of day) and per (station, operator)."""
 
     unit: str
     day: date
-    hours: dict[int, int]
+    hours: dict[int | None, int]
     stations: dict[tuple[str, str], int]
 
     @property
@@ -202,13 +203,14 @@ class CellDetail:
 
 
 def cell_detail(store: Store, config: Config, unit: str, day: date) -> CellDetail:
-    hours: dict[int, int] = {}
+    hours: dict[int | None, int] = {}
     stations: dict[tuple[str, str], int] = {}
     for utc_hour, station, operator, n in store.day_detail(unit, day, config.zone):
-        local = from_stored(f"{utc_hour}:00:00.000000Z").astimezone(config.zone)
-        hours[local.hour] = hours.get(local.hour, 0) + n
+        hour = (from_stored(f"{utc_hour}:00:00.000000Z").astimezone(config.zone).hour
+                if utc_hour else None)
+        hours[hour] = hours.get(hour, 0) + n
         stations[(station, operator)] = stations.get((station, operator), 0) + n
-    return CellDetail(unit, day, dict(sorted(hours.items())),
+    return CellDetail(unit, day, dict(sorted(hours.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))),
                       dict(sorted(stations.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 

@@ -268,8 +268,8 @@ class Store(Protocol):
         walk on unindexed filters stops after ``storage.query.SCAN_WINDOW`` seqs."""
 
     def day_detail(self, enhed: str, day: date, zone: tzinfo) -> list[tuple[str, str, str, int]]:
-        """Live, non-trial rows of a unit on one local day by (UTC hour ``YYYY-MM-DDTHH``,
-        station, operator), ordered."""
+        """Live, non-trial rows of a unit on one local day by (UTC hour ``YYYY-MM-DDTHH``, or
+        ``""`` for date-only rows, which have no time; station, operator), ordered."""
 
     def live_ids_of_entry(self, row: Registration) -> list[str]:
         """The live ids of the entry ``row`` belongs to: its whole batch, or just itself."""

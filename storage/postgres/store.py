@@ -439,7 +439,8 @@ class PgStore:
         station, operator): the coordinator's drill-down into one cell of the coverage grid."""
         start, end = local_day_bounds(day, zone)
         return [tuple(row) for row in self._read(
-            f"SELECT substr(r.end_utc, 1, 13), r.station, r.operator, count(*) FROM registrations r "
+            "SELECT CASE WHEN r.date_only = 1 THEN '' ELSE substr(r.end_utc, 1, 13) END, "
+            f"r.station, r.operator, count(*) FROM registrations r "
             f"{self._RANGE} AND {_NOT_VOIDED} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             (enhed, 0, start, end),
         )]

@@ -149,3 +149,23 @@ def test_last_row_is_found_behind_many_trial_rows_and_imported_rows_count(store,
     assert "aldrig" in text and "i = senest en importeret række" in text
     fresh = refresh_day(store, config, cov, date(2026, 10, 21), date(2026, 10, 21))
     assert fresh.seen_text("999telefon") == "20-10 14:00 i"
+
+
+def test_cell_detail_has_date_only_rows_apart_and_bars_to_scale(store, config):
+    """Date-only rows (an import without times) were counted under 00-01; bars stopped at 40."""
+    from tui.console.coverage import detail_text
+
+    add(store, config, 21, 80, hh=9)
+    add(store, config, 21, 20, hh=10)
+    with store.import_batch() as batch:
+        batch.add([("999", "Eksempelby", "999borgerservice", "23.05.10", "PRSNLG", "OPRET",
+                    "STRAKS", "NEJ", None, "2026-10-20T22:00:00.000000Z", 1, "Tracetool", "{}")] * 3)
+        batch.commit(**IMPORT_META)
+    detail = cell_detail(store, config, "999borgerservice", date(2026, 10, 21))
+    assert detail.hours == {9: 80, 10: 20, None: 3}
+    lines = detail_text(detail).splitlines()
+    nine = next(line for line in lines if line.strip().startswith("09-10"))
+    ten = next(line for line in lines if line.strip().startswith("10-11"))
+    undated = next(line for line in lines if line.strip().startswith("uden klokkeslæt"))
+    assert nine.count("#") == 40 and ten.count("#") == 10 and undated.count("#") == 2
+    assert not any(line.strip().startswith("00-01") for line in lines)

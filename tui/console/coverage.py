@@ -21,9 +21,19 @@ REFRESH_SECONDS = 5.0
 FULL_EVERY = 12  # every 12th re-read (a minute) reads the whole week; the others today only
 
 
+BAR_WIDTH = 40  # the widest hour's bar; the others in proportion
+
+
+def bar(n: int, widest: int) -> str:
+    """``n`` as #s, the widest at BAR_WIDTH; any hour with rows gets at least one."""
+    return "#" * max(1 if n else 0, round(n * BAR_WIDTH / widest)) if widest else ""
+
+
 def detail_text(detail) -> str:
     lines = [f"I alt: {detail.total}", "", "Pr. time:"]
-    lines += [f"  {hour:02d}-{hour + 1:02d}  {n:>5}  {'#' * min(n, 40)}" for hour, n in detail.hours.items()]
+    widest = max(detail.hours.values(), default=0)
+    lines += [f"  {'uden klokkeslæt' if hour is None else f'{hour:02d}-{hour + 1:02d}':<15} {n:>5}  "
+              f"{bar(n, widest)}" for hour, n in detail.hours.items()]
     if not detail.hours:
         lines.append("  (ingen registreringer)")
     lines += ["", "Pr. station og bruger:"]
