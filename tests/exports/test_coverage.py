@@ -100,8 +100,31 @@ def test_quadrant_as_text_places_tasks_in_their_corners():
     assert plot[0].startswith("100 A") and plot[-1].startswith("  0 B")
     assert plot[-2].index("1") > plot[1].index("2")  # the big task right, the small one left
     assert "2" in plot[1] and "1" in plot[-2]
-    assert lines[-2:] == ["1 01.01.01 Høj (D)", "2 02.02.02 Lav (A)"]
+    assert lines[-2:] == ["  1 01.01.01 Høj (D)", "  2 02.02.02 Lav (A)"]
     assert "logaritmisk" in lines[0]
+
+
+def test_quadrant_numbers_never_read_as_quadrant_letters_nor_run_together():
+    """Task 10-13 were drawn a-d (the quadrant letters) and neighbours ran together ("12")."""
+    import pandas as pd
+
+    from exports.analysis import YEARLY_TRANSACTIONS, Thresholds
+    from exports.quadrant_text import quadrant_lines
+
+    n = 14
+    t1 = pd.DataFrame({"KLE": [f"01.01.{i:02d}" for i in range(n)], "Opgave": ["x"] * n,
+                       YEARLY_TRANSACTIONS: [100.0 + 30 * i for i in range(n)],  # close together
+                       "Selvbetjeningsgrad": [60.0] * n, "Kvadrant": ["C"] * n})
+    lines = quadrant_lines(t1, Thresholds(50.0, 1000.0, True), width=40, height=11)
+    plot = "\n".join(line[4:] for line in lines[1:12])
+    assert not any(ch in plot for ch in "abcdefghijklmnopqrstuvwxyz")
+    assert sorted(c for c in plot if c in "ABCD") == ["A", "B", "C", "D"]
+    row = next(line[4:] for line in lines[1:12] if "1" in line[4:])
+    numbers = [w for w in row.split() if w not in ("|", "+")]
+    assert all(w == "*" or (w.isdigit() and 1 <= int(w) <= n) for w in numbers), row
+    assert len(set(numbers) - {"*"}) == len([w for w in numbers if w != "*"])
+    assert lines[-1].startswith(" 14 01.01.13 x (C)")
+    assert "A-D = kvadranterne" in "\n".join(lines)
 
 
 def test_refresh_of_one_day_equals_a_full_read(store, config):
