@@ -118,7 +118,7 @@ def coverage(store: Store, config: Config, first: date, last: date, today: date,
     shown = list(units) or list(config.units) + sorted(
         {u for u, _ in counts} - set(config.units), key=str)
     cov = Coverage(first, last, shown, counts, trial,
-                   unconfigured={u for u in shown if u not in config.units})
+                   unconfigured={u for u in shown if u and u not in config.units})
     for unit in shown:
         cov.counted[unit] = counted_days(config, unit, cov.days)
         _flag(cov, unit, today)
@@ -137,7 +137,7 @@ def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: d
     trial.update(store.grid(units, day, day, config.zone, trial=True))
     shown = list(cov.units) + sorted({u for u, _ in counts} - set(cov.units), key=str)
     fresh = Coverage(cov.first, cov.last, shown, counts, trial,
-                     unconfigured={u for u in shown if u not in config.units})
+                     unconfigured={u for u in shown if u and u not in config.units})
     for unit in shown:
         fresh.counted[unit] = counted_days(config, unit, fresh.days)
         _flag(fresh, unit, today)

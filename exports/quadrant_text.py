@@ -70,7 +70,7 @@ def quadrant_lines(t1, th: Thresholds, *, width: int = 60, height: int = 11) -> 
         label = "100 " if r == 0 else "  0 " if r == height - 1 else "    "
         lines.append(label + "".join(cells))
     lines.append(f"    {_short(low):<{width // 2}}{_short(high):>{width - width // 2}}")
-    lines.append("A-D = kvadranterne; tal = opgaverne nedenfor; * = opgave uden plads til sit tal.")
+    lines.append("A-D = kvadranter; tal = opgaverne nedenfor; * = ingen plads til tallet.")
     lines += legend
     return lines
 

@@ -124,7 +124,7 @@ def test_quadrant_numbers_never_read_as_quadrant_letters_nor_run_together():
     assert all(w == "*" or (w.isdigit() and 1 <= int(w) <= n) for w in numbers), row
     assert len(set(numbers) - {"*"}) == len([w for w in numbers if w != "*"])
     assert lines[-1].startswith(" 14 01.01.13 x (C)")
-    assert "A-D = kvadranterne" in "\n".join(lines)
+    assert "A-D = kvadranter;" in "\n".join(lines)
 
 
 def test_refresh_of_one_day_equals_a_full_read(store, config):
@@ -192,3 +192,11 @@ def test_cell_detail_has_date_only_rows_apart_and_bars_to_scale(store, config):
     undated = next(line for line in lines if line.strip().startswith("uden klokkeslæt"))
     assert nine.count("#") == 40 and ten.count("#") == 10 and undated.count("#") == 2
     assert not any(line.strip().startswith("00-01") for line in lines)
+
+
+def test_rows_without_a_unit_are_labelled_and_never_flagged(store, config):
+    imported(store, ("", "2026-10-20T10:00:00.000000Z"))
+    cov = coverage(store, config, MON, date(2026, 10, 25), today=date(2026, 10, 25))
+    assert "" in cov.units and not any(u == "" for u, _ in cov.flags)
+    row = next(line for line in table_lines(cov, "uge 43") if line.startswith("(uden enhed)"))
+    assert row.split()[2:4] == ["·", "1"] and "*" not in row

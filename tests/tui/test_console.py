@@ -134,6 +134,28 @@ async def test_filter_and_grid_take_a_unit_only_the_database_has(console, store)
         assert "* = ikke i konfigurationen" in str(console.screen.query_one("#d-grid").render())
 
 
+async def test_list_shows_whole_codes_and_names_rows_without_a_unit(console, store):
+    """A self-service row imported without a unit: its channel was cut to "SLVBTJ", its unit
+    was blank; kilde= matched only in the exact case."""
+    with store.import_batch() as batch:
+        batch.add([("999", "Eksempelby", "", "23.05.10", "SLVBTJN", "OPRET", "STRAKS", "NEJ",
+                    None, "2026-10-20T10:00:00.000000Z", 0, "DetDigitaleLandkort", "{}")])
+        batch.commit(sha256="7" * 64, content_sha256="6" * 64, file_name="web.csv",
+                     layout="raadata", encoding="iso-8859-1", datakilde="Import", station="s",
+                     operator="o")
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        field = console.screen.query_one("#r-filter", Input)
+        field.value = "kilde=detdigitalelandkort"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert len(listed(console)) == 1
+        line = str(console.screen.query_one("#r-list", OptionList).get_option_at_index(0).prompt)
+        assert "(uden enhed)" in line and " SLVBTJN " in line
+
+
 async def _batch(console, pilot, **values):
     await pilot.press("f3")
     await settle(console, pilot)
@@ -195,7 +217,8 @@ async def test_check_import_and_undo_an_import(console, tmp_path, db_path):
         await settle(console, pilot)
         assert "312 rækker annulleret (RETTELSE)" in text_of(console, "#c-message")
         table = console.screen.query_one("#i-list", DataTable)
-        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "0"]  # rows, live now
+        # Rows, and "fortrudt" where the live count was (as import --liste marks it).
+        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "fortrudt"]
     voids = dbrows.dict_rows(db_path, "voids", "1=1", ())
     assert len(voids) == 312 and {v["reason"] for v in voids} == {"RETTELSE"}
 
@@ -210,6 +233,11 @@ async def test_export_landkort_and_excel_from_the_screen(console, store, tmp_pat
         await pilot.press("k")
         await settle(console, pilot)
         assert "Kontrol" in text_of(console, "#e-report") and not target.exists()
+        # The unit × day table is one line per unit, scrolled sideways, not wrapped at 80.
+        report = text_of(console, "#e-report").splitlines()
+        head = next(line for line in report if line.startswith("Enhed "))
+        assert head.rstrip().endswith("I alt") and len(head) > 80
+        assert console.screen.query_one("#e-box").virtual_size.width > 80
         console.screen.query_one("#e-target", Input).value = str(target)
         await pilot.press("s")
         await settle(console, pilot)
@@ -219,14 +247,28 @@ async def test_export_landkort_and_excel_from_the_screen(console, store, tmp_pat
         await pilot.press("s")  # exists: refused as on the command line
         await settle(console, pilot)
         assert console.screen.query_one("#c-message").has_class("-error")
+        # The whole refusal, in the console's words (its key, not the CLI's --overskriv).
+        refusal = text_of(console, "#c-message")
+        assert "findes allerede" in refusal and "tryk o (overskriv)" in refusal
+        assert "--overskriv" not in refusal and "--overskriv" not in text_of(console, "#e-report")
         assert target.read_bytes() == first
+        assert text_of(console, "#c-keys").endswith("o = overskriv: nej")
+        await pilot.press("o")
+        assert text_of(console, "#c-keys").endswith("o = overskriv: JA")
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert "Rækker: 3" in text_of(console, "#e-report") and target.read_bytes() == first
+        await pilot.press("o", "f1")  # another mode: the message of this one is not kept
+        await settle(console, pilot)
+        await pilot.press("f6")
+        assert text_of(console, "#c-message") == ""
         await pilot.press("3")
         console.screen.query_one("#e-target", Input).value = str(tmp_path / "ud" / "uge43.xlsx")
         await pilot.press("s")
         await settle(console, pilot)
         assert (tmp_path / "ud" / "uge43.xlsx").exists()
     assert len(first.splitlines()) == 4  # header and three rows
-    assert dbrows.count(db_path, "exports", "1=1", ()) == 1
+    assert dbrows.count(db_path, "exports", "1=1", ()) == 2  # written, then overwritten
 
 
 async def test_export_of_an_empty_week_is_refused(console, tmp_path):
@@ -279,6 +321,25 @@ async def test_overview_and_numbers(console, store):
         assert "Tabel 1" in text_of(console, "#t-report")
 
 
+async def test_numbers_keep_long_task_names_whole(console, store):
+    """Tal at 76 columns folded names inside a word ("EU-sygesikrings|kort")."""
+    for opgave in ("29.03.99", "23.05.05", "23.05.10"):
+        store.record(new_entry(console.config, enhed="999borgerservice", opgave=opgave,
+                               kanal="PRSNLG", type="OPRET", end=at(21, 9)))
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "r")
+        await settle(console, pilot)
+        await settle(console, pilot)
+        text = text_of(console, "#t-report")
+        assert "Tabel 1" in text
+        table = text[text.index("Tabel 1"):text.index("Tærskler")]
+        assert "EU-sygesikringskort" in table and "adressebeskyttelse" in table
+        box = console.screen.query_one("#t-box")
+        assert box.virtual_size.width > 80  # scrolls sideways, nothing cut
+        await pilot.press("right", "right")
+        assert box.scroll_x > 0
+
+
 async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
     from datetime import date
 
@@ -324,7 +385,7 @@ async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_pa
         await pilot.press("f3")
         await settle(console, pilot)
         line = str(console.screen.query_one("#r-list", OptionList).get_option_at_index(0).prompt)
-        assert "[b]x[/b]\\x1b " in line  # escaped, then cut to the column's 12 characters
+        assert "[b]x[/b]\\x " in line  # escaped, then cut to the column's 10 characters
 
 
 async def test_escape_leaves_a_field_so_letters_are_keys_again(console, tmp_path, db_path):

@@ -23,7 +23,9 @@ from .base import ModeScreen
 
 # One line of text per row (an OptionList): a DataTable rendered each of its cells apart, ~8 times
 # the work per page drawn (bench/console.py).
-HEADER = f"{'Nr':>7} {'Tid':<11} {'Enhed':<16} {'Opgave':<8} {'Kanal':<6} {'Type':<6} {'Station':<12}"
+# Kanal and type: 7, the longest code (SLVBTJN, PPRIND …) whole.
+HEADER = f"{'Nr':>7} {'Tid':<11} {'Enhed':<16} {'Opgave':<8} {'Kanal':<7} {'Type':<7} {'Station':<10}"
+NO_UNIT = "(uden enhed)"  # imported self-service rows belong to no unit
 PAGE = 50  # rows per page: three screens of the list; the next is one key (n) away
 FILTER_KEYS = {"enhed": "enhed", "dag": "day", "opgave": "opgave", "kanal": "kanal", "type": "type",
                "station": "station", "kilde": "datakilde", "datakilde": "datakilde"}
@@ -66,9 +68,9 @@ def row_text(row, zone) -> Text:
     """One registration as a line of the list; unit and station (from the database) escaped."""
     moment = from_stored(row.end_utc).astimezone(zone)
     marks = "".join(m for m, on in (("A", row.voided), ("P", row.trial), ("I", bool(row.import_id))) if on)
-    return Text(f"{row.seq:>7} {moment:%d-%m %H:%M} {escape(row.enhed)[:16]:<16} {row.opgave:<8} "
-                f"{escape(row.kanal)[:6]:<6} {escape(row.type or '-')[:6]:<6} "
-                f"{escape(row.station)[:12]:<12} {marks}", no_wrap=True, overflow="crop")
+    return Text(f"{row.seq:>7} {moment:%d-%m %H:%M} {escape(row.enhed or NO_UNIT)[:16]:<16} "
+                f"{row.opgave:<8} {escape(row.kanal)[:7]:<7} {escape(row.type or '-')[:7]:<7} "
+                f"{escape(row.station)[:10]:<10} {marks}", no_wrap=True, overflow="crop")
 
 
 def batch_entry(config, values: dict, now: datetime):
@@ -144,11 +146,13 @@ class RegistrationsScreen(ModeScreen):
     def action_next_page(self) -> None:
         if self.page is not None and self.page.next_before is not None:
             self.pages.append(self.page.next_before)
+            self.message("")  # about the page left
             self.reload()
 
     def action_previous_page(self) -> None:
         if len(self.pages) > 1:
             self.pages.pop()
+            self.message("")
             self.reload()
 
     def show(self, page) -> None:
