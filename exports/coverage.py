@@ -2,13 +2,16 @@
 
 The coordinator's grid (``taelleuge status`` and the console's Dækning mode) from the store's own
 per-day counts (``Store.grid``: one short read per day, never a long read transaction), the
-newest row per unit (``Store.latest``) and, for one cell, ``Store.day_detail``.
+newest live row per unit, typed or imported (``Store.last_by_unit``, one read) and, for one
+cell, ``Store.day_detail``.
 
 A cell is flagged when the unit should have counted that day (a weekday of one of the unit's own
 count weeks, not after today) and either has no rows ("tom") or fewer than a third of the unit's
 own median day ("lav"; the median over the unit's non-empty counted days of the shown range, so a
 unit that counts 10 a day is not measured against one that counts 500). Weekends are never
-flagged: most units are closed then, and a flag on every Saturday would hide the real ones.
+flagged: most units are closed then, and a flag on every Saturday would hide the real ones. The
+export check (exports.check) flags empty days by the same rule (``due_days``). A unit the config
+does not name (imported from another municipality, retired) has no weeks: shown, never flagged.
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ def refresh_day(store: Store, config: Config, cov: Coverage, day: date, today: d
 
 
 def counted_days(config: Config, unit: str, days: list[date]) -> set[date]:
-    """Of ``days``, those the unit counts: the days of its own count weeks. None for a unit the
+    """Of ``days``, those the unit counts: the days of its own count weeks; none for a unit the
     config does not name (imported from another municipality, retired): it has no weeks."""
     if unit not in config.units:
         return set()
@@ -157,7 +160,11 @@ def counted_days(config: Config, unit: str, days: list[date]) -> set[date]:
 def due_days(config: Config, unit: str, days: list[date], today: date) -> list[date]:
     """Of ``days``, those on which the unit should have counted: weekdays of its own count
     weeks, not after today. Dækning and the export check flag an empty one of these."""
-    return sorted(d for d in counted_days(config, unit, days) if d.weekday() < 5 and d <= today)
+    return _due(counted_days(config, unit, days), today)
+
+
+def _due(counted: set[date], today: date) -> list[date]:
+    return sorted(d for d in counted if d.weekday() < 5 and d <= today)
 
 
 def _days(week: CountWeek) -> list[date]:
@@ -165,7 +172,7 @@ def _days(week: CountWeek) -> list[date]:
 
 
 def _flag(cov: Coverage, unit: str, today: date) -> None:
-    due = [d for d in sorted(cov.counted[unit]) if d <= today and d.weekday() < 5]  # due_days
+    due = _due(cov.counted[unit], today)
     busy = [cov.count(unit, d) for d in cov.counted[unit] if d <= today and cov.count(unit, d) > 0]
     median = statistics.median(busy) if busy else 0.0
     cov.medians[unit] = median
