@@ -51,7 +51,7 @@ def cpu(c0: float) -> float:
 
 def reads(path: Path, cfg, calls: int) -> None:
     from exports.coverage import cell_detail, chosen_week, coverage
-    from tui.console.overview import outside_warning, read_overview
+    from tui.console.overview import duplicates_warning, outside_warning, read_overview
 
     today = date.today()
     unit = "999borgerservice"
@@ -89,6 +89,7 @@ def reads(path: Path, cfg, calls: int) -> None:
             ("cell detail (unit, today)", lambda: cell_detail(store, cfg, unit, today)),
             ("overview (Overblik)", lambda: read_overview(store, cfg, today)),
             ("overview: rows outside weeks", lambda: outside_warning(store, cfg, today)),
+            ("overview: duplicates (week)", lambda: duplicates_warning(store, cfg, today)),
         ]
         print()
         print(f"{'read':<28} {'':>5} {'median ms':>10} {'max ms':>8}")

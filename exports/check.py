@@ -97,7 +97,7 @@ def build(
     by_unit_day: Counter = Counter()
     for combo, n in written.tally.items():
         by_unit_day[combo[0], combo[1]] += n
-    empty = _table(report, config, days, by_unit_day, units)
+    empty = _table(report, config, days, by_unit_day, units, now.astimezone(config.zone).date())
     add("")
     add("Kontrolpunkter")
     _counts(report, written, left)
@@ -121,9 +121,12 @@ def build(
     return report
 
 
-def _table(report: Report, config: Config, days: list[date], counts: Counter, units: tuple[str, ...]):
-    """Rows per unit × local day. ``!`` marks an empty day inside a count week."""
-    in_week = {d for d in days if config.week_of(d) is not None}
+def _table(report: Report, config: Config, days: list[date], counts: Counter, units: tuple[str, ...],
+           today: date):
+    """Rows per unit × local day. ``!`` marks an empty day the unit should have counted: a
+    weekday of its own count weeks, not after today (Dækning's rule, exports.coverage)."""
+    from .coverage import counted_days, due_days
+
     configured = [u for u in config.units if not units or u in units]
     seen = {unit for unit, _ in counts}
     others = sorted(u for u in seen | set(units) if u not in configured and u)
@@ -131,24 +134,28 @@ def _table(report: Report, config: Config, days: list[date], counts: Counter, un
     day_keys = [f"{d:%d-%m-%Y}" for d in days]
     width = max([len("I alt"), len("Enhed"), *(len(u or NO_UNIT) for u in rows)]) + 2
     add = report.lines.append
-    add("Registreringer pr. enhed og dag (lokal tid). ! = ingen registreringer på en dag i en "
-        "tælleuge; - = dag uden for tælleugerne")
+    add("Registreringer pr. enhed og dag (lokal tid). ! = ingen registreringer på en hverdag i "
+        "enhedens tælleuger; - = dag uden for enhedens tælleuger")
     add(f"{'Enhed':<{width}}" + "".join(f"{WEEKDAYS[d.weekday()]} {d:%d-%m}".rjust(10) for d in days)
         + "I alt".rjust(10))
     empty: list[tuple[str, date]] = []
     totals = [0] * len(days)
     for unit in rows:
         cells = []
+        # Rows without a unit (imported self-service) count in every week, as in the report.
+        own = counted_days(config, unit, days) if unit else {
+            d for d in days if config.week_of(d) is not None}
+        due = set(due_days(config, unit, days, today))
         for i, (d, key) in enumerate(zip(days, day_keys)):
             n = counts.get((unit, key), 0)
             totals[i] += n
             if n:
                 cells.append(str(n))
-            elif d in in_week and unit in config.units:
+            elif d in due:
                 cells.append("0!")
                 empty.append((unit, d))
             else:
-                cells.append("-" if d not in in_week else "0")
+                cells.append("0" if d in own else "-")
         total = sum(counts.get((unit, key), 0) for key in day_keys)
         add(f"{unit or NO_UNIT:<{width}}" + "".join(c.rjust(10) for c in cells) + str(total).rjust(10))
     add(f"{'I alt':<{width}}" + "".join(str(t).rjust(10) for t in totals) + str(sum(totals)).rjust(10))

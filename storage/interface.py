@@ -257,6 +257,10 @@ class Store(Protocol):
 
     def latest_live(self, *, station: str) -> Registration | None: ...
 
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        """Per unit with any: the ``end_utc`` of its newest (by time) live, non-trial row, and
+        whether that row was imported. One index probe per unit (the console's "Senest")."""
+
     def registrations(self, query: RegistrationQuery, before_seq: int | None = None,
                       limit: int = 50) -> RegistrationPage:
         """The coordinator's list: rows matching ``query`` with ``seq < before_seq``, newest
@@ -264,8 +268,8 @@ class Store(Protocol):
         walk on unindexed filters stops after ``storage.query.SCAN_WINDOW`` seqs."""
 
     def day_detail(self, enhed: str, day: date, zone: tzinfo) -> list[tuple[str, str, str, int]]:
-        """Live, non-trial rows of a unit on one local day by (UTC hour ``YYYY-MM-DDTHH``,
-        station, operator), ordered."""
+        """Live, non-trial rows of a unit on one local day by (UTC hour ``YYYY-MM-DDTHH``, or
+        ``""`` for date-only rows, which have no time; station, operator), ordered."""
 
     def live_ids_of_entry(self, row: Registration) -> list[str]:
         """The live ids of the entry ``row`` belongs to: its whole batch, or just itself."""
@@ -306,6 +310,10 @@ class Store(Protocol):
         """Row counts for ``doctor``: live, trial and voided registrations, and void rows."""
 
     def totals_by_unit(self) -> dict[str, int]: ...
+
+    def imported_by_unit(self) -> dict[str, int]:
+        """Live, non-trial rows that came by an import, per unit (``opsaetning``: a unit only
+        imports brought is a note, not a problem)."""
 
     # -- exports and reports ------------------------------------------------------------------
 

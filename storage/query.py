@@ -71,11 +71,16 @@ def where(query: RegistrationQuery, before_seq: int | None, mark: str,
             terms.append("r.trial IN (0, 1)")
         terms.append(f"r.end_utc >= {mark} AND r.end_utc < {mark}")
         args += [start, end]
-    for column in ("opgave", "kanal", "type", "station", "datakilde"):
+    for column in ("opgave", "kanal", "type", "station"):
         value = getattr(query, column)
         if value is not None:
             terms.append(f"r.{column} = {mark}")
             args.append(value)
+    if query.datakilde is not None:
+        # Any case, as kanal and type (upper-cased by the callers): "tracetool" finds "Tracetool".
+        # The column has no index of its own, so lower() costs no index use.
+        terms.append(f"lower(r.datakilde) = lower({mark})")
+        args.append(query.datakilde)
     if not query.include_voided and not_voided:
         terms.append(not_voided)
     indexed = query.enhed is not None or query.day is not None or query.station is not None

@@ -146,8 +146,16 @@ def store_findings(config: cfg.Config, store, today: date) -> Findings:
     found = Findings()
     try:
         by_unit = store.totals_by_unit()
+        imported = store.imported_by_unit() if any(
+            code and code not in config.units for code in by_unit) else {}
         for code, rows in by_unit.items():
-            if code and code not in config.units:
+            if code and code not in config.units and imported.get(code, 0) >= rows:
+                # Brought only by imports (another municipality's unit, --kommune): nobody
+                # registers for it at a desk, so nothing is lost by its absence.
+                found.notes.append(f"Enheden {code} har {registrations(rows)} i databasen, alle "
+                                   "importerede, og står ikke i konfigurationen: de tæller med i "
+                                   "rapporter og eksport, men vises uden tælleuger.")
+            elif code and code not in config.units:
                 found.problems.append(f"Enheden {code} har {registrations(rows)} i databasen, men står ikke "
                                       "længere i konfigurationen (dens tal kan ikke vises eller rettes ved "
                                       "en skranke).")

@@ -85,6 +85,38 @@ def test_status_one_unit_and_bad_week(cli):
     assert unknown.returncode == 1 and "259ingen" in unknown.stderr
 
 
+def import_other_unit(cli, code="336ydelse", end_utc="2025-10-21T08:00:00.000000Z"):
+    """One row of a unit the config does not name, as ``import --kommune 336`` brings it."""
+    with Store(cli.db, station="x", operator="root") as store:
+        with store.import_batch() as batch:
+            batch.add([("336", "Andetby", code, "29.03.04", "PRSNLG", "OPRET", "STRAKS", "NEJ",
+                        None, end_utc, 0, "Tracetool", "{}")])
+            batch.commit(sha256="a" * 64, content_sha256="b" * 64, file_name="x.csv",
+                         layout="raadata", encoding="iso-8859-1", datakilde="Import",
+                         station="s", operator="o")
+
+
+def test_a_unit_only_the_database_has_is_accepted_by_the_filters(cli):
+    seed(cli, WEEK)
+    import_other_unit(cli)
+    listed = cli("registreringer", "--enhed", "336ydelse")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count("336ydelse") == 1 and BS not in listed.stdout
+    status = cli("status", "--uge", "2025-W43", "--enhed", "336ydelse")
+    assert status.returncode == 0, status.stderr
+    row = next(line for line in status.stdout.splitlines() if line.startswith("336ydelse"))
+    # Not in the config: no weeks to miss, so no empty day is flagged; marked with "*".
+    assert row.split()[:10] == ["336ydelse", "*", "·", "1", "·", "·", "·", "·", "·", "1"]
+    assert "* = ikke i konfigurationen" in status.stdout
+    report = cli("rapport", "--uge", "2025-W43", "--enhed", "336ydelse")
+    assert report.returncode == 0, report.stderr
+    for command in (("registreringer", "--enhed"), ("status", "--enhed"),
+                    ("rapport", "--uge", "2025-W43", "--enhed")):
+        refused = cli(*command, "259ingen")
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert 'Enheden "259ingen" findes hverken i konfigurationen eller i databasen' in refused.stderr
+
+
 def test_registreringer_lists_filters_and_pages(cli):
     ids = seed(cli, WEEK)
     result = cli("registreringer", "--enhed", TLF)

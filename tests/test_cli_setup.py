@@ -251,6 +251,23 @@ def test_setup_check_finds_a_unit_with_rows_that_the_config_no_longer_has(cli):
     assert "259skranke har" not in result.stdout
 
 
+def test_setup_check_notes_a_unit_that_only_imports_brought(cli):
+    """Another municipality's unit imported with --kommune 336 is not a unit that left the config:
+    a note, not a problem (exit 0)."""
+    with Store(cli.db, station="seed", operator="seed", create=True) as store:
+        with store.import_batch() as batch:
+            batch.add([("336", "Andetby", "336ydelse", "99.01.00", "PRSNLG", "OPRET", "STRAKS",
+                        "NEJ", None, "2026-10-21T08:00:00.000000Z", 0, "Tracetool", "{}")])
+            batch.commit(sha256="a" * 64, content_sha256="b" * 64, file_name="x.csv",
+                         layout="raadata", encoding="iso-8859-1", datakilde="Import",
+                         station="s", operator="o")
+    result = cli.check(HEAD + WEEK + unit())
+    assert result.returncode == 0, result.stdout
+    assert ("Bemærk: Enheden 336ydelse har 1 registrering i databasen, alle importerede, og står "
+            "ikke i konfigurationen") in result.stdout
+    assert "PROBLEM" not in result.stdout
+
+
 def test_setup_check_reports_a_broken_file_without_a_traceback(cli):
     result = cli.check("kommunenummer = \n")
     assert result.returncode == 1 and "ikke gyldig TOML (linje 1" in result.stdout

@@ -88,13 +88,13 @@ def _day(text: str) -> date:
     raise InputError(f'--dag "{text}" skal skrives som dd-mm-åååå eller åååå-mm-dd')
 
 
-def query_from_args(args: argparse.Namespace, config):
+def query_from_args(args: argparse.Namespace, config, store):
     from storage.query import RegistrationQuery
+    from storage.unit_codes import store_has_rows, unit_code
 
-    if args.enhed is not None:
-        config.unit(args.enhed)
+    enhed = unit_code(config, args.enhed, store_has_rows(store)) if args.enhed is not None else None
     return RegistrationQuery(
-        enhed=args.enhed, day=_day(args.dag) if args.dag else None,
+        enhed=enhed, day=_day(args.dag) if args.dag else None,
         opgave=args.opgave, kanal=args.kanal.upper() if args.kanal else None,
         type=args.type.upper() if args.type else None, station=args.station,
         datakilde=args.datakilde, include_voided=args.annullerede, zone=config.zone)
@@ -113,8 +113,8 @@ def cmd_registrations(args: argparse.Namespace) -> int:
     from .cli_store import load, open_store
 
     config, path = load(args)
-    query = query_from_args(args, config)
     with open_store(path, reading=True) as store:
+        query = query_from_args(args, config, store)
         page = store.registrations(query, before_seq=args.foer, limit=max(1, args.antal))
     say(f"{'Nr':>8} {'Id':<36}  {'Tid':<16}  {'Enhed':<18} {'Opgave':<8}  {'Kanal':<7} {'Type':<7} Station")
     for row in page.rows:

@@ -118,7 +118,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .cli_store import load, open_store
 
     config, path = load(args)
-    units, filter_label = _units(config, args)
+    units, filter_label = _units(config, args, lambda code: _has_rows(path, code))
     tasks = _tasks(args.opgaver)
     if args.uge is not None:
         if args.til is not None:
@@ -172,10 +172,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _units(config, args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
-    """The units of ``--enhed`` and ``--afdeling`` (codes as the config spells them, æøå
-    included), and a label for titles."""
-    units = [config.unit(code).code for code in args.enhed]
+def _has_rows(path, code: str) -> bool:
+    from storage.unit_codes import store_has_rows
+
+    from .cli_store import open_store
+
+    with open_store(path, reading=True) as store:
+        return store_has_rows(store)(code)
+
+
+def _units(config, args: argparse.Namespace, has_rows) -> tuple[tuple[str, ...], str]:
+    """The units of ``--enhed`` (codes as the config spells them, æøå included, or a unit only
+    the database has: another municipality's, a retired one) and ``--afdeling``, and a label for
+    titles."""
+    from storage.unit_codes import unit_code
+
+    codes = list(dict.fromkeys(unit_code(config, code, has_rows) for code in args.enhed))
+    units = list(codes)
     labels = []
     if args.afdeling is not None:
         found = next((d for d in config.departments if d.name == args.afdeling.strip()), None)
@@ -187,7 +200,7 @@ def _units(config, args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
         labels.append(f"afdeling {found.name}")
     units = list(dict.fromkeys(units))
     if args.enhed:
-        labels.append(f"enheder {', '.join(dict.fromkeys(config.unit(c).code for c in args.enhed))}")
+        labels.append(f"enheder {', '.join(codes)}")
     return tuple(units), "; ".join(labels)
 
 

@@ -439,7 +439,8 @@ class PgStore:
         station, operator): the coordinator's drill-down into one cell of the coverage grid."""
         start, end = local_day_bounds(day, zone)
         return [tuple(row) for row in self._read(
-            f"SELECT substr(r.end_utc, 1, 13), r.station, r.operator, count(*) FROM registrations r "
+            "SELECT CASE WHEN r.date_only = 1 THEN '' ELSE substr(r.end_utc, 1, 13) END, "
+            f"r.station, r.operator, count(*) FROM registrations r "
             f"{self._RANGE} AND {_NOT_VOIDED} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             (enhed, 0, start, end),
         )]
@@ -455,6 +456,18 @@ class PgStore:
             (arg, limit),
         )
         return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
+
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        # Per unit (a skip-scan of (enhed, seq)), one backward walk of (enhed, trial, end_utc).
+        rows = self._read(
+            "WITH RECURSIVE u(e) AS (SELECT min(enhed) FROM registrations UNION ALL "
+            "SELECT (SELECT min(enhed) FROM registrations WHERE enhed > u.e) FROM u "
+            "WHERE u.e IS NOT NULL) "
+            "SELECT u.e, r.end_utc, r.import_id IS NOT NULL FROM u CROSS JOIN LATERAL "
+            "(SELECT r.end_utc, r.import_id FROM registrations r WHERE r.enhed = u.e "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} ORDER BY r.end_utc DESC LIMIT 1) r "
+            "WHERE u.e IS NOT NULL")
+        return {e: (t, bool(i)) for e, t, i in rows}
 
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
@@ -562,6 +575,11 @@ class PgStore:
             """
         )
         return {"registreringer": live, "prøve": trial, "annullerede": voided, "annulleringer": voids}
+
+    def imported_by_unit(self) -> dict[str, int]:
+        return dict(self._read(
+            f"SELECT enhed, count(*) FROM registrations r WHERE r.import_id IS NOT NULL "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} GROUP BY enhed ORDER BY enhed"))
 
     def totals_by_unit(self) -> dict[str, int]:
         return dict(self._read(

@@ -469,7 +469,8 @@ class SqliteStore:
         station, operator): the coordinator's drill-down into one cell of the coverage grid."""
         start, end = local_day_bounds(day, zone)
         return [tuple(row) for row in self._rows(
-            f"SELECT substr(r.end_utc, 1, 13), r.station, r.operator, count(*) FROM registrations r "
+            "SELECT CASE WHEN r.date_only = 1 THEN '' ELSE substr(r.end_utc, 1, 13) END, "
+            f"r.station, r.operator, count(*) FROM registrations r "
             f"{self._RANGE} AND {_NOT_VOIDED} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             (enhed, 0, start, end),
         )]
@@ -485,6 +486,19 @@ class SqliteStore:
             (arg, limit),
         )
         return [REGISTRATIONS.from_row(row, voided=bool(row[-1])) for row in rows]
+
+    def last_by_unit(self) -> dict[str, tuple[str, bool]]:
+        # Per unit (a skip-scan of (enhed, seq)), one backward walk of (enhed, trial, end_utc).
+        rows = self._rows(
+            f"SELECT e, (SELECT r.seq FROM registrations r WHERE r.enhed = e AND r.trial = 0 "
+            f"AND {_NOT_VOIDED} ORDER BY r.end_utc DESC LIMIT 1) AS s FROM ({_UNITS})")
+        seqs = [s for _, s in rows if s is not None]
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
+        return {e: (t, bool(i)) for e, t, i in self._rows(
+            f"SELECT enhed, end_utc, import_id IS NOT NULL FROM registrations WHERE seq IN ({marks})",
+            seqs)}
 
     def latest_live(self, *, station: str) -> Registration | None:
         """The station's newest registration that is not voided."""
@@ -593,6 +607,11 @@ class SqliteStore:
             """
         )
         return {"registreringer": live, "prøve": trial, "annullerede": voids, "annulleringer": voids}
+
+    def imported_by_unit(self) -> dict[str, int]:
+        return dict(self._rows(
+            f"SELECT enhed, count(*) FROM registrations r WHERE r.import_id IS NOT NULL "
+            f"AND r.trial = 0 AND {_NOT_VOIDED} GROUP BY enhed ORDER BY enhed"))
 
     def totals_by_unit(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -213,3 +213,25 @@ def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_pat
     assert "  ADVARSEL  Rækker uden for enhedens tælleuger: 2" in checked.stdout
     assert "999telefon ti 20-10-2026: 2 rækker" in checked.stdout
     assert "999borgerservice ma" not in checked.stdout
+
+
+def test_empty_days_are_weekdays_of_each_units_own_weeks(tmp_path, db_path):
+    """A Monday-Sunday count week and a unit that counts only the next week: the check flagged
+    the weekend and every day of that unit (the same rule as Dækning now)."""
+    text = config_text(last="2026-10-25").replace(
+        'kanal = "TLFIND"\n', 'kanal = "TLFIND"\ntaelleuger = ["Uge 44"]\n') + (
+        '\n[[taelleuge]]\nnavn = "Uge 44"\nfra = 2026-10-26\ntil = 2026-11-01\n')
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(text, "utf-8")
+    config = cfgmod.load(config_path)
+    with open_store(db_path, station="test-station", operator="tester", create=True) as store:
+        for day in range(19, 24):
+            register(store, config, f"{day}-10-2026 09:00:00")
+            register(store, config, f"{day}-10-2026 09:00:00", enhed="999skranke")
+    cli = Cli(config_path, db_path, tmp_path)
+    checked = cli("eksport", "landkort", "--uge", "2026-W43", "--ud", tmp_path / "u.csv", "--kontroller")
+    assert checked.returncode == 0, checked.stderr
+    report = checked.stdout
+    assert table_row(report, "999borgerservice") == ["1", "1", "1", "1", "1", "0", "0", "5"]
+    assert table_row(report, "999telefon") == ["-", "-", "-", "-", "-", "-", "-", "0"]
+    assert "  OK        Tomme dage i tælleugen: ingen" in report

@@ -78,7 +78,7 @@ def cli_env(fixture, monkeypatch):
     (["--fra", "25-10-2026", "--til", "19-10-2026"], "ligger før --fra"),
     (["--uge", WEEKS, "--taerskel-grad", "120"], "--taerskel-grad skal være et tal fra 0 til 100"),
     (["--uge", WEEKS, "--taerskel-volumen", "mange"], '--taerskel-volumen skal være et tal ≥ 0, ikke "mange"'),
-    (["--uge", WEEKS, "--enhed", "259ukendt"], 'Enheden "259ukendt" er ukendt'),
+    (["--uge", WEEKS, "--enhed", "259ukendt"], 'Enheden "259ukendt" findes hverken i konfigurationen eller i databasen'),
     (["--uge", "2026-W40"], "Ingen registreringer i 2026-W40"),
     (["--uge", WEEKS, "--sammenlign", WEEKS], "samme udvalg"),
 ])

@@ -73,6 +73,8 @@ def test_each_filter(store, config, filled):
     assert found(opgave="15.20.00") == []
     assert found(station="test-station", enhed="999borgerservice") == filled["e"] + filled["d"] + filled["a"]
     assert found(datakilde="Taelleuge", type="OPRET") == filled["e"] + filled["b"] + filled["a"]
+    # Any case, as the channel (the CLI upper-cases --kanal; --datakilde was exact).
+    assert found(datakilde="taelleuge", type="OPRET") == filled["e"] + filled["b"] + filled["a"]
     assert found(station="andet") == []
     # A local day, across the UTC date line.
     assert found(day=date(2026, 10, 21), zone=config.zone) == filled["d"]

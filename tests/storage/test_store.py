@@ -240,6 +240,32 @@ def test_counts_exclude_voided_and_trial_rows(store, config):
     assert store.totals_by_unit() == {UNIT: 5, "999telefon": 1}
 
 
+def test_last_by_unit_is_the_newest_live_row_by_time_desk_or_imported(store, config):
+    """"Senest" per unit: the newest live, non-trial row by time, whether typed or imported, and
+    however many trial or voided rows came after it (it looked at the unit's last 20 rows only)."""
+    assert store.last_by_unit() == {}
+    store.record(make(config, end=local(2026, 10, 21, 9, 0)))
+    store.record(make(config, end=local(2026, 10, 21, 11, 15)))
+    for _ in range(25):
+        store.record(make(config, end=local(2026, 10, 21, 12, 0), trial=True))
+    store.void(store.record(make(config, end=local(2026, 10, 21, 13, 0))), "DUBLET")
+    store.record(make(config, **PHONE, end=local(2026, 10, 20, 8, 0)))
+    with store.import_batch() as batch:
+        batch.add([("999", "Eksempelby", "999telefon", "23.05.10", "TLFIND", "OPRET", "STRAKS",
+                    "NEJ", None, "2026-10-20T09:00:00.000000Z", 0, "Tracetool", "{}"),
+                   ("336", "Andetby", "336ydelse", "23.05.10", "PRSNLG", "OPRET", "STRAKS",
+                    "NEJ", None, "2026-10-19T09:00:00.000000Z", 0, "Tracetool", "{}")])
+        batch.commit(sha256="a" * 64, content_sha256="b" * 64, file_name="x.csv",
+                     layout="raadata", encoding="iso-8859-1", datakilde="Import", station="s",
+                     operator="o")
+    assert store.last_by_unit() == {
+        UNIT: ("2026-10-21T09:15:00.000000Z", False),
+        "999telefon": ("2026-10-20T09:00:00.000000Z", True),
+        "336ydelse": ("2026-10-19T09:00:00.000000Z", True),
+    }
+    assert store.imported_by_unit() == {"336ydelse": 1, "999telefon": 1}
+
+
 def test_recent_entries_keep_to_the_unit_asked_for(store, config):
     """The desk repeats and lists only the unit on screen (attacker #7: Enter Enter in one unit
     saved the other unit's last task)."""

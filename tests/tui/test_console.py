@@ -103,6 +103,59 @@ async def test_filter_and_pages(console, store, monkeypatch):
         assert "forstås ikke" in text_of(console, "#c-message")
 
 
+async def test_filter_and_grid_take_a_unit_only_the_database_has(console, store):
+    """A unit imported from another municipality: the list filters on it, Dækning shows it
+    unflagged and marked, the batch form falls back to a configured unit."""
+    import_twice(store)  # 999telefon rows, then a unit the config does not name:
+    with store.import_batch() as batch:
+        batch.add([("336", "Andetby", "336ydelse", "23.05.10", "PRSNLG", "OPRET", "STRAKS", "NEJ",
+                    None, "2026-10-20T10:00:00.000000Z", 0, "Tracetool", "{}")])
+        batch.commit(sha256="9" * 64, content_sha256="8" * 64, file_name="336.csv",
+                     layout="raadata", encoding="iso-8859-1", datakilde="Import", station="s",
+                     operator="o")
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        field = console.screen.query_one("#r-filter", Input)
+        field.value = "enhed=336ydelse"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert len(listed(console)) == 1 and "-error" not in console.screen.query_one("#c-message").classes
+        field.value = "enhed=336ingen"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert "findes hverken i konfigurationen" in text_of(console, "#c-message")
+        await pilot.press("f2")
+        await settle(console, pilot)
+        row = grid_row(console, "336ydelse")
+        assert row[:9] == ["336ydelse", "*", "·", "1", "·", "·", "·", "·", "·"]
+        assert "* = ikke i konfigurationen" in str(console.screen.query_one("#d-grid").render())
+
+
+async def test_list_shows_whole_codes_and_names_rows_without_a_unit(console, store):
+    """A self-service row imported without a unit: its channel was cut to "SLVBTJ", its unit
+    was blank; kilde= matched only in the exact case."""
+    with store.import_batch() as batch:
+        batch.add([("999", "Eksempelby", "", "23.05.10", "SLVBTJN", "OPRET", "STRAKS", "NEJ",
+                    None, "2026-10-20T10:00:00.000000Z", 0, "DetDigitaleLandkort", "{}")])
+        batch.commit(sha256="7" * 64, content_sha256="6" * 64, file_name="web.csv",
+                     layout="raadata", encoding="iso-8859-1", datakilde="Import", station="s",
+                     operator="o")
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(console, pilot)
+        field = console.screen.query_one("#r-filter", Input)
+        field.value = "kilde=detdigitalelandkort"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert len(listed(console)) == 1
+        line = str(console.screen.query_one("#r-list", OptionList).get_option_at_index(0).prompt)
+        assert "(uden enhed)" in line and " SLVBTJN " in line
+
+
 async def _batch(console, pilot, **values):
     await pilot.press("f3")
     await settle(console, pilot)
@@ -164,7 +217,8 @@ async def test_check_import_and_undo_an_import(console, tmp_path, db_path):
         await settle(console, pilot)
         assert "312 rækker annulleret (RETTELSE)" in text_of(console, "#c-message")
         table = console.screen.query_one("#i-list", DataTable)
-        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "0"]  # rows, live now
+        # Rows, and "fortrudt" where the live count was (as import --liste marks it).
+        assert [str(c) for c in table.get_row_at(0)[2:4]] == ["312", "fortrudt"]
     voids = dbrows.dict_rows(db_path, "voids", "1=1", ())
     assert len(voids) == 312 and {v["reason"] for v in voids} == {"RETTELSE"}
 
@@ -179,6 +233,11 @@ async def test_export_landkort_and_excel_from_the_screen(console, store, tmp_pat
         await pilot.press("k")
         await settle(console, pilot)
         assert "Kontrol" in text_of(console, "#e-report") and not target.exists()
+        # The unit × day table is one line per unit, scrolled sideways, not wrapped at 80.
+        report = text_of(console, "#e-report").splitlines()
+        head = next(line for line in report if line.startswith("Enhed "))
+        assert head.rstrip().endswith("I alt") and len(head) > 80
+        assert console.screen.query_one("#e-box").virtual_size.width > 80
         console.screen.query_one("#e-target", Input).value = str(target)
         await pilot.press("s")
         await settle(console, pilot)
@@ -188,14 +247,28 @@ async def test_export_landkort_and_excel_from_the_screen(console, store, tmp_pat
         await pilot.press("s")  # exists: refused as on the command line
         await settle(console, pilot)
         assert console.screen.query_one("#c-message").has_class("-error")
+        # The whole refusal, in the console's words (its key, not the CLI's --overskriv).
+        refusal = text_of(console, "#c-message")
+        assert "findes allerede" in refusal and "tryk o (overskriv)" in refusal
+        assert "--overskriv" not in refusal and "--overskriv" not in text_of(console, "#e-report")
         assert target.read_bytes() == first
+        assert text_of(console, "#c-keys").endswith("o = overskriv: nej")
+        await pilot.press("o")
+        assert text_of(console, "#c-keys").endswith("o = overskriv: JA")
+        await pilot.press("s")
+        await settle(console, pilot)
+        assert "Rækker: 3" in text_of(console, "#e-report") and target.read_bytes() == first
+        await pilot.press("o", "f1")  # another mode: the message of this one is not kept
+        await settle(console, pilot)
+        await pilot.press("f6")
+        assert text_of(console, "#c-message") == ""
         await pilot.press("3")
         console.screen.query_one("#e-target", Input).value = str(tmp_path / "ud" / "uge43.xlsx")
         await pilot.press("s")
         await settle(console, pilot)
         assert (tmp_path / "ud" / "uge43.xlsx").exists()
     assert len(first.splitlines()) == 4  # header and three rows
-    assert dbrows.count(db_path, "exports", "1=1", ()) == 1
+    assert dbrows.count(db_path, "exports", "1=1", ()) == 2  # written, then overwritten
 
 
 async def test_export_of_an_empty_week_is_refused(console, tmp_path):
@@ -248,6 +321,25 @@ async def test_overview_and_numbers(console, store):
         assert "Tabel 1" in text_of(console, "#t-report")
 
 
+async def test_numbers_keep_long_task_names_whole(console, store):
+    """Tal at 76 columns folded names inside a word ("EU-sygesikrings|kort")."""
+    for opgave in ("29.03.99", "23.05.05", "23.05.10"):
+        store.record(new_entry(console.config, enhed="999borgerservice", opgave=opgave,
+                               kanal="PRSNLG", type="OPRET", end=at(21, 9)))
+    async with console.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "r")
+        await settle(console, pilot)
+        await settle(console, pilot)
+        text = text_of(console, "#t-report")
+        assert "Tabel 1" in text
+        table = text[text.index("Tabel 1"):text.index("Tærskler")]
+        assert "EU-sygesikringskort" in table and "adressebeskyttelse" in table
+        box = console.screen.query_one("#t-box")
+        assert box.virtual_size.width > 80  # scrolls sideways, nothing cut
+        await pilot.press("right", "right")
+        assert box.scroll_x > 0
+
+
 async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
     from datetime import date
 
@@ -262,6 +354,30 @@ async def test_overview_warns_of_rows_outside_the_count_weeks(console, store):
             text_of(console, "#o-warnings")
 
 
+def import_twice(store, end_utc="2026-10-20T08:00:00.000000Z"):
+    """A row that a second extract brought again (differing only in the blanket answer, so the
+    import's own match let it in): one of the report's duplicates."""
+    row = ("999", "Eksempelby", "999telefon", "23.05.10", "TLFIND", "OPRET", "STRAKS", "NEJ",
+           None, end_utc, 0, "Tracetool", "{}")
+    for n in (1, 2):
+        with store.import_batch() as batch:
+            batch.add([row, row[:9] + ("2026-10-20T09:00:00.000000Z",) + row[10:]] if n == 1
+                      else [row[:7] + ("JA",) + row[8:]])
+            batch.commit(sha256=f"{n}" * 64, content_sha256=f"{n + 2}" * 64, file_name=f"{n}.csv",
+                         layout="raadata", encoding="iso-8859-1", datakilde="Import",
+                         station="s", operator="o")
+
+
+async def test_overview_warns_of_imported_duplicates_as_the_report_counts_them(console, store):
+    import_twice(store)
+    async with console.run_test(size=SIZE) as pilot:
+        await settle(console, pilot)
+        await settle(console, pilot)
+        warnings = text_of(console, "#o-warnings")
+        assert "Dubletter fra to importer i Uge 43: 1 fund, 1 registrering." in warnings
+        assert "taelleuge rapport" in warnings and "F3 Liste" in warnings
+
+
 async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_path, clock):
     with open_store(db_path, station="[b]x[/b]\x1b[2J", operator="anna", clock=clock) as other:
         seed(other, console.config, 1)
@@ -269,7 +385,7 @@ async def test_hostile_text_from_the_database_is_shown_not_obeyed(console, db_pa
         await pilot.press("f3")
         await settle(console, pilot)
         line = str(console.screen.query_one("#r-list", OptionList).get_option_at_index(0).prompt)
-        assert "[b]x[/b]\\x1b " in line  # escaped, then cut to the column's 12 characters
+        assert "[b]x[/b]\\x " in line  # escaped, then cut to the column's 10 characters
 
 
 async def test_escape_leaves_a_field_so_letters_are_keys_again(console, tmp_path, db_path):

@@ -16,6 +16,7 @@ from storage.interface import Store
 from storage.timeutil import Clock
 
 from ..app import CONSOLE_THEME, TERMINAL_CHECK_SECONDS, _terminal_fds
+from .base import ModeScreen
 from .coverage import CoverageScreen
 from .export import ExportScreen
 from .imports import ImportsScreen
@@ -82,6 +83,10 @@ class CoordinatorApp(App[None], inherit_bindings=False):
 
     def action_mode(self, mode: str) -> None:
         if self.current_mode != mode:
+            # What the mode said last is about what was done then: not shown on coming back.
+            leaving = self.screen
+            if isinstance(leaving, ModeScreen):
+                leaving.message("")
             self.switch_mode(mode)
 
     def get_key_display(self, binding: Binding) -> str:

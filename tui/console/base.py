@@ -55,10 +55,10 @@ class ModeScreen(Screen):
         yield from ()
 
     def action_leave_field(self) -> None:
-        from textual.containers import VerticalScroll
+        from textual.containers import ScrollableContainer
         from textual.widgets import DataTable
 
-        for widget in (*self.query(DataTable), *self.query(VerticalScroll)):
+        for widget in (*self.query(DataTable), *self.query(ScrollableContainer)):
             widget.focus()
             return
 

@@ -21,9 +21,19 @@ REFRESH_SECONDS = 5.0
 FULL_EVERY = 12  # every 12th re-read (a minute) reads the whole week; the others today only
 
 
+BAR_WIDTH = 40  # the widest hour's bar; the others in proportion
+
+
+def bar(n: int, widest: int) -> str:
+    """``n`` as #s, the widest at BAR_WIDTH; any hour with rows gets at least one."""
+    return "#" * max(1 if n else 0, round(n * BAR_WIDTH / widest)) if widest else ""
+
+
 def detail_text(detail) -> str:
     lines = [f"I alt: {detail.total}", "", "Pr. time:"]
-    lines += [f"  {hour:02d}-{hour + 1:02d}  {n:>5}  {'#' * min(n, 40)}" for hour, n in detail.hours.items()]
+    widest = max(detail.hours.values(), default=0)
+    lines += [f"  {'uden klokkeslæt' if hour is None else f'{hour:02d}-{hour + 1:02d}':<15} {n:>5}  "
+              f"{bar(n, widest)}" for hour, n in detail.hours.items()]
     if not detail.hours:
         lines.append("  (ingen registreringer)")
     lines += ["", "Pr. station og bruger:"]
@@ -84,7 +94,11 @@ class CoverageGrid(Static, can_focus=True):
         cov = self.cov
         if cov is None:
             return
-        room = max(1, self.size.height - 2)  # the header and the total line stay
+        legend = "   ".join(note for note, on in (
+            ("* = ikke i konfigurationen (markeres ikke)", cov.unconfigured),
+            ("i = senest importeret", cov.last_imported)) if on)
+        # The header, the total line and the legend stay.
+        room = max(1, self.size.height - 2 - bool(legend))
         if self.row < self.top:
             self.top = self.row
         elif self.row >= self.top + room:
@@ -94,7 +108,7 @@ class CoverageGrid(Static, can_focus=True):
                     + f"{'I alt':>{TOTAL_WIDTH}} Senest\n", style="bold")
         for index in range(self.top, min(len(cov.units), self.top + room)):
             unit = cov.units[index]
-            shown = escape(unit)
+            shown = escape(cov.label(unit, UNIT_WIDTH - 1))
             text.append(f"{shown if len(shown) < UNIT_WIDTH else shown[:UNIT_WIDTH - 2] + '…':<{UNIT_WIDTH}}")
             for column, day in enumerate(cov.days):
                 # The cursor reversed (underlined while the grid has no focus); a flag is bold
@@ -104,11 +118,11 @@ class CoverageGrid(Static, can_focus=True):
                 else:
                     style = "bold" if (unit, day) in cov.flags else ""
                 text.append(f"{cell_text(cov, unit, day):>{DAY_WIDTH}}", style=style)
-            seen = cov.last_seen.get(unit)
-            text.append(f"{cov.unit_total(unit):>{TOTAL_WIDTH}} "
-                        f"{f'{seen:%d-%m %H:%M}' if seen else 'aldrig'}\n")
+            text.append(f"{cov.unit_total(unit):>{TOTAL_WIDTH}} {cov.seen_text(unit)}\n")
         text.append(f"{'I alt':<{UNIT_WIDTH}}" + "".join(f"{cov.day_total(d):>{DAY_WIDTH}}" for d in cov.days)
                     + f"{cov.total:>{TOTAL_WIDTH}}", style="bold")
+        if legend:
+            text.append(f"\n{legend}")
         self.update(text)
 
     def on_focus(self) -> None:

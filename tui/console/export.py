@@ -7,7 +7,7 @@ import threading
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.widgets import Input, ProgressBar, Static
 
 from . import cli_bridge
@@ -19,6 +19,24 @@ LAYOUTS = {
     "3": ("Excel", ["eksport", "excel"]),
     "4": ("Rapportmappe", ["rapport"]),
 }
+
+
+# The CLI's options in its refusals, said as this screen's keys and fields.
+CONSOLE_WORDS = (("brug --overskriv", "tryk o (overskriv)"), ("--overskriv", "o (overskriv)"),
+                 ("med --ud", "i feltet for fil eller mappe"))
+
+
+def console_words(text: str) -> str:
+    for cli, console in CONSOLE_WORDS:
+        text = text.replace(cli, console)
+    return text
+
+
+def refusal_text(errors: str) -> str:
+    """The CLI's refusal for the message line: the last paragraph whole (warnings come before
+    it), in the console's words."""
+    text = errors.strip()
+    return console_words(text.split("\n\n")[-1]) if text else "Afvist"
 
 
 class ScreenProgress:
@@ -47,7 +65,7 @@ class ScreenProgress:
 class ExportScreen(ModeScreen):
     MODE = "eksport"
     TITLE = "Eksport"
-    KEYS = "1-4 = format  / = udvalg  k = kontrollér  s = skriv  (o = overskriv)"
+    KEYS = "1-4 = format  / = udvalg  k = kontrollér  s = skriv  o = overskriv: nej"
     BINDINGS = [
         Binding("1", "layout('1')", "", show=False),
         Binding("2", "layout('2')", "", show=False),
@@ -70,7 +88,7 @@ class ExportScreen(ModeScreen):
                     max_length=200)
         yield Input(placeholder="fil eller mappe, der skal skrives", id="e-target", max_length=4096)
         yield ProgressBar(id="e-progress", show_eta=False)
-        with VerticalScroll(id="e-box"):
+        with ScrollableContainer(id="e-box"):
             yield Static("", id="e-report", markup=False)
 
     def on_mount(self) -> None:
@@ -82,13 +100,15 @@ class ExportScreen(ModeScreen):
         self._show_choice()
         # Hidden until a file is written: an idle bar without a total animates for ever.
         self.query_one("#e-progress", ProgressBar).display = False
-        self.query_one("#e-box", VerticalScroll).focus()
+        self.query_one("#e-box", ScrollableContainer).focus()
 
     def _show_choice(self) -> None:
         parts = [f"[{key}] {name}" if key == self.chosen else f" {key}  {name}"
                  for key, (name, _) in LAYOUTS.items()]
-        self.query_one("#e-choice", Static).update(
-            "  ".join(parts) + ("   overskriv: JA" if self.overwrite else ""))
+        self.query_one("#e-choice", Static).update("  ".join(parts))
+        # The overwrite state stays in sight on the key line.
+        self.query_one("#c-keys", Static).update(
+            self.KEYS.replace("overskriv: nej", f"overskriv: {'JA' if self.overwrite else 'nej'}"))
 
     def action_layout(self, key: str) -> None:
         self.chosen = key
@@ -97,6 +117,8 @@ class ExportScreen(ModeScreen):
     def action_overwrite(self) -> None:
         self.overwrite = not self.overwrite
         self._show_choice()
+        self.message("Eksisterende filer erstattes ved s (skriv)" if self.overwrite
+                     else "Eksisterende filer erstattes ikke", "error" if self.overwrite else "")
 
     def action_selection(self) -> None:
         self.query_one("#e-selection", Input).focus()
@@ -106,7 +128,7 @@ class ExportScreen(ModeScreen):
         if event.input.id == "e-selection":
             self.query_one("#e-target", Input).focus()
         else:
-            self.query_one("#e-box", VerticalScroll).focus()
+            self.query_one("#e-box", ScrollableContainer).focus()
 
     def action_check(self) -> None:
         if self.chosen in ("1", "2"):
@@ -145,9 +167,8 @@ class ExportScreen(ModeScreen):
     def show(self, outcome: cli_bridge.Outcome) -> None:
         self.query_one("#e-progress", ProgressBar).display = False
         text = (outcome.text + ("\n" + outcome.errors if outcome.errors else "")).strip()
-        self.query_one("#e-report", Static).update(text)
+        self.query_one("#e-report", Static).update(console_words(text))
         if outcome.code == 0:
             self.message("Færdig.", "ok")
         else:
-            first = outcome.errors.strip().splitlines()[0] if outcome.errors.strip() else "Afvist"
-            self.message(first, "error")
+            self.message(refusal_text(outcome.errors), "error")

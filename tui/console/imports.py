@@ -13,6 +13,7 @@ from storage.wording import rows
 
 from . import cli_bridge
 from .base import ModeScreen, plain
+from .export import refusal_text
 
 
 class ImportsScreen(ModeScreen):
@@ -40,7 +41,8 @@ class ImportsScreen(ModeScreen):
     def on_mount(self) -> None:
         table = self.query_one("#i-list", DataTable)
         # Numbered as import --liste numbers them (import --fortryd N); "Gælder": live rows now.
-        for label, width in (("Nr", 3), ("Fil", 24), ("Rækker", 7), ("Gælder", 7), ("Hvem", 10),
+        # "Gælder" says "fortrudt" for an undone import, as import --liste does.
+        for label, width in (("Nr", 3), ("Fil", 23), ("Rækker", 7), ("Gælder", 8), ("Hvem", 10),
                              ("Hvornår", 16)):
             table.add_column(label, width=width)
         self.query_one("#i-list", DataTable).focus()
@@ -50,13 +52,17 @@ class ImportsScreen(ModeScreen):
         self.in_thread(store.import_status, self.show)
 
     def show(self, status) -> None:
+        from exports.past_imports import PastImport
+
         zone = self.app.config.zone
         self.records = [record for record, _ in status]
         table = self.query_one("#i-list", DataTable)
         table.clear()
         for number, (record, live) in enumerate(status, 1):
             made = from_stored(record.created_utc).astimezone(zone)
-            table.add_row(str(number), plain(record.file_name[:24]), str(record.row_count), str(live),
+            undone = PastImport(number, record, live).undone
+            table.add_row(str(number), plain(record.file_name[:23]), str(record.row_count),
+                          "fortrudt" if undone else str(live),
                           plain(record.operator[:10]), f"{made:%d-%m-%Y %H:%M}", key=record.id)
         self.set_title(f"Importer · {len(self.records)} filer")
 
@@ -97,7 +103,7 @@ class ImportsScreen(ModeScreen):
         if outcome.code == 0:
             self.message("Færdig.", "ok")
         else:
-            self.message(outcome.errors.strip().splitlines()[0] if outcome.errors else "Afvist", "error")
+            self.message(refusal_text(outcome.errors), "error")
         self.reload()
 
     def action_undo(self) -> None:

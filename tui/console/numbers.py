@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.widgets import Input, Static
 
 from . import cli_bridge
 from .base import ModeScreen
 
-WIDTH = 76
+# Wider than the screen: Table 1 folded names inside words at 76; the box scrolls sideways.
+WIDTH = 100  # the terminal report's own (tui.cli_report.WIDTH)
 
 
 class NumbersScreen(ModeScreen):
     MODE = "tal"
     TITLE = "Tal"
-    KEYS = "/ = udvalg (fx --uge 2026-W43 --enhed E)   r = beregn   Pil op/ned = rul"
+    KEYS = "/ = udvalg (fx --uge 2026-W43 --enhed E)   r = beregn   Pile = rul"
     BINDINGS = [
         Binding("slash", "selection", "Udvalg", show=False),
         Binding("r", "compute", "Beregn", show=False),
@@ -26,7 +27,7 @@ class NumbersScreen(ModeScreen):
 
     def body(self) -> ComposeResult:
         yield Input(placeholder="--uge 2026-W43 [--enhed E …]", id="t-selection", max_length=200)
-        with VerticalScroll(id="t-box"):
+        with ScrollableContainer(id="t-box"):
             yield Static("r = beregn tallene for ugen.", id="t-report", markup=False)
 
     def on_mount(self) -> None:
@@ -35,7 +36,7 @@ class NumbersScreen(ModeScreen):
         first, _, _ = chosen_week(self.app.config, self.app.today())
         year, week, _ = first.isocalendar()
         self.query_one("#t-selection", Input).value = f"--uge {year}-W{week:02d}"
-        self.query_one("#t-box", VerticalScroll).focus()
+        self.query_one("#t-box", ScrollableContainer).focus()
 
     def reload(self) -> None:
         """Computing the report takes a moment (pandas): only on r, never on a mode switch."""
@@ -46,7 +47,7 @@ class NumbersScreen(ModeScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_compute()
-        self.query_one("#t-box", VerticalScroll).focus()
+        self.query_one("#t-box", ScrollableContainer).focus()
 
     def action_compute(self) -> None:
         words = self.query_one("#t-selection", Input).value.split()

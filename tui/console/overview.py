@@ -1,5 +1,5 @@
 """Overblik: the count weeks, rows today and this week (trial rows apart), the newest row per
-unit, and what needs a look (silent units, rows outside the count weeks)."""
+unit, and what needs a look (silent units, rows outside the count weeks, imported duplicates)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from storage.wording import registrations
 from .base import ModeScreen
 
 RECENT_DAYS = 14  # how far back rows outside the count weeks are looked for
-# The 14 days' read (~75 ms at 1M rows) is redone at most this often on a mode switch; r forces it.
+# The slower reads (the 14 days', ~75 ms at 1M rows; the week's duplicate search, the report's)
+# are redone at most this often on a mode switch; r forces them.
 OUTSIDE_FRESH_SECONDS = 60.0
 
 
@@ -29,7 +30,7 @@ class Overview:
 
 
 def read_overview(store, config, today: date) -> Overview:
-    from exports.coverage import EMPTY, chosen_week, coverage
+    from exports.coverage import EMPTY, UNCONFIGURED_NOTE, chosen_week, coverage
 
     first, last, name = chosen_week(config, today)
     cov = coverage(store, config, first, last, today)
@@ -50,10 +51,13 @@ def read_overview(store, config, today: date) -> Overview:
         f"{'Enhed':<24}{'I dag':>7}{'Ugen':>8}  Senest",
     ]
     for unit in cov.units:
-        seen = cov.last_seen.get(unit)
-        label = unit if len(unit) <= 23 else unit[:22] + "…"
+        label = cov.label(unit, 23)
         out.lines.append(f"{label:<24}{cov.count(unit, today) if in_week else 0:>7}"
-                         f"{cov.unit_total(unit):>8}  {f'{seen:%d-%m %H:%M}' if seen else 'aldrig'}")
+                         f"{cov.unit_total(unit):>8}  {cov.seen_text(unit)}")
+    if cov.last_imported:
+        out.lines.append("i = senest en importeret række")
+    if cov.unconfigured:
+        out.lines.append(UNCONFIGURED_NOTE)
     silent = [u for u in cov.units if cov.flags.get((u, today)) == EMPTY]
     if silent:
         out.warnings.append(f"Tavse i dag ({len(silent)}): {', '.join(silent)}")
@@ -73,6 +77,23 @@ def outside_warning(store, config, today: date) -> str:
             + ", ".join(f"{u} {n}" for u, n in outside.items()))
 
 
+def duplicates_warning(store, config, today: date) -> str:
+    """Imported duplicates in the week shown, found as the report finds them."""
+    from exports.coverage import chosen_week
+    from exports.week_duplicates import week_duplicates
+
+    first, last, name = chosen_week(config, today)
+    findings, rows = week_duplicates(store, config, first, last)
+    if not findings:
+        return ""
+    return (f"Dubletter fra to importer i {name}: {findings} fund, {registrations(rows)}. Se "
+            "arket Datakvalitet (taelleuge rapport) eller F3 Liste (filter på dag og datakilde); "
+            "fortryd importen under F4.")
+
+
+SLOW_READS = {"outside": outside_warning, "duplicates": duplicates_warning}
+
+
 def _outside(store, config, today: date) -> dict[str, int]:
     first = today - timedelta(days=RECENT_DAYS - 1)
     counts: dict[str, int] = {}
@@ -88,7 +109,9 @@ class OverviewScreen(ModeScreen):
     KEYS = "r = læs igen"
     BINDINGS = [Binding("r", "reload", "Læs igen", show=False)]
 
-    outside: tuple[float, str] | None = None  # (when read, the warning) of the 14 days' read
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow: dict[str, tuple[float, str]] = {}  # read → (when read, its warning)
 
     def body(self) -> ComposeResult:
         with VerticalScroll(id="c-body"):
@@ -96,7 +119,7 @@ class OverviewScreen(ModeScreen):
             yield Static("", id="o-warnings", markup=False)
 
     def action_reload(self) -> None:
-        self.outside = None  # r reads everything again
+        self.slow = {}  # r reads everything again
         self.reload()
 
     def reload(self) -> None:
@@ -107,21 +130,21 @@ class OverviewScreen(ModeScreen):
         self.data = data
         # Unit codes of rows the config does not know come from imports: never a terminal control.
         self.query_one("#o-text", Static).update(escape("\n".join(data.lines), keep_newlines=True))
-        self._warnings(data.warnings)
+        self._warnings()
         app = self.app
-        if self.outside is not None and time.monotonic() - self.outside[0] < OUTSIDE_FRESH_SECONDS:
-            self.show_outside(self.outside[1])
-            return
-        self.in_thread(lambda: outside_warning(app.store, app.config, app.today()),
-                       self.show_outside, group="outside")
+        for name, read in SLOW_READS.items():
+            known = self.slow.get(name)
+            if known is not None and time.monotonic() - known[0] < OUTSIDE_FRESH_SECONDS:
+                continue
+            self.in_thread(lambda read=read: read(app.store, app.config, app.today()),
+                           lambda warning, name=name: self.show_slow(name, warning), group=name)
 
-    def show_outside(self, warning: str) -> None:
-        if self.outside is None or self.outside[1] != warning:
-            self.outside = (time.monotonic(), warning)
-        if warning:
-            self._warnings([*self.data.warnings, warning])
+    def show_slow(self, name: str, warning: str) -> None:
+        self.slow[name] = (time.monotonic(), warning)
+        self._warnings()
 
-    def _warnings(self, warnings: list[str]) -> None:
+    def _warnings(self) -> None:
+        warnings = [*self.data.warnings, *(w for _, w in self.slow.values() if w)]
         box = self.query_one("#o-warnings", Static)
         box.update(escape("\n".join(f"! {w}" for w in warnings), keep_newlines=True)
                    or "Ingen advarsler.")

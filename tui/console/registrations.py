@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import InputError, Refusal
+from storage.unit_codes import store_has_rows, unit_code
 from storage.hostile import escape
 from storage.query import RegistrationQuery
 from storage.timeutil import from_stored
@@ -22,14 +23,17 @@ from .base import ModeScreen
 
 # One line of text per row (an OptionList): a DataTable rendered each of its cells apart, ~8 times
 # the work per page drawn (bench/console.py).
-HEADER = f"{'Nr':>7} {'Tid':<11} {'Enhed':<16} {'Opgave':<8} {'Kanal':<6} {'Type':<6} {'Station':<12}"
+# Kanal and type: 7, the longest code (SLVBTJN, PPRIND …) whole.
+HEADER = f"{'Nr':>7} {'Tid':<11} {'Enhed':<16} {'Opgave':<8} {'Kanal':<7} {'Type':<7} {'Station':<10}"
+NO_UNIT = "(uden enhed)"  # imported self-service rows belong to no unit
 PAGE = 50  # rows per page: three screens of the list; the next is one key (n) away
 FILTER_KEYS = {"enhed": "enhed", "dag": "day", "opgave": "opgave", "kanal": "kanal", "type": "type",
                "station": "station", "kilde": "datakilde", "datakilde": "datakilde"}
 
 
-def parse_filter(text: str, config) -> RegistrationQuery:
-    """``enhed=999borgerservice dag=21-10-2026 kanal=tlfind annullerede``: key=value words."""
+def parse_filter(text: str, config, has_rows=lambda code: False) -> RegistrationQuery:
+    """``enhed=999borgerservice dag=21-10-2026 kanal=tlfind annullerede``: key=value words.
+    ``has_rows``: whether the database holds rows of a unit the config does not name."""
     values: dict = {"zone": config.zone}
     for word in text.split():
         key, sep, value = word.partition("=")
@@ -44,7 +48,7 @@ def parse_filter(text: str, config) -> RegistrationQuery:
         if field == "day":
             value = _day(value)
         elif field == "enhed":
-            config.unit(value)
+            value = unit_code(config, value, has_rows)
         elif field in ("kanal", "type"):
             value = value.upper()
         values[field] = value
@@ -64,9 +68,9 @@ def row_text(row, zone) -> Text:
     """One registration as a line of the list; unit and station (from the database) escaped."""
     moment = from_stored(row.end_utc).astimezone(zone)
     marks = "".join(m for m, on in (("A", row.voided), ("P", row.trial), ("I", bool(row.import_id))) if on)
-    return Text(f"{row.seq:>7} {moment:%d-%m %H:%M} {escape(row.enhed)[:16]:<16} {row.opgave:<8} "
-                f"{escape(row.kanal)[:6]:<6} {escape(row.type or '-')[:6]:<6} "
-                f"{escape(row.station)[:12]:<12} {marks}", no_wrap=True, overflow="crop")
+    return Text(f"{row.seq:>7} {moment:%d-%m %H:%M} {escape(row.enhed or NO_UNIT)[:16]:<16} "
+                f"{row.opgave:<8} {escape(row.kanal)[:7]:<7} {escape(row.type or '-')[:7]:<7} "
+                f"{escape(row.station)[:10]:<10} {marks}", no_wrap=True, overflow="crop")
 
 
 def batch_entry(config, values: dict, now: datetime):
@@ -124,11 +128,13 @@ class RegistrationsScreen(ModeScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        try:
-            self.query_value = parse_filter(event.value, self.app.config)
-        except (InputError, Refusal) as error:
-            self.message(str(error), "error")
-            return
+        app, text = self.app, event.value
+        # In the worker: a unit the config does not name is looked up in the database.
+        self.in_thread(lambda: parse_filter(text, app.config, store_has_rows(app.store)),
+                       self._filtered, group="filter")
+
+    def _filtered(self, query: RegistrationQuery) -> None:
+        self.query_value = query
         self.pages = [None]
         self.reload()
         self.query_one("#r-list", OptionList).focus()
@@ -140,11 +146,13 @@ class RegistrationsScreen(ModeScreen):
     def action_next_page(self) -> None:
         if self.page is not None and self.page.next_before is not None:
             self.pages.append(self.page.next_before)
+            self.message("")  # about the page left
             self.reload()
 
     def action_previous_page(self) -> None:
         if len(self.pages) > 1:
             self.pages.pop()
+            self.message("")
             self.reload()
 
     def show(self, page) -> None:
@@ -216,7 +224,9 @@ class RegistrationsScreen(ModeScreen):
         from .dialogs import BatchForm
 
         now = self.app.clock().astimezone(self.app.config.zone)
-        unit = self.query_value.enhed or next(iter(self.app.config.units))
+        chosen = self.query_value.enhed
+        # A filter on a unit only the database has (imported, retired): no batch form for it.
+        unit = chosen if chosen in self.app.config.units else next(iter(self.app.config.units))
         self.app.push_screen(BatchForm({"enhed": unit, "antal": "1", "type": "OPRET",
                                         "kanal": self.app.config.units[unit].channel,
                                         "tid": f"{now:%d-%m-%Y %H:%M}"}), self._batch)
