@@ -43,6 +43,7 @@ opgaver = [
 [[enhed.spoergsmaal]]
 tekst = "Over 65"
 svar = ["Ja", "Nej"]
+paakraevet = false  # the tests below register without --svar; see test_register_required_question
 
 [[enhed]]
 kode = "259telefon"
@@ -233,6 +234,20 @@ def test_register(cli):
         "batch_id": None,
     }
     assert row["answers"] == '{"Over 65": "Nej"}'
+
+
+def test_register_required_question(cli):
+    """A required question (paakraevet, the default) cannot be left out on the command line: the
+    refusal names the question and its answers, and nothing is written."""
+    cli.config.write_text(CONFIG.replace("paakraevet = false", "paakraevet = true"), encoding="utf-8")
+    cli.init()
+    refused = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(refused, 'Spørgsmålet "Over 65" er påkrævet i 259borgerservice',
+                   "Mulige svar: Ja, Nej", '--svar "Over 65=Ja"')
+    assert cli.count() == 0
+    done = cli(*REGISTER, "--tid", IN_WEEK, "--svar", "Over 65=Ja")
+    assert done.returncode == 0, done.stderr
+    assert [row["answers"] for row in cli.rows()] == ['{"Over 65": "Ja"}']
 
 
 def test_register_lower_case_codes_are_accepted(cli):
