@@ -250,6 +250,27 @@ def test_register_required_question(cli):
     assert [row["answers"] for row in cli.rows()] == ['{"Over 65": "Ja"}']
 
 
+def test_register_outside_the_units_own_weeks_needs_proeve(cli):
+    """A unit that counts only in its own weeks (taelleuger): a row on another count week's day
+    would be left out of the report, so it is refused unless it is a trial row."""
+    own = CONFIG.replace('kanaler = ["PRSNLG", "TLFIND", "PPRIND"]',
+                         'kanaler = ["PRSNLG", "TLFIND", "PPRIND"]\ntaelleuger = ["Uge 44 2025"]')
+    own += '\n[[taelleuge]]\nnavn = "Uge 44 2025"\nfra = 2025-10-27\ntil = 2025-11-02\n'
+    cli.config.write_text(own, encoding="utf-8")
+    cli.init()
+    refused = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(refused, "22-10-2025 ligger uden for 259borgerservices tælleuger (Uge 44 2025",
+                   "Kun prøveregistrering er mulig (på kommandolinjen: --proeve)")
+    assert cli.count() == 0
+    trial = cli(*REGISTER, "--tid", IN_WEEK, "--proeve")
+    assert trial.returncode == 0, trial.stderr
+    assert [row["trial"] for row in cli.rows()] == [1]
+    other = cli("registrer", "--enhed", "259telefon", "--opgave", "29.03.04", "--kanal", "TLFIND",
+                "--type", "VEJL", "--tid", IN_WEEK)  # a unit without own weeks counts in all
+    assert other.returncode == 0, other.stderr
+    assert [row["trial"] for row in cli.rows()] == [1, 0]
+
+
 def test_register_lower_case_codes_are_accepted(cli):
     cli.init()
     result = cli("registrer", "--enhed", UNIT, "--opgave", "23.05", "--kanal", "tlfind", "--type", "vejl",
