@@ -15,7 +15,7 @@ from exports.analysis_data import days_selection, weeks_selection
 from exports.report_files import table1_csv
 from storage.open import open_store
 from report_fixtures import (
-    EXPECTED_CSV, EXPECTED_POLICY, build, raw, report_store, staff, write_config,
+    EXPECTED_CSV, EXPECTED_POLICY, build, raw, report_store, run_cli, staff, write_config,
 )
 from storage import config as cfgmod
 from storage.errors import Refusal
@@ -190,8 +190,21 @@ def test_policy_cost_says_when_a_price_is_missing(fixture):
     store.close()
     total = frame.iloc[-1]
     assert total["Heraf på uønsket kanal"] == 8
-    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakt uden pris"
+    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakt uden pris (EMLIND)"
     assert total["Årlig omkostning på uønsket kanal (kr.)"] == 17030  # the priced part
+    # 23.05.10 at the desk: PRSNLG OPRET 3 priced (7410 kr.), EMLIND STATUS 1 without a price:
+    # the row's figure is the priced part only, and says so
+    row = frame[(frame["KLE"] == "23.05.10") & (frame["Enhed"] == "259borgerservice")].iloc[0]
+    assert row["Årlig omkostning på uønsket kanal (kr.)"] == 7410
+    assert row["Uønskede kanaler"] == "PRSNLG 3, EMLIND 1; ufuldstændig: EMLIND uden pris"
+    shown = run_cli(config_path, db, "--uge", WEEKS)
+    assert shown.returncode == 0, shown.stderr
+    assert "7410 ufuldst." in shown.stdout and "(EMLIND)" in shown.stdout
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 100
+    # [[pris]] exists: the note names the channels without a price, not a missing [[pris]]
+    assert "Ingen pris i konfigurationen" not in shown.stdout
+    assert "Note: Ingen pris i [[pris]] for disse kanaler" in shown.stdout
+    assert "EMLIND/transaktion" in shown.stdout
 
 
 def test_no_policy_gives_an_empty_sheet_and_a_line(tmp_path, db_path):

@@ -26,8 +26,12 @@ DEMO = resources.files("storage").joinpath("demo.toml").read_text("utf-8")
 REGISTER = ["registrer", "--opgave", "23.05.10", "--type", "OPRET", "--proeve"]
 
 
+PHONE_ANSWER = ["--svar", "Taler borgeren dansk?=Ja"]  # the demo phone desk's required question
+
+
 def register(unit: str) -> list[str]:
-    return [*REGISTER, "--enhed", unit, "--kanal", "TLFIND" if unit == "999telefon" else "PRSNLG"]
+    return [*REGISTER, "--enhed", unit,
+            *(["--kanal", "TLFIND", *PHONE_ANSWER] if unit == "999telefon" else ["--kanal", "PRSNLG"])]
 
 
 def config_text(*, group: str | None = None, map_root: bool = False) -> str:
@@ -307,8 +311,8 @@ def with_week(text: str) -> tuple[str, str, str]:
 
 
 def counted(unit: str) -> list[str]:
-    return ["registrer", "--opgave", "23.05.10", "--type", "OPRET", "--kanal",
-            "TLFIND" if unit == "999telefon" else "PRSNLG"]
+    return ["registrer", "--opgave", "23.05.10", "--type", "OPRET",
+            *(["--kanal", "TLFIND", *PHONE_ANSWER] if unit == "999telefon" else ["--kanal", "PRSNLG"])]
 
 
 def test_staff_mapped_to_one_unit_may_leave_out_enhed(host, monkeypatch, capsys):
