@@ -146,7 +146,8 @@ def test_a_staff_config_without_a_group_does_not_open_a_shared_database(place, m
         code, _, err = run(capsys, *argv)
         assert code == 1, argv
         assert (f"{what} er forbeholdt tovholderen. Konfigurationen {own} nævner ingen tovholdergruppe "
-                f"([koordinator] gruppe), og databasen {db} tilhører root") in err
+                f"([koordinator] gruppe), og databasen {db} tilhører root, så kun root må det.") in err
+        assert "root og root" not in err
 
 
 def test_a_group_in_a_file_staff_can_change_counts_only_on_their_own_database(place, monkeypatch, capsys):
