@@ -24,7 +24,7 @@ from storage.config import Config, CountWeek
 from .analysis_data import Selection
 from .count_weeks import days_of, effective_weeks, partly_covered, unit_weeks
 from .definitions import WEEKS_PER_YEAR
-from storage.wording import registrations
+from storage.wording import plural, registrations
 
 NO_UNIT = "(uden enhed)"
 
@@ -118,8 +118,9 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
             n_weeks += len(extra)
             if extra and own:
                 notes.append(f"Enheden {unit or NO_UNIT}: rækker uden for tælleugerne i "
-                             f"{len(extra)} ISO-uge(r) er medtaget; faktoren er 52 / {n_weeks} "
-                             f"({len(own)} tælleuge(r) + {len(extra)}).")
+                             f"{plural(len(extra), 'ISO-uge', 'ISO-uger')} er medtaget; faktoren "
+                             f"er 52 / {n_weeks} ({plural(len(own), 'tælleuge', 'tælleuger')} "
+                             f"+ {plural(len(extra), 'ISO-uge', 'ISO-uger')}).")
         if n_weeks == 0:  # included rows of a unit that has no count week in the selection
             n_weeks = len(_iso_weeks(counted.loc[counted["enhed"] == unit, "day"]))
         if not own:

@@ -584,7 +584,8 @@ def test_a_missing_config_names_where_the_path_comes_from(cli):
 
 def test_the_demo_database_missing_points_at_demo(cli):
     done = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
-               "--type", "OPRET", drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
+               "--type", "OPRET", "--svar", "Taler borgeren dansk?=Ja",
+               drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
     assert_refused(done, "Demo-databasen", "findes ikke endnu", "taelleuge --demo")
 
 

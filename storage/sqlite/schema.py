@@ -231,7 +231,10 @@ def m007_import_hash_not_unique(db) -> None:
     again before the transaction ends."""
     columns = ", ".join(_IMPORT_COLUMNS)
     db.execute("PRAGMA defer_foreign_keys = ON")
-    db.execute(f"CREATE TABLE imports_m007 AS SELECT rowid AS old_rowid, {columns} FROM imports")
+    # The copy is a TEMP table: nothing of it is left in the file (a fresh database stays without
+    # free pages; tests/deploy/test_kiosk_faults.py sizes a full database from its page count).
+    db.execute(f"CREATE TEMP TABLE imports_m007 AS SELECT rowid AS old_rowid, {columns} "
+               "FROM imports")
     db.execute("DROP TABLE imports")  # its triggers go with it; no trigger fires on a DROP
     db.execute(
         """
@@ -252,7 +255,7 @@ def m007_import_hash_not_unique(db) -> None:
     )
     db.execute(f"INSERT INTO imports (rowid, {columns}) "
                f"SELECT old_rowid, {columns} FROM imports_m007 ORDER BY old_rowid")
-    db.execute("DROP TABLE imports_m007")
+    db.execute("DROP TABLE temp.imports_m007")
     db.execute("CREATE INDEX imports_sha256 ON imports (sha256)")
     db.execute("CREATE INDEX imports_content_sha256 ON imports (content_sha256)")
     for verb in ("UPDATE", "DELETE"):

@@ -92,8 +92,8 @@ def test_rows_outside_count_weeks_are_included_only_when_asked(fixture):
     assert factors.loc["(uden enhed)", "Antal uger"] == 3
     assert factors.loc["259borgerservice", "Antal uger"] == 2
     assert any("talt med (--medtag-udenfor)" in n for n in report.notes)
-    assert any("259telefon: rækker uden for tælleugerne i 1 ISO-uge(r) er medtaget; faktoren er "
-               "52 / 2" in n for n in report.notes)
+    assert any("259telefon: rækker uden for tælleugerne i 1 ISO-uge er medtaget; faktoren er "
+               "52 / 2 (1 tælleuge + 1 ISO-uge)" in n for n in report.notes)
 
 
 def test_one_count_week_and_outside_rows_of_two_more_weeks_is_52_over_3(tmp_path, db_path):
