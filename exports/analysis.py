@@ -634,7 +634,10 @@ def report_from_rows(
         notes.append(f"{outbound} transaktioner på udgående kanaler indgår ikke i "
                      "selvbetjeningsgraden (--retning alle tager dem med).")
     missing = missing_prices(report.costs)
-    if missing:
+    if missing and config.prices:  # [[pris]] is there, but not for these channels
+        notes.append("Ingen pris i [[pris]] for disse kanaler, så deres omkostning mangler, og "
+                     f"summer med dem er ufuldstændige: {', '.join(missing)}.")
+    elif missing:
         notes.append("Ingen pris i konfigurationen ([[pris]]), så ingen omkostning for: "
                      f"{', '.join(missing)}.")
     if other is not None:

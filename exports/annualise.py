@@ -24,7 +24,7 @@ from storage.config import Config, CountWeek
 from .analysis_data import Selection
 from .count_weeks import days_of, effective_weeks, partly_covered, unit_weeks
 from .definitions import WEEKS_PER_YEAR
-from storage.wording import registrations
+from storage.wording import plural, registrations
 
 NO_UNIT = "(uden enhed)"
 
@@ -67,6 +67,11 @@ def _responsible(config: Config, unit: str) -> str:
     return (found.responsible or "") if found else ""
 
 
+def _iso_weeks(days: pd.Series) -> set[tuple[int, int]]:
+    iso = days.dt.isocalendar()
+    return {(int(y), int(w)) for y, w in zip(iso["year"], iso["week"])}
+
+
 def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
               include_outside: bool = False) -> Annualisation:
     """Split ``facts`` (needs ``enhed``, ``day``, ``n``) by the units' count weeks and add
@@ -102,10 +107,23 @@ def annualise(facts: pd.DataFrame, config: Config, selection: Selection, *,
     counted = facts if include_outside else facts.loc[inside]
     weeks_of: dict[str, int] = {}
     for unit in dict.fromkeys(counted["enhed"].tolist()):
-        n_weeks = len(unit_weeks.get(unit, ()))
+        own = unit_weeks.get(unit, ())
+        n_weeks = len(own)
+        if include_outside:
+            # The included outside rows widen the unit's period: its count weeks ∪ the ISO weeks
+            # of those rows (an ISO week a count week already touches is not counted twice).
+            # Else 1 count week and rows from 3 weeks would be annualised 52× instead of 52/3×.
+            extra = _iso_weeks(outside_rows.loc[outside_rows["enhed"] == unit, "day"]) \
+                - {d.isocalendar()[:2] for w in own for d in days_of(w)}
+            n_weeks += len(extra)
+            if extra and own:
+                notes.append(f"Enheden {unit or NO_UNIT}: rækker uden for tælleugerne i "
+                             f"{plural(len(extra), 'ISO-uge', 'ISO-uger')} er medtaget; faktoren "
+                             f"er 52 / {n_weeks} ({plural(len(own), 'tælleuge', 'tælleuger')} "
+                             f"+ {plural(len(extra), 'ISO-uge', 'ISO-uger')}).")
         if n_weeks == 0:  # included rows of a unit that has no count week in the selection
-            iso = counted.loc[counted["enhed"] == unit, "day"].dt.isocalendar()
-            n_weeks = len(set(zip(iso["year"], iso["week"])))
+            n_weeks = len(_iso_weeks(counted.loc[counted["enhed"] == unit, "day"]))
+        if not own:
             notes.append(f"Enheden {unit or NO_UNIT} har ingen tælleuge i udvalget; dens rækker er "
                          f"medtaget med faktor 52 / {n_weeks} (de ISO-uger, rækkerne ligger i).")
         weeks_of[unit] = n_weeks

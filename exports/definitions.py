@@ -40,7 +40,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Startdato, slutdato", "Første og sidste dag (lokal tid) med talte registreringer på "
                             "opgaven."),
     ("Antal dage", "Antal forskellige dage med talte registreringer på opgaven."),
-    ("Faktor", f"Pr. enhed: {WEEKS_PER_YEAR} / antal af enhedens tælleuger i udvalget. Tabel 1 "
+    ("Faktor", f"Pr. enhed: {WEEKS_PER_YEAR} / antal af enhedens tælleuger i udvalget. Med "
+               "--medtag-udenfor er antallet af uger enhedens tælleuger i udvalget plus de "
+               "ISO-uger i udvalget, hvor enheden har medtagne rækker uden for sine tælleuger "
+               "(en ISO-uge, som en tælleuge allerede dækker, tæller ikke to gange). Tabel 1 "
                "viser opgavens faktor, eller \"blandet\", når dens enheder har forskellige "
                "faktorer (enhedernes faktorer står nedenfor)."),
     ("Årligt tal", "Summen over enheder af enhedens optalte antal × enhedens faktor."),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from storage.config import Config
 from storage.errors import Refusal
-from storage.imports import Match, duplicate_message
+from storage.imports import Match, duplicate_message, import_number
 from storage.interface import Store
 from storage.model import ImportRecord
 from storage.hostile import escape, unsafe_problem
@@ -57,7 +57,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
     facts = scan(path)
     earlier = store.find_import(sha256=facts.sha256)  # the staging below locks nothing shared
     if earlier:
-        raise Refusal(duplicate_message(earlier, config.zone), "fil")
+        raise _already_imported(store, config, earlier)
     reader = Reader(facts, config, datakilde=datakilde, progress=progress, kommuner=kommuner)
     with store.import_batch() as batch:
         batch.add(reader.rows())
@@ -69,7 +69,7 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
             raise Refusal(f"Filen {facts.path.name} har ingen rækker under overskriften. Intet er importeret.", "fil")
         earlier = store.find_import(content_sha256=parsed.content_sha256)
         if earlier:
-            raise Refusal(duplicate_message(earlier, config.zone), "fil")
+            raise _already_imported(store, config, earlier)
         warnings = _warnings(config, parsed)
         match = batch.match(config.zone, parsed.identity, parsed.keys)
         if check_only or match.new == 0:
@@ -85,6 +85,12 @@ def run(store: Store, config: Config, path: Path, *, datakilde: str | None = Non
         progress.stop()
     # The match made again inside the transaction, if anything was written meanwhile.
     return Outcome(facts, parsed, record, warnings, batch.matched)
+
+
+def _already_imported(store: Store, config: Config, earlier) -> Refusal:
+    """The file's earlier import still counts: refuse, naming it and how to undo it."""
+    number = import_number(store.imports(), earlier)
+    return Refusal(duplicate_message(earlier, config.zone, number), "fil")
 
 
 def check_kommune(nr: str) -> str:

@@ -90,6 +90,11 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
              .sort_values([*keys, "n", "kanal"], ascending=[True, True, False, True]))
     listed = which.groupby(keys).apply(
         lambda f: ", ".join(f"{k} {n}" for k, n in zip(f["kanal"], f["n"])), include_groups=False)
+    # The unwanted channels without a price, per task and unit: a cost summed from the priced
+    # ones only is marked incomplete and says which channels it leaves out.
+    no_price = rows[rows["u_unpriced"] > 0]
+    unpriced_of = {key: sorted(set(f["kanal"])) for key, f in no_price.groupby(keys)}
+    all_unpriced = sorted(set(no_price["kanal"]))
     g = g.reset_index()
     names = t1.set_index("KLE")["Opgave"]
     out = pd.DataFrame({
@@ -105,7 +110,10 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
         # empty only when every unwanted contact lacks a price; a partial sum is said below
         "Årlig omkostning på uønsket kanal (kr.)": np.where(
             (g["u_n"] > 0) & (g["u_n"] == g["u_unpriced"]), np.nan, g["u_cost"]),
-        "Uønskede kanaler": [listed.get((t, u), "") for t, u in zip(g["opgave"], g["enhed"])],
+        "Uønskede kanaler": [_with_unpriced(listed.get((t, u), ""), unpriced_of.get((t, u), []),
+                                            partial=bool(un < n))
+                             for t, u, un, n in zip(g["opgave"], g["enhed"], g["u_unpriced"],
+                                                    g["u_n"])],
     })
     out = out.sort_values(["Årligt antal på uønsket kanal", "KLE", "Enhed"],
                           ascending=[False, True, True]).reset_index(drop=True)
@@ -117,9 +125,22 @@ def channel_policy(facts: pd.DataFrame, t1: pd.DataFrame, config: Config) -> pd.
         "Årligt antal på uønsket kanal": float(g["u_yearly"].sum()),
         "Årlig omkostning på uønsket kanal (kr.)": float(g["u_cost"].sum())
         if not (unpriced and g["u_n"].sum() == unpriced) else np.nan,
-        "Uønskede kanaler": f"ufuldstændig: {contacts(unpriced)} uden pris" if unpriced else "",
+        "Uønskede kanaler": (f"ufuldstændig: {contacts(unpriced)} uden pris "
+                             f"({', '.join(all_unpriced)})") if unpriced else "",
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[POLICY_COLUMNS]
+
+
+INCOMPLETE = "ufuldstændig"
+
+
+def _with_unpriced(listed: str, unpriced: list[str], *, partial: bool) -> str:
+    """The unwanted channels of a row, and those without a price: a cost built from only some of
+    them is "ufuldstændig" (a cost with none priced is left empty)."""
+    if not unpriced:
+        return listed
+    which = ", ".join(unpriced)
+    return f"{listed}; {INCOMPLETE}: {which} uden pris" if partial else f"{listed}; {which} uden pris"
 
 
 def policy_text(config: Config) -> list[str]:

@@ -145,6 +145,11 @@ class Config:
             return self.weeks
         return tuple(w for w in self.weeks if w.name in unit.count_weeks)
 
+    def unit_week_of(self, code: str, day: date) -> CountWeek | None:
+        """The count week ``day`` lies in for unit ``code`` (its own ``taelleuger``, else all):
+        what decides whether the unit's row on that day counts or is a trial (PRØVE) row."""
+        return next((w for w in self.unit_weeks(code) if w.contains(day)), None)
+
     def department_of(self, code: str) -> str | None:
         return next((d.name for d in self.departments if code in d.units), None)
 

@@ -21,13 +21,27 @@ DUPLICATE_VOID = "DUBLET"  # a row voided for this reason still counts as stored
 LAYOUTS = ("raadata", "upload")
 
 
-def duplicate_message(earlier: ImportRecord, zone: tzinfo | None = None) -> str:
+def duplicate_message(earlier: ImportRecord, zone: tzinfo | None = None,
+                      number: int | None = None) -> str:
+    """The refusal of a file whose earlier import still counts (has live rows). ``number``: the
+    earlier import's place in ``import --liste``, so the coordinator can undo it if meant."""
     when = from_stored(earlier.created_utc).astimezone(zone or timezone.utc)
+    which = f"import {number}" if number else "en tidligere import"
+    undo = f"taelleuge import --fortryd {number}" if number else "taelleuge import --fortryd N"
     return (
-        f'Filen er allerede importeret (som "{earlier.file_name}", {rows(earlier.row_count)}, '
-        f"{when:%d-%m-%Y %H:%M}{'' if zone else ' UTC'} af {earlier.operator}). "
-        "Intet er importeret denne gang."
+        f'Filen er allerede importeret ({which}: "{earlier.file_name}", '
+        f"{rows(earlier.row_count)}, {when:%d-%m-%Y %H:%M}{'' if zone else ' UTC'} "
+        f"af {earlier.operator}). Intet er importeret denne gang. Skal filen importeres igen, "
+        f"så fortryd først den import ({undo}, se taelleuge import --liste)."
     )
+
+
+def import_number(records: Sequence[ImportRecord], earlier: ImportRecord) -> int | None:
+    """``earlier``'s number in the import list (1..n, oldest first), as ``import --liste``."""
+    for number, record in enumerate(records, 1):
+        if record.id == earlier.id:
+            return number
+    return None
 
 
 def row_id(prefix: str, number: int) -> str:

@@ -98,3 +98,17 @@ def task_warnings(unit: Unit, number: str, catalogue, day) -> list[str]:
 def knows(catalogue, number: str) -> bool:
     """The KLE file has the number; ``NN.NN.00`` (a group-level task) counts as its group ``NN.NN``."""
     return number in catalogue.entries or (number.endswith(".00") and number[:5] in catalogue.entries)
+
+
+def check_required_answers(unit: Unit, answers: dict[str, str], *, hint: bool = True) -> None:
+    """A required local question (``paakraevet``, the default) needs an answer: the desk always
+    asks it; ``registrer`` and the console's batch form must not leave it out either.
+    ``hint``: name the command line's ``--svar``."""
+    for question in unit.questions:
+        if question.required and not answers.get(question.text):
+            how = f' (på kommandolinjen: --svar "{question.text}={question.answers[0]}")' if hint else ""
+            raise Refusal(
+                f'Spørgsmålet "{question.text}" er påkrævet i {unit.code} og mangler et svar. '
+                f'Mulige svar: {", ".join(question.answers)}{how}.',
+                "svar",
+            )

@@ -111,10 +111,14 @@ def new_entry(
         raise Refusal("Starttidspunktet ligger efter sluttidspunktet", "start")
     checked_answers = _check_answers(unit, answers or {})
     day = end.astimezone(config.zone).date()
-    if not trial and config.week_of(day) is None:
-        weeks = ", ".join(f"{w.name} ({w.first:%d-%m-%Y}–{w.last:%d-%m-%Y})" for w in config.weeks)
+    if not trial and config.unit_week_of(unit.code, day) is None:
+        # The unit's own count weeks decide (``taelleuger``): a row outside them would be left
+        # out of the report, so it can only be a trial row, as outside every week.
+        own = config.unit_weeks(unit.code)
+        weeks = ", ".join(f"{w.name} ({w.first:%d-%m-%Y}–{w.last:%d-%m-%Y})" for w in own)
+        whose = f"{unit.code}s tælleuger" if unit.count_weeks else "tælleugerne"
         raise Refusal(
-            f"{day:%d-%m-%Y} ligger uden for tælleugerne ({weeks or 'ingen er sat op'}). "
+            f"{day:%d-%m-%Y} ligger uden for {whose} ({weeks or 'ingen er sat op'}). "
             "Kun prøveregistrering er mulig (på kommandolinjen: --proeve).",
             "tid",
         )

@@ -88,8 +88,9 @@ def coordinator_problem(config: Config, database=None, *, trusted: bool = True) 
     if owner is None:
         return None  # the caller's own database: a personal set-up, nobody is singled out
     if group is None:
+        who = "root" if owner == "root" else f"{owner} og root"  # never "root og root"
         return (f". Konfigurationen {config.source} nævner ingen tovholdergruppe ([koordinator] "
-                f"gruppe), og databasen {database} tilhører {owner}, så kun {owner} og root må det. "
+                f"gruppe), og databasen {database} tilhører {owner}, så kun {who} må det. "
                 f"Sæt gruppen i {settings.SYSTEM_CONFIG}.")
     return (f". Konfigurationen {config.source} kan ændres af andre end root, så dens tovholdergruppe "
             f"gælder kun brugerens egen database, og {database} tilhører {owner}. Læg konfigurationen "

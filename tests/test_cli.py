@@ -43,6 +43,7 @@ opgaver = [
 [[enhed.spoergsmaal]]
 tekst = "Over 65"
 svar = ["Ja", "Nej"]
+paakraevet = false  # the tests below register without --svar; see test_register_required_question
 
 [[enhed]]
 kode = "259telefon"
@@ -233,6 +234,41 @@ def test_register(cli):
         "batch_id": None,
     }
     assert row["answers"] == '{"Over 65": "Nej"}'
+
+
+def test_register_required_question(cli):
+    """A required question (paakraevet, the default) cannot be left out on the command line: the
+    refusal names the question and its answers, and nothing is written."""
+    cli.config.write_text(CONFIG.replace("paakraevet = false", "paakraevet = true"), encoding="utf-8")
+    cli.init()
+    refused = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(refused, 'Spørgsmålet "Over 65" er påkrævet i 259borgerservice',
+                   "Mulige svar: Ja, Nej", '--svar "Over 65=Ja"')
+    assert cli.count() == 0
+    done = cli(*REGISTER, "--tid", IN_WEEK, "--svar", "Over 65=Ja")
+    assert done.returncode == 0, done.stderr
+    assert [row["answers"] for row in cli.rows()] == ['{"Over 65": "Ja"}']
+
+
+def test_register_outside_the_units_own_weeks_needs_proeve(cli):
+    """A unit that counts only in its own weeks (taelleuger): a row on another count week's day
+    would be left out of the report, so it is refused unless it is a trial row."""
+    own = CONFIG.replace('kanaler = ["PRSNLG", "TLFIND", "PPRIND"]',
+                         'kanaler = ["PRSNLG", "TLFIND", "PPRIND"]\ntaelleuger = ["Uge 44 2025"]')
+    own += '\n[[taelleuge]]\nnavn = "Uge 44 2025"\nfra = 2025-10-27\ntil = 2025-11-02\n'
+    cli.config.write_text(own, encoding="utf-8")
+    cli.init()
+    refused = cli(*REGISTER, "--tid", IN_WEEK)
+    assert_refused(refused, "22-10-2025 ligger uden for 259borgerservices tælleuger (Uge 44 2025",
+                   "Kun prøveregistrering er mulig (på kommandolinjen: --proeve)")
+    assert cli.count() == 0
+    trial = cli(*REGISTER, "--tid", IN_WEEK, "--proeve")
+    assert trial.returncode == 0, trial.stderr
+    assert [row["trial"] for row in cli.rows()] == [1]
+    other = cli("registrer", "--enhed", "259telefon", "--opgave", "29.03.04", "--kanal", "TLFIND",
+                "--type", "VEJL", "--tid", IN_WEEK)  # a unit without own weeks counts in all
+    assert other.returncode == 0, other.stderr
+    assert [row["trial"] for row in cli.rows()] == [1, 0]
 
 
 def test_register_lower_case_codes_are_accepted(cli):
@@ -548,7 +584,8 @@ def test_a_missing_config_names_where_the_path_comes_from(cli):
 
 def test_the_demo_database_missing_points_at_demo(cli):
     done = cli("registrer", "--enhed", "999telefon", "--opgave", "23.05.10", "--kanal", "TLFIND",
-               "--type", "OPRET", drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
+               "--type", "OPRET", "--svar", "Taler borgeren dansk?=Ja",
+               drop=("TAELLEUGE_CONFIG", "TAELLEUGE_DB"))
     assert_refused(done, "Demo-databasen", "findes ikke endnu", "taelleuge --demo")
 
 

@@ -79,7 +79,8 @@ def test_status_one_unit_and_bad_week(cli):
     assert result.returncode == 0, result.stderr
     assert TLF in result.stdout and BS not in result.stdout
     bad = cli("status", "--uge", "uge 99")
-    assert_refused(bad, "2026-W43")
+    assert_refused(bad, "2026-W43", 'Ugen "uge 99" er hverken en tælleuges navn eller en ISO-uge',
+                   'Kendte tælleuger: "Uge 43 2025"')
     assert "Traceback" not in bad.stderr
     unknown = cli("status", "--enhed", "259ingen")
     assert unknown.returncode == 1 and "259ingen" in unknown.stderr

@@ -380,3 +380,30 @@ def test_setup_check_notes_two_tasks_of_one_name_without_failing(cli):
     assert result.returncode == 0, result.stdout
     assert ('Bemærk: Enheden 259skranke har 2 opgaver med navnet "Pas" (99.01.00, 99.02.00); '
             "personalet kan ikke se forskel på dem.") in result.stdout
+
+
+def test_history_shows_an_undone_import_as_one_entry(cli, tmp_path):
+    """``import --fortryd`` voids every row of the import at once: one entry naming the import
+    (its number and file) and the row count, not one entry per row."""
+    from exports import importer, past_imports
+
+    cli.config.write_text(HEAD + WEEK + unit(), encoding="utf-8")
+    config = cfg.load(cli.config)
+    lines = ["Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Datakilde;"]
+    lines += [f"Køge;259;259skranke;99.01.00;PRSNLG;OPRET;STRAKS;NEJ;21-10-2026 09:{m:02d}:00;Web;"
+              for m in range(25)]
+    source = tmp_path / "uge43.csv"
+    source.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    moments = iter([datetime(2026, 10, 22, 8, m, tzinfo=timezone.utc) for m in range(0, 60, 5)])
+    with Store(cli.db, station="cli:vaert", operator="tovholder", create=True,
+               clock=lambda: next(moments)) as store:
+        assert importer.run(store, config, source).record.row_count == 25
+        past_imports.undo(store, 1, "DUBLET")
+    result = cli("historik", "--config", str(cli.config))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "22-10-2026 10:05:00  annulleret: DUBLET (Registreret to gange)",
+        "    af tovholder på cli:vaert",
+        '    import 1 ("uge43.csv"): 25 rækker annulleret',
+        "25 annullerede rækker, 0 genskabte.",
+    ]

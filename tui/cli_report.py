@@ -359,8 +359,12 @@ def _print_policy(console, report, limit: int = 10) -> None:
         ("KLE", "code"), ("Opgave", "text"), ("Enhed", "text"), ("Uønsket", "num"),
         ("Andel %", "num"), ("Årligt", "num"), ("Kr. årligt", "num"), ("Kanaler", "text")])
     for row in body.head(limit).itertuples(index=False):
+        # A cost summed from only some of the unwanted channels says so next to the figure.
+        cost = _fmt(row[9], 0)
+        if "ufuldstændig" in str(row[10]):
+            cost = f"{cost} ufuldst."
         table.add_row(row[0], _plain(row[1]), _plain(row[2]), str(row[6]), _fmt(row[7], 1),
-                      _fmt(row[8], 2), _fmt(row[9], 0), _plain(row[10]))
+                      _fmt(row[8], 2), cost, _plain(row[10]))
     table.add_row("I alt", "", "", str(total["Heraf på uønsket kanal"]),
                   _fmt(total["Andel uønsket (%)"], 1), _fmt(total["Årligt antal på uønsket kanal"], 2),
                   _fmt(total["Årlig omkostning på uønsket kanal (kr.)"], 0),

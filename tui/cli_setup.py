@@ -171,6 +171,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from storage.describe import describe
     from storage.registration import VOID_REASONS
     from storage.timeutil import from_stored, parse_day
+    from storage.wording import rows
 
     from .cli_store import load, open_store
 
@@ -178,6 +179,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     day = parse_day(args.dag) if args.dag else None
     with open_store(db, reading=True) as store:
         events = store.history(enhed=args.enhed, day=day, zone=config.zone)
+        # Imported rows are named by their import's number in ``import --liste`` and its file.
+        imports = {record.id: (number, record.file_name)
+                   for number, record in enumerate(store.imports(), 1)} if events else {}
     if not events:
         where = "".join([f" for {args.enhed}" if args.enhed else "", f" den {day:%d-%m-%Y}" if day else ""])
         say(f"Ingen annulleringer eller genskabelser{where}.")
@@ -192,19 +196,30 @@ def cmd_history(args: argparse.Namespace) -> int:
         say(f"{when:%d-%m-%Y %H:%M:%S}  {why}")
         say(f"    af {event.operator} på {event.station}")
         row = event.row
-        say(f"    {describe(config, row, count, from_stored(row.end_utc))}"
-            + (" · importeret" if row.import_id else ""))
+        number, file_name = imports.get(row.import_id, (None, "")) if row.import_id else (None, "")
+        which = f'import {number} ("{file_name}")' if number else "en import"
+        if row.import_id and count > 1:  # import --fortryd: one entry for the whole import
+            verb = "annulleret" if event.reason is not None else "genskabt"
+            say(f"    {which}: {rows(count)} {verb}")
+        else:
+            say(f"    {describe(config, row, count, from_stored(row.end_utc))}"
+                + (f" · importeret ({which})" if row.import_id else ""))
     voids = sum(1 for e in events if e.reason is not None)
     say(f"{voids} annullerede rækker, {len(events) - voids} genskabte.")
     return 0
 
 
 def _batches(events):
-    """A batch voided or restored at once is one line with its size, as at the desk."""
+    """A batch voided or restored at once is one line with its size, as at the desk; so are the
+    rows of one import voided at once (``import --fortryd``: one void batch, one moment)."""
     groups: list[list] = []
     for event in events:
         last = groups[-1][0] if groups else None
-        if (last is not None and event.row.batch_id and event.row.batch_id == last.row.batch_id
+        same_batch = bool(event.row.batch_id) and event.row.batch_id == last.row.batch_id \
+            if last is not None else False
+        same_import = bool(event.row.import_id) and event.row.import_id == last.row.import_id \
+            if last is not None else False
+        if (last is not None and (same_batch or same_import)
                 and (event.kind, event.at_utc, event.operator, event.station, event.reason)
                 == (last.kind, last.at_utc, last.operator, last.station, last.reason)):
             groups[-1].append(event)

@@ -118,6 +118,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         afslutning=args.afslutning.upper(), blanket=args.blanket.upper(), end=end,
         trial=args.proeve, count=args.antal, answers=answers,
     )
+    register_policy.check_required_answers(unit, entry.answers)
     register_policy.check_time(config, end, now, coordinator=coordinator)
     catalogue = load_catalogue(config.kle_file) if config.kle_file else None
     warnings = register_policy.task_warnings(unit, entry.opgave, catalogue,

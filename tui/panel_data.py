@@ -90,7 +90,7 @@ def load_recent(store: Store, enhed: str, limit: int = RECENT, *, live_only: boo
 
 def load_panel(store: Store, config: Config, enhed: str, now: datetime) -> PanelData:
     today = now.astimezone(config.zone).date()
-    week = config.week_of(today)
+    week = config.unit_week_of(enhed, today)  # the unit's own weeks: outside them, trial rows
     trial = week is None
     first, last = (week.first, week.last) if week else (today, today)
     matrix = store.matrix(enhed, first, last, config.zone, trial=trial)

@@ -18,7 +18,7 @@ import psycopg
 
 from ..errors import DatabaseUnreachable, Refusal, StorageError
 from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, duplicate_message,
-                       match_staged, staged_keys)
+                       import_number, match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from .schema import LOCK_CLASS
@@ -48,7 +48,11 @@ assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
 def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
     row = conn.execute(
-        f"SELECT {_SELECT_IMPORT} FROM imports WHERE sha256 = %s OR content_sha256 = %s "
+        f"SELECT {_SELECT_IMPORT} FROM imports WHERE (sha256 = %s OR content_sha256 = %s) "
+        # Only an import that still counts: once undone (every row voided), the file may come in
+        # again (its rows match no live row, so they all come back).
+        "AND EXISTS (SELECT 1 FROM registrations r WHERE r.import_id = imports.id "
+        "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)) "
         "ORDER BY created_utc, id LIMIT 1",
         (sha256, content_sha256),
     ).fetchone()
@@ -66,6 +70,11 @@ def imports(conn: psycopg.Connection) -> list[ImportRecord]:
         # written in: a random id would shuffle them, their rows' seq does not.
         f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, "
         "(SELECT min(r.seq) FROM registrations r WHERE r.import_id = imports.id), id")]
+
+
+
+def _already_imported(conn: psycopg.Connection, earlier: ImportRecord, zone: tzinfo | None) -> Refusal:
+    return Refusal(duplicate_message(earlier, zone, import_number(imports(conn), earlier)), "fil")
 
 
 class PgImportBatch:
@@ -182,7 +191,7 @@ class PgImportBatch:
                     conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", IMPORT_LOCK)
                     earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
-                        raise Refusal(duplicate_message(earlier, zone), "fil")
+                        raise _already_imported(conn, earlier, zone)
                     # Matched again under the lock: another import may have committed meanwhile
                     # (MVCC: the kiosks are not held up by this).
                     self.matched = self._match(conn, *self._match_args)
@@ -204,7 +213,7 @@ class PgImportBatch:
                 # The UNIQUE hashes: a concurrent import won (the lock makes this a backstop).
                 earlier = find_import(conn, sha256=sha256, content_sha256=content_sha256)
                 if earlier:
-                    raise Refusal(duplicate_message(earlier, zone), "fil") from None
+                    raise _already_imported(conn, earlier, zone) from None
                 raise
 
         record = self.store._call(write, retry=False)

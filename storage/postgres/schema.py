@@ -203,6 +203,14 @@ def m006_imports_index(cur) -> None:
     )
 
 
+def m007_import_hash_not_unique(cur) -> None:
+    """An undone import no longer blocks the same file (see the SQLite migration of the same
+    name): the UNIQUE constraints go, plain indexes take their place."""
+    for column in ("sha256", "content_sha256"):
+        cur.execute(f"ALTER TABLE imports DROP CONSTRAINT imports_{column}_key")
+        cur.execute(f"CREATE INDEX imports_{column} ON imports ({column})")
+
+
 # A stored moment, exactly as storage.timeutil.STORED_FORMAT writes it.
 STORED_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{6}Z$"
 
@@ -232,7 +240,7 @@ def m008_row_formats(cur) -> None:
 
 
 MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq,
-              m006_imports_index, m008_row_formats]
+              m006_imports_index, m007_import_hash_not_unique, m008_row_formats]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]
 assert MIGRATION_NAMES == SQLITE_NAMES, "the engines' migrations must match one for one"
 

@@ -18,7 +18,7 @@ from datetime import timezone, tzinfo
 
 from ..errors import Refusal, StorageError
 from ..imports import (IDENTITY, LAYOUTS, STATION, Match, NothingNew, Picked, duplicate_message,
-                       match_staged, staged_keys)
+                       import_number, match_staged, staged_keys)
 from ..model import IMPORTS, REGISTRATIONS, STAGING_COLUMNS, ImportRecord
 from ..timeutil import to_stored
 from . import db as dbmod
@@ -63,9 +63,14 @@ def seq_given(conn: sqlite3.Connection, table: str = "registrations") -> Iterato
 
 
 def find_import(conn: sqlite3.Connection, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
-    """The earlier import of the same file (same bytes, or same lines in another encoding)."""
+    """The earlier import of the same file (same bytes, or same lines in another encoding)
+    that still has live rows."""
     row = conn.execute(
-        f"SELECT {_SELECT_IMPORT} FROM imports WHERE sha256 = ? OR content_sha256 = ? "
+        f"SELECT {_SELECT_IMPORT} FROM imports WHERE (sha256 = ? OR content_sha256 = ?) "
+        # Only an import that still counts: once undone (every row voided), the file may come in
+        # again (its rows match no live row, so they all come back).
+        "AND EXISTS (SELECT 1 FROM registrations r WHERE r.import_id = imports.id "
+        "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)) "
         "ORDER BY rowid LIMIT 1",
         (sha256, content_sha256),
     ).fetchone()
@@ -80,6 +85,11 @@ def find_by_id(conn: sqlite3.Connection, import_id: str) -> ImportRecord | None:
 def imports(conn: sqlite3.Connection) -> list[ImportRecord]:
     return [IMPORTS.from_row(row) for row in conn.execute(
         f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, rowid")]
+
+
+
+def _already_imported(conn: sqlite3.Connection, earlier: ImportRecord, zone: tzinfo | None) -> Refusal:
+    return Refusal(duplicate_message(earlier, zone, import_number(imports(conn), earlier)), "fil")
 
 
 class ImportBatch:
@@ -199,7 +209,7 @@ class ImportBatch:
                 with dbmod.write_txn(self.conn):
                     earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                     if earlier:
-                        raise Refusal(duplicate_message(earlier, zone), "fil")
+                        raise _already_imported(self.conn, earlier, zone)
                     if self._seqs() != self._seen:  # written meanwhile: match again, in the lock
                         self._match(*self._match_args)
                     if self.matched.new == 0:
@@ -225,7 +235,7 @@ class ImportBatch:
                     raise
                 earlier = find_import(self.conn, sha256=sha256, content_sha256=content_sha256)
                 if earlier:
-                    raise Refusal(duplicate_message(earlier, zone), "fil") from None
+                    raise _already_imported(self.conn, earlier, zone) from None
                 raise
             finally:
                 self.conn.execute(f"PRAGMA cache_size = {cache}")

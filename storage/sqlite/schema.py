@@ -215,6 +215,56 @@ def m006_imports_index(db) -> None:
     )
 
 
+_IMPORT_COLUMNS = ("id", "sha256", "content_sha256", "file_name", "layout", "encoding",
+                  "row_count", "datakilde", "station", "operator", "created_utc")
+
+
+def m007_import_hash_not_unique(db) -> None:
+    """An undone import (every row voided) no longer blocks the same file: m002's UNIQUE hashes
+    go, plain indexes stay, and "already imported" is asked of imports with live rows
+    (storage.sqlite.bulk.find_import).
+
+    SQLite cannot drop a UNIQUE constraint, so the table is rebuilt, rowids (the list's order)
+    kept. The migration runs inside one transaction, where ``PRAGMA foreign_keys`` cannot be
+    switched off; the rows referencing ``imports`` are left dangling for a moment instead, under
+    ``defer_foreign_keys`` (reset at commit): the copy put back into the new table satisfies them
+    again before the transaction ends."""
+    columns = ", ".join(_IMPORT_COLUMNS)
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    # The copy is a TEMP table: nothing of it is left in the file (a fresh database stays without
+    # free pages; tests/deploy/test_kiosk_faults.py sizes a full database from its page count).
+    db.execute(f"CREATE TEMP TABLE imports_m007 AS SELECT rowid AS old_rowid, {columns} "
+               "FROM imports")
+    db.execute("DROP TABLE imports")  # its triggers go with it; no trigger fires on a DROP
+    db.execute(
+        """
+        CREATE TABLE imports (
+            id              TEXT PRIMARY KEY NOT NULL,   -- UUID
+            sha256          TEXT NOT NULL,               -- of the file's bytes
+            content_sha256  TEXT NOT NULL,               -- of its decoded lines, without line ends
+            file_name       TEXT NOT NULL,               -- base name only
+            layout          TEXT NOT NULL CHECK (layout IN ('raadata', 'upload')),
+            encoding        TEXT NOT NULL,
+            row_count       INTEGER NOT NULL CHECK (row_count > 0),
+            datakilde       TEXT NOT NULL,               -- given for rows that carry none
+            station         TEXT NOT NULL,
+            operator        TEXT NOT NULL,
+            created_utc     TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.execute(f"INSERT INTO imports (rowid, {columns}) "
+               f"SELECT old_rowid, {columns} FROM imports_m007 ORDER BY old_rowid")
+    db.execute("DROP TABLE temp.imports_m007")
+    db.execute("CREATE INDEX imports_sha256 ON imports (sha256)")
+    db.execute("CREATE INDEX imports_content_sha256 ON imports (content_sha256)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER imports_no_{verb.lower()} BEFORE {verb} ON imports "
+            f"BEGIN SELECT RAISE(ABORT, 'imports is append-only'); END"
+        )
+
+
 # A stored moment, exactly as storage.timeutil.STORED_FORMAT writes it.
 STORED_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]." + "[0-9]" * 6 + "Z"
 
@@ -242,5 +292,5 @@ def m008_row_formats(db) -> None:
 
 
 MIGRATIONS = [m001_registrations, m002_imports, m003_void_facts, m004_exports, m005_seq,
-              m006_imports_index, m008_row_formats]
+              m006_imports_index, m007_import_hash_not_unique, m008_row_formats]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

@@ -88,9 +88,16 @@ def _checked_status(conn: sqlite3.Connection, path: Path) -> SchemaStatus:
     """Refuse a file that is not ours, without writing to it: never "repair" someone else's data."""
     try:
         with dbmod.translated(path):
-            status = schema_status(conn)
-            tables = {name for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            # One read transaction: read in two, a login starting while another commits the
+            # migrations saw no migration table, then their tables, and refused the file.
+            conn.execute("BEGIN")
+            try:
+                status = schema_status(conn)
+                tables = {name for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'")}
+            finally:
+                conn.execute("COMMIT")
     except BaseException:
         conn.close()
         raise

@@ -84,5 +84,5 @@ def test_staff_go_back_fourteen_days_at_most(shared):
 def test_root_as_the_coordinator_registers_for_any_unit(shared):
     _, mapped, _, db = shared
     done = run_cli(["registrer", "--enhed", "999telefon", "--opgave", "32.03.04", "--kanal", "TLFIND",
-                    "--type", "INFO"], cli_env(mapped, db))
+                    "--type", "INFO", "--svar", "Taler borgeren dansk?=Ja"], cli_env(mapped, db))
     assert done.returncode == 0, done.stderr

@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -199,8 +200,14 @@ def report_store(db: Path | str) -> Store:
 
 def staff(store: Store, config, *, opgave: str, kanal: str, type: str, when: str, count: int = 1,
           enhed: str = UNIT, trial: bool = False, afslutning: str = "STRAKS",
-          seconds: int | None = None) -> list[str]:
-    """``seconds``: the entry's handling time (start = end − seconds); None: no start time."""
+          seconds: int | None = None, outside: bool = False) -> list[str]:
+    """``seconds``: the entry's handling time (start = end − seconds); None: no start time.
+    ``outside``: a counted row outside the unit's own count weeks, which the desk refuses today;
+    written as if before the unit's ``taelleuger`` were set (a config changed afterwards)."""
+    if outside:
+        units = dict(config.units)
+        units[enhed] = replace(units[enhed], count_weeks=())
+        config = replace(config, units=units)
     end = local(when)
     start = None if seconds is None else end - timedelta(seconds=seconds)
     return store.record(new_entry(config, enhed=enhed, opgave=opgave, kanal=kanal, type=type,
@@ -249,7 +256,7 @@ def build(tmp_path: Path, db: Path | str | None = None):
               count=3, enhed="259telefon", afslutning="HOLD")
         # The phone unit in W43, outside its count week: reported, never counted
         staff(store, config, opgave="02.00.20", kanal="TLFIND", type="OPRET", when="21-10-2026 09:00",
-              count=2, enhed="259telefon")
+              count=2, enhed="259telefon", outside=True)
         # 23.01.00: any KLE number may be counted, in a package or not
         staff(store, config, opgave="23.01.00", kanal="TLFIND", type="VEJL", when="30-10-2026 11:00", count=2)
     raw(db, opgave="23.05.10", kanal="SLVBTJN", type="OPRET", when="20-10-2026 15:00", count=4)

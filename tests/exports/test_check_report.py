@@ -201,8 +201,11 @@ def test_rows_outside_a_units_own_count_weeks_are_named_per_unit_and_day(tmp_pat
         'taelleuger = ["Uge 44"]\nopgaver = [\n  { kle = "32.03.04", navn = "Folkepension" },')
     text += '\n[[taelleuge]]\nnavn = "Uge 44"\nfra = 2026-10-26\ntil = 2026-11-01\n'
     config_path = tmp_path / "config.toml"
-    config_path.write_text(text, "utf-8")
+    # The rows were registered before 999telefon got its own weeks (the desk refuses a counted
+    # row outside them today): written with the config as it was, checked with the new one.
+    config_path.write_text(text.replace('taelleuger = ["Uge 44"]\n', ""), "utf-8")
     config = cfgmod.load(config_path)
+    config_path.write_text(text, "utf-8")
     db = db_path
     with open_store(db, station="test-station", operator="tester", create=True) as store:
         register(store, config, "19-10-2026 08:00:00")

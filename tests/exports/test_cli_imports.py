@@ -178,3 +178,25 @@ def test_fortryd_enhed_asks_on_a_terminal(cli, lk_db):
     assert code == 1 and "2 × 23.09.04 Kørekort" in out and count(lk_db, "voids") == 0
     code, out = _answering(["fortryd", "--enhed", "999skranke"], cli.env, "ja")
     assert code == 0 and "Annulleret: 2 × 23.09.04" in out and count(lk_db, "voids") == 2
+
+
+def test_an_undone_import_lets_the_same_file_in_again(cli, lk_db, tmp_path):
+    """Undo, then the byte-identical file again: its rows come back under a new import. While
+    an import still counts, the same file is refused, naming that import and how to undo it."""
+    header, body = _lines(SAMPLE_TEXT)
+    path = _write(tmp_path / "f.csv", _join(header, body[:40]))
+    assert cli("import", path).returncode == 0
+    refused = cli("import", path)
+    assert refused.returncode == 1
+    assert 'allerede importeret (import 1: "f.csv"' in refused.stderr
+    assert "taelleuge import --fortryd 1" in refused.stderr and "Traceback" not in refused.stderr
+    assert cli("import", "--fortryd", "1", "--ja").returncode == 0
+    again = cli("import", path)
+    assert again.returncode == 0, again.stderr
+    assert "Resultat: 40 nye rækker importeret, 0 fandtes allerede" in again.stdout
+    live = dbrows.query(lk_db, "SELECT count(*) FROM registrations r WHERE NOT EXISTS "
+                               "(SELECT 1 FROM voids v WHERE v.registration_id = r.id)")
+    assert live == [(40,)] and count(lk_db) == 80 and count(lk_db, "imports") == 2
+    third = cli("import", path)  # the new import counts now: refused again, naming import 2
+    assert third.returncode == 1 and 'allerede importeret (import 2: "f.csv"' in third.stderr
+    assert count(lk_db) == 80

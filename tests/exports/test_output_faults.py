@@ -310,7 +310,8 @@ def test_reading_commands_work_on_a_read_only_database_and_say_so(cli, read_only
 @pytest.mark.engines("sqlite")  # a database file on a read-only mount
 def test_writing_commands_on_a_read_only_database_are_refused_in_danish(cli, read_only_db):
     done = cli("registrer", "--enhed", "999borgerservice", "--opgave", "23.05.10", "--kanal", "PRSNLG",
-               "--type", "OPRET", "--proeve", "--db", read_only_db)
+               "--type", "OPRET", "--proeve", "--svar", "Taler borgeren dansk?=Ja",
+               "--db", read_only_db)
     assert_clean_refusal(done)
     assert "skrivebeskyttet filsystem" in done.stderr
 

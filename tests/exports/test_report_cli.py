@@ -37,7 +37,9 @@ def test_terminal_output_then_files_then_no_silent_overwrite(fixture, tmp_path):
     assert "23.09.02 Pas: 416,00 årlige transaktioner, 6,3 %" in out
     assert "Uden for tælleugerne: 2 fund, 4 rækker" in out  # the phone unit's W43 rows
     assert "Tærskler: selvbetjeningsgrad 80,0 %, volumen 260,00 årlige transaktioner" in out
-    assert "Note: Ingen pris i konfigurationen ([[pris]])" in out  # not eaten as rich markup
+    # [[pris]] is there but lacks some channels: named, not "no [[pris]]" (nor eaten as markup)
+    assert "Note: Ingen pris i [[pris]] for disse kanaler" in out
+    assert "Ingen pris i konfigurationen" not in out
     assert not list(tmp_path.glob("**/*.csv"))  # the terminal view writes nothing
 
     folder = tmp_path / "ud"

@@ -15,7 +15,7 @@ from exports.analysis_data import days_selection, weeks_selection
 from exports.report_files import table1_csv
 from storage.open import open_store
 from report_fixtures import (
-    EXPECTED_CSV, EXPECTED_POLICY, build, report_store, staff, write_config,
+    EXPECTED_CSV, EXPECTED_POLICY, build, raw, report_store, run_cli, staff, write_config,
 )
 from storage import config as cfgmod
 from storage.errors import Refusal
@@ -74,16 +74,45 @@ def test_units_have_their_own_factor(fixture):
 
 def test_rows_outside_count_weeks_are_included_only_when_asked(fixture):
     """--medtag-udenfor: the phone unit's W43 rows (TLFIND OPRET 2, another municipality's
-    TLFIND OPRET 1, a TraceTool WEB visit) count with the unit's factor 52, the W45 catch-up rows
-    of 23.05.10 (no unit) with 26."""
+    TLFIND OPRET 1, a TraceTool WEB visit) count, and widen the unit's weeks: its count week Uge 44
+    ∪ ISO week 43 of those rows = 2 weeks, factor 26 (not its own 52). The W45 catch-up rows of
+    23.05.10 (no unit) widen that unit's Uge 43 + Uge 44 by W45: factor 52 / 3."""
     report = _report(fixture, days_selection("19-10-2026", "02-11-2026"), include_outside=True)
     rows = {line.split(";")[0]: line for line in _csv(report)[1:]}
-    # BBR: analog 2 + 3 → yearly 26 + 52 × 4 = 234; digital WEB 1 × 52; info 3 × 52; the median
-    # of the yearly transactions is now BBR's own 286 (78, 260, 286, 416, 442): D
-    assert rows["02.00.20"] == "02.00.20;BBR;20-10-2026;30-10-2026;4;blandet;5;234,00;1;52,00;3;156,00;16,7;D"
-    # 23.05.10: digital 6 + 7 = 13 → 338; rate 13/17 = 76.5
-    assert rows["23.05.10"].split(";")[8:10] == ["13", "338,00"]
+    # BBR: analog borgerservice 1 + telefon 1 + 2 + 1 = 5, all factor 26 → 130; digital WEB 1 →
+    # 26; info 3 → 78; rate 1/6 = 16.7. Yearly transactions per task: 99.01.02 3 × 52/3 = 52,
+    # BBR 156, 29.03.04 26 + 9 × 52/3 = 182, 23.05.10 104 + 13 × 52/3 = 329.33, 23.09.02
+    # 390 + 52/3 = 407.33: median 182; BBR 156 < 182 and a low rate → B
+    assert rows["02.00.20"] == "02.00.20;BBR;20-10-2026;30-10-2026;4;26,00;5;130,00;1;26,00;3;78,00;16,7;B"
+    # 23.05.10: digital 6 + 7 = 13 rows of no unit × 52/3 = 225.33; rate 13/17 = 76.5
+    assert rows["23.05.10"].split(";")[8:10] == ["13", "225,33"]
+    assert rows["99.01.02"].split(";")[5] == "17,33"
+    factors = report.unit_factors.set_index("Enhed")
+    assert factors.loc["259telefon", "Antal uger"] == 2 and factors.loc["259telefon", "Faktor"] == 26
+    assert factors.loc["(uden enhed)", "Antal uger"] == 3
+    assert factors.loc["259borgerservice", "Antal uger"] == 2
     assert any("talt med (--medtag-udenfor)" in n for n in report.notes)
+    assert any("259telefon: rækker uden for tælleugerne i 1 ISO-uge er medtaget; faktoren er "
+               "52 / 2 (1 tælleuge + 1 ISO-uge)" in n for n in report.notes)
+
+
+def test_one_count_week_and_outside_rows_of_two_more_weeks_is_52_over_3(tmp_path, db_path):
+    """The phone unit counts Uge 44 only; with a further row on Tuesday 3 November (ISO W45) and
+    its W43 rows included, its rows span 3 weeks: factor 52/3, not 52 (which made its BBR 3× too
+    big). BBR analog: borgerservice 1 × 26 + telefon (1 + 2 + 1 + 1) × 52/3 = 26 + 86.67."""
+    fixture = build(tmp_path, db_path)
+    _, config, db = fixture
+    raw(db, opgave="02.00.20", kanal="TLFIND", type="OPRET", when="03-11-2026 09:00",
+        enhed="259telefon")  # outside every count week: an imported row
+    report = _report(fixture, days_selection("19-10-2026", "08-11-2026"), include_outside=True)
+    factors = report.unit_factors.set_index("Enhed")
+    assert factors.loc["259telefon", "Antal uger"] == 3
+    assert factors.loc["259telefon", "Faktor"] == pytest.approx(52 / 3)
+    bbr = next(line for line in _csv(report)[1:] if line.startswith("02.00.20;")).split(";")
+    # factor blandet (26 and 52/3); analog 6 → 112.67; digital WEB 1 × 52/3; info 3 × 52/3 = 52
+    assert bbr[5:12] == ["blandet", "6", "112,67", "1", "17,33", "3", "52,00"]
+    plain = _report(fixture, days_selection("19-10-2026", "08-11-2026"))
+    assert plain.unit_factors.set_index("Enhed").loc["259telefon", "Faktor"] == 52
 
 
 def test_a_comparison_without_configured_weeks_uses_its_iso_weeks(fixture):
@@ -161,8 +190,21 @@ def test_policy_cost_says_when_a_price_is_missing(fixture):
     store.close()
     total = frame.iloc[-1]
     assert total["Heraf på uønsket kanal"] == 8
-    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakt uden pris"
+    assert total["Uønskede kanaler"] == "ufuldstændig: 1 kontakt uden pris (EMLIND)"
     assert total["Årlig omkostning på uønsket kanal (kr.)"] == 17030  # the priced part
+    # 23.05.10 at the desk: PRSNLG OPRET 3 priced (7410 kr.), EMLIND STATUS 1 without a price:
+    # the row's figure is the priced part only, and says so
+    row = frame[(frame["KLE"] == "23.05.10") & (frame["Enhed"] == "259borgerservice")].iloc[0]
+    assert row["Årlig omkostning på uønsket kanal (kr.)"] == 7410
+    assert row["Uønskede kanaler"] == "PRSNLG 3, EMLIND 1; ufuldstændig: EMLIND uden pris"
+    shown = run_cli(config_path, db, "--uge", WEEKS)
+    assert shown.returncode == 0, shown.stderr
+    assert "7410 ufuldst." in shown.stdout and "(EMLIND)" in shown.stdout
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 100
+    # [[pris]] exists: the note names the channels without a price, not a missing [[pris]]
+    assert "Ingen pris i konfigurationen" not in shown.stdout
+    assert "Note: Ingen pris i [[pris]] for disse kanaler" in shown.stdout
+    assert "EMLIND/transaktion" in shown.stdout
 
 
 def test_no_policy_gives_an_empty_sheet_and_a_line(tmp_path, db_path):

@@ -451,3 +451,42 @@ async def test_back_in_coverage_today_is_read_again(console, store):
         await pilot.press("f2")
         await settle(console, pilot)
         assert grid_row(console, "999borgerservice")[3] == "3"
+
+
+async def test_batch_asks_the_units_questions_before_saving(console, db_path):
+    """999telefon has a required question: the batch form asks it; a wrong answer is refused in
+    the form, Esc saves nothing, and the answer given goes on every row of the batch."""
+    question = "Taler borgeren dansk?"
+    async with console.run_test(size=SIZE) as pilot:
+        await _batch(console, pilot, enhed="999telefon", opgave="23.05.10", kanal="TLFIND",
+                     type="OPRET", antal="2", tid="20-10-2026 14:00")
+        field = console.screen.query_one("#q-0", Input)
+        assert dbrows.count(db_path, "registrations", "1=1", ()) == 0
+        field.value = "7"
+        field.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert f'"{question}" skal besvares: 1 = Ja, 2 = Nej' in text_of(console, "#q-error")
+        await pilot.press("escape")
+        await settle(console, pilot)
+        assert dbrows.count(db_path, "registrations", "1=1", ()) == 0
+        await _batch(console, pilot, enhed="999telefon", opgave="23.05.10", kanal="TLFIND",
+                     type="OPRET", antal="2", tid="20-10-2026 14:00")
+        field = console.screen.query_one("#q-0", Input)
+        field.value = "2"
+        field.focus()
+        await pilot.press("enter")
+        await settle(console, pilot)
+        assert "Gemt: 2 × 23.05.10" in text_of(console, "#c-message")
+    rows = dbrows.dict_rows(db_path, "registrations", "1=1", ())
+    assert [r["answers"] for r in rows] == ['{"Taler borgeren dansk?": "Nej"}'] * 2
+
+
+def test_batch_entry_refuses_a_missing_required_answer(config, clock):
+    from storage.errors import Refusal
+    from tui.console.registrations import batch_entry
+
+    values = {"enhed": "999telefon", "opgave": "23.05.10", "kanal": "TLFIND", "type": "OPRET",
+              "antal": "1", "tid": "20-10-2026 14:00"}
+    with pytest.raises(Refusal, match='"Taler borgeren dansk\\?" er påkrævet i 999telefon'):
+        batch_entry(config, values, clock(), {})

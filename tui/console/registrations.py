@@ -73,8 +73,10 @@ def row_text(row, zone) -> Text:
                 f"{escape(row.station)[:10]:<10} {marks}", no_wrap=True, overflow="crop")
 
 
-def batch_entry(config, values: dict, now: datetime):
-    """The rows a coordinator types in: refused unless the day lies in the unit's count weeks."""
+def batch_entry(config, values: dict, now: datetime, answers: dict | None = None):
+    """The rows a coordinator types in: refused unless the day lies in the unit's count weeks and
+    every required question of the unit is answered. ``answers`` None: not asked yet, the other
+    fields are checked only (the caller asks the questions next, then calls again)."""
     from storage import register_policy
     from storage.registration import new_entry
     from storage.timeutil import parse_local_moment
@@ -91,8 +93,11 @@ def batch_entry(config, values: dict, now: datetime):
         weeks = ", ".join(f"{w.name} ({w.first:%d-%m} – {w.last:%d-%m})"
                           for w in config.unit_weeks(unit.code)) or "ingen"
         raise Refusal(f"{day:%d-%m-%Y} ligger uden for {unit.code}s tælleuger: {weeks}", "tid")
-    return new_entry(config, enhed=unit.code, opgave=values["opgave"], kanal=values["kanal"].upper(),
-                     type=values["type"].upper(), end=end, count=count)
+    entry = new_entry(config, enhed=unit.code, opgave=values["opgave"], kanal=values["kanal"].upper(),
+                      type=values["type"].upper(), end=end, count=count, answers=answers or {})
+    if answers is not None:
+        register_policy.check_required_answers(unit, entry.answers, hint=False)
+    return entry
 
 
 class RegistrationsScreen(ModeScreen):
@@ -231,15 +236,23 @@ class RegistrationsScreen(ModeScreen):
                                         "kanal": self.app.config.units[unit].channel,
                                         "tid": f"{now:%d-%m-%Y %H:%M}"}), self._batch)
 
-    def _batch(self, values: dict | None) -> None:
+    def _batch(self, values: dict | None, answers: dict | None = None) -> None:
         if values is None:
             return
         from storage.errors import TaelleugeError
 
+        from .batch_answers import AnswersForm
+
+        config = self.app.config
         try:
-            entry = batch_entry(self.app.config, values, self.app.clock())
+            entry = batch_entry(config, values, self.app.clock(), answers)
         except (TaelleugeError, ValueError) as error:
             self.message(str(error), "error")
+            return
+        unit = config.unit(entry.enhed)
+        if answers is None and unit.questions:  # the fields are right: now the unit's questions
+            self.app.push_screen(AnswersForm(unit), lambda given: self._batch(values, given)
+                                 if given is not None else None)
             return
         store = self.app.store
 

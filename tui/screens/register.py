@@ -704,7 +704,7 @@ class RegisterScreen(Screen[None]):
     def submit(self, task: Task, type_code: str, *, afslutning: str, blanket: str, kanal: str,
                count: int, answers: dict[str, str], start: datetime, end: datetime) -> None:
         config = self._current_config(end)
-        trial = config.week_of(end.astimezone(config.zone).date()) is None
+        trial = config.unit_week_of(self.unit.code, end.astimezone(config.zone).date()) is None
         try:
             entry = new_entry(
                 config, enhed=self.unit.code, opgave=task.kle, kanal=kanal, type=type_code,
