@@ -22,8 +22,8 @@ _IMPORT = ("INSERT INTO imports (id, sha256, content_sha256, file_name, layout, 
            "'2026-10-21T09:00:00.000000Z')")
 _ROW = ("INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc, import_id{seq_col}) VALUES ('{id}', '999', 'k', "
-        "'', '23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Web', 'import', 'o', 'c', "
-        "'{imp}'{seq})")
+        "'', '23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Web', 'import', 'o', "
+        "'2026-10-21T09:00:00.000000Z', '{imp}'{seq})")
 _VOID = ("INSERT INTO voids (id, registration_id, reason, station, operator, created_utc, enhed, "
          "trial, end_utc, type, kanal{seq_col}) SELECT 'v1', id, 'FORTRUDT', 's', 'o', 'c', enhed, "
          "trial, end_utc, type, kanal{seq} FROM registrations WHERE id = 'r1'")
@@ -50,7 +50,7 @@ def test_sqlite_m007_keeps_the_imports_and_drops_only_the_unique_hashes(tmp_path
     conn.close()
 
     with SqliteStore(path, station="s", operator="o") as store:
-        assert store.migrated == ["m007_import_hash_not_unique"] == MIGRATION_NAMES[6:]
+        assert store.migrated == ["m007_import_hash_not_unique", *MIGRATION_NAMES[7:]]
         assert [(r.id, r.file_name) for r in store.imports()] == [("imp1", "a.csv")]
         assert [(r.id, live) for r, live in store.import_status()] == [("imp1", 1)]
     raw = sqlite3.connect(path)
@@ -89,7 +89,7 @@ def test_postgres_m007_keeps_the_imports_and_drops_only_the_unique_hashes(pg_emp
         conn.rollback()
 
     with PgStore(pg_empty_database, station="s", operator="o") as store:
-        assert store.migrated == ["m007_import_hash_not_unique"]
+        assert store.migrated == ["m007_import_hash_not_unique", *pg_schema.MIGRATION_NAMES[7:]]
         assert [(r.id, live) for r, live in store.import_status()] == [("imp1", 1)]
     with psycopg.connect(pg_empty_database, autocommit=True) as conn:
         conn.execute(_IMPORT.format(id="imp2", name="again.csv"))  # same hashes: allowed now
