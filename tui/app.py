@@ -95,6 +95,9 @@ class TaelleApp(App[None], inherit_bindings=False):
         key_clock: Callable[[], float] | None = None,
     ):
         super().__init__()
+        from .esc_parser import install
+
+        install()  # Esc and a key in one burst are two keys (tui.esc_parser)
         self.config = config
         self.store = store
         self.clock = clock

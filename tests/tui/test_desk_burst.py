@@ -1,0 +1,55 @@
+"""The second desk trial in real tmux, keys sent as bursts (as over SSH): every case here saved
+or lost what nobody meant on the desk before the fix."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.drivers import linux_driver
+
+from tui.app import make_app
+from tui.esc_parser import DeskParser
+
+from desk_support import SIZE, rows, text_of
+from support import settle
+
+
+def parsed(raw: str) -> list[events.Key]:
+    """The keys the real terminal driver makes of ``raw`` arriving in one read."""
+    parser = linux_driver.XTermParser()
+    return [t for t in [*parser.feed(raw), *parser.feed("")] if isinstance(t, events.Key)]
+
+
+def saved(db_path, *fields: str) -> list[tuple]:
+    return [tuple(r[f] for f in fields) for r in rows(db_path)]
+
+
+# -- D1: Esc and the next character in one read ---------------------------------------------------
+
+@pytest.mark.parametrize("raw, keys", [
+    ("7\x1b8i", ["7", "escape", "8", "i"]),
+    ("\x1b1o", ["escape", "1", "o"]),
+    ("\x1b+100\r", ["escape", "plus", "1", "0", "0", "enter"]),
+    ("\x1b/", ["escape", "slash"]),
+    ("\x1bf", ["escape", "f"]),
+    ("\x1b-", ["escape", "minus"]),
+    ("\x1b\x1b3", ["escape", "escape", "3"]),
+    ("\x1b[A\x1bOP\x1b[1;5C", ["up", "f1", "ctrl+right"]),  # real sequences stay whole
+])
+def test_every_esc_and_character_in_one_read_is_esc_then_the_character(kl2013, store, clock, raw, keys):
+    make_app(kl2013, store, clock=clock)  # the app installs its parser in Textual's driver
+    assert linux_driver.XTermParser is DeskParser
+    assert [k.key for k in parsed(raw)] == keys
+
+
+async def test_esc_then_a_digit_in_one_burst_clears_and_starts_that_task(kl2013, store, clock):
+    """Trial: ``send-keys 7 Escape 8 i`` saved task 7 INFO instead of task 8 INFO."""
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        task = {key: item for key, item in app.screen.state.items()}
+        for key in parsed("7\x1b8i"):
+            app.post_message(key)
+        await settle(app, pilot)
+        assert saved(store.path, "opgave", "type") == [(task["8"].kle, "INFO")]
+        assert "Gemt" in text_of(app, "#message")
