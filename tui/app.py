@@ -166,6 +166,11 @@ class TaelleApp(App[None], inherit_bindings=False):
         typing = isinstance(self.focused, Input) and event.is_printable
         why = self.keys.check(event.key, self.key_time(event), typing=typing,
                               opened_at=getattr(screen, "opened_at", None))
+        if not isinstance(screen, ModalScreen):
+            # The desk decides about a repeated key itself, in order: only it knows whether the
+            # key before saved something (queued keys reach it after this point). Here, a repeat
+            # of a digit in a count or of an answer looked like a bounce (issue 9, D4/D5).
+            why = None
         if why is None:
             if typing and getattr(screen, "opened_at", None) is not None:
                 # Typing into the dialog's own field (a PIN, a search) shows it is being

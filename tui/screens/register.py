@@ -34,7 +34,7 @@ from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
 from ..entry_state import EntryState
-from ..key_filter import REPEAT
+from ..key_filter import FREE_KEYS, REPEAT, REPEAT_WINDOW
 from ..panel_data import PanelData, RecentEntry, load_panel, load_recent
 from ..widgets.text_lines import TextLines
 
@@ -172,7 +172,11 @@ class RegisterScreen(Screen[None]):
         self._active_at: datetime | None = None  # the last key, for the idle timeout
         self._dimmed = False
         self._search_started: datetime | None = None
-        self._count_doubt = False  # a digit of the count being typed was dropped as a repeat
+        # The key whose press saved, opened a dialog or the repeat preview, and when it (or its
+        # latest repeat) arrived: the same key again within REPEAT_WINDOW is held or bounced.
+        self._guard_key: str | None = None
+        self._guard_at = float("-inf")
+        self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
 
     @property
     def config(self):
@@ -334,9 +338,16 @@ class RegisterScreen(Screen[None]):
             if dropped is not None and self.app.screen is not self:
                 dropped(event, "queued")
             return
+        key_at = self.app.key_time(event)
+        if (event.key == self._guard_key and event.key not in FREE_KEYS
+                and 0 <= key_at - self._guard_at < REPEAT_WINDOW):
+            self._guard_at = key_at  # each repeat extends the window: held for any length, once
+            self.key_dropped(event, REPEAT)
+            return
+        self._guard_key = None
         now = self.app.clock()
         self._activity(now)
-        self._key, self._saved_by = event.key, None
+        self._key, self._key_at, self._saved_by = event.key, key_at, None
         state = self.state
         char = event.character if event.is_printable and event.character else ""
         action = self._actions.get(event.key)
@@ -371,17 +382,13 @@ class RegisterScreen(Screen[None]):
         would have acted, the user may have meant two presses: say how to get the second."""
         if why != REPEAT or event.key == self._saved_by or self.dialog_open:
             return
-        state = self.state
-        if state.batch_typing is not None and event.character and event.character.isdigit():
-            # "+ 1 0 0" typed fast reads as 10: the count is not taken until Enter is pressed
-            # again, so a dropped digit can never silently change the number saved.
-            self._count_doubt = True
-            enter = render.first_key(self.labels, "register.repeat")
-            self.say(f"Antal: {state.batch_typing or '?'}. {TWICE} Tryk {event.character} igen, eller "
-                     f"{enter} for {state.batch_typing or '1'}.", "warning")
-            return
         if self._would_act(event):
             self._message_with(TWICE, "warning")
+
+    def _hold_off_repeats(self) -> None:
+        """The key being handled saved, or opened a dialog or the repeat preview: its repeats
+        within REPEAT_WINDOW are dropped (a held Enter, a bounced type key)."""
+        self._guard_key, self._guard_at = self._key, self._key_at
 
     def _would_act(self, event: events.Key) -> bool:
         state = self.state
@@ -533,9 +540,12 @@ class RegisterScreen(Screen[None]):
         """Every dialog of the desk: one at a time, and keys already on their way to the desk
         while it opens are dropped (they were typed for what the dialog replaced)."""
         self.dialog_open = True
+        self._hold_off_repeats()
 
         def closed(result) -> None:
             self.dialog_open = False
+            # The key that answered, held down, must not act again here.
+            self._guard_key, self._guard_at = self.app.keys.last_key, self.app.keys.last_at
             if callback is not None:
                 callback(result)
 
@@ -552,7 +562,6 @@ class RegisterScreen(Screen[None]):
         if self.state.step == 3 or self.state.repeat:
             self.say("Antal (+) vælges før opgaven: tryk Esc først for at rydde.", "warning")
             return
-        self._count_doubt = False
         self.state.batch_typing = ""
         self.state.touch(self.app.clock())
         self.say(f"Antal: skriv tallet (1-{render.thousands(MAX_BATCH)}) og tryk Enter; den næste "
@@ -582,12 +591,6 @@ class RegisterScreen(Screen[None]):
 
     def _finish_batch(self) -> None:
         state = self.state
-        if self._count_doubt:
-            self._count_doubt = False
-            enter = render.first_key(self.labels, "register.repeat")
-            self.say(f"Antallet er {state.batch_typing or '1'} (en tast blev talt én gang). Tryk {enter} "
-                     "igen for at bruge det, eller ret tallet.", "warning")
-            return
         typed, state.batch_typing = state.batch_typing, None
         count = int(typed or "1")
         if not 1 <= count <= MAX_BATCH:
@@ -624,6 +627,7 @@ class RegisterScreen(Screen[None]):
         if state.batch_typing is not None:
             self._finish_batch()
         elif self.failed:
+            self._hold_off_repeats()
             for entry in list(self.failed):
                 self.write(entry)
         elif self.pending and (state.repeat or (state.step == 1 and state.group is None)):
@@ -660,6 +664,7 @@ class RegisterScreen(Screen[None]):
         task, _, type_code, afslutning, blanket, _answers = last
         self.state.touch(self.app.clock())
         self.state.load_repeat(task, type_code, hold=afslutning == "HOLD", blanket=blanket == "JA")
+        self._hold_off_repeats()
         enter = render.first_key(self.labels, "register.repeat")
         self.say(f"Gentag: {render.preview(self.config, self.state)}\n"
                  f"{enter} igen = gem, en anden typetast = gem med den, Esc = ryd. Intet er gemt endnu.")
@@ -695,6 +700,7 @@ class RegisterScreen(Screen[None]):
         state = self.state
         now = self.app.clock()
         self._saved_by = self._key
+        self._hold_off_repeats()
         self.submit(
             state.task, state.type, afslutning="HOLD" if state.hold else "STRAKS",
             blanket="JA" if state.blanket else "NEJ", kanal=state.entry_channel, count=state.batch,
