@@ -53,3 +53,31 @@ async def test_esc_then_a_digit_in_one_burst_clears_and_starts_that_task(kl2013,
         await settle(app, pilot)
         assert saved(store.path, "opgave", "type") == [(task["8"].kle, "INFO")]
         assert "Gemt" in text_of(app, "#message")
+
+
+# -- D3: a stray Enter, then the next citizen -----------------------------------------------------
+
+async def test_a_task_key_during_the_repeat_preview_cancels_it_and_starts_that_task(kl2013, store, clock):
+    """Trial: Enter, then ``3 i`` saved the previous task as INFO."""
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        task = {key: item for key, item in app.screen.state.items()}
+        await pilot.press("1", "o")
+        clock.advance(seconds=5)
+        await pilot.press("enter", "3", "i")  # one burst: the stray Enter, the next citizen
+        await settle(app, pilot)
+        assert saved(store.path, "opgave", "type") == [(task["1"].kle, "OPRET"), (task["3"].kle, "INFO")]
+
+
+async def test_the_screen_says_the_repeat_was_cancelled(kl2013, store, clock):
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "o")
+        clock.advance(seconds=5)
+        await pilot.press("enter", "3")
+        await settle(app, pilot)
+        state = app.screen.state
+        assert not state.repeat and state.task is not None and state.task.name in text_of(app, "#message")
+        assert "Gentagelse fortrudt" in text_of(app, "#message")

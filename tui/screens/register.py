@@ -366,6 +366,8 @@ class RegisterScreen(Screen[None]):
             code = self._type_by_key.get(char)
             if code:
                 self.pick_type(code)
+            elif char and char in self._task_keys and state.repeat:
+                self._cancel_repeat_for(char, now)
             elif char and char in self._task_keys:
                 self.say(f"Trin 2: vælg typen for {state.task.name} ({self._type_hint()}), "
                          "eller Esc for at rydde.", "warning")
@@ -669,6 +671,15 @@ class RegisterScreen(Screen[None]):
         self.say(f"Gentag: {render.preview(self.config, self.state)}\n"
                  f"{enter} igen = gem, en anden typetast = gem med den, Esc = ryd. Intet er gemt endnu.")
         self.redraw()
+
+    def _cancel_repeat_for(self, key: str, now: datetime) -> None:
+        """A task key while the repeat is shown: a stray Enter opened it, and this is the next
+        citizen's task. The preview goes (nothing was saved) and the key starts its task."""
+        batch = self.state.batch  # a count typed before the Enter is still meant
+        self.state.reset()
+        self.state.batch = batch
+        self.pick_task(key, now)
+        self._message_with("Gentagelse fortrudt (intet gemt).")
 
     def action_next_task(self) -> None:
         last = self._last_contact()
