@@ -363,7 +363,8 @@ def _package(r: _Reader, raw: Any, key: str, task_keys: str, *, nested: bool) ->
     if len(items) > len(task_keys):
         letters = task_keys.lstrip(keymaps.DIGITS)
         raise r.fail(key, f"har {len(items)} punkter; højst {len(task_keys)} pr. niveau (tasterne 1-9 og "
-                          f"{', '.join(letters)}: typernes bogstaver og HOLD/blanket er ikke opgavetaster); "
+                          f"{', '.join(letters)}: typernes bogstaver, HOLD/blanket og svarene j/y/n er ikke "
+                          "opgavetaster); "
                           "saml resten i en gruppe ({ gruppe = \"…\", opgaver = [...] })")
     out: list[PackageItem] = []
     seen: set[str] = set()

@@ -81,3 +81,39 @@ async def test_the_screen_says_the_repeat_was_cancelled(kl2013, store, clock):
         state = app.screen.state
         assert not state.repeat and state.task is not None and state.task.name in text_of(app, "#message")
         assert "Gentagelse fortrudt" in text_of(app, "#message")
+
+
+# -- D2: the dialogs' answer letters are never task keys ------------------------------------------
+
+def test_no_dialog_answer_letter_is_a_task_key_in_the_kl2013_package(kl2013):
+    """Trial: j, y and n were task keys in a 30-task package, so the next citizen's ``j o``
+    confirmed "Gem den igen?" (a duplicate) and ``n 2 o`` was taken as "nej"."""
+    for unit in kl2013.units.values():
+        assert not set("jyn") & set(unit.keys)
+    assert len(kl2013.units["259borgerservice"].package) <= len(kl2013.units["259borgerservice"].keys)
+
+
+async def test_a_guard_nobody_answers_closes_itself_with_no_and_says_so(kl2013, store, clock, monkeypatch):
+    from tui.screens import dialogs
+    from tui.screens.dialogs import Confirm
+
+    monkeypatch.setattr(dialogs, "CONFIRM_TICK", 0.02)
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "o", "1", "o")  # a burst: the second asks "Gem den igen?"
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        clock.advance(seconds=29)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm)
+        clock.advance(seconds=2)
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, Confirm) and len(rows(store.path)) == 1
+        message = text_of(app, "#message")
+        assert "lukkede sig selv efter 30 sekunder uden svar: svaret blev nej" in message
+        assert "Ikke gemt igen" in message
+        clock.advance(seconds=2)
+        await pilot.press("j", "o")  # the next citizen's keys answer nothing
+        await settle(app, pilot)
+        assert len(rows(store.path)) == 1

@@ -550,6 +550,11 @@ class RegisterScreen(Screen[None]):
             self._guard_key, self._guard_at = self.app.keys.last_key, self.app.keys.last_at
             if callback is not None:
                 callback(result)
+            if getattr(dialog, "timed_out", False):
+                from .dialogs import CONFIRM_IDLE
+
+                self._message_with(f"Spørgsmålet lukkede sig selv efter {int(CONFIRM_IDLE.total_seconds())} "
+                                   "sekunder uden svar: svaret blev nej.", "warning")
 
         self.app.push_screen(dialog, closed)
 
