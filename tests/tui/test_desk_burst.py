@@ -117,3 +117,27 @@ async def test_a_guard_nobody_answers_closes_itself_with_no_and_says_so(kl2013, 
         await pilot.press("j", "o")  # the next citizen's keys answer nothing
         await settle(app, pilot)
         assert len(rows(store.path)) == 1
+
+
+# -- D7: the start of an entry is its own first key -------------------------------------------------
+
+@pytest.mark.parametrize("count, answer", [("60", "n"), ("0", None)], ids=["declined", "refused"])
+async def test_a_count_that_is_declined_or_refused_gives_no_start_time(kl2013, store, clock, count, answer):
+    """Trial: ``+ 6 0 Enter n``, then ``a o``: the start was the + a minute before."""
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("plus", *count, "enter")
+        await settle(app, pilot)
+        if answer:
+            clock.advance(seconds=1)
+            await pilot.press(answer)
+            await settle(app, pilot)
+        clock.advance(seconds=60)
+        first_key = clock()
+        await pilot.press("a")
+        clock.advance(seconds=2)
+        await pilot.press("o")
+        await settle(app, pilot)
+        [row] = rows(store.path)
+        assert row["start_utc"] == first_key.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

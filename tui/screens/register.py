@@ -176,6 +176,7 @@ class RegisterScreen(Screen[None]):
         # latest repeat) arrived: the same key again within REPEAT_WINDOW is held or bounced.
         self._guard_key: str | None = None
         self._guard_at = float("-inf")
+        self._started_before_batch: datetime | None = None
         self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
 
     @property
@@ -570,6 +571,8 @@ class RegisterScreen(Screen[None]):
             self.say("Antal (+) vælges før opgaven: tryk Esc først for at rydde.", "warning")
             return
         self.state.batch_typing = ""
+        # A count that is refused or declined is no part of the entry: its start goes with it.
+        self._started_before_batch = self.state.started
         self.state.touch(self.app.clock())
         self.say(f"Antal: skriv tallet (1-{render.thousands(MAX_BATCH)}) og tryk Enter; den næste "
                  "registrering gemmes så mange gange. Esc rydder.")
@@ -601,6 +604,7 @@ class RegisterScreen(Screen[None]):
         typed, state.batch_typing = state.batch_typing, None
         count = int(typed or "1")
         if not 1 <= count <= MAX_BATCH:
+            state.started = self._started_before_batch
             self.say(f"Antal skal være fra 1 til {render.thousands(MAX_BATCH)}, ikke {count}.", "error")
         elif count > BATCH_ASK_ABOVE:
             from .dialogs import Confirm
@@ -609,6 +613,7 @@ class RegisterScreen(Screen[None]):
                 if yes:
                     self._set_batch(count)
                 else:
+                    state.started = self._started_before_batch
                     self.say("Antallet er ikke ændret.")
                 self.redraw()
 
