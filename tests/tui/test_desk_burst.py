@@ -141,3 +141,47 @@ async def test_a_count_that_is_declined_or_refused_gives_no_start_time(kl2013, s
         await settle(app, pilot)
         [row] = rows(store.path)
         assert row["start_utc"] == first_key.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- D8: after a busy database, entries commit in the order they were made ---------------------------
+
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail
+async def test_an_entry_that_waited_for_the_database_commits_before_the_next_one(kl2013, store, db_path, clock):
+    """Trial: after a busy spell, queued entries committed in random order, so Seneste (by seq)
+    missed the newest. Now the waiting entry goes first, then the new one."""
+    import sqlite3
+
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        await pilot.press("1", "o")
+        await settle(app, pilot)
+        assert "IKKE GEMT" in text_of(app, "#message")
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        clock.advance(seconds=5)
+        await pilot.press("2", "s")  # before the automatic retry: the first goes first
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        got = [(r["seq"], r["type"]) for r in rows(store.path)]
+        assert [t for _, t in sorted(got)] == ["OPRET", "STATUS"]
+        assert app.screen.unsaved() == 0
+
+
+def test_seneste_orders_by_end_time_then_seq(kl2013, store, clock):
+    """An entry saved late (after a busy spell) has the higher seq but the earlier end."""
+    from datetime import timedelta
+
+    from storage.registration import new_entry
+    from tui.panel_data import load_recent
+
+    made = clock()
+    later = made + timedelta(minutes=1)
+    for opgave, end in [("23.09.02", later), ("23.05.10", made)]:  # the older one commits last
+        store.record(new_entry(kl2013, enhed="259borgerservice", opgave=opgave, kanal="PRSNLG",
+                               type="OPRET", start=end, end=end))
+    assert [e.opgave for e in load_recent(store, "259borgerservice")] == ["23.09.02", "23.05.10"]
+    assert [e.opgave for e in load_recent(store, "259borgerservice", limit=1)] == ["23.09.02"]

@@ -242,11 +242,17 @@ async def test_one_entrys_gemt_never_hides_anothers_ikke_gemt(kiosk, store, db_p
         blocker.execute("ROLLBACK")
         blocker.close()
         clock.advance(seconds=3)
-        await press(app, pilot, "2", "i")  # saved at once; the first waits for its retry
+        blocker = lock(db_path)  # busy again: the second fails behind the first
+        await press(app, pilot, "2", "i")
         message = text_of(app, "#message")
-        assert "Gemt kl." in message and "23.09.02 Pas" in message
-        assert "Venter: 1 IKKE GEMT (Flytning OPRET)" in message
-        assert app.screen.query_one("#message").has_class("-error")
+        assert "Venter: 2 IKKE GEMT" in message and app.screen.query_one("#message").has_class("-error")
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        clock.advance(seconds=3)
+        await press(app, pilot, "3", "i")  # the two waiting go first, in order, then this one
+        message = text_of(app, "#message")
+        assert "Gemt kl." in message and "23.09.04 Kørekort" in message and "IKKE GEMT" not in message
+        assert [r["opgave"] for r in rows(store.path)] == ["23.05.10", "23.09.02", "23.09.04"]
 
 
 @pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail or wait

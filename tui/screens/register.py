@@ -14,6 +14,8 @@ typed: a binding is never left to the app, where it could run after the keys tha
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -177,6 +179,11 @@ class RegisterScreen(Screen[None]):
         self._guard_key: str | None = None
         self._guard_at = float("-inf")
         self._started_before_batch: datetime | None = None
+        self._queue: deque[Entry] = deque()  # to be written, oldest first (one writer thread)
+        self._queue_lock = threading.Lock()
+        self._writing = False
+        self._retry_set = False  # one automatic retry is waiting
+        self._busy: list[Entry] = []  # failed entries that failed on a busy database
         self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
 
     @property
@@ -640,8 +647,8 @@ class RegisterScreen(Screen[None]):
             self._finish_batch()
         elif self.failed:
             self._hold_off_repeats()
-            for entry in list(self.failed):
-                self.write(entry)
+            self._busy = list(self.failed)  # Enter tries every one again, oldest first
+            self.write(self.failed[0])
         elif self.pending and (state.repeat or (state.step == 1 and state.group is None)):
             # A repeat of an entry the database has not confirmed could count it twice.
             self.say("Den forrige er ikke gemt endnu (venter på databasen): Enter gentager først, "
@@ -776,12 +783,27 @@ class RegisterScreen(Screen[None]):
     # -- writes and reads in workers ------------------------------------------------------------
 
     def write(self, entry: Entry) -> None:
+        """Queue ``entry`` for the database. Entries commit one at a time in the order they were
+        made (their seq then follows time, so Seneste shows the newest): one that failed earlier
+        goes first, before this one."""
         if entry in self.failed:
-            self.failed.remove(entry)  # only this one: other failed entries keep waiting
-        self._write(entry)
-        # Normally saved within milliseconds; if the database is busy, say that we are waiting.
-        self.pending.append(entry)
-        self.set_timer(WAITING_AFTER, lambda: self._show_waiting(entry))
+            self.failed.remove(entry)
+        # Only entries that waited for a busy database: one refused for a reason of its own
+        # waits for Enter or Esc and never holds the others back.
+        waiting = sorted((e for e in self.failed if e in self._busy), key=lambda e: e.end)
+        for queued in waiting:
+            self.failed.remove(queued)
+        self._busy = [e for e in self._busy if e not in waiting and e != entry]
+        for queued in (*waiting, entry):
+            self.pending.append(queued)
+            # Normally saved within milliseconds; if the database is busy, say that we are waiting.
+            self.set_timer(WAITING_AFTER, lambda queued=queued: self._show_waiting(queued))
+        with self._queue_lock:
+            self._queue.extend((*waiting, entry))
+            start = not self._writing
+            self._writing = True
+        if start:
+            self._write()
 
     def _show_waiting(self, entry: Entry) -> None:
         if entry in self.pending and entry not in self.slow:
@@ -789,17 +811,29 @@ class RegisterScreen(Screen[None]):
             self.say(f"Gemmer {render.short(self.config, entry)} … venter på databasen", "warning")
 
     @work(thread=True, group="db-write", exit_on_error=False)
-    def _write(self, entry: Entry) -> None:
-        try:
-            self.store.record(entry)
-        except Exception as error:  # noqa: BLE001 - every failure must reach the screen
-            # Worth retrying on our own: another process holds the lock, or the server (PostgreSQL)
-            # is restarting; the entry's UUIDs make a retry safe.
-            busy = isinstance(error, (DatabaseBusy, DatabaseUnreachable))
-            self.post_message(WriteFailed(entry, _plain(error), busy))
-            return
-        # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
-        self.post_message(Saved(entry))
+    def _write(self) -> None:
+        """The one writer: the queue, oldest first. After a failure the rest of the queue fails
+        with it (it would only wait for the same lock) and is retried later in the same order."""
+        failure: tuple[str, bool] | None = None
+        while True:
+            with self._queue_lock:
+                if not self._queue:
+                    self._writing = False
+                    return
+                entry = self._queue.popleft()
+            if failure is not None and failure[1]:  # the same busy database: fail behind it
+                self.post_message(WriteFailed(entry, *failure))
+                continue
+            try:
+                self.store.record(entry)
+            except Exception as error:  # noqa: BLE001 - every failure must reach the screen
+                # Worth retrying on our own: another process holds the lock, or the server
+                # (PostgreSQL) is restarting; the entry's UUIDs make a retry safe.
+                failure = (_plain(error), isinstance(error, (DatabaseBusy, DatabaseUnreachable)))
+                self.post_message(WriteFailed(entry, *failure))
+                continue
+            # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
+            self.post_message(Saved(entry))
 
     def refresh_panel(self) -> None:
         self._current_config(self.app.clock())
@@ -851,16 +885,22 @@ class RegisterScreen(Screen[None]):
         self._settled(message.entry)
         if message.entry not in self.failed:
             self.failed.append(message.entry)
+        if message.busy and message.entry not in self._busy:
+            self._busy.append(message.entry)
         self.redraw()
         self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy), "error")
-        if message.busy:
+        if message.busy and not self._retry_set:
             # Another process held the database past the timeout: keep trying on our own while
-            # the screen says so; Enter retries at once, Esc gives the entry up.
-            self.set_timer(RETRY_AFTER, lambda: self._retry(message.entry))
+            # the screen says so (one retry of them all, oldest first); Enter retries at once,
+            # Esc gives the entry up.
+            self._retry_set = True
+            self.set_timer(RETRY_AFTER, self._retry)
 
-    def _retry(self, entry: Entry) -> None:
-        if entry in self.failed:
-            self.write(entry)
+    def _retry(self) -> None:
+        self._retry_set = False
+        busy = [e for e in self.failed if e in self._busy]
+        if busy:
+            self.write(busy[0])  # and every other one that waited for the database, in order
 
     def unsaved(self) -> int:
         """Henvendelser on this screen that are not (yet) on disk."""
