@@ -185,3 +185,28 @@ def test_seneste_orders_by_end_time_then_seq(kl2013, store, clock):
                                type="OPRET", start=end, end=end))
     assert [e.opgave for e in load_recent(store, "259borgerservice")] == ["23.09.02", "23.05.10"]
     assert [e.opgave for e in load_recent(store, "259borgerservice", limit=1)] == ["23.09.02"]
+
+
+# -- D9: IKKE GEMT with a long task name keeps its reason and the Esc hint in sight -----------------
+
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the write fail
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_ikke_gemt_with_a_long_task_name_shows_the_reason_and_the_esc_hint(kl2013, store, db_path,
+                                                                                clock, size):
+    import sqlite3
+
+    from desk_support import screen_lines
+
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        store.conn.execute("PRAGMA busy_timeout = 50")
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        await pilot.press("8", "f")  # Navne- og adressebeskyttelse
+        await settle(app, pilot)
+        shown = "\n".join(screen_lines(app))
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        assert "IKKE GEMT: 1 × 23.05.05 Navne" in shown
+        assert "Årsag: " in shown and "Esc = opgiv" in shown

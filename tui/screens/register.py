@@ -888,7 +888,8 @@ class RegisterScreen(Screen[None]):
         if message.busy and message.entry not in self._busy:
             self._busy.append(message.entry)
         self.redraw()
-        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy), "error")
+        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy,
+                                width=max((self.size.width or 80) - 2, 1)), "error")
         if message.busy and not self._retry_set:
             # Another process held the database past the timeout: keep trying on our own while
             # the screen says so (one retry of them all, oldest first); Enter retries at once,
