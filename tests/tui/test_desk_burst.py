@@ -210,3 +210,42 @@ async def test_ikke_gemt_with_a_long_task_name_shows_the_reason_and_the_esc_hint
         blocker.close()
         assert "IKKE GEMT: 1 × 23.05.05 Navne" in shown
         assert "Årsag: " in shown and "Esc = opgiv" in shown
+
+
+# -- D6: ctrl+u on a locked database ----------------------------------------------------------------
+
+@pytest.mark.engines("sqlite")  # an SQLite lock held by the test makes the read wait
+async def test_ctrl_u_on_a_locked_database_says_so_soon_and_counts_the_keys_it_ignored(
+        kl2013, store, db_path, clock, monkeypatch):
+    """Trial: ctrl+u with the database locked froze ~9 s without a word, and the keys typed
+    meanwhile were thrown away silently."""
+    import sqlite3
+
+    from tui.screens import register
+
+    monkeypatch.setattr(register, "RECENT_BOUND", 0.2)
+    app = make_app(kl2013, store, clock=clock, enhed="259borgerservice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "o")
+        await settle(app, pilot)
+        blocker = sqlite3.connect(db_path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            clock.advance(seconds=2)
+            await pilot.press("ctrl+u")
+            await pilot.pause()
+            assert "Henter seneste" in text_of(app, "#message")
+            await pilot.press("2", "s")  # typed while the list is read
+            await pilot.pause(0.5)
+            message = " ".join(text_of(app, "#message").split())
+            assert "Kunne ikke hente de seneste registreringer" in message
+            assert "2 taster trykket imens blev ikke brugt" in message
+            assert not app.screen.dialog_open
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        clock.advance(seconds=2)
+        await pilot.press("2", "s")  # the desk takes keys again
+        await settle(app, pilot)
+        assert len(rows(store.path)) == 2

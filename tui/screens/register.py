@@ -46,6 +46,7 @@ IDLE_CLEAR = timedelta(seconds=60)  # … and then cleared: it never waits for t
 IDLE_TICK = 1.0  # seconds between idle checks (they read the injected clock)
 BATCH_ASK_ABOVE = 50  # a larger batch is confirmed first
 WAITING_AFTER = 0.3  # seconds before a slow write shows "venter"
+RECENT_BOUND = 1.5  # seconds ctrl+u waits for the Seneste list before it says why not
 RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays locked
 # Other stations of the unit write too: re-read the panel's totals this often (seconds).
 PANEL_REFRESH = 20
@@ -80,7 +81,8 @@ class PanelLoaded(Message):
 
 
 class RecentLoaded(Message):
-    def __init__(self, entries: list[RecentEntry]):
+    def __init__(self, entries: list[RecentEntry], asked: int = 0):
+        self.asked = asked
         super().__init__()
         self.entries = entries
 
@@ -183,6 +185,8 @@ class RegisterScreen(Screen[None]):
         self._queue_lock = threading.Lock()
         self._writing = False
         self._retry_set = False  # one automatic retry is waiting
+        self._ignored_keys = 0  # keys typed while the Seneste list was being read
+        self._recent_asked = 0  # which ctrl+u the list being read answers
         self._busy: list[Entry] = []  # failed entries that failed on a busy database
         self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
 
@@ -345,6 +349,8 @@ class RegisterScreen(Screen[None]):
             dropped = getattr(self.app.screen, "key_dropped", None)
             if dropped is not None and self.app.screen is not self:
                 dropped(event, "queued")
+            elif self.app.screen is self:
+                self._ignored_keys += 1  # said when the list comes, or when it cannot
             return
         key_at = self.app.key_time(event)
         if (event.key == self._guard_key and event.key not in FREE_KEYS
@@ -925,30 +931,58 @@ class RegisterScreen(Screen[None]):
     @on(StoreFailed)
     def on_store_failed(self, message: StoreFailed) -> None:
         self.dialog_open = False
-        self.say(f"{message.what}: {message.error}", "error")
+        self.say(f"{message.what}: {message.error}{self._ignored_note()}", "error")
 
     # -- the Seneste list: void any recent entry, or go on with the same citizen ------------------
 
     def action_undo(self) -> None:
         self.dialog_open = True  # the list is on its way: keys meanwhile are not for the desk
-        self._load_recent()
+        self._ignored_keys = 0
+        self._recent_asked += 1
+        asked = self._recent_asked
+        self.say("Henter seneste …")
+        self._load_recent(asked)
+        # A busy database would hold the desk for its whole lock timeout: give up much sooner.
+        self.set_timer(RECENT_BOUND, lambda: self._recent_too_slow(asked))
 
-    @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
-    def _load_recent(self) -> None:
+    def _recent_too_slow(self, asked: int) -> None:
+        if asked != self._recent_asked or not self.dialog_open or self.app.screen is not self:
+            return
+        self._recent_asked += 1  # the answer, if it comes, is too late: ignored
+        self.dialog_open = False
+        seconds = f"{RECENT_BOUND:g}".replace(".", ",")
+        self.say(f"Kunne ikke hente de seneste registreringer: databasen svarede ikke inden for "
+                 f"{seconds} sekunder (den er optaget). Prøv igen om lidt.{self._ignored_note()}", "error")
+
+    def _ignored_note(self) -> str:
+        ignored, self._ignored_keys = self._ignored_keys, 0
+        if not ignored:
+            return ""
+        return (f" {render.plural(ignored, 'tast', 'taster')} trykket imens blev ikke brugt: "
+                f"tryk {'den' if ignored == 1 else 'dem'} igen.")
+
+    @work(thread=True, group="db-recent", exit_on_error=False)
+    def _load_recent(self, asked: int) -> None:
         try:
             # What can still be voided, in this unit only.
             entries = load_recent(self.store, enhed=self.unit.code, live_only=True)
         except Exception as error:  # noqa: BLE001
-            self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
+            if asked == self._recent_asked:
+                self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
             return
-        self.post_message(RecentLoaded(entries))
+        self.post_message(RecentLoaded(entries, asked))
 
     @on(RecentLoaded)
     def on_recent_loaded(self, message: RecentLoaded) -> None:
+        if message.asked != self._recent_asked:
+            return  # given up already (RECENT_BOUND): the desk has moved on
         self.dialog_open = False
+        note = self._ignored_note()
         if not message.entries:
-            self.say("Du har ingen registreringer her at annullere.", "warning")
+            self.say(f"Du har ingen registreringer her at annullere.{note}", "warning")
             return
+        if note:
+            self.say(note.strip(), "warning")
         from .dialogs import RecentList
 
         self.open_dialog(RecentList(self.config, message.entries, self._today()), self._recent_chosen)
