@@ -909,6 +909,15 @@ class RegisterScreen(Screen[None]):
         if busy:
             self.write(busy[0])  # and every other one that waited for the database, in order
 
+    def save_before_stop(self, why: str, seconds: float) -> None:
+        """The app is being stopped: try every entry the database has not got, now, and say so."""
+        waiting = render.plural(self.unsaved(), "henvendelse", "henvendelser")
+        self.say(f"Programmet stopper ({why}): gemmer {waiting}, der venter "
+                 f"(højst {seconds:g} sekunder) …", "warning")
+        if self.failed:
+            self._busy = list(self.failed)
+            self.write(self.failed[0])
+
     def unsaved(self) -> int:
         """Henvendelser on this screen that are not (yet) on disk."""
         return sum(e.count for e in self.failed + self.pending)
