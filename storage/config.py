@@ -424,6 +424,11 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
             r.bounded(answer, f"{item_key}.svar[{j}]")
         if len(answers) > 9:
             raise r.fail(f"{item_key}.svar", "højst 9 svar (tasterne 1-9 ved skranken)")
+        seen_answers: set[str] = set()
+        for j, answer in enumerate(answers):
+            if answer.strip().casefold() in seen_answers:  # two keys for one answer: which is meant?
+                raise r.fail(f"{item_key}.svar[{j}]", f'svaret "{answer}" står der allerede')
+            seen_answers.add(answer.strip().casefold())
         out.append(Question(text, answers, _required(r, entry, item_key)))
     return tuple(out)
 
