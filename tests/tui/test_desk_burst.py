@@ -306,3 +306,21 @@ async def test_a_stop_signal_saves_what_waits_when_the_database_frees_up(kl2013,
         app._stop_on_signal(signal.SIGTERM)
         await pilot.pause(1.0)
     assert app.return_code == 0 and len(rows(store.path)) == 1
+
+
+# -- D11: smaller findings ------------------------------------------------------------------------
+
+async def test_the_guard_shows_the_answers_of_the_entry_it_asks_about(kiosk, store, clock):
+    from tui.screens.dialogs import Confirm
+
+    from desk_support import dialog_text
+
+    app = kiosk(enhed="999telefon")  # asks "Taler borgeren dansk?": 1 = Ja
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "o", "1")
+        clock.advance(seconds=0.8)
+        await pilot.press("1", "o", "1")  # the same again within 1.5 s: "Gem den igen?"
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        assert "Taler borgeren dansk? Ja" in dialog_text(app)

@@ -783,7 +783,8 @@ class RegisterScreen(Screen[None]):
             status = "Den samme registrering venter stadig på at blive gemt (for lidt siden)."
         else:
             status = "Den samme registrering blev gemt for lidt siden."
-        question = f"{status}\n\n{describe(self.config, entry, entry.count)}\n\nGem den igen?"
+        answers = "".join(f"\n{text} {answer}" for text, answer in entry.answers.items())
+        question = f"{status}\n\n{describe(self.config, entry, entry.count)}{answers}\n\nGem den igen?"
         self.open_dialog(Confirm(question, "ja, gem igen", "nej"), answered)
 
     # -- writes and reads in workers ------------------------------------------------------------
