@@ -950,7 +950,9 @@ class RegisterScreen(Screen[None]):
         self._ignored_keys = 0
         self._recent_asked += 1
         asked = self._recent_asked
+        before = self._said
         self.say("Henter seneste …")
+        self._said = self._base = before  # painted now, but what the desk said before stays
         self._load_recent(asked)
         # A busy database would hold the desk for its whole lock timeout: give up much sooner.
         self.set_timer(RECENT_BOUND, lambda: self._recent_too_slow(asked))
@@ -993,6 +995,8 @@ class RegisterScreen(Screen[None]):
             return
         if note:
             self.say(note.strip(), "warning")
+        else:
+            self._paint_message()  # "Henter seneste …" gives way to what was said before
         from .dialogs import RecentList
 
         self.open_dialog(RecentList(self.config, message.entries, self._today()), self._recent_chosen)
