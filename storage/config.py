@@ -369,7 +369,8 @@ def _package(r: _Reader, raw: Any, key: str, task_keys: str, *, nested: bool) ->
     if len(items) > len(task_keys):
         letters = task_keys.lstrip(keymaps.DIGITS)
         raise r.fail(key, f"har {len(items)} punkter; højst {len(task_keys)} pr. niveau (tasterne 1-9 og "
-                          f"{', '.join(letters)}: typernes bogstaver og HOLD/blanket er ikke opgavetaster); "
+                          f"{', '.join(letters)}: typernes bogstaver, HOLD/blanket og svarene j/y/n er ikke "
+                          "opgavetaster); "
                           "saml resten i en gruppe ({ gruppe = \"…\", opgaver = [...] })")
     out: list[PackageItem] = []
     seen: set[str] = set()
@@ -429,6 +430,11 @@ def _questions(r: _Reader, raw: Any, key: str) -> tuple[Question, ...]:
             r.bounded(answer, f"{item_key}.svar[{j}]")
         if len(answers) > 9:
             raise r.fail(f"{item_key}.svar", "højst 9 svar (tasterne 1-9 ved skranken)")
+        seen_answers: set[str] = set()
+        for j, answer in enumerate(answers):
+            if answer.strip().casefold() in seen_answers:  # two keys for one answer: which is meant?
+                raise r.fail(f"{item_key}.svar[{j}]", f'svaret "{answer}" står der allerede')
+            seen_answers.add(answer.strip().casefold())
         out.append(Question(text, answers, _required(r, entry, item_key)))
     return tuple(out)
 

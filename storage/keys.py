@@ -7,9 +7,11 @@ character may be written as itself ("+", "/", "u"). A name Textual does not know
 
 Three kinds of keys must never meet on the registration screen: task keys (step 1), type keys
 (one letter per type, from the codebook's ``tast``, step 2) and answer keys (0-9, the local
-questions). Task keys are 1-9 then the letters no type and neither HOLD nor blanket uses: a held or
-bounced type key can then never start the next citizen's entry, and HOLD/blanket pressed before
-the task is HOLD/blanket, not a task. Every binding is also checked against the other keys active
+questions). Task keys are 1-9 then the letters no type, neither HOLD nor blanket and no dialog
+answer (j/y/n, or the configured ``confirm.*`` keys) uses: a held or bounced type key can then
+never start the next citizen's entry, HOLD/blanket pressed before the task is HOLD/blanket, not a
+task, and the next citizen's task key can never answer a dialog ("Gem den igen?") the previous
+one left open, nor a "no" be a task. Every binding is also checked against the other keys active
 in the same place (the desk, or one dialog), because there only one of them could ever act.
 """
 
@@ -135,11 +137,15 @@ def effective(keymap: dict[str, str]) -> dict[str, list[str]]:
     return {bid: keys_of(keymap.get(bid, default)) for bid, default in DEFAULT_KEYS.items()}
 
 
+# Bindings whose letters are never task keys: HOLD and blanket, and the dialogs' answers.
+NOT_TASKS = (*HOLD_BLANKET, "confirm.yes", "confirm.no")
+
+
 def task_keys(type_keys: Iterable[str], keymap: dict[str, str] | None = None) -> str:
-    """Step 1's keys in package order: 1-9, then the letters that no type key and neither HOLD
-    nor blanket uses (with the built-in types: 27 keys)."""
+    """Step 1's keys in package order: 1-9, then the letters that no type key, neither HOLD nor
+    blanket and no dialog answer (j/y/n) uses (with the built-in types: 24 keys)."""
     keys = effective(keymap or {})
-    taken = set(type_keys) | {k for bid in HOLD_BLANKET for k in keys[bid]}
+    taken = set(type_keys) | {k for bid in NOT_TASKS for k in keys[bid]}
     return DIGITS + "".join(c for c in LETTERS if c not in taken)
 
 

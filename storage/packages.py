@@ -129,7 +129,8 @@ def _check_keys(r, key: str, unit: str, names: tuple[str, ...], items: list[Pack
                 raise r.fail(key, f'enheden "{unit}": KLE-nummeret {task.kle} står to gange, når pakkerne '
                                   f"{packs} lægges sammen med enhedens egne opgaver")
             seen.add(task.kle)
-    room = f"{len(task_keys)} taster (1-9 og de bogstaver, typerne, HOLD og blanket ikke bruger)"
+    room = (f"{len(task_keys)} taster (1-9 og de bogstaver, som typerne, HOLD, blanket og svarene "
+            "j/y/n ikke bruger)")
     if len(items) > len(task_keys):
         raise r.fail(key, f'enheden "{unit}" får {len(items)} punkter med pakkerne {packs} og sine egne '
                           f"opgaver; der er kun {room}: saml nogle i grupper")

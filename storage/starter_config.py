@@ -18,7 +18,7 @@ from . import config_guard
 from .errors import ConfigError, Refusal
 
 PACKAGE = "kl2013"
-# KL's 2013 package (§9) in desk order: 45 tasks, 27 items at the top level (21 tasks and six
+# KL's 2013 package (§9) in desk order: 45 tasks, 24 items at the top level (16 tasks and eight
 # groups), every task key step 1 has with the built-in types (storage.keys.task_keys).
 KL2013: tuple[tuple[str, str] | tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("23.05.10", "Flytning"), ("23.09.02", "Pas"), ("23.09.04", "Kørekort"),
@@ -28,10 +28,11 @@ KL2013: tuple[tuple[str, str] | tuple[str, tuple[tuple[str, str], ...]], ...] = 
     ("09.13.00", "Skadedyr (rotter)"), ("07.18.00", "Affald"), ("02.00.20", "BBR"),
     ("02.34.02", "Byggetilladelse"),
     ("Lokaler", (("18.15.12", "Lån af lokaler"), ("82.16.00", "Udleje af lokaler"))),
-    ("25.02.09", "Lån til ejendomsskat"), ("25.10.00", "Skat, person"),
+    ("Skat", (("25.02.09", "Lån til ejendomsskat"), ("25.10.00", "Skat, person"))),
     ("Hjælpemidler m.m.", (("27.60.00", "Hjælpemidler"), ("27.60.04", "Kropsbårne hjælpemidler"))),
-    ("27.45.00", "Boligtilbud"), ("27.37.04", "Administrationsaftaler"), ("32.06.04", "Boligydelse"),
-    ("32.06.08", "Boligsikring"), ("32.06.12", "Boligsikring, førtidspension"),
+    ("27.45.00", "Boligtilbud"), ("27.37.04", "Administrationsaftaler"),
+    ("Boligstøtte", (("32.06.04", "Boligydelse"), ("32.06.08", "Boligsikring"),
+                     ("32.06.12", "Boligsikring, førtidspension"))),
     ("Børn og familie", (
         ("32.09.00", "Børnetilskud"), ("32.12.00", "Børne- og ungeydelse"),
         ("32.15.00", "Underholdsbidrag"), ("32.18.04", "Merudgifter børn"),

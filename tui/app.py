@@ -95,6 +95,9 @@ class TaelleApp(App[None], inherit_bindings=False):
         key_clock: Callable[[], float] | None = None,
     ):
         super().__init__()
+        from .esc_parser import install
+
+        install()  # Esc and a key in one burst are two keys (tui.esc_parser)
         self.config = config
         self.store = store
         self.clock = clock
@@ -163,6 +166,11 @@ class TaelleApp(App[None], inherit_bindings=False):
         typing = isinstance(self.focused, Input) and event.is_printable
         why = self.keys.check(event.key, self.key_time(event), typing=typing,
                               opened_at=getattr(screen, "opened_at", None))
+        if not isinstance(screen, ModalScreen):
+            # The desk decides about a repeated key itself, in order: only it knows whether the
+            # key before saved something (queued keys reach it after this point). Here, a repeat
+            # of a digit in a count or of an answer looked like a bounce (issue 9, D4/D5).
+            why = None
         if why is None:
             if typing and getattr(screen, "opened_at", None) is not None:
                 # Typing into the dialog's own field (a PIN, a search) shows it is being
@@ -245,7 +253,29 @@ class TaelleApp(App[None], inherit_bindings=False):
         self._watch_terminal()
 
     def _stop_on_signal(self, sig: signal.Signals) -> None:
-        self._stop(signal.Signals(sig).name)
+        """SIGTERM (systemctl stop) and SIGHUP (the SSH line is gone) alike: what waits for the
+        database gets up to STOP_SAVE_SECONDS to be saved, said on screen; what is still not
+        saved then is logged, and the exit code says so (systemd shows the stop as failed)."""
+        name = signal.Signals(sig).name
+        if getattr(self, "_stopping", None) is not None:
+            return  # already saving before the stop: one deadline
+        unsaved = self._unsaved()
+        if not unsaved:
+            self._stop(name)
+            return
+        from .screens.register import RegisterScreen
+
+        self._stopping = time.monotonic() + STOP_SAVE_SECONDS
+        for screen in self.screen_stack:
+            if isinstance(screen, RegisterScreen):
+                screen.save_before_stop(name, STOP_SAVE_SECONDS)
+        self.set_interval(STOP_CHECK_SECONDS, lambda: self._stop_when_saved(name))
+
+    def _stop_when_saved(self, why: str) -> None:
+        if not self._unsaved():
+            self._stop(why)
+        elif time.monotonic() >= self._stopping:
+            self._stop(why, return_code=1)
 
     def _stop(self, why: str, return_code: int = 0) -> None:
         from .render import plural
@@ -324,6 +354,8 @@ class TaelleApp(App[None], inherit_bindings=False):
 
 
 TERMINAL_CHECK_SECONDS = 1.0
+STOP_SAVE_SECONDS = 5.0  # a stop signal waits this long for entries the database has not got
+STOP_CHECK_SECONDS = 0.1
 TERMINAL_EXIT_GRACE = 5.0
 
 

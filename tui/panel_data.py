@@ -83,9 +83,15 @@ def load_recent(store: Store, enhed: str, limit: int = RECENT, *, live_only: boo
     """This user's newest entries in this unit at this station: an SSH station reused by another
     login, or a kiosk shared across a shift change, never shows (or voids) someone else's rows,
     and a user who works for two units never repeats or voids the other unit's entry here."""
-    return [RecentEntry.from_row(row, count) for row, count in
-            store.recent_entries(station=store.station, operator=store.operator, enhed=enhed,
-                                 limit=limit, live_only=live_only)]
+    # Newest by end time, then seq: an entry that waited for a busy database has a later seq
+    # than ones made after it. A few more than shown are read, so such an entry is not missed.
+    found = store.recent_entries(station=store.station, operator=store.operator, enhed=enhed,
+                                 limit=limit + RECENT_SLACK, live_only=live_only)
+    found.sort(key=lambda found: (found[0].end_utc, found[0].seq), reverse=True)
+    return [RecentEntry.from_row(row, count) for row, count in found[:limit]]
+
+
+RECENT_SLACK = 5
 
 
 def load_panel(store: Store, config: Config, enhed: str, now: datetime) -> PanelData:

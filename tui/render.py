@@ -504,9 +504,24 @@ def saved(config: Config, entry, labels: dict[str, str], width: int = 78) -> str
     return "\n".join(lines)
 
 
-def failed(config: Config, entry, error: str, retrying: bool = False) -> str:
+def failed(config: Config, entry, error: str, retrying: bool = False, width: int | None = None) -> str:
+    """Two lines: what was not saved, and why. At ``width`` each keeps to one line (the task name
+    gives way first), so the reason and the waiting line below it (Enter/Esc) stay in sight."""
     again = " (prøver igen selv)" if retrying else ""
-    return f"IKKE GEMT: {short(config, entry)}\nÅrsag: {error}.{again}"
+    head, reason = f"IKKE GEMT: {short(config, entry)}", f"Årsag: {error}.{again}"
+    if width is None:
+        return f"{head}\n{reason}"
+    if cell_len(head) <= width:
+        return f"{head}\n{fit(reason, width)}"
+    lead = f"IKKE GEMT: {entry.count} × {entry.opgave}"
+    tail = " · ".join([entry.type or "-", entry.kanal, entry.afslutning or "-", f"blanket {entry.blanket or '-'}"])
+    room = width - cell_len(lead) - cell_len(tail) - 4  # the space before the name, " · " after
+    if room < 10:  # narrow: HOLD/STRAKS and blanket give way to the name
+        tail = " · ".join([entry.type or "-", entry.kanal])
+        room = width - cell_len(lead) - cell_len(tail) - 4
+    name = fit(task_name(config, entry.enhed, entry.opgave), room) if room >= 4 else ""
+    head = f"{f'{lead} {name}'.rstrip()} · {tail}"
+    return f"{fit(head, width)}\n{fit(reason, width)}"
 
 
 def waiting(config: Config, failed_entries: list, slow: list, width: int, labels: dict[str, str]) -> str:
@@ -522,7 +537,7 @@ def waiting(config: Config, failed_entries: list, slow: list, width: int, labels
     names = ", ".join(tiny(config, e) for e in [*failed_entries, *slow])
     keys = (f" · {first_key(labels, 'register.repeat')} = prøv nu · "
             f"{first_key(labels, 'register.cancel')} = opgiv") if failed_entries else ""
-    room = width - cell_len(" og ".join(parts)) - cell_len(keys) - 4
+    room = width - cell_len(f"Venter: {' og '.join(parts)}") - cell_len(keys) - 3  # " (" and ")"
     listed = f" ({fit(names, room)})" if room >= 8 else ""
     return fit(f"Venter: {' og '.join(parts)}{listed}{keys}", width)
 

@@ -132,4 +132,6 @@ def test_systemctl_stop_ends_a_kiosk_that_waits_for_a_held_write_lock(kiosk_env)
     finally:
         kiosk.kill()
         os.close(lock)
-    assert code == 0
+    # The entry never reached the database: the stop is a failure (logged with the count), so
+    # systemd shows it (desk trial D10).
+    assert code == 1

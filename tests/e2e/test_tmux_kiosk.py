@@ -134,3 +134,20 @@ def test_demo_opens_the_builtin_demo_on_the_users_demo_db_whatever_the_environme
     finally:
         conn.close()
     assert not (tmp_path / "kiosk.db").exists()
+
+
+def test_esc_and_a_digit_in_one_burst_are_esc_then_the_digit(tmux, tmp_path):
+    """Desk trial: ``send-keys 7 Escape 8 i`` (one burst, as over SSH) saved task 7: Textual read
+    ``ESC 8`` as one key ("•"), so the Esc and the 8 were both lost."""
+    env = kiosk_env(tmp_path)
+    subprocess.run([sys.executable, "-m", "tui", "init"], env={**os.environ, **env}, cwd=REPO,
+                   check=True, capture_output=True)
+    tmux.start(f"{sys.executable} -m tui kiosk --enhed 999borgerservice", env)
+    tmux.wait_for("Trin 1")
+    tmux.run("send-keys", "1", "Escape", "2", "i")  # one burst: Flytning, Esc, Pas, INFO
+    screen = tmux.wait_for("Gemt kl.")
+    assert "23.09.02 Pas" in screen
+    conn = sqlite3.connect(tmp_path / "kiosk.db")
+    rows = conn.execute("SELECT opgave, type FROM registrations").fetchall()
+    conn.close()
+    assert rows == [("23.09.02", "INFO")]

@@ -227,7 +227,7 @@ def week(name, fra, til):
     return f'\n[[taelleuge]]\nnavn = "{name}"\nfra = {fra}\ntil = {til}\n'
 
 
-MANY = "[" + ", ".join(f'{{ kle = "23.05.{i:02d}", navn = "Opgave {i}" }}' for i in range(28)) + "]"
+MANY = "[" + ", ".join(f'{{ kle = "23.05.{i:02d}", navn = "Opgave {i}" }}' for i in range(25)) + "]"
 
 BAD = {
     "invalid toml": (HEAD + "tidszone = \n" + unit(), "", "ikke gyldig TOML"),
@@ -257,8 +257,8 @@ BAD = {
         HEAD + unit(opgaver='[{ gruppe = "Ydre", opgaver = [{ gruppe = "Indre", opgaver = '
                             '[{ kle = "23.05.10", navn = "A" }] }] }]'),
         "enhed[0].opgaver[0].opgaver[0]", "gruppe kan ikke ligge i en gruppe"),
-    # 1-9 and the 18 letters that are neither a type (o s i v d f) nor HOLD/blanket (h b).
-    "more than 27 items on a level": (HEAD + unit(opgaver=MANY), "enhed[0].opgaver", "højst 27"),
+    # 1-9 and the 15 letters that are neither a type (o s i v d f), HOLD/blanket (h b) nor an answer (j y n).
+    "more than 24 items on a level": (HEAD + unit(opgaver=MANY), "enhed[0].opgaver", "højst 24"),
     "two questions with the same text": (
         HEAD + unit(extra='\n[[enhed.spoergsmaal]]\ntekst = "Over 65?"\nsvar = ["Ja", "Nej"]\n'
                           '\n[[enhed.spoergsmaal]]\ntekst = "over 65?"\nsvar = ["Ja", "Nej"]\n'),
@@ -267,6 +267,9 @@ BAD = {
     "question with one answer": (
         HEAD + unit(extra='\n[[enhed.spoergsmaal]]\ntekst = "Over 65?"\nsvar = ["Ja"]\n'),
         "enhed[0].spoergsmaal[0].svar", "mindst to"),
+    "question with the same answer twice": (
+        HEAD + unit(extra='\n[[enhed.spoergsmaal]]\ntekst = "Over 65?"\nsvar = ["Ja", "Nej", "ja"]\n'),
+        "enhed[0].spoergsmaal[0].svar[2]", "står der allerede"),
     "count week ends before it starts": (
         HEAD + unit() + week("Uge 43", "2026-10-25", "2026-10-19"), "taelleuge[0].til", "før den starter"),
     "overlapping count weeks": (

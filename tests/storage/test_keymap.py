@@ -80,17 +80,22 @@ def test_keys_may_be_written_as_characters_or_names():
     assert set(DEFAULT_KEYS) >= {"register.repeat", "register.undo", "register.next", "confirm.yes"}
 
 
-def test_task_keys_are_what_the_types_and_hold_blanket_leave():
+def test_task_keys_are_what_the_types_hold_blanket_and_the_dialog_answers_leave():
     """Trial: five of the six type letters were also task keys, so a held or bounced type key
-    started the next entry. Now no type letter, nor h or b, is ever a task key."""
-    assert task_keys("osivdf") == "123456789acegjklmnpqrtuwxyz"  # 27 keys
+    started the next entry; second trial: j, y and n answered "Gem den igen?" for the next
+    citizen. Now no type letter, nor h, b, j, y or n, is ever a task key."""
+    assert task_keys("osivdf") == "123456789acegklmpqrtuwxz"  # 24 keys
     config = parse(demo(), "k")
-    assert config.units["999borgerservice"].keys == "123456789acegjklmnpqrtuwxyz"
+    assert config.units["999borgerservice"].keys == "123456789acegklmpqrtuwxz"
+    # A configured confirm key is taken out too; the default it replaces comes back.
+    config = parse(demo(taster={"confirm.yes": "z"}), "k")
+    keys = config.units["999borgerservice"].keys
+    assert "z" not in keys and "j" in keys and "y" in keys and "n" not in keys
     # Another letter for HOLD frees h; a new type takes its letter away.
     config = parse(demo(taster={"register.hold": "x"},
                         type=[{"kode": "KLAGE", "navn": "Klage", "klasse": "information"}]), "k")
     keys = config.units["999borgerservice"].keys
-    assert "h" in keys and "x" not in keys and "k" not in keys and len(keys) == 26
+    assert "h" in keys and "x" not in keys and "k" not in keys and len(keys) == 23
 
 
 def test_new_types_without_a_key_never_get_a_reserved_letter():

@@ -29,9 +29,9 @@ EXTRA_TYPES = [
 def extra_types_config():
     data = kl2013_data()
     data["type"] = EXTRA_TYPES
-    # Four more type letters leave 23 task keys (1-9 and the free letters): a package that
-    # filled all 27 is refused with that count, so this one keeps its first 23 items.
-    data["enhed"][0]["opgaver"] = data["enhed"][0]["opgaver"][:23]
+    # Four more type letters leave 20 task keys (1-9 and the free letters): a package that
+    # filled all 24 is refused with that count, so this one keeps its first 20 items.
+    data["enhed"][0]["opgaver"] = data["enhed"][0]["opgaver"][:20]
     return parse(data, "typer.toml")
 
 

@@ -80,10 +80,10 @@ async def test_each_task_shows_todays_count_beside_it(kl2013, store, clock):
         await press(app, pilot, "1", "o")
         clock.advance(seconds=3)
         await press(app, pilot, "plus", "3", "enter", "1", "s")
-        await press(app, pilot, "x", "1", "i")  # Folkepension, in the group "Pension og tillæg"
+        await press(app, pilot, "w", "1", "i")  # Folkepension, in the group "Pension og tillæg"
         cells = task_cells(app)
         assert cells["1"] == ("Flytning", "4") and cells["2"] == ("Pas", "·")
-        assert cells["x"] == ("» Pension og tillæg", "1")
+        assert cells["w"] == ("» Pension og tillæg", "1")
 
 
 async def test_counts_after_a_restart_come_from_the_database(kl2013, store, clock):

@@ -41,6 +41,10 @@ PIN_FREE_TRIES = 3  # then a growing wait before the next try
 HELP_WIDTH = 68  # the help's text width at 80 columns (78 wide, border, padding, scrollbar)
 LOG = logging.getLogger("taelleuge")
 TWICE = "Samme tast to gange hurtigt efter hinanden tæller én gang — tryk igen."
+# A yes/no question nobody answers closes itself with no: left open, the next citizen's keys
+# would meet it (and "Gem den igen?" must never be answered by someone who did not read it).
+CONFIRM_IDLE = timedelta(seconds=30)
+CONFIRM_TICK = 1.0  # seconds between checks (they read the injected clock)
 
 
 def _binding(bid: str, action: str, description: str, **kwargs) -> Binding:
@@ -146,10 +150,23 @@ class Confirm(Dialog):
         _binding("confirm.no", "dismiss(False)", "Nej"),
     ]
     leaving = False  # the question about leaving the app: only one of those at a time
+    timed_out = False  # closed by itself with no after CONFIRM_IDLE without a key
 
     def __init__(self, question: str, yes: str = "Ja", no: str = "Nej"):
         super().__init__()
         self.question, self.yes, self.no = question, yes, no
+
+    def on_mount(self) -> None:
+        self._touched = self.app.clock()
+        self.set_interval(CONFIRM_TICK, self._close_if_idle)
+
+    def on_key(self, event: events.Key) -> None:
+        self._touched = self.app.clock()  # someone is at the keyboard: not idle
+
+    def _close_if_idle(self) -> None:
+        if self.app.screen is self and self.app.clock() - self._touched >= CONFIRM_IDLE:
+            self.timed_out = True
+            self.dismiss(False)
 
     def compose(self) -> ComposeResult:
         labels = render.key_labels(self.app.config)

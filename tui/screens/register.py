@@ -14,6 +14,8 @@ typed: a binding is never left to the app, where it could run after the keys tha
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +36,7 @@ from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
 from ..entry_state import EntryState
-from ..key_filter import REPEAT
+from ..key_filter import FREE_KEYS, REPEAT, REPEAT_WINDOW
 from ..panel_data import PanelData, RecentEntry, load_panel, load_recent
 from ..widgets.text_lines import TextLines
 
@@ -44,6 +46,7 @@ IDLE_CLEAR = timedelta(seconds=60)  # … and then cleared: it never waits for t
 IDLE_TICK = 1.0  # seconds between idle checks (they read the injected clock)
 BATCH_ASK_ABOVE = 50  # a larger batch is confirmed first
 WAITING_AFTER = 0.3  # seconds before a slow write shows "venter"
+RECENT_BOUND = 1.5  # seconds ctrl+u waits for the Seneste list before it says why not
 RETRY_AFTER = 2.0  # seconds between automatic retries while the database stays locked
 # Other stations of the unit write too: re-read the panel's totals this often (seconds).
 PANEL_REFRESH = 20
@@ -78,7 +81,8 @@ class PanelLoaded(Message):
 
 
 class RecentLoaded(Message):
-    def __init__(self, entries: list[RecentEntry]):
+    def __init__(self, entries: list[RecentEntry], asked: int = 0):
+        self.asked = asked
         super().__init__()
         self.entries = entries
 
@@ -172,7 +176,19 @@ class RegisterScreen(Screen[None]):
         self._active_at: datetime | None = None  # the last key, for the idle timeout
         self._dimmed = False
         self._search_started: datetime | None = None
-        self._count_doubt = False  # a digit of the count being typed was dropped as a repeat
+        # The key whose press saved, opened a dialog or the repeat preview, and when it (or its
+        # latest repeat) arrived: the same key again within REPEAT_WINDOW is held or bounced.
+        self._guard_key: str | None = None
+        self._guard_at = float("-inf")
+        self._started_before_batch: datetime | None = None
+        self._queue: deque[Entry] = deque()  # to be written, oldest first (one writer thread)
+        self._queue_lock = threading.Lock()
+        self._writing = False
+        self._retry_set = False  # one automatic retry is waiting
+        self._ignored_keys = 0  # keys typed while the Seneste list was being read
+        self._recent_asked = 0  # which ctrl+u the list being read answers
+        self._busy: list[Entry] = []  # failed entries that failed on a busy database
+        self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
 
     @property
     def config(self):
@@ -333,10 +349,19 @@ class RegisterScreen(Screen[None]):
             dropped = getattr(self.app.screen, "key_dropped", None)
             if dropped is not None and self.app.screen is not self:
                 dropped(event, "queued")
+            elif self.app.screen is self:
+                self._ignored_keys += 1  # said when the list comes, or when it cannot
             return
+        key_at = self.app.key_time(event)
+        if (event.key == self._guard_key and event.key not in FREE_KEYS
+                and 0 <= key_at - self._guard_at < REPEAT_WINDOW):
+            self._guard_at = key_at  # each repeat extends the window: held for any length, once
+            self.key_dropped(event, REPEAT)
+            return
+        self._guard_key = None
         now = self.app.clock()
         self._activity(now)
-        self._key, self._saved_by = event.key, None
+        self._key, self._key_at, self._saved_by = event.key, key_at, None
         state = self.state
         char = event.character if event.is_printable and event.character else ""
         action = self._actions.get(event.key)
@@ -355,6 +380,8 @@ class RegisterScreen(Screen[None]):
             code = self._type_by_key.get(char)
             if code:
                 self.pick_type(code)
+            elif char and char in self._task_keys and state.repeat:
+                self._cancel_repeat_for(char, now)
             elif char and char in self._task_keys:
                 self.say(f"Trin 2: vælg typen for {state.task.name} ({self._type_hint()}), "
                          "eller Esc for at rydde.", "warning")
@@ -371,17 +398,13 @@ class RegisterScreen(Screen[None]):
         would have acted, the user may have meant two presses: say how to get the second."""
         if why != REPEAT or event.key == self._saved_by or self.dialog_open:
             return
-        state = self.state
-        if state.batch_typing is not None and event.character and event.character.isdigit():
-            # "+ 1 0 0" typed fast reads as 10: the count is not taken until Enter is pressed
-            # again, so a dropped digit can never silently change the number saved.
-            self._count_doubt = True
-            enter = render.first_key(self.labels, "register.repeat")
-            self.say(f"Antal: {state.batch_typing or '?'}. {TWICE} Tryk {event.character} igen, eller "
-                     f"{enter} for {state.batch_typing or '1'}.", "warning")
-            return
         if self._would_act(event):
             self._message_with(TWICE, "warning")
+
+    def _hold_off_repeats(self) -> None:
+        """The key being handled saved, or opened a dialog or the repeat preview: its repeats
+        within REPEAT_WINDOW are dropped (a held Enter, a bounced type key)."""
+        self._guard_key, self._guard_at = self._key, self._key_at
 
     def _would_act(self, event: events.Key) -> bool:
         state = self.state
@@ -533,11 +556,19 @@ class RegisterScreen(Screen[None]):
         """Every dialog of the desk: one at a time, and keys already on their way to the desk
         while it opens are dropped (they were typed for what the dialog replaced)."""
         self.dialog_open = True
+        self._hold_off_repeats()
 
         def closed(result) -> None:
             self.dialog_open = False
+            # The key that answered, held down, must not act again here.
+            self._guard_key, self._guard_at = self.app.keys.last_key, self.app.keys.last_at
             if callback is not None:
                 callback(result)
+            if getattr(dialog, "timed_out", False):
+                from .dialogs import CONFIRM_IDLE
+
+                self._message_with(f"Spørgsmålet lukkede sig selv efter {int(CONFIRM_IDLE.total_seconds())} "
+                                   "sekunder uden svar: svaret blev nej.", "warning")
 
         self.app.push_screen(dialog, closed)
 
@@ -552,8 +583,9 @@ class RegisterScreen(Screen[None]):
         if self.state.step == 3 or self.state.repeat:
             self.say("Antal (+) vælges før opgaven: tryk Esc først for at rydde.", "warning")
             return
-        self._count_doubt = False
         self.state.batch_typing = ""
+        # A count that is refused or declined is no part of the entry: its start goes with it.
+        self._started_before_batch = self.state.started
         self.state.touch(self.app.clock())
         self.say(f"Antal: skriv tallet (1-{render.thousands(MAX_BATCH)}) og tryk Enter; den næste "
                  "registrering gemmes så mange gange. Esc rydder.")
@@ -582,15 +614,10 @@ class RegisterScreen(Screen[None]):
 
     def _finish_batch(self) -> None:
         state = self.state
-        if self._count_doubt:
-            self._count_doubt = False
-            enter = render.first_key(self.labels, "register.repeat")
-            self.say(f"Antallet er {state.batch_typing or '1'} (en tast blev talt én gang). Tryk {enter} "
-                     "igen for at bruge det, eller ret tallet.", "warning")
-            return
         typed, state.batch_typing = state.batch_typing, None
         count = int(typed or "1")
         if not 1 <= count <= MAX_BATCH:
+            state.started = self._started_before_batch
             self.say(f"Antal skal være fra 1 til {render.thousands(MAX_BATCH)}, ikke {count}.", "error")
         elif count > BATCH_ASK_ABOVE:
             from .dialogs import Confirm
@@ -599,6 +626,7 @@ class RegisterScreen(Screen[None]):
                 if yes:
                     self._set_batch(count)
                 else:
+                    state.started = self._started_before_batch
                     self.say("Antallet er ikke ændret.")
                 self.redraw()
 
@@ -624,8 +652,9 @@ class RegisterScreen(Screen[None]):
         if state.batch_typing is not None:
             self._finish_batch()
         elif self.failed:
-            for entry in list(self.failed):
-                self.write(entry)
+            self._hold_off_repeats()
+            self._busy = list(self.failed)  # Enter tries every one again, oldest first
+            self.write(self.failed[0])
         elif self.pending and (state.repeat or (state.step == 1 and state.group is None)):
             # A repeat of an entry the database has not confirmed could count it twice.
             self.say("Den forrige er ikke gemt endnu (venter på databasen): Enter gentager først, "
@@ -660,10 +689,20 @@ class RegisterScreen(Screen[None]):
         task, _, type_code, afslutning, blanket, _answers = last
         self.state.touch(self.app.clock())
         self.state.load_repeat(task, type_code, hold=afslutning == "HOLD", blanket=blanket == "JA")
+        self._hold_off_repeats()
         enter = render.first_key(self.labels, "register.repeat")
         self.say(f"Gentag: {render.preview(self.config, self.state)}\n"
                  f"{enter} igen = gem, en anden typetast = gem med den, Esc = ryd. Intet er gemt endnu.")
         self.redraw()
+
+    def _cancel_repeat_for(self, key: str, now: datetime) -> None:
+        """A task key while the repeat is shown: a stray Enter opened it, and this is the next
+        citizen's task. The preview goes (nothing was saved) and the key starts its task."""
+        batch = self.state.batch  # a count typed before the Enter is still meant
+        self.state.reset()
+        self.state.batch = batch
+        self.pick_task(key, now)
+        self._message_with("Gentagelse fortrudt (intet gemt).")
 
     def action_next_task(self) -> None:
         last = self._last_contact()
@@ -695,6 +734,7 @@ class RegisterScreen(Screen[None]):
         state = self.state
         now = self.app.clock()
         self._saved_by = self._key
+        self._hold_off_repeats()
         self.submit(
             state.task, state.type, afslutning="HOLD" if state.hold else "STRAKS",
             blanket="JA" if state.blanket else "NEJ", kanal=state.entry_channel, count=state.batch,
@@ -743,18 +783,34 @@ class RegisterScreen(Screen[None]):
             status = "Den samme registrering venter stadig på at blive gemt (for lidt siden)."
         else:
             status = "Den samme registrering blev gemt for lidt siden."
-        question = f"{status}\n\n{describe(self.config, entry, entry.count)}\n\nGem den igen?"
+        answers = "".join(f"\n{text} {answer}" for text, answer in entry.answers.items())
+        question = f"{status}\n\n{describe(self.config, entry, entry.count)}{answers}\n\nGem den igen?"
         self.open_dialog(Confirm(question, "ja, gem igen", "nej"), answered)
 
     # -- writes and reads in workers ------------------------------------------------------------
 
     def write(self, entry: Entry) -> None:
+        """Queue ``entry`` for the database. Entries commit one at a time in the order they were
+        made (their seq then follows time, so Seneste shows the newest): one that failed earlier
+        goes first, before this one."""
         if entry in self.failed:
-            self.failed.remove(entry)  # only this one: other failed entries keep waiting
-        self._write(entry)
-        # Normally saved within milliseconds; if the database is busy, say that we are waiting.
-        self.pending.append(entry)
-        self.set_timer(WAITING_AFTER, lambda: self._show_waiting(entry))
+            self.failed.remove(entry)
+        # Only entries that waited for a busy database: one refused for a reason of its own
+        # waits for Enter or Esc and never holds the others back.
+        waiting = sorted((e for e in self.failed if e in self._busy), key=lambda e: e.end)
+        for queued in waiting:
+            self.failed.remove(queued)
+        self._busy = [e for e in self._busy if e not in waiting and e != entry]
+        for queued in (*waiting, entry):
+            self.pending.append(queued)
+            # Normally saved within milliseconds; if the database is busy, say that we are waiting.
+            self.set_timer(WAITING_AFTER, lambda queued=queued: self._show_waiting(queued))
+        with self._queue_lock:
+            self._queue.extend((*waiting, entry))
+            start = not self._writing
+            self._writing = True
+        if start:
+            self._write()
 
     def _show_waiting(self, entry: Entry) -> None:
         if entry in self.pending and entry not in self.slow:
@@ -762,17 +818,29 @@ class RegisterScreen(Screen[None]):
             self.say(f"Gemmer {render.short(self.config, entry)} … venter på databasen", "warning")
 
     @work(thread=True, group="db-write", exit_on_error=False)
-    def _write(self, entry: Entry) -> None:
-        try:
-            self.store.record(entry)
-        except Exception as error:  # noqa: BLE001 - every failure must reach the screen
-            # Worth retrying on our own: another process holds the lock, or the server (PostgreSQL)
-            # is restarting; the entry's UUIDs make a retry safe.
-            busy = isinstance(error, (DatabaseBusy, DatabaseUnreachable))
-            self.post_message(WriteFailed(entry, _plain(error), busy))
-            return
-        # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
-        self.post_message(Saved(entry))
+    def _write(self) -> None:
+        """The one writer: the queue, oldest first. After a failure the rest of the queue fails
+        with it (it would only wait for the same lock) and is retried later in the same order."""
+        failure: tuple[str, bool] | None = None
+        while True:
+            with self._queue_lock:
+                if not self._queue:
+                    self._writing = False
+                    return
+                entry = self._queue.popleft()
+            if failure is not None and failure[1]:  # the same busy database: fail behind it
+                self.post_message(WriteFailed(entry, *failure))
+                continue
+            try:
+                self.store.record(entry)
+            except Exception as error:  # noqa: BLE001 - every failure must reach the screen
+                # Worth retrying on our own: another process holds the lock, or the server
+                # (PostgreSQL) is restarting; the entry's UUIDs make a retry safe.
+                failure = (_plain(error), isinstance(error, (DatabaseBusy, DatabaseUnreachable)))
+                self.post_message(WriteFailed(entry, *failure))
+                continue
+            # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
+            self.post_message(Saved(entry))
 
     def refresh_panel(self) -> None:
         self._current_config(self.app.clock())
@@ -824,16 +892,32 @@ class RegisterScreen(Screen[None]):
         self._settled(message.entry)
         if message.entry not in self.failed:
             self.failed.append(message.entry)
+        if message.busy and message.entry not in self._busy:
+            self._busy.append(message.entry)
         self.redraw()
-        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy), "error")
-        if message.busy:
+        self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy,
+                                width=max((self.size.width or 80) - 2, 1)), "error")
+        if message.busy and not self._retry_set:
             # Another process held the database past the timeout: keep trying on our own while
-            # the screen says so; Enter retries at once, Esc gives the entry up.
-            self.set_timer(RETRY_AFTER, lambda: self._retry(message.entry))
+            # the screen says so (one retry of them all, oldest first); Enter retries at once,
+            # Esc gives the entry up.
+            self._retry_set = True
+            self.set_timer(RETRY_AFTER, self._retry)
 
-    def _retry(self, entry: Entry) -> None:
-        if entry in self.failed:
-            self.write(entry)
+    def _retry(self) -> None:
+        self._retry_set = False
+        busy = [e for e in self.failed if e in self._busy]
+        if busy:
+            self.write(busy[0])  # and every other one that waited for the database, in order
+
+    def save_before_stop(self, why: str, seconds: float) -> None:
+        """The app is being stopped: try every entry the database has not got, now, and say so."""
+        waiting = render.plural(self.unsaved(), "henvendelse", "henvendelser")
+        self.say(f"Programmet stopper ({why}): gemmer {waiting}, der venter "
+                 f"(højst {seconds:g} sekunder) …", "warning")
+        if self.failed:
+            self._busy = list(self.failed)
+            self.write(self.failed[0])
 
     def unsaved(self) -> int:
         """Henvendelser on this screen that are not (yet) on disk."""
@@ -857,30 +941,62 @@ class RegisterScreen(Screen[None]):
     @on(StoreFailed)
     def on_store_failed(self, message: StoreFailed) -> None:
         self.dialog_open = False
-        self.say(f"{message.what}: {message.error}", "error")
+        self.say(f"{message.what}: {message.error}{self._ignored_note()}", "error")
 
     # -- the Seneste list: void any recent entry, or go on with the same citizen ------------------
 
     def action_undo(self) -> None:
         self.dialog_open = True  # the list is on its way: keys meanwhile are not for the desk
-        self._load_recent()
+        self._ignored_keys = 0
+        self._recent_asked += 1
+        asked = self._recent_asked
+        before = self._said
+        self.say("Henter seneste …")
+        self._said = self._base = before  # painted now, but what the desk said before stays
+        self._load_recent(asked)
+        # A busy database would hold the desk for its whole lock timeout: give up much sooner.
+        self.set_timer(RECENT_BOUND, lambda: self._recent_too_slow(asked))
 
-    @work(thread=True, exclusive=True, group="db-read", exit_on_error=False)
-    def _load_recent(self) -> None:
+    def _recent_too_slow(self, asked: int) -> None:
+        if asked != self._recent_asked or not self.dialog_open or self.app.screen is not self:
+            return
+        self._recent_asked += 1  # the answer, if it comes, is too late: ignored
+        self.dialog_open = False
+        seconds = f"{RECENT_BOUND:g}".replace(".", ",")
+        self.say(f"Kunne ikke hente de seneste registreringer: databasen svarede ikke inden for "
+                 f"{seconds} sekunder (den er optaget). Prøv igen om lidt.{self._ignored_note()}", "error")
+
+    def _ignored_note(self) -> str:
+        ignored, self._ignored_keys = self._ignored_keys, 0
+        if not ignored:
+            return ""
+        return (f" {render.plural(ignored, 'tast', 'taster')} trykket imens blev ikke brugt: "
+                f"tryk {'den' if ignored == 1 else 'dem'} igen.")
+
+    @work(thread=True, group="db-recent", exit_on_error=False)
+    def _load_recent(self, asked: int) -> None:
         try:
             # What can still be voided, in this unit only.
             entries = load_recent(self.store, enhed=self.unit.code, live_only=True)
         except Exception as error:  # noqa: BLE001
-            self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
+            if asked == self._recent_asked:
+                self.post_message(StoreFailed("Kunne ikke hente de seneste registreringer", _plain(error)))
             return
-        self.post_message(RecentLoaded(entries))
+        self.post_message(RecentLoaded(entries, asked))
 
     @on(RecentLoaded)
     def on_recent_loaded(self, message: RecentLoaded) -> None:
+        if message.asked != self._recent_asked:
+            return  # given up already (RECENT_BOUND): the desk has moved on
         self.dialog_open = False
+        note = self._ignored_note()
         if not message.entries:
-            self.say("Du har ingen registreringer her at annullere.", "warning")
+            self.say(f"Du har ingen registreringer her at annullere.{note}", "warning")
             return
+        if note:
+            self.say(note.strip(), "warning")
+        else:
+            self._paint_message()  # "Henter seneste …" gives way to what was said before
         from .dialogs import RecentList
 
         self.open_dialog(RecentList(self.config, message.entries, self._today()), self._recent_chosen)
