@@ -57,6 +57,10 @@ def iso_week_days(year: int, week: int) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+class NoSuchWeek(InputError):
+    """A well-formed ISO week the year does not have (2025-W53): not a spelling mistake."""
+
+
 def parse_iso_week(text: str) -> tuple[date, date]:
     """``2026-W43`` → (Monday, Sunday). Raises ValueError with a Danish message."""
     try:
@@ -68,10 +72,10 @@ def parse_iso_week(text: str) -> tuple[date, date]:
         raise InputError(f'Ugen "{text}" skal skrives som ÅÅÅÅ-Wuu, fx 2026-W43') from None
     problem = year_problem(year)
     if problem:
-        raise InputError(f'Ugen "{text}": {problem}')
+        raise NoSuchWeek(f'Ugen "{text}": {problem}')
     weeks = date(year, 12, 28).isocalendar()[1]  # 28 December is always in the year's last week
     if not 1 <= week <= weeks:
-        raise InputError(f'Ugen "{text}" findes ikke: {year} har uge 1-{weeks}')
+        raise NoSuchWeek(f'Ugen "{text}" findes ikke: {year} har uge 1-{weeks}')
     return iso_week_days(year, week)
 
 

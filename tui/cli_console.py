@@ -176,7 +176,7 @@ def cmd_void_id(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from exports.coverage import chosen_week, coverage, table_lines
     from storage.errors import InputError
-    from storage.timeutil import system_clock
+    from storage.timeutil import NoSuchWeek, system_clock
 
     from .cli_store import load, open_store
 
@@ -184,8 +184,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     today = system_clock().astimezone(config.zone).date()
     try:
         first, last, name = chosen_week(config, today, args.uge)
-    except InputError:  # neither a count week's name nor an ISO week: name the weeks
+    except InputError as error:  # not a count week's name, and no ISO week: name the weeks
         known = ", ".join(f'"{w.name}"' for w in config.weeks) or "ingen er sat op"
+        if isinstance(error, NoSuchWeek):  # well-formed, but the year has no such week
+            raise InputError(f"{error} Kendte tælleuger: {known}.") from None
         raise InputError(f'Ugen "{args.uge}" er hverken en tælleuges navn eller en ISO-uge '
                          f'(ÅÅÅÅ-Wuu, fx 2026-W43). Kendte tælleuger: {known}.') from None
     units = tuple(dict.fromkeys(args.enhed or ()))
