@@ -26,7 +26,7 @@ _NOT_OURS = {"42P01", "42703", "3F000", "42883"}
 _CORRUPT = {"XX001", "XX002"}
 
 
-def _reason(error: psycopg.Error) -> str:
+def first_line(error: psycopg.Error) -> str:
     """libpq's or the server's first line (never holds a password), for IT."""
     primary = getattr(error.diag, "message_primary", None) if hasattr(error, "diag") else None
     text = primary or str(error)
@@ -41,13 +41,13 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
         isinstance(error, psycopg.OperationalError) and (not state or state.startswith("08") or state in _GONE)
     ):
         return DatabaseUnreachable(
-            f"Databaseserveren kan ikke nås ({where}): {_reason(error)}. Intet er gemt. Tjek, at "
+            f"Databaseserveren kan ikke nås ({where}): {first_line(error)}. Intet er gemt. Tjek, at "
             "serveren kører, og at netværket virker; Tælleuge forbinder selv igen ved næste forsøg.",
             short="databaseserveren svarer ikke", code=code,
         )
     if state in _BUSY:
         return DatabaseBusy(
-            f"Databaseserveren er optaget ({where}): {_reason(error)}. Intet er gemt; prøv igen "
+            f"Databaseserveren er optaget ({where}): {first_line(error)}. Intet er gemt; prøv igen "
             "om lidt.",
             short="databaseserveren er optaget lige nu", code=code,
         )
@@ -60,7 +60,7 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
     if state == "42501":
         login = user or "denne bruger"
         return ReadOnlyDatabase(
-            f"Databasebrugeren {login} har ikke rettighed til dette ({_reason(error)}). Intet er "
+            f"Databasebrugeren {login} har ikke rettighed til dette ({first_line(error)}). Intet er "
             f"gemt. Personale skal have rollen {STAFF}, tovholdere {COORDINATOR}; en DBA giver "
             f'den med fx: GRANT {COORDINATOR} TO "{login}";',
             short="databasebrugeren mangler rettigheder: kontakt IT", code=code,
@@ -74,12 +74,12 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
     if state in _NOT_OURS:
         return NotTaelleugeDatabase(
             f"Databasen ({where}) har ikke Tælleuges tabeller, eller en ældre udgave af dem "
-            f"({_reason(error)}). Intet er ændret. Kør: taelleuge init",
+            f"({first_line(error)}). Intet er ændret. Kør: taelleuge init",
             short="databasen er ikke en Tælleuge-database: kontakt tovholderen", code=code,
         )
     if state in _CORRUPT:
         return CorruptDatabase(
-            f"Databaseserveren melder beskadigede data ({where}): {_reason(error)}. Kontakt IT.",
+            f"Databaseserveren melder beskadigede data ({where}): {first_line(error)}. Kontakt IT.",
             short="databaseserveren melder beskadigede data: kontakt IT", code=code,
         )
     if state == APPEND_ONLY:
@@ -90,11 +90,11 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
         )
     if state == "53200" or state.startswith("53"):
         return StorageError(
-            f"Databaseserveren mangler ressourcer ({where}): {_reason(error)}. Intet er gemt; "
+            f"Databaseserveren mangler ressourcer ({where}): {first_line(error)}. Intet er gemt; "
             "kontakt IT.",
             short="databaseserveren mangler ressourcer: kontakt IT", code=code,
         )
     return StorageError(
-        f"Databaseserveren afviste handlingen (SQLSTATE {code}: {_reason(error)}). Intet er gemt.",
+        f"Databaseserveren afviste handlingen (SQLSTATE {code}: {first_line(error)}). Intet er gemt.",
         code=code,
     )
