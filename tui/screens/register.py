@@ -71,6 +71,15 @@ class WriteFailed(Message):
         self.entry, self.error, self.busy = entry, error, busy
 
 
+class GiveUpChecked(Message):
+    """Whether an entry about to be given up is in the database after all (``None``: could not
+    be asked; ``error`` says why)."""
+
+    def __init__(self, entry: Entry, stored: bool | None, error: str = ""):
+        super().__init__()
+        self.entry, self.stored, self.error = entry, stored, error
+
+
 class PanelLoaded(Message):
     def __init__(self, panel: PanelData, seq: int):
         super().__init__()
@@ -173,6 +182,7 @@ class RegisterScreen(Screen[None]):
         self._dimmed = False
         self._search_started: datetime | None = None
         self._count_doubt = False  # a digit of the count being typed was dropped as a repeat
+        self._give_up_checking = False  # Esc on a failed entry: asking the database first
 
     @property
     def config(self):
@@ -490,22 +500,56 @@ class RegisterScreen(Screen[None]):
             self.redraw()
 
     def _ask_give_up(self, entry: Entry) -> None:
-        """Esc with a failed entry waiting: given up only after a yes. A bounced or second Esc
-        must never throw away a registration the database has not got."""
+        """Esc with a failed entry waiting: first ask the database whether it is stored after all
+        (a commit whose answer was lost), then give it up only after a yes."""
+        if not self._give_up_checking:
+            self._give_up_checking = True
+            self._check_stored(entry)
+
+    @work(thread=True, group="db-give-up", exit_on_error=False)
+    def _check_stored(self, entry: Entry) -> None:
+        try:
+            stored: bool | None = self.store.has_registrations(entry.ids)
+        except Exception as error:  # noqa: BLE001 - the question is then left to staff
+            self.post_message(GiveUpChecked(entry, None, _plain(error)))
+            return
+        self.post_message(GiveUpChecked(entry, stored))
+
+    @on(GiveUpChecked)
+    def on_give_up_checked(self, message: GiveUpChecked) -> None:
+        self._give_up_checking = False
+        entry = message.entry
+        if entry not in self.failed:  # a retry took it meanwhile: its own answer will say
+            return
+        if message.stored:
+            # Stored although the answer was lost: it counts once; typing it again would not.
+            self.failed.remove(entry)
+            self.on_saved(Saved(entry))
+            self.say(f"Den blev alligevel gemt: {render.short(self.config, entry)}. Den tæller "
+                     "med; registrér den ikke igen.", "ok")
+            return
+        self._confirm_give_up(entry, message.error if message.stored is None else "")
+
+    def _confirm_give_up(self, entry: Entry, unknown: str) -> None:
+        """``unknown``: why the database could not say whether the entry is stored."""
         from .dialogs import Confirm
 
         def answered(yes: bool) -> None:
             if yes and entry in self.failed:
                 self.failed.remove(entry)
                 left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
-                self.say(f"Opgivet, IKKE gemt: {render.short(self.config, entry)}{left}", "warning")
+                said = "Opgivet, uvist om den blev gemt" if unknown else "Opgivet, IKKE gemt"
+                self.say(f"{said}: {render.short(self.config, entry)}{left}", "warning")
             else:
                 self.say("Ikke opgivet: den venter stadig og prøves igen.", "warning")
             self.redraw()
 
-        self.open_dialog(Confirm(f"Opgive denne registrering? Den er IKKE gemt:\n\n"
+        status, then = ((f"Det kan ikke ses, om den blev gemt ({unknown})",
+                         "Opgiver du den, tælles den kun, hvis den allerede blev gemt.") if unknown
+                        else ("Den er IKKE gemt", "Opgiver du den, tælles den ikke."))
+        self.open_dialog(Confirm(f"Opgive denne registrering? {status}:\n\n"
                                  f"{describe(self.config, entry, entry.count)}\n\n"
-                                 "Opgiver du den, tælles den ikke.", "ja, opgiv den",
+                                 f"{then}", "ja, opgiv den",
                                  "nej, behold og prøv igen"), answered)
 
     def clear_if_idle(self) -> None:
