@@ -19,6 +19,8 @@ LOCK_TIMEOUT_MS = 10_000  # as SQLite's busy_timeout (storage.sqlite.db.BUSY_TIM
 # lock_timeout nor TCP keepalives notice) is given up as unreachable: well past lock_timeout,
 # so a lock wait ends first, as "busy".
 WRITE_DEADLINE_S = 20.0
+READ_DEADLINE_S = 30.0  # a screen's or a report's read; imports and flyt have none
+QUEUE_WAIT_S = 15.0  # waiting for this process's other call to the server, then "busy"
 
 # libpq settings the URL does not give itself.
 DEFAULTS = {

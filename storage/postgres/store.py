@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import psycopg
 
-from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, OutcomeUnknown,
+from ..errors import (DatabaseBusy, DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, OutcomeUnknown,
                       ReadOnlyDatabase, Refusal)
 from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
@@ -188,12 +188,24 @@ class PgStore:
         return typed
 
     def _call(self, work: Callable[[psycopg.Connection], T], *, retry: bool,
-              deadline: float | None = None) -> T:
+              deadline: float | None | str = "read") -> T:
         """Run ``work`` on the connection under the lock. ``retry``: ``work`` is safe to repeat,
         so a connection found dead on first use is replaced once, silently. ``deadline``: seconds
-        after which a server that does not answer at all (hung, stopped) is given up on."""
-        with self._lock:
-            return self._call_locked(work, retry=retry, deadline=deadline)
+        after which a server that does not answer at all (hung, stopped) is given up on; by
+        default a read's (``retry``) bound, none for the rest (imports, flyt: long by nature)."""
+        if deadline == "read":
+            deadline = pgconnect.READ_DEADLINE_S if retry else None
+        # Another thread's call hangs on a server that does not answer: do not queue behind it
+        # for ever (a kiosk's write behind a panel read); "busy", so the kiosk retries.
+        if not self._lock.acquire(timeout=pgconnect.QUEUE_WAIT_S):
+            raise DatabaseBusy(
+                f"Forbindelsen til databaseserveren ({self.shown}) er stadig optaget af en "
+                "tidligere handling, som venter på serveren. Intet er gemt; prøv igen om lidt.",
+                short="databaseserveren er optaget lige nu", code="queue")
+        try:
+            return self._call_locked(work, retry=retry, deadline=deadline)  # type: ignore[arg-type]
+        finally:
+            self._lock.release()
 
     def _call_locked(self, work: Callable[[psycopg.Connection], T], *, retry: bool,
                      deadline: float | None = None) -> T:

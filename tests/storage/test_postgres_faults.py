@@ -352,6 +352,33 @@ def test_a_commit_whose_answer_never_comes_is_given_up_and_then_found(pg_databas
     assert dbrows.count(pg_database) == 1
 
 
+def test_a_read_on_a_stopped_backend_is_given_up_and_read_on_a_new_connection(pg_database, config, clock, monkeypatch):
+    """A screen's read gets no answer (SIGSTOP): it is given up after connect.READ_DEADLINE_S and
+    read again on a new connection, instead of holding the store (and the kiosk's next write)
+    for ever."""
+    import os
+    import signal
+    import threading
+
+    if os.geteuid() != 0:
+        pytest.skip("signalling the server's backend needs root (the server runs as postgres)")
+    monkeypatch.setattr(pgconnect, "READ_DEADLINE_S", 0.5)
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        [rid] = store.record(entry(config))
+        stopped = _backend_pid(store)
+        os.kill(stopped, signal.SIGSTOP)
+        outcome: dict = {}
+        try:
+            reader = threading.Thread(target=lambda: outcome.update(ids=[r.id for r in store.latest(station="kiosk1")]),
+                                      daemon=True)
+            reader.start()
+            reader.join(timeout=120)  # a bound against hanging the suite, not a speed check
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        assert outcome == {"ids": [rid]}
+        assert _backend_pid(store) != stopped
+
+
 def test_a_stopped_backend_is_given_up_and_the_entry_saved_on_a_new_connection(pg_database, pg_admin, config, clock, monkeypatch):
     """The server process serving the store is stopped (SIGSTOP): no answer, no error, the TCP
     connection alive. The write gives up on it and saves on a new connection."""

@@ -174,3 +174,28 @@ async def test_giving_up_an_entry_that_is_not_stored_still_asks(config, clock, p
             await press(app, pilot, "j")
             assert "Opgivet, IKKE gemt" in screen_text(app, "#message")
     assert dbrows.count(pg_database) == 0
+
+
+async def test_a_locked_table_shows_ikke_gemt_busy_and_the_retry_saves_once(config, clock, pg_database):
+    """LOCK TABLE held by another session: the write ends at lock_timeout as DatabaseBusy (IKKE
+    GEMT, "optaget", retried), not an endless "Gemmer … venter på databasen"; once the lock is
+    released, Enter saves it once."""
+    url = pg_database + "&options=" + "-c%20lock_timeout%3D100"
+    with open_store(url, station="test-station", operator="tester", clock=clock) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            holder = psycopg.connect(pg_database)
+            try:
+                holder.execute("LOCK TABLE registrations IN ACCESS EXCLUSIVE MODE")
+                await press(app, pilot, "1", "o")
+                message = screen_text(app, "#message")
+                assert "IKKE GEMT" in message and "optaget" in message
+                assert "venter på databasen" not in message
+            finally:
+                holder.rollback()
+                holder.close()
+            clock.advance(seconds=2)
+            await press(app, pilot, "enter")
+            assert "Gemt" in screen_text(app, "#message")
+    assert dbrows.count(pg_database) == 1
