@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import psycopg
 
-from ..errors import (CorruptDatabase, DatabaseBusy, DatabaseUnreachable, DiskFull,
-                      NotTaelleugeDatabase, ReadOnlyDatabase, StorageError)
+from ..errors import (ConnectionRefused, CorruptDatabase, DatabaseBusy, DatabaseUnreachable,
+                      DiskFull, NotTaelleugeDatabase, ReadOnlyDatabase, StorageError)
 from .roles import COORDINATOR, STAFF
 
 # Raised by the schema's own triggers (storage.postgres.schema).
@@ -24,6 +24,42 @@ _GONE = {"57P01", "57P02", "57P03"}
 _BUSY = {"55P03", "40001", "40P01", "57014", "53300"}
 _NOT_OURS = {"42P01", "42703", "3F000", "42883"}
 _CORRUPT = {"XX001", "XX002"}
+_LOGIN = {"28P01", "28000"}  # invalid password / authorisation (pg_hba.conf, no such role)
+_NO_DATABASE = "3D000"
+
+# A failed connection attempt carries no SQLSTATE in psycopg (3.3: libpq keeps the server's
+# ErrorResponse only as text), so the refusals a person must fix are told apart by libpq's and
+# the server's (English, the default) wording. Anything not recognised stays "cannot be reached".
+_LOGIN_TEXT = ("password authentication failed", "authentication failed", "no pg_hba.conf entry",
+               "no password supplied")
+_CONNECTING = ("connection failed:", "connection is bad:")  # psycopg's, for a failed attempt
+
+
+def _refused_at_connect(error: psycopg.Error, state: str) -> str:
+    """"login", "database", "ssl" or "" for a connection attempt the server refused (never for
+    a session that broke later: an "SSL SYSCALL error" mid-session is a network cut)."""
+    if state in _LOGIN:
+        return "login"
+    if state == _NO_DATABASE:
+        return "database"
+    text = str(error).lower()
+    if state or not isinstance(error, psycopg.OperationalError) or not text.startswith(_CONNECTING):
+        return ""
+    if any(t in text for t in _LOGIN_TEXT) or ('role "' in text and "does not exist" in text):
+        return "login"
+    if 'database "' in text and "does not exist" in text:
+        return "database"
+    if "ssl" in text or "certificate" in text:
+        return "ssl"
+    return ""
+    text = str(error).lower()
+    if any(t in text for t in _LOGIN_TEXT) and ("does not exist" in text or "role" not in text):
+        return "login"
+    if any(t in text for t in _NO_DATABASE_TEXT) and "does not exist" in text:
+        return "database"
+    if any(t in text for t in _SSL_TEXT):
+        return "ssl"
+    return ""
 
 
 def first_line(error: psycopg.Error) -> str:
@@ -37,6 +73,26 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
     """The typed error for ``error`` on the server described by ``where`` (no password)."""
     state = getattr(error, "sqlstate", None) or ""
     code = state or type(error).__name__
+    refused = _refused_at_connect(error, state)
+    if refused == "login":
+        return ConnectionRefused(
+            f"Databaseserveren afviste login for brugeren {user or '(standard)'} ({where}): "
+            f"{first_line(error)}. Tjek brugernavnet og adgangskoden (i ~/.pgpass; ikke i "
+            "adressen), og at serverens pg_hba.conf tillader dette login. Intet er gemt.",
+            short="databaseserveren afviser login: kontakt IT", code=state or "login")
+    if refused == "database":
+        return ConnectionRefused(
+            f"Databasen findes ikke på serveren ({where}): {first_line(error)}. Tjek "
+            "databasenavnet i adressen (database / TAELLEUGE_DB), eller bed IT oprette den og kør "
+            "taelleuge init. Intet er gemt.",
+            short="databasen findes ikke på serveren: kontakt IT", code=state or "database")
+    if refused == "ssl":
+        return ConnectionRefused(
+            f"Forbindelsen til databaseserveren blev afvist på grund af SSL ({where}): "
+            f"{first_line(error)}. Adressens sslmode og serverens SSL-opsætning passer ikke "
+            "sammen (fx sslmode=require mod en server uden SSL, eller et certifikat, der ikke "
+            "kan godkendes). Intet er gemt.",
+            short="SSL-forbindelsen til databaseserveren afvises: kontakt IT", code="ssl")
     if isinstance(error, psycopg.InterfaceError) or (
         isinstance(error, psycopg.OperationalError) and (not state or state.startswith("08") or state in _GONE)
     ):
@@ -61,8 +117,9 @@ def translate(error: psycopg.Error, where: str, user: str = "") -> StorageError:
         login = user or "denne bruger"
         return ReadOnlyDatabase(
             f"Databasebrugeren {login} har ikke rettighed til dette ({first_line(error)}). Intet er "
-            f"gemt. Personale skal have rollen {STAFF}, tovholdere {COORDINATOR}; en DBA giver "
-            f'den med fx: GRANT {COORDINATOR} TO "{login}";',
+            f"gemt. En DBA giver personalets login rollen {STAFF}: "
+            f'GRANT {STAFF} TO "{login}"; (kun tovholderens login får {COORDINATOR}). Mangler '
+            "rettighederne for alle, så kør taelleuge init som tabellernes ejer.",
             short="databasebrugeren mangler rettigheder: kontakt IT", code=code,
         )
     if state == "25006":

@@ -17,8 +17,9 @@ from psycopg.conninfo import conninfo_to_dict
 
 import dbrows
 import pg_server as pgs
-from storage.errors import (DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
-                            OutcomeUnknown, ReadOnlyDatabase, Refusal, StorageError, TaelleugeError)
+from storage.errors import (ConnectionRefused, DatabaseBusy, DatabaseUnreachable, DiskFull,
+                            NotTaelleugeDatabase, OutcomeUnknown, ReadOnlyDatabase, Refusal,
+                            StorageError, TaelleugeError)
 from storage.open import open_store
 from storage.postgres import connect as pgconnect
 from storage.postgres.schema import LOCK_CLASS
@@ -419,3 +420,64 @@ def _same_ids(made, ids):
     from dataclasses import replace
 
     return replace(made, ids=tuple(ids))
+
+
+# -- a connection the server refuses: each its own message, never "check the network" ----------
+
+def _refused(url: str) -> ConnectionRefused:
+    with pytest.raises(ConnectionRefused) as refused:
+        open_store(url, station="kiosk1", operator="anna")
+    message = str(refused.value)
+    assert "Tjek, at serveren kører" not in message and "netværket" not in message
+    return refused.value
+
+
+def test_a_wrong_password_is_a_login_refusal_without_the_password(pg_server, pg_database):
+    dbname = conninfo_to_dict(pg_database)["dbname"]
+    refused = _refused(pg_server.tcp_url(dbname, password="forkert-kodeord-17"))
+    assert "afviste login for brugeren postgres" in str(refused) and "~/.pgpass" in str(refused)
+    assert "forkert-kodeord-17" not in str(refused) and pgs.SUPERUSER_PASSWORD not in str(refused)
+    assert refused.short == "databaseserveren afviser login: kontakt IT"
+
+
+def test_an_unknown_login_is_a_login_refusal(pg_server, pg_database):
+    refused = _refused(pg_server.url(conninfo_to_dict(pg_database)["dbname"], user="ingen_saadan"))
+    assert "afviste login for brugeren ingen_saadan" in str(refused)
+
+
+def test_a_database_that_does_not_exist_says_so(pg_server):
+    refused = _refused(pg_server.tcp_url("findes_ikke"))
+    assert "Databasen findes ikke på serveren" in str(refused) and "dbname=findes_ikke" in str(refused)
+    assert pgs.SUPERUSER_PASSWORD not in str(refused)
+    assert refused.short == "databasen findes ikke på serveren: kontakt IT"
+
+
+def test_ssl_refused_says_ssl(pg_server, pg_database):
+    url = pg_server.tcp_url(conninfo_to_dict(pg_database)["dbname"]) + "?sslmode=require"
+    refused = _refused(url)
+    assert "afvist på grund af SSL" in str(refused) and "sslmode" in str(refused)
+    assert pgs.SUPERUSER_PASSWORD not in str(refused)
+
+
+def test_a_server_that_is_not_listening_is_still_unreachable():
+    with pytest.raises(DatabaseUnreachable) as refused:
+        open_store("postgresql://anna:kodeord-9@127.0.0.1:1/x", station="kiosk1", operator="anna")
+    assert "kan ikke nås" in str(refused.value) and "kodeord-9" not in str(refused.value)
+
+
+@pytest.mark.parametrize("error, expected", [
+    (psycopg.errors.InvalidPassword, "afviste login"),
+    (psycopg.errors.InvalidAuthorizationSpecification, "afviste login"),
+    (psycopg.errors.InvalidCatalogName, "Databasen findes ikke"),
+])
+def test_refusals_with_a_sqlstate_are_typed_by_it(error, expected):
+    typed = translate(error("x"), "host=h dbname=d", "anna")
+    assert isinstance(typed, ConnectionRefused) and expected in str(typed)
+
+
+def test_the_permission_advice_gives_staff_the_staff_role(pg_database):
+    from storage.postgres.roles import COORDINATOR, STAFF
+
+    typed = translate(psycopg.errors.InsufficientPrivilege("permission denied"), "h", "kiosk1")
+    assert f'GRANT {STAFF} TO "kiosk1"' in str(typed)
+    assert f'GRANT {COORDINATOR} TO "kiosk1"' not in str(typed)
