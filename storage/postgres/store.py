@@ -18,8 +18,6 @@ table, which the staff role must not have.)
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -30,8 +28,8 @@ from typing import TypeVar
 
 import psycopg
 
-from ..errors import (DatabaseBusy, DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, OutcomeUnknown,
-                      ReadOnlyDatabase, Refusal)
+from ..errors import (DatabaseBusy, DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase,
+                      OutcomeUnknown, ReadOnlyDatabase, Refusal)
 from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
                      Registration)
@@ -41,7 +39,7 @@ from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from ..wording import plural
 from . import connect as pgconnect
-from . import schema
+from . import schema, watchdog
 from .translate import first_line, translate
 
 T = TypeVar("T")
@@ -214,7 +212,7 @@ class PgStore:
             self._sent = None
             try:
                 conn = self._connection()
-                with _watchdog(conn, deadline):
+                with watchdog.deadline(conn.fileno(), deadline):
                     return work(conn)
             except psycopg.Error as error:
                 typed = self._translated(error)
@@ -240,7 +238,9 @@ class PgStore:
         server cannot be asked (never "nothing saved" then: it may be)."""
         self._drop()
         try:
-            return sent.check(self._connection())
+            conn = self._connection()
+            with watchdog.deadline(conn.fileno(), pgconnect.READ_DEADLINE_S):
+                return sent.check(conn)
         except psycopg.Error:
             self._drop()
             raise OutcomeUnknown(
@@ -791,29 +791,3 @@ class PgStore:
 
         return init_lines(self)
 
-
-@contextmanager
-def _watchdog(conn: psycopg.Connection, seconds: float | None) -> Iterator[None]:
-    """Give up on a server that does not answer within ``seconds`` (a stopped backend, a
-    network that swallows packets): the socket is shut down under psycopg, which then raises
-    as for a lost connection (DatabaseUnreachable). A lock wait ends earlier, as "busy", by the
-    session's lock_timeout (storage.postgres.connect)."""
-    if seconds is None:
-        yield
-        return
-    fd = conn.fileno()
-
-    def cut() -> None:
-        try:
-            with socket.socket(fileno=os.dup(fd)) as sock:
-                sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    timer = threading.Timer(seconds, cut)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
