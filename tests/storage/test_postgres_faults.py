@@ -347,8 +347,14 @@ def test_a_commit_whose_answer_never_comes_is_given_up_and_then_found(pg_databas
     kept = entry(config)
     with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
                     clock=clock) as store:
+        import threading
+
         cutting_proxy.arm(1, stall=True)
-        assert store.record(kept) == list(kept.ids)
+        outcome: dict = {}
+        writer = threading.Thread(target=lambda: outcome.update(ids=store.record(kept)), daemon=True)
+        writer.start()
+        writer.join(timeout=120)  # a bound against hanging the suite, not a speed check
+        assert outcome == {"ids": list(kept.ids)}
         assert cutting_proxy.cuts == 1
     assert dbrows.count(pg_database) == 1
 
