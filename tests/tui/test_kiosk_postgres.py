@@ -134,7 +134,15 @@ async def test_giving_up_an_entry_that_was_stored_after_all_keeps_it_counted(con
                 await press(app, pilot, "1", "o")
                 message = screen_text(app, "#message")
                 assert "IKKE GEMT" in message and "uvist" in message
+                await press(app, pilot, "escape")  # the server still cannot be asked: say so
+                assert isinstance(app.screen, Confirm)
+                shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+                assert "Det kan ikke ses, om den blev gemt" in shown and "IKKE gemt" not in shown
+                clock.advance(seconds=2)
+                await press(app, pilot, "n")  # keep it
+                assert app.screen.failed
                 proxy.allow()
+                clock.advance(seconds=2)
                 await press(app, pilot, "escape")
                 assert not isinstance(app.screen, Confirm)
                 message = screen_text(app, "#message")

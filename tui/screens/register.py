@@ -29,7 +29,7 @@ from textual.widgets import Footer, Static
 from storage import keys as keymaps
 from storage.config import Group, Task, Unit
 from storage.describe import describe
-from storage.errors import DatabaseBusy, DatabaseUnreachable, Refusal
+from storage.errors import DatabaseBusy, DatabaseUnreachable, OutcomeUnknown, Refusal
 from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
@@ -66,9 +66,11 @@ class Saved(Message):
 
 
 class WriteFailed(Message):
-    def __init__(self, entry: Entry, error: str, busy: bool = False):
+    """``unknown``: the commit went out and its answer was lost (it may be stored)."""
+
+    def __init__(self, entry: Entry, error: str, busy: bool = False, unknown: bool = False):
         super().__init__()
-        self.entry, self.error, self.busy = entry, error, busy
+        self.entry, self.error, self.busy, self.unknown = entry, error, busy, unknown
 
 
 class GiveUpChecked(Message):
@@ -183,6 +185,7 @@ class RegisterScreen(Screen[None]):
         self._search_started: datetime | None = None
         self._count_doubt = False  # a digit of the count being typed was dropped as a repeat
         self._give_up_checking = False  # Esc on a failed entry: asking the database first
+        self._maybe_saved: set[tuple[str, ...]] = set()  # entries whose commit answer was lost
 
     @property
     def config(self):
@@ -528,7 +531,10 @@ class RegisterScreen(Screen[None]):
             self.say(f"Den blev alligevel gemt: {render.short(self.config, entry)}. Den tæller "
                      "med; registrér den ikke igen.", "ok")
             return
-        self._confirm_give_up(entry, message.error if message.stored is None else "")
+        # Could not ask: only an entry whose commit answer was lost may be stored (a failed
+        # SQLite write, or one refused before its commit, is certainly not).
+        maybe = message.stored is None and entry.ids in self._maybe_saved
+        self._confirm_give_up(entry, message.error if maybe else "")
 
     def _confirm_give_up(self, entry: Entry, unknown: str) -> None:
         """``unknown``: why the database could not say whether the entry is stored."""
@@ -813,7 +819,8 @@ class RegisterScreen(Screen[None]):
             # Worth retrying on our own: another process holds the lock, or the server (PostgreSQL)
             # is restarting; the entry's UUIDs make a retry safe.
             busy = isinstance(error, (DatabaseBusy, DatabaseUnreachable))
-            self.post_message(WriteFailed(entry, _plain(error), busy))
+            self.post_message(WriteFailed(entry, _plain(error), busy,
+                                          unknown=isinstance(error, OutcomeUnknown)))
             return
         # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
         self.post_message(Saved(entry))
@@ -868,6 +875,8 @@ class RegisterScreen(Screen[None]):
         self._settled(message.entry)
         if message.entry not in self.failed:
             self.failed.append(message.entry)
+        if message.unknown:
+            self._maybe_saved.add(message.entry.ids)
         self.redraw()
         self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy), "error")
         if message.busy:
