@@ -88,6 +88,21 @@ class DatabaseUnreachable(StorageError):
     short = "databasefilen er væk eller kan ikke læses: kontakt IT"
 
 
+class ConnectionRefused(StorageError):
+    """The database server answered and refused this connection: the login (user, password,
+    pg_hba.conf), the database name, or SSL. Trying again does not help; fixing the setup does."""
+
+    short = "databaseserveren afviser forbindelsen: kontakt IT"
+
+
+class OutcomeUnknown(DatabaseUnreachable):
+    """The COMMIT was sent but its answer never came, and the server could not be asked
+    afterwards: the write may or may not be stored. The message says how to check; a retry
+    with the same ids (a kiosk's) is safe, a new registration typed again is not."""
+
+    short = "uvist om det blev gemt: databaseserveren svarer ikke"
+
+
 class UnsafeFile(StorageError):
     """A file next to the database (write lock, journal) is a symlink or not a regular file."""
 

@@ -251,6 +251,11 @@ class Store(Protocol):
 
     def get(self, rid: str) -> Registration | None: ...
 
+    def has_registrations(self, ids: Sequence[str]) -> bool:
+        """Every one of ``ids`` is stored (voided or not): an entry whose save was reported
+        failed may have been stored all the same (a lost commit answer)."""
+        ...
+
     def latest(self, *, station: str | None = None, enhed: str | None = None,
                limit: int = 10) -> list[Registration]:
         """The newest rows (by ``seq``) of a station or unit, voided ones marked."""

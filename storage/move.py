@@ -34,6 +34,15 @@ class Copied:
     target: int = 0  # rows in the target afterwards
 
 
+def grant_roles(target) -> list[str]:
+    """What ``init`` does for a new server database besides the schema: the roles and their
+    grants on the tables (as far as this login may; else the SQL for a DBA). Without them,
+    staff logins cannot even read the schema version."""
+    from .postgres.admin import role_lines, setup_roles
+
+    return role_lines(setup_roles(target))
+
+
 def move(source, target, *, chunk: int = CHUNK,
          progress: Callable[[str, int, int], None] | None = None) -> list[Copied]:
     """Copy every row of ``source`` (an SqliteStore) into ``target`` (a PgStore).
@@ -51,8 +60,15 @@ def move(source, target, *, chunk: int = CHUNK,
     results = [Copied(t.name, dump.count(source, t)) for t in TABLES]
     if any(load.count(target, t) for t in TABLES):  # a rerun, or someone else's rows: compare first
         for table in TABLES:
-            for rows in dump.chunks(source, table, chunk):
-                load.copy_chunk(target, table, rows, check_only=True)
+            ours = sum(load.copy_chunk(target, table, rows, check_only=True)
+                       for rows in dump.chunks(source, table, chunk))
+            foreign = load.count(target, table) - ours
+            if foreign > 0:  # the check at the end could never pass: refuse before copying
+                raise Refusal(
+                    "Måldatabasen har rækker, som ikke kommer fra denne SQLite-database "
+                    f"({NAMES[table.name]}: {foreign}; registreret direkte i PostgreSQL, eller "
+                    "flyttet fra en anden fil). Intet er kopieret. Flyt til en tom Tælleuge-database, eller den "
+                    "som en tidligere flytning af samme fil skrev i.", "til")
     for table, result in zip(TABLES, results):
         done = 0
         for rows in dump.chunks(source, table, chunk):

@@ -3,7 +3,11 @@
 ``arm(n)``: the next ``n`` connections that send a COMMIT have it forwarded to the server, and
 then, when the server's answer comes back (the commit is durable by then), the answer is dropped
 and both sockets are closed. The client sees a dead connection and cannot know whether its
-transaction committed: the case a retry must get right without counting twice."""
+transaction committed: the case a retry must get right without counting twice.
+
+``arm(n, refuse_after=True)``: after a cut, new connections are closed at once (the server seems
+gone) until ``allow()``. ``arm(n, stall=True)``: the answer is swallowed but the sockets stay
+open, so the client waits for an answer that never comes (a hung server)."""
 
 from __future__ import annotations
 
@@ -20,11 +24,20 @@ class CuttingProxy:
         self.cuts = 0  # commits whose answer was dropped
         self._lock = threading.Lock()
         self._closed = False
+        self.refusing = False
+        self._refuse_after = False
+        self._stall = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def arm(self, times: int = 1) -> None:
+    def arm(self, times: int = 1, *, refuse_after: bool = False, stall: bool = False) -> None:
         with self._lock:
             self._armed = times
+            self._refuse_after = refuse_after
+            self._stall = stall
+
+    def allow(self) -> None:
+        """New connections reach the server again."""
+        self.refusing = False
 
     def url(self, dbname: str, user: str, password: str) -> str:
         return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{dbname}"
@@ -39,6 +52,9 @@ class CuttingProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.refusing:
+                _close(client)
+                continue
             server = socket.create_connection(self.target)
             state = {"commit_sent": False}
             threading.Thread(target=self._upstream, args=(client, server, state), daemon=True).start()
@@ -68,6 +84,12 @@ class CuttingProxy:
             while data := server.recv(65536):
                 if state["commit_sent"]:  # the COMMIT's answer: the commit happened; lose it
                     self.cuts += 1
+                    if self._refuse_after:
+                        self.refusing = True
+                    if self._stall:
+                        state["stalled"] = True
+                        while not self._closed and server.recv(65536):
+                            pass  # swallow everything; the client hears nothing
                     break
                 client.sendall(data)
         except OSError:

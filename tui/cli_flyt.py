@@ -63,6 +63,8 @@ def cmd_flyt(args: argparse.Namespace) -> int:
     require_coordinator(role, "Flytningen til PostgreSQL", args.til)
     with open_store(source_path) as source, open_store(args.til, create=True) as target:
         say(f"Flytter {source_path}\n     til {shown(args.til)}")
+        for line in move.grant_roles(target):  # as init: staff logins can use the target
+            say(line)
         results = move.move(source, target, chunk=args.blok or move.CHUNK,
                             progress=lambda table, done, total: say(
                                 f"  {move.NAMES[table]}: {_n(done)} af {_n(total)}"))

@@ -129,7 +129,6 @@ def init_lines(store) -> list[str]:
     """What ``taelleuge init`` prints for a server, after the store applied the migrations."""
     status = store.schema_status()
     facts = store._call(server_facts, retry=True)
-    setup = setup_roles(store)
     news = f"anvendt nu: {', '.join(store.migrated)}" if store.migrated else "var allerede opdateret"
     lines = [
         f"Database: PostgreSQL {connection_line(store.path)} "
@@ -137,10 +136,12 @@ def init_lines(store) -> list[str]:
         f"Server: PostgreSQL {facts['version']}, login {facts['user']}",
         f"Skema: version {status.version} ({news})",
     ]
+    return lines + role_lines(setup_roles(store))
+
+
+def role_lines(setup: RoleSetup) -> list[str]:
+    """The roles' part of the report of ``init`` (and ``flyt``, which sets them up too)."""
     if setup.done:
-        lines.append(f"Roller: {roles.STAFF} og {roles.COORDINATOR} findes og har deres rettigheder")
-    else:
-        lines.append("Roller: dette login må ikke oprette roller eller give rettigheder. "
-                     "Bed en DBA køre følgende, og kør så taelleuge init igen:")
-        lines.append(setup.dba_sql)
-    return lines
+        return [f"Roller: {roles.STAFF} og {roles.COORDINATOR} findes og har deres rettigheder"]
+    return ["Roller: dette login må ikke oprette roller eller give rettigheder. "
+            "Bed en DBA køre følgende, og kør så taelleuge init igen:", setup.dba_sql]

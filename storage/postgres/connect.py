@@ -15,6 +15,12 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from ..errors import TaelleugeError
 
 LOCK_TIMEOUT_MS = 10_000  # as SQLite's busy_timeout (storage.sqlite.db.BUSY_TIMEOUT_MS)
+# A write with no answer at all this long (a hung or stopped server backend, which neither
+# lock_timeout nor TCP keepalives notice) is given up as unreachable: well past lock_timeout,
+# so a lock wait ends first, as "busy".
+WRITE_DEADLINE_S = 20.0
+READ_DEADLINE_S = 30.0  # a screen's or a report's read; imports and flyt have none
+QUEUE_WAIT_S = 15.0  # waiting for this process's other call to the server, then "busy"
 
 # libpq settings the URL does not give itself.
 DEFAULTS = {

@@ -22,7 +22,8 @@ def _stage(table: Table) -> str:
 
 def copy_chunk(store, table: Table, rows: list[tuple], *, check_only: bool = False) -> int:
     """Copy ``rows`` (``table.written`` order) into ``table``; returns how many were new.
-    ``check_only``: compare with what is there and write nothing (returns 0)."""
+    ``check_only``: compare with what is there and write nothing; returns how many of ``rows``
+    are there already (so the caller can tell whether the target holds rows of its own)."""
     cols = ", ".join(table.written)
     stage = _stage(table)
     compared = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in table.written)
@@ -46,7 +47,8 @@ def copy_chunk(store, table: Table, rows: list[tuple], *, check_only: bool = Fal
                     "database? Flyt til en tom Tælleuge-database eller den, en tidligere flytning "
                     "af samme fil skrev i.", "til")
             if check_only:
-                return 0
+                return conn.execute(f"SELECT count(*) FROM pg_temp.{stage} s JOIN {table.name} t "
+                                    "ON t.id = s.id").fetchone()[0]
             try:
                 return conn.execute(
                     f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM pg_temp.{stage} "

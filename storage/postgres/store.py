@@ -22,14 +22,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
 import psycopg
 
-from ..errors import (DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase, ReadOnlyDatabase,
-                      Refusal)
+from ..errors import (DatabaseBusy, DatabaseUnreachable, NotInitialised, NotTaelleugeDatabase,
+                      OutcomeUnknown, ReadOnlyDatabase, Refusal)
 from ..interface import HistoryEvent, Selection, UndoneImport
 from ..model import (REGISTRATIONS, RESTORE_COPIES, VOID_FACTS, VOIDS, ImportRecord,
                      Registration)
@@ -39,8 +39,8 @@ from ..registration import VOID_REASONS, Entry
 from ..timeutil import Clock, local_day_bounds, local_range_bounds, system_clock, to_stored
 from ..wording import plural
 from . import connect as pgconnect
-from . import schema
-from .translate import translate
+from . import schema, watchdog
+from .translate import first_line, translate
 
 T = TypeVar("T")
 
@@ -63,10 +63,37 @@ _INSERT_RESTORE = (
     "FROM registrations r WHERE r.id = %s"
 )
 VOID_LOCK = (schema.LOCK_CLASS, 2)
+_CHECK_HISTORY = ("Se efter med: taelleuge historik, før du {again} igen (ellers kan det ramme en "
+                  "anden registrering).")
 
 # A retried entry must find its own rows: the same columns, apart from when it was written.
 _VERIFIED = [c for c in REGISTRATIONS.written if c != "created_utc"]
 _VERIFY = f"SELECT {', '.join(_VERIFIED)} FROM registrations WHERE id = ANY(%s)"
+
+
+def _stored_as(conn: psycopg.Connection, rows: list[tuple]) -> bool:
+    """Every row of an entry is stored, with this content (its ids are random UUIDs)."""
+    wanted = {row[0]: tuple(row[REGISTRATIONS.written.index(c)] for c in _VERIFIED) for row in rows}
+    stored = {row[0]: tuple(row) for row in conn.execute(_VERIFY, (list(wanted),))}
+    return stored == wanted
+
+
+def _all_present(table: str, ids: Sequence[str]) -> Callable[[psycopg.Connection], bool]:
+    """A check that every one of ``ids`` (fresh UUIDs a write made) is in ``table`` now."""
+    def check(conn: psycopg.Connection) -> bool:
+        [(n,)] = conn.execute(f"SELECT count(*) FROM {table} WHERE id = ANY(%s)", (list(ids),))
+        return n == len(set(ids))
+    return check
+
+
+@dataclass
+class _Sent:
+    """A write whose COMMIT is on its way: how to see afterwards whether it landed, what it
+    returns if it did, and (Danish) what it was and how a person checks it."""
+    check: Callable[[psycopg.Connection], bool]
+    result: object
+    what: str
+    how: str
 
 
 def _verify_already_stored(conn: psycopg.Connection, rows: list[tuple]) -> None:
@@ -108,6 +135,7 @@ class PgStore:
         self._lock = threading.Lock()
         self._conn: psycopg.Connection | None = None
         self.generation = 0  # bumps on every new connection (TEMP tables die with the old one)
+        self._sent: _Sent | None = None
         self.migrated: list[str] = []
         status = self._call(schema.status, retry=False)
         if status.foreign_tables:
@@ -157,23 +185,70 @@ class PgStore:
             self._drop()  # the next call connects anew
         return typed
 
-    def _call(self, work: Callable[[psycopg.Connection], T], *, retry: bool) -> T:
+    def _call(self, work: Callable[[psycopg.Connection], T], *, retry: bool,
+              deadline: float | None | str = "read") -> T:
         """Run ``work`` on the connection under the lock. ``retry``: ``work`` is safe to repeat,
-        so a connection found dead on first use is replaced once, silently."""
-        with self._lock:
-            return self._call_locked(work, retry=retry)
+        so a connection found dead on first use is replaced once, silently. ``deadline``: seconds
+        after which a server that does not answer at all (hung, stopped) is given up on; by
+        default a read's (``retry``) bound, none for the rest (imports, flyt: long by nature)."""
+        if deadline == "read":
+            deadline = pgconnect.READ_DEADLINE_S if retry else None
+        # Another thread's call hangs on a server that does not answer: do not queue behind it
+        # for ever (a kiosk's write behind a panel read); "busy", so the kiosk retries.
+        if not self._lock.acquire(timeout=pgconnect.QUEUE_WAIT_S):
+            raise DatabaseBusy(
+                f"Forbindelsen til databaseserveren ({self.shown}) er stadig optaget af en "
+                "tidligere handling, som venter på serveren. Intet er gemt; prøv igen om lidt.",
+                short="databaseserveren er optaget lige nu", code="queue")
+        try:
+            return self._call_locked(work, retry=retry, deadline=deadline)  # type: ignore[arg-type]
+        finally:
+            self._lock.release()
 
-    def _call_locked(self, work: Callable[[psycopg.Connection], T], *, retry: bool) -> T:
+    def _call_locked(self, work: Callable[[psycopg.Connection], T], *, retry: bool,
+                     deadline: float | None = None) -> T:
         for attempt in (1, 2):
             fresh = self._conn is None or self._conn.closed or self._conn.broken
+            self._sent = None
             try:
-                return work(self._connection())
+                conn = self._connection()
+                with watchdog.deadline(conn.fileno(), deadline):
+                    return work(conn)
             except psycopg.Error as error:
                 typed = self._translated(error)
+                sent, self._sent = self._sent, None
+                if sent is not None and isinstance(typed, DatabaseUnreachable):
+                    # The COMMIT went out and its answer was lost: it may have landed. Ask.
+                    if self._landed(sent, error):
+                        return sent.result  # type: ignore[return-value]
+                    # Checked on a new connection: it did not land, so "nothing saved" is true.
                 if retry and attempt == 1 and not fresh and isinstance(typed, DatabaseUnreachable):
                     continue  # an idle connection the server dropped: once more on a new one
                 raise typed from None
         raise AssertionError("unreachable")
+
+    def _committing(self, check: Callable[[psycopg.Connection], bool], result: object, *,
+                    what: str, how: str) -> None:
+        """Called last inside a write's transaction: leaving it sends COMMIT. Should the answer
+        be lost, ``check`` on a new connection tells whether the write landed."""
+        self._sent = _Sent(check, result, what, how)
+
+    def _landed(self, sent: _Sent, cause: psycopg.Error) -> bool:
+        """Whether a write whose COMMIT answer was lost is stored; OutcomeUnknown when the
+        server cannot be asked (never "nothing saved" then: it may be)."""
+        self._drop()
+        try:
+            conn = self._connection()
+            with watchdog.deadline(conn.fileno(), pgconnect.READ_DEADLINE_S):
+                return sent.check(conn)
+        except psycopg.Error:
+            self._drop()
+            raise OutcomeUnknown(
+                f"Databaseserveren svarede ikke, efter {sent.what} var sendt til den "
+                f"({self.shown}): {first_line(cause)}. Den kan heller ikke nås nu, så det er "
+                f"uvist, om {sent.what} blev gemt. {sent.how}",
+                code=getattr(cause, "sqlstate", None) or type(cause).__name__,
+            ) from None
 
     @contextmanager
     def _locked_connection(self) -> Iterator[psycopg.Connection]:
@@ -221,14 +296,21 @@ class PgStore:
         """Write an entry's rows durably; returns their ids. Retrying the same entry is a no-op."""
         rows = [REGISTRATIONS.to_row(r) for r in entry.records(self.station, self.operator, self.clock())]
 
+        ids = list(entry.ids)
+
         def write(conn: psycopg.Connection) -> None:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(_INSERT, rows)
                 if cur.rowcount < len(rows):  # rowcount: the sum over the rows
                     _verify_already_stored(conn, rows)
+                self._committing(
+                    lambda c: _stored_as(c, rows), None, what="registreringen",
+                    how=f"Se efter med: taelleuge registreringer --enhed {entry.enhed} (id "
+                        f"{ids[0]}), før den registreres igen. En kiosk prøver selv igen med samme "
+                        "id, så den aldrig tælles to gange.")
 
-        self._call(write, retry=True)
-        return list(entry.ids)
+        self._call(write, retry=True, deadline=pgconnect.WRITE_DEADLINE_S)
+        return ids
 
     def undo_last(
         self, *, station: str | None = None, enhed: str | None = None, reason: str = "FORTRUDT"
@@ -263,10 +345,10 @@ class PgStore:
                         f"WHERE r.batch_id = %s AND {_NOT_VOIDED} ORDER BY r.seq",
                         (first.batch_id,),
                     )]
-                self._write_voids(conn, [r.id for r in rows], reason)
+                self._void_committing(conn, [r.id for r in rows], reason, rows)
                 return rows
 
-        return self._call(undo, retry=False)
+        return self._call(undo, retry=False, deadline=pgconnect.WRITE_DEADLINE_S)
 
     def undo_candidates(self, *, station: str | None = None,
                         enhed: str | None = None) -> list[Registration]:
@@ -306,10 +388,11 @@ class PgStore:
                 already = [i for i in ids if found[i].voided]
                 if already:
                     raise Refusal(f"Registreringen {already[0]} er allerede annulleret", "id")
-                self._write_voids(conn, ids, reason)
-            return [found[i] for i in ids]
+                result = [found[i] for i in ids]
+                self._void_committing(conn, ids, reason, result)
+            return result
 
-        return self._call(void, retry=False)
+        return self._call(void, retry=False, deadline=pgconnect.WRITE_DEADLINE_S)
 
     def restore(self, ids: Sequence[str]) -> list[str]:
         """Bring voided registrations back as new rows (same fields, new ids, ``replaces`` set)."""
@@ -340,23 +423,36 @@ class PgStore:
                         cur.executemany(_INSERT_RESTORE, params)
                 except psycopg.errors.UniqueViolation:  # the lock makes this a backstop only
                     raise Refusal("Registreringen er allerede genskabt", "id") from None
+                self._committing(_all_present("registrations", new_ids), new_ids,
+                                 what="genskabelsen", how=_CHECK_HISTORY.format(again="genskaber"))
                 return new_ids
 
-        return self._call(restore, retry=False)
+        return self._call(restore, retry=False, deadline=pgconnect.WRITE_DEADLINE_S)
 
-    def _write_voids(self, conn: psycopg.Connection, ids: Sequence[str], reason: str) -> None:
+    def _write_voids(self, conn: psycopg.Connection, ids: Sequence[str], reason: str) -> list[str]:
+        """Void rows for ``ids``; returns the void rows' own (new) ids."""
         if reason not in VOID_REASONS:
             raise Refusal(f'Ukendt årsag "{reason}". Tilladte: {", ".join(VOID_REASONS)}', "grund")
         created = to_stored(self.clock())
+        void_ids = [str(uuid.uuid4()) for _ in ids]
         try:
             with conn.cursor() as cur:
                 cur.executemany(
                     _INSERT_VOID,
-                    [(str(uuid.uuid4()), reason, self.station, self.operator, created, rid)
-                     for rid in ids],
+                    [(vid, reason, self.station, self.operator, created, rid)
+                     for vid, rid in zip(void_ids, ids)],
                 )
         except psycopg.errors.UniqueViolation:  # the lock makes this a backstop only
             raise Refusal("Registreringen er allerede annulleret", "id") from None
+        return void_ids
+
+    def _void_committing(self, conn: psycopg.Connection, ids: Sequence[str], reason: str,
+                         result: object) -> None:
+        """Write the voids, last in a transaction: a lost COMMIT answer is settled by looking
+        for exactly these void rows (never by voiding "the latest" again)."""
+        void_ids = self._write_voids(conn, ids, reason)
+        self._committing(_all_present("voids", void_ids), result, what="annulleringen",
+                         how=_CHECK_HISTORY.format(again="fortryder"))
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -373,6 +469,10 @@ class PgStore:
 
     def get(self, rid: str) -> Registration | None:
         return self._call(lambda conn: self._fetch(conn, [rid]), retry=True).get(rid)
+
+    def has_registrations(self, ids: Sequence[str]) -> bool:
+        wanted = list(dict.fromkeys(ids))
+        return self._call(_all_present("registrations", wanted), retry=True)
 
     def count_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> int:
         start, end = local_day_bounds(day, zone)
@@ -676,8 +776,9 @@ class PgStore:
                 ids = [rid for (rid,) in conn.execute(
                     f"SELECT r.id FROM registrations r WHERE r.import_id = %s AND {_NOT_VOIDED} "
                     "ORDER BY r.seq", (import_id,))]
-                self._write_voids(conn, ids, reason)
-            return UndoneImport(record, len(ids))
+                result = UndoneImport(record, len(ids))
+                self._void_committing(conn, ids, reason, result)
+            return result
 
         return self._call(undo, retry=False)
 
@@ -707,3 +808,4 @@ class PgStore:
         from .admin import init_lines
 
         return init_lines(self)
+

@@ -365,6 +365,12 @@ class SqliteStore:
         with self.reading():
             return self._fetch([rid]).get(rid)
 
+    def has_registrations(self, ids: Sequence[str]) -> bool:
+        if not ids:
+            return True
+        with self.reading():
+            return len(self._fetch(list(dict.fromkeys(ids)))) == len(set(ids))
+
     def count_day(self, enhed: str, day: date, zone, *, trial: bool = False) -> int:
         start, end = local_day_bounds(day, zone)
         return self._count(enhed, start, end, trial)

@@ -171,3 +171,44 @@ def test_flyt_wants_a_server_and_never_shows_its_password(tmp_path, config_path,
     assert done.returncode == 0, done.stderr
     assert pgs.SUPERUSER_PASSWORD not in done.stdout + done.stderr
     assert "host=127.0.0.1" in done.stdout
+
+
+def test_flyt_into_an_empty_database_grants_what_init_grants(tmp_path, config_path, source, pg_server,
+                                                              pg_empty_database):
+    """Without the grants, a staff login got "permission denied for table taelleuge_migrations"."""
+    import os
+
+    from storage.postgres import roles
+
+    done = flyt(tmp_path, config_path, source, pg_empty_database)
+    assert done.returncode == 0, done.stderr
+    assert f"Roller: {roles.STAFF} og {roles.COORDINATOR} findes og har deres rettigheder" in done.stdout
+    with psycopg.connect(pg_empty_database) as conn:
+        assert roles.grants_in_place(conn)
+    login = f"flyt_kiosk_{os.getpid()}"
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {login} LOGIN IN ROLE {roles.STAFF}")
+    try:
+        dbname = conninfo_to_dict(pg_empty_database)["dbname"]
+        with open_store(pg_server.url(dbname, user=login), station="kiosk1", operator="kiosk1") as staff:
+            assert staff.totals()["registreringer"] > 0
+    finally:
+        with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{login}'")
+            admin.execute(f"DROP ROLE {login}")
+
+
+def test_a_target_with_rows_not_from_this_source_is_refused_before_copying(tmp_path, config_path, source,
+                                                                            pg_database):
+    """Same municipality, but a row the source does not have: the final check could never pass,
+    so nothing is copied."""
+    dbrows.execute(
+        pg_database,
+        "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
+        "datakilde, station, operator, created_utc) VALUES ('fremmed', '999', 'Eksempelby', 'x', "
+        "'23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')")
+    refused = flyt(tmp_path, config_path, source, pg_database)
+    assert refused.returncode == 1
+    assert "ikke kommer fra denne SQLite-database (registreringer: 1;" in refused.stderr
+    assert "Intet er kopieret" in refused.stderr and "Traceback" not in refused.stderr
+    assert dbrows.count(pg_database) == 1 and dbrows.count(pg_database, "imports") == 0

@@ -17,9 +17,11 @@ from psycopg.conninfo import conninfo_to_dict
 
 import dbrows
 import pg_server as pgs
-from storage.errors import (DatabaseBusy, DatabaseUnreachable, DiskFull, NotTaelleugeDatabase,
-                            ReadOnlyDatabase, Refusal, StorageError, TaelleugeError)
+from storage.errors import (ConnectionRefused, DatabaseBusy, DatabaseUnreachable, DiskFull,
+                            NotTaelleugeDatabase, OutcomeUnknown, ReadOnlyDatabase, Refusal,
+                            StorageError, TaelleugeError)
 from storage.open import open_store
+from storage.postgres import connect as pgconnect
 from storage.postgres.schema import LOCK_CLASS
 from storage.postgres.translate import translate
 from storage.registration import new_entry
@@ -261,7 +263,7 @@ def test_a_commit_whose_answer_is_lost_is_retried_without_a_second_row(pg_databa
     """The server commits, the connection dies before the answer arrives: the store's retry on a
     new connection finds the rows (ON CONFLICT (id) DO NOTHING, then checks they are this entry's)
     and reports them saved; there is one row per id, not two."""
-    url = cutting_proxy.url(conninfo_to_dict(pg_database)["dbname"], pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+    url = _proxied(cutting_proxy, pg_database)
     kept = entry(config, count=3)
     with open_store(url, station="kiosk1", operator="anna", clock=clock) as store:
         cutting_proxy.arm(1)
@@ -270,21 +272,143 @@ def test_a_commit_whose_answer_is_lost_is_retried_without_a_second_row(pg_databa
     assert dbrows.count(pg_database) == 3
 
 
-def test_a_lost_answer_twice_leaves_it_to_the_caller_whose_retry_saves_once(pg_database, cutting_proxy, config, clock):
-    """Both the first commit and the store's own retry lose their answers: the caller gets
-    DatabaseUnreachable (the kiosk keeps the entry, IKKE GEMT); its retry is saved, once."""
-    url = cutting_proxy.url(conninfo_to_dict(pg_database)["dbname"], pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+def _proxied(proxy, database: str) -> str:
+    return proxy.url(conninfo_to_dict(database)["dbname"], pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+
+
+def test_a_lost_answer_twice_is_found_stored_by_asking_once_more(pg_database, cutting_proxy, config, clock):
+    """The first COMMIT's answer is lost; the store asks on a new connection (a read: no second
+    COMMIT to lose) and finds the entry stored: saved, once."""
     kept = entry(config, count=2)
-    with open_store(url, station="kiosk1", operator="anna", clock=clock) as store:
+    with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
+                    clock=clock) as store:
         cutting_proxy.arm(2)
-        with pytest.raises(DatabaseUnreachable) as refused:
+        assert store.record(kept) == list(kept.ids)
+        assert cutting_proxy.cuts == 1
+    assert dbrows.query(pg_database, "SELECT count(*), count(DISTINCT id) FROM registrations") == [(2, 2)]
+
+
+def test_a_lost_answer_with_the_server_gone_is_unknown_never_nothing_saved(pg_database, cutting_proxy, config, clock):
+    """The answer is lost and the server cannot be asked: OutcomeUnknown (a DatabaseUnreachable,
+    so a kiosk keeps the entry and retries with its ids), saying how to check; never
+    "Intet er gemt", since the row is in fact there. The retry saves nothing twice."""
+    kept = entry(config, count=2)
+    with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
+                    clock=clock) as store:
+        cutting_proxy.arm(1, refuse_after=True)
+        with pytest.raises(OutcomeUnknown) as unknown:
             store.record(kept)
-        assert pgs.SUPERUSER_PASSWORD not in str(refused.value)
-        assert cutting_proxy.cuts == 2
-        clock.advance(seconds=5)  # the retry is written later: created_utc differs, the entry not
+        message = str(unknown.value)
+        assert "Intet er gemt" not in message and "uvist" in message
+        assert f"taelleuge registreringer --enhed {UNIT}" in message and kept.ids[0] in message
+        assert pgs.SUPERUSER_PASSWORD not in message
+        assert isinstance(unknown.value, DatabaseUnreachable)
+        assert dbrows.count(pg_database) == 2  # it did land
+        cutting_proxy.allow()
+        assert store.has_registrations(kept.ids)
         assert store.record(kept) == list(kept.ids)
     assert dbrows.count(pg_database) == 2
-    assert dbrows.query(pg_database, "SELECT count(DISTINCT id) FROM registrations") == [(2,)]
+
+
+def test_a_void_whose_answer_is_lost_is_found_by_its_own_rows(pg_database, cutting_proxy, config, clock):
+    """``void`` and ``undo_last`` with the COMMIT answer lost report the rows they voided, and
+    exactly those: never "the latest" again."""
+    with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
+                    clock=clock) as store:
+        [a] = store.record(entry(config))
+        [b] = store.record(entry(config))
+        [c] = store.record(entry(config))
+        cutting_proxy.arm(1)
+        assert [r.id for r in store.void([c], "FORTRUDT")] == [c]
+        cutting_proxy.arm(1)
+        assert [r.id for r in store.undo_last(station="kiosk1")] == [b]
+        assert cutting_proxy.cuts == 2
+    voided = sorted(rid for (rid,) in dbrows.query(pg_database, "SELECT registration_id FROM voids"))
+    assert voided == sorted([b, c])
+    assert a not in voided
+
+
+def test_a_void_whose_answer_is_lost_with_the_server_gone_is_unknown(pg_database, cutting_proxy, config, clock):
+    with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
+                    clock=clock) as store:
+        [a] = store.record(entry(config))
+        cutting_proxy.arm(1, refuse_after=True)
+        with pytest.raises(OutcomeUnknown) as unknown:
+            store.void([a], "FORTRUDT")
+    message = str(unknown.value)
+    assert "Intet er gemt" not in message and "uvist" in message and "taelleuge historik" in message
+    assert dbrows.query(pg_database, "SELECT registration_id FROM voids") == [(a,)]
+
+
+def test_a_commit_whose_answer_never_comes_is_given_up_and_then_found(pg_database, cutting_proxy, config, clock, monkeypatch):
+    """A hung server (the answer swallowed, the connection left open): the write gives up after
+    connect.WRITE_DEADLINE_S instead of waiting for ever, and the check finds the row stored."""
+    monkeypatch.setattr(pgconnect, "WRITE_DEADLINE_S", 0.5)
+    kept = entry(config)
+    with open_store(_proxied(cutting_proxy, pg_database), station="kiosk1", operator="anna",
+                    clock=clock) as store:
+        import threading
+
+        cutting_proxy.arm(1, stall=True)
+        outcome: dict = {}
+        writer = threading.Thread(target=lambda: outcome.update(ids=store.record(kept)), daemon=True)
+        writer.start()
+        writer.join(timeout=120)  # a bound against hanging the suite, not a speed check
+        assert outcome == {"ids": list(kept.ids)}
+        assert cutting_proxy.cuts == 1
+    assert dbrows.count(pg_database) == 1
+
+
+def test_a_read_on_a_stopped_backend_is_given_up_and_read_on_a_new_connection(pg_database, config, clock, monkeypatch):
+    """A screen's read gets no answer (SIGSTOP): it is given up after connect.READ_DEADLINE_S and
+    read again on a new connection, instead of holding the store (and the kiosk's next write)
+    for ever."""
+    import os
+    import signal
+    import threading
+
+    if os.geteuid() != 0:
+        pytest.skip("signalling the server's backend needs root (the server runs as postgres)")
+    monkeypatch.setattr(pgconnect, "READ_DEADLINE_S", 0.5)
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        [rid] = store.record(entry(config))
+        stopped = _backend_pid(store)
+        os.kill(stopped, signal.SIGSTOP)
+        outcome: dict = {}
+        try:
+            reader = threading.Thread(target=lambda: outcome.update(ids=[r.id for r in store.latest(station="kiosk1")]),
+                                      daemon=True)
+            reader.start()
+            reader.join(timeout=120)  # a bound against hanging the suite, not a speed check
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        assert outcome == {"ids": [rid]}
+        assert _backend_pid(store) != stopped
+
+
+def test_a_stopped_backend_is_given_up_and_the_entry_saved_on_a_new_connection(pg_database, pg_admin, config, clock, monkeypatch):
+    """The server process serving the store is stopped (SIGSTOP): no answer, no error, the TCP
+    connection alive. The write gives up on it and saves on a new connection."""
+    import os
+    import signal
+    import threading
+
+    if os.geteuid() != 0:
+        pytest.skip("signalling the server's backend needs root (the server runs as postgres)")
+    monkeypatch.setattr(pgconnect, "WRITE_DEADLINE_S", 0.5)
+    kept = entry(config)
+    with open_store(pg_database, station="kiosk1", operator="anna", clock=clock) as store:
+        stopped = _backend_pid(store)
+        os.kill(stopped, signal.SIGSTOP)
+        outcome: dict = {}
+        try:
+            writer = threading.Thread(target=lambda: outcome.update(ids=store.record(kept)), daemon=True)
+            writer.start()
+            writer.join(timeout=120)  # a bound against hanging the suite, not a speed check
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        assert outcome == {"ids": list(kept.ids)}
+    assert dbrows.count(pg_database) == 1
 
 
 def test_a_stored_row_with_the_same_id_but_other_content_refuses_the_whole_entry(pg_database, config, clock):
@@ -302,3 +426,64 @@ def _same_ids(made, ids):
     from dataclasses import replace
 
     return replace(made, ids=tuple(ids))
+
+
+# -- a connection the server refuses: each its own message, never "check the network" ----------
+
+def _refused(url: str) -> ConnectionRefused:
+    with pytest.raises(ConnectionRefused) as refused:
+        open_store(url, station="kiosk1", operator="anna")
+    message = str(refused.value)
+    assert "Tjek, at serveren kører" not in message and "netværket" not in message
+    return refused.value
+
+
+def test_a_wrong_password_is_a_login_refusal_without_the_password(pg_server, pg_database):
+    dbname = conninfo_to_dict(pg_database)["dbname"]
+    refused = _refused(pg_server.tcp_url(dbname, password="forkert-kodeord-17"))
+    assert "afviste login for brugeren postgres" in str(refused) and "~/.pgpass" in str(refused)
+    assert "forkert-kodeord-17" not in str(refused) and pgs.SUPERUSER_PASSWORD not in str(refused)
+    assert refused.short == "databaseserveren afviser login: kontakt IT"
+
+
+def test_an_unknown_login_is_a_login_refusal(pg_server, pg_database):
+    refused = _refused(pg_server.url(conninfo_to_dict(pg_database)["dbname"], user="ingen_saadan"))
+    assert "afviste login for brugeren ingen_saadan" in str(refused)
+
+
+def test_a_database_that_does_not_exist_says_so(pg_server):
+    refused = _refused(pg_server.tcp_url("findes_ikke"))
+    assert "Databasen findes ikke på serveren" in str(refused) and "dbname=findes_ikke" in str(refused)
+    assert pgs.SUPERUSER_PASSWORD not in str(refused)
+    assert refused.short == "databasen findes ikke på serveren: kontakt IT"
+
+
+def test_ssl_refused_says_ssl(pg_server, pg_database):
+    url = pg_server.tcp_url(conninfo_to_dict(pg_database)["dbname"]) + "?sslmode=require"
+    refused = _refused(url)
+    assert "afvist på grund af SSL" in str(refused) and "sslmode" in str(refused)
+    assert pgs.SUPERUSER_PASSWORD not in str(refused)
+
+
+def test_a_server_that_is_not_listening_is_still_unreachable():
+    with pytest.raises(DatabaseUnreachable) as refused:
+        open_store("postgresql://anna:kodeord-9@127.0.0.1:1/x", station="kiosk1", operator="anna")
+    assert "kan ikke nås" in str(refused.value) and "kodeord-9" not in str(refused.value)
+
+
+@pytest.mark.parametrize("error, expected", [
+    (psycopg.errors.InvalidPassword, "afviste login"),
+    (psycopg.errors.InvalidAuthorizationSpecification, "afviste login"),
+    (psycopg.errors.InvalidCatalogName, "Databasen findes ikke"),
+])
+def test_refusals_with_a_sqlstate_are_typed_by_it(error, expected):
+    typed = translate(error("x"), "host=h dbname=d", "anna")
+    assert isinstance(typed, ConnectionRefused) and expected in str(typed)
+
+
+def test_the_permission_advice_gives_staff_the_staff_role(pg_database):
+    from storage.postgres.roles import COORDINATOR, STAFF
+
+    typed = translate(psycopg.errors.InsufficientPrivilege("permission denied"), "h", "kiosk1")
+    assert f'GRANT {STAFF} TO "kiosk1"' in str(typed)
+    assert f'GRANT {COORDINATOR} TO "kiosk1"' not in str(typed)

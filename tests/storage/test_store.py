@@ -763,3 +763,16 @@ def test_a_batch_committed_without_asking_first_is_matched_too(store):
                              station=store.station, operator=store.operator)
         assert (batch.matched.new, batch.matched.existing) == (1, 3)
     assert again.row_count == 1
+
+
+def test_has_registrations_is_true_only_when_every_id_is_stored(store, config):
+    """The desk asks this before an entry shown IKKE GEMT is given up (it may have been stored
+    although the answer was lost): all ids, voided or not, or False."""
+    kept = make(config, count=3)
+    store.record(kept)
+    assert store.has_registrations(kept.ids)
+    assert store.has_registrations(list(kept.ids) + [kept.ids[0]])
+    assert not store.has_registrations([kept.ids[0], str(uuid.uuid4())])
+    assert not store.has_registrations([str(uuid.uuid4())])
+    store.void([kept.ids[0]], "FORTRUDT")
+    assert store.has_registrations(kept.ids[:1])

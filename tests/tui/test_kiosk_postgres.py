@@ -109,3 +109,101 @@ async def test_a_commit_whose_answer_is_lost_is_shown_saved_and_stored_once(conf
     finally:
         proxy.close()
     assert dbrows.count(own_server.url("kiosk_cut")) == 1
+
+
+async def test_giving_up_an_entry_that_was_stored_after_all_keeps_it_counted(config, clock, own_server, monkeypatch):
+    """The COMMIT lands, its answer is lost and the server cannot be asked (the proxy refuses new
+    connections): IKKE GEMT. Back online, Esc asks the database before giving up: the entry is
+    there, so the desk says so and counts it, instead of "Opgivet, IKKE gemt" (which made staff
+    type it again: counted twice)."""
+    from cutting_proxy import CuttingProxy
+    from tui.screens import register
+    from tui.screens.dialogs import Confirm
+
+    monkeypatch.setattr(register, "RETRY_AFTER", 3600.0)  # Esc, not the automatic retry, decides
+    with psycopg.connect(own_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE kiosk_give_up")
+    proxy = CuttingProxy(own_server.port)
+    url = proxy.url("kiosk_give_up", pgs.SUPERUSER, pgs.SUPERUSER_PASSWORD)
+    try:
+        with open_store(url, station="test-station", operator="tester", clock=clock, create=True) as store:
+            app = make_app(config, store, clock=clock, enhed="999borgerservice")
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(app, pilot)
+                proxy.arm(1, refuse_after=True)
+                await press(app, pilot, "1", "o")
+                message = screen_text(app, "#message")
+                assert "IKKE GEMT" in message and "uvist" in message
+                await press(app, pilot, "escape")  # the server still cannot be asked: say so
+                assert isinstance(app.screen, Confirm)
+                shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+                assert "Det kan ikke ses, om den blev gemt" in shown and "IKKE gemt" not in shown
+                clock.advance(seconds=2)
+                await press(app, pilot, "n")  # keep it
+                assert app.screen.failed
+                proxy.allow()
+                clock.advance(seconds=2)
+                await press(app, pilot, "escape")
+                assert not isinstance(app.screen, Confirm)
+                message = screen_text(app, "#message")
+                assert "Den blev alligevel gemt" in message and "Opgivet" not in message
+                assert app.screen.failed == [] and app.screen.unsaved() == 0
+    finally:
+        proxy.close()
+    assert dbrows.count(own_server.url("kiosk_give_up")) == 1
+
+
+async def test_giving_up_an_entry_that_is_not_stored_still_asks(config, clock, pg_database):
+    """The check finds nothing (a table lock made the write fail as busy): the usual question."""
+    from tui.screens import register
+    from tui.screens.dialogs import Confirm
+
+    url = pg_database + "&options=" + "-c%20lock_timeout%3D100"
+    with open_store(url, station="test-station", operator="tester", clock=clock) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            holder = psycopg.connect(pg_database)
+            try:
+                holder.execute("LOCK TABLE registrations IN ACCESS EXCLUSIVE MODE")
+                register.RETRY_AFTER, kept = 3600.0, register.RETRY_AFTER
+                try:
+                    await press(app, pilot, "1", "o")
+                finally:
+                    register.RETRY_AFTER = kept
+                message = screen_text(app, "#message")
+                assert "IKKE GEMT" in message and "optaget" in message
+            finally:
+                holder.rollback()
+                holder.close()
+            await press(app, pilot, "escape")
+            assert isinstance(app.screen, Confirm)
+            clock.advance(seconds=2)  # a key, not a bounce of Esc
+            await press(app, pilot, "j")
+            assert "Opgivet, IKKE gemt" in screen_text(app, "#message")
+    assert dbrows.count(pg_database) == 0
+
+
+async def test_a_locked_table_shows_ikke_gemt_busy_and_the_retry_saves_once(config, clock, pg_database):
+    """LOCK TABLE held by another session: the write ends at lock_timeout as DatabaseBusy (IKKE
+    GEMT, "optaget", retried), not an endless "Gemmer … venter på databasen"; once the lock is
+    released, Enter saves it once."""
+    url = pg_database + "&options=" + "-c%20lock_timeout%3D100"
+    with open_store(url, station="test-station", operator="tester", clock=clock) as store:
+        app = make_app(config, store, clock=clock, enhed="999borgerservice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            holder = psycopg.connect(pg_database)
+            try:
+                holder.execute("LOCK TABLE registrations IN ACCESS EXCLUSIVE MODE")
+                await press(app, pilot, "1", "o")
+                message = screen_text(app, "#message")
+                assert "IKKE GEMT" in message and "optaget" in message
+                assert "venter på databasen" not in message
+            finally:
+                holder.rollback()
+                holder.close()
+            clock.advance(seconds=2)
+            await press(app, pilot, "enter")
+            assert "Gemt" in screen_text(app, "#message")
+    assert dbrows.count(pg_database) == 1

@@ -31,7 +31,7 @@ from textual.widgets import Footer, Static
 from storage import keys as keymaps
 from storage.config import Group, Task, Unit
 from storage.describe import describe
-from storage.errors import DatabaseBusy, DatabaseUnreachable, Refusal
+from storage.errors import DatabaseBusy, DatabaseUnreachable, OutcomeUnknown, Refusal
 from storage.registration import MAX_BATCH, Entry, Registration, new_entry
 
 from .. import render
@@ -69,9 +69,20 @@ class Saved(Message):
 
 
 class WriteFailed(Message):
-    def __init__(self, entry: Entry, error: str, busy: bool = False):
+    """``unknown``: the commit went out and its answer was lost (it may be stored)."""
+
+    def __init__(self, entry: Entry, error: str, busy: bool = False, unknown: bool = False):
         super().__init__()
-        self.entry, self.error, self.busy = entry, error, busy
+        self.entry, self.error, self.busy, self.unknown = entry, error, busy, unknown
+
+
+class GiveUpChecked(Message):
+    """Whether an entry about to be given up is in the database after all (``None``: could not
+    be asked; ``error`` says why)."""
+
+    def __init__(self, entry: Entry, stored: bool | None, error: str = ""):
+        super().__init__()
+        self.entry, self.stored, self.error = entry, stored, error
 
 
 class PanelLoaded(Message):
@@ -189,6 +200,8 @@ class RegisterScreen(Screen[None]):
         self._recent_asked = 0  # which ctrl+u the list being read answers
         self._busy: list[Entry] = []  # failed entries that failed on a busy database
         self._key_at = float("-inf")  # when the key being handled arrived (the app's key clock)
+        self._give_up_checking = False  # Esc on a failed entry: asking the database first
+        self._maybe_saved: set[tuple[str, ...]] = set()  # entries whose commit answer was lost
 
     @property
     def config(self):
@@ -513,22 +526,59 @@ class RegisterScreen(Screen[None]):
             self.redraw()
 
     def _ask_give_up(self, entry: Entry) -> None:
-        """Esc with a failed entry waiting: given up only after a yes. A bounced or second Esc
-        must never throw away a registration the database has not got."""
+        """Esc with a failed entry waiting: first ask the database whether it is stored after all
+        (a commit whose answer was lost), then give it up only after a yes."""
+        if not self._give_up_checking:
+            self._give_up_checking = True
+            self._check_stored(entry)
+
+    @work(thread=True, group="db-give-up", exit_on_error=False)
+    def _check_stored(self, entry: Entry) -> None:
+        try:
+            stored: bool | None = self.store.has_registrations(entry.ids)
+        except Exception as error:  # noqa: BLE001 - the question is then left to staff
+            self.post_message(GiveUpChecked(entry, None, _plain(error)))
+            return
+        self.post_message(GiveUpChecked(entry, stored))
+
+    @on(GiveUpChecked)
+    def on_give_up_checked(self, message: GiveUpChecked) -> None:
+        self._give_up_checking = False
+        entry = message.entry
+        if entry not in self.failed:  # a retry took it meanwhile: its own answer will say
+            return
+        if message.stored:
+            # Stored although the answer was lost: it counts once; typing it again would not.
+            self.failed.remove(entry)
+            self.on_saved(Saved(entry))
+            self.say(f"Den blev alligevel gemt: {render.short(self.config, entry)}. Den tæller "
+                     "med; registrér den ikke igen.", "ok")
+            return
+        # Could not ask: only an entry whose commit answer was lost may be stored (a failed
+        # SQLite write, or one refused before its commit, is certainly not).
+        maybe = message.stored is None and entry.ids in self._maybe_saved
+        self._confirm_give_up(entry, message.error if maybe else "")
+
+    def _confirm_give_up(self, entry: Entry, unknown: str) -> None:
+        """``unknown``: why the database could not say whether the entry is stored."""
         from .dialogs import Confirm
 
         def answered(yes: bool) -> None:
             if yes and entry in self.failed:
                 self.failed.remove(entry)
                 left = f" ({len(self.failed)} andre venter stadig)" if self.failed else ""
-                self.say(f"Opgivet, IKKE gemt: {render.short(self.config, entry)}{left}", "warning")
+                said = "Opgivet, uvist om den blev gemt" if unknown else "Opgivet, IKKE gemt"
+                self.say(f"{said}: {render.short(self.config, entry)}{left}", "warning")
             else:
                 self.say("Ikke opgivet: den venter stadig og prøves igen.", "warning")
             self.redraw()
 
-        self.open_dialog(Confirm(f"Opgive denne registrering? Den er IKKE gemt:\n\n"
+        status, then = ((f"Det kan ikke ses, om den blev gemt ({unknown})",
+                         "Opgiver du den, tælles den kun, hvis den allerede blev gemt.") if unknown
+                        else ("Den er IKKE gemt", "Opgiver du den, tælles den ikke."))
+        self.open_dialog(Confirm(f"Opgive denne registrering? {status}:\n\n"
                                  f"{describe(self.config, entry, entry.count)}\n\n"
-                                 "Opgiver du den, tælles den ikke.", "ja, opgiv den",
+                                 f"{then}", "ja, opgiv den",
                                  "nej, behold og prøv igen"), answered)
 
     def clear_if_idle(self) -> None:
@@ -837,7 +887,8 @@ class RegisterScreen(Screen[None]):
                 # Worth retrying on our own: another process holds the lock, or the server
                 # (PostgreSQL) is restarting; the entry's UUIDs make a retry safe.
                 failure = (_plain(error), isinstance(error, (DatabaseBusy, DatabaseUnreachable)))
-                self.post_message(WriteFailed(entry, *failure))
+                self.post_message(WriteFailed(entry, *failure,
+                                              unknown=isinstance(error, OutcomeUnknown)))
                 continue
             # Nothing is read after the commit: the panel adds the entry in memory (PanelData.plus).
             self.post_message(Saved(entry))
@@ -894,6 +945,8 @@ class RegisterScreen(Screen[None]):
             self.failed.append(message.entry)
         if message.busy and message.entry not in self._busy:
             self._busy.append(message.entry)
+        if message.unknown:
+            self._maybe_saved.add(message.entry.ids)
         self.redraw()
         self.say(render.failed(self.config, message.entry, message.error, retrying=message.busy,
                                 width=max((self.size.width or 80) - 2, 1)), "error")
