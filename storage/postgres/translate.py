@@ -52,14 +52,6 @@ def _refused_at_connect(error: psycopg.Error, state: str) -> str:
     if "ssl" in text or "certificate" in text:
         return "ssl"
     return ""
-    text = str(error).lower()
-    if any(t in text for t in _LOGIN_TEXT) and ("does not exist" in text or "role" not in text):
-        return "login"
-    if any(t in text for t in _NO_DATABASE_TEXT) and "does not exist" in text:
-        return "database"
-    if any(t in text for t in _SSL_TEXT):
-        return "ssl"
-    return ""
 
 
 def first_line(error: psycopg.Error) -> str:
