@@ -39,8 +39,10 @@ def setup_roles(store) -> RoleSetup:
         except psycopg.errors.InsufficientPrivilege:
             pass
         exist = roles.roles_exist(conn)
-        granted = False
-        if exist:
+        granted = exist and roles.grants_in_place(conn)
+        # Only when something is missing: the staff trigger's DROP/CREATE TRIGGER takes a lock on
+        # registrations that would hold every desk's commit while a busy database is re-granted.
+        if exist and not granted:
             try:
                 with conn.transaction():
                     for grant in roles.GRANTS:

@@ -107,6 +107,10 @@ def test_flyt_killed_midway_resumes_and_copies_each_row_once(tmp_path, config_pa
     blocker_id = table_rows(source, "registrations")[150][0]
     dbname = conninfo_to_dict(pg_database)["dbname"]
     env = Cli(config_path, source, tmp_path).env
+    from storage import move
+
+    with open_store(pg_database, station="t", operator="o", create=True) as target:  # as init:
+        move.grant_roles(target)  # roles and grants first: setting them up locks the table
     with psycopg.connect(pg_database) as holder, psycopg.connect(pg_database, autocommit=True) as watch:
         holder.execute(
             "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
@@ -206,7 +210,8 @@ def test_a_target_with_rows_not_from_this_source_is_refused_before_copying(tmp_p
         pg_database,
         "INSERT INTO registrations (id, kommune_nr, kommune_navn, enhed, opgave, kanal, end_utc, "
         "datakilde, station, operator, created_utc) VALUES ('fremmed', '999', 'Eksempelby', 'x', "
-        "'23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', 'c')")
+        "'23.05.10', 'PRSNLG', '2026-10-21T08:30:00.000000Z', 'Taelleuge', 's', 'o', "
+        "'2026-10-21T09:00:00.000000Z')")
     refused = flyt(tmp_path, config_path, source, pg_database)
     assert refused.returncode == 1
     assert "ikke kommer fra denne SQLite-database (registreringer: 1;" in refused.stderr
