@@ -65,6 +65,12 @@ class Kiosk:
     def wait_for(self, text: str) -> str:
         return self.tmux.wait_for("kiosk", text)
 
+    def close_dialog(self, marker: str) -> None:
+        """Esc, then wait until the dialog showing ``marker`` is gone, as a person would look up
+        before the next citizen: keys sent while it closes are its, not the desk's."""
+        self.keys("Escape")
+        wait_until(lambda: marker not in self.tmux.screen("kiosk"), 30, f"{marker!r} to close")
+
     def wait_for_words(self, words: str, timeout: float = 30) -> str:
         """Like wait_for, across line wraps and dialog borders: compares the words only."""
         def inside(line: str) -> str:  # a dialog line: only what is between its borders
@@ -117,7 +123,7 @@ def test_locked_kiosk_survives_ctrl_c_ctrl_z_ctrl_backslash_and_ctrl_q_without_a
     screen = kiosk.wait_for_words("kiosken kan kun stoppes med systemctl")
     assert "Der er ingen PIN i konfigurationen ([koordinator] pin)" in screen
     kiosk.keys("C-q", "C-c")  # again, inside the dialog: still nothing ends it
-    kiosk.keys("Escape")
+    kiosk.close_dialog("systemctl")
     kiosk.register("2", "s", "23.09.02 Pas")
     assert kiosk.pid() == pid and not tmux.exited("kiosk")
     assert query(kiosk.db, "SELECT station, operator, enhed FROM registrations") == [
@@ -134,7 +140,7 @@ def test_only_the_right_pin_leaves_the_locked_kiosk_and_the_terminal_is_restored
     screen = kiosk.wait_for("Forkert PIN (1)")
     assert "000000" not in screen  # a password field: the digits are never shown
     assert pid_alive(pid) and not tmux.exited("kiosk")
-    kiosk.keys("Escape")  # back to work after a wrong PIN
+    kiosk.close_dialog("tovholderens PIN")  # back to work after a wrong PIN
     kiosk.register("3", "i", "23.09.04 Kørekort")
 
     kiosk.keys("C-q")
