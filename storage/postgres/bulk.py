@@ -45,6 +45,11 @@ _PICKED = {True: "EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)",
            False: "NOT EXISTS (SELECT 1 FROM pg_temp.import_pick p WHERE p.n = s.n)"}
 assert set(REGISTRATIONS.written) == set(STAGING_COLUMNS) | set(_IMPORT_SETS)
 
+# The order imports were written in. Two in one clock tick (a test clock, a fast script) would be
+# shuffled by their random ids; their rows' seq keeps them in order (SQLite uses rowid).
+_IMPORT_ORDER = ("created_utc, (SELECT min(r.seq) FROM registrations r "
+                 "WHERE r.import_id = imports.id), id")
+
 
 def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: str = "") -> ImportRecord | None:
     row = conn.execute(
@@ -53,7 +58,7 @@ def find_import(conn: psycopg.Connection, *, sha256: str = "", content_sha256: s
         # again (its rows match no live row, so they all come back).
         "AND EXISTS (SELECT 1 FROM registrations r WHERE r.import_id = imports.id "
         "AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.registration_id = r.id)) "
-        "ORDER BY created_utc, id LIMIT 1",
+        f"ORDER BY {_IMPORT_ORDER} LIMIT 1",
         (sha256, content_sha256),
     ).fetchone()
     return IMPORTS.from_row(row) if row else None
@@ -66,10 +71,7 @@ def find_by_id(conn: psycopg.Connection, import_id: str) -> ImportRecord | None:
 
 def imports(conn: psycopg.Connection) -> list[ImportRecord]:
     return [IMPORTS.from_row(row) for row in conn.execute(
-        # Two imports in one clock tick (a test clock, a fast script) keep the order they were
-        # written in: a random id would shuffle them, their rows' seq does not.
-        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY created_utc, "
-        "(SELECT min(r.seq) FROM registrations r WHERE r.import_id = imports.id), id")]
+        f"SELECT {_SELECT_IMPORT} FROM imports ORDER BY {_IMPORT_ORDER}")]
 
 
 
